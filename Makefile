@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`. Both install what a fresh
+# Debian machine is missing, build, then run.
+SWIFT        ?= swift
+DEB_PACKAGES := libopenblas-dev libhdf5-dev libncursesw5-dev pkg-config
+RELEASE      := .build/release/wbdit
+
+.PHONY: run test build deps bench fixtures clean
+
+## deps: install missing Debian packages (as root), or print the apt-get line to run
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "Missing Debian packages. Run this, then try again:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## build: release build of the wbdit executable
+build: deps
+	$(SWIFT) build -c release --product wbdit
+
+## run: the main job (until the workbench lands: a short white-box training benchmark)
+run: build
+	$(RELEASE) bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 5
+
+## test: the whole test suite
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: the engine benchmarks recorded in docs/benchmarks.md (needs PyTorch for the peer)
+bench: build
+	benchmarks/run-engine.sh
+
+## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch and safetensors)
+fixtures:
+	python3 benchmarks/pytorch/make_fixtures.py Tests/NetworksTests/Fixtures
+
+clean:
+	rm -rf .build

@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+//
+// Layers, bottom-up; every target imports only the ones above it in this list.
+//   C shims (CBLAS, CHDF5, CNCursesW)  →  Kernels  →  Networks  →  CellData  →  wbdit (CLI)
+import PackageDescription
+
+let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
+
+let package = Package(
+    name: "wbdit",
+    products: [
+        .executable(name: "wbdit", targets: ["wbdit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C shims (system libraries found by pkg-config)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+
+        // MARK: Engine
+        .target(name: "Kernels", dependencies: ["CBLAS"]),
+        .target(name: "Networks", dependencies: ["Kernels"]),
+
+        // MARK: Data
+        .target(name: "CellData", dependencies: ["Kernels"]),
+
+        // MARK: Front ends
+        .executableTarget(name: "wbdit", dependencies: [
+            "Networks", "CellData",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Kernels", "Networks"], path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,56 @@
+import CBLAS
+
+/// Whether a matrix operand is used as stored or transposed.
+public enum Transpose {
+    case none, transposed
+
+    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+/// Row-major general matrix products. Every matrix product in the engine goes
+/// through `Matmul.gemm`, which is `cblas_sgemm`; `Matmul.naive` is the
+/// specification and test oracle for it.
+///
+/// Computes C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, where each
+/// operand is a strided view: row r of A starts at a + r·lda. Per-head slices of
+/// a [rows, D] activation are views with a leading dimension of D, never copies.
+public enum Matmul {
+    @inline(__always)
+    public static func gemm(_ transA: Transpose, _ transB: Transpose,
+                            m: Int, n: Int, k: Int,
+                            alpha: Float = 1,
+                            a: ConstFloatPointer, lda: Int,
+                            b: ConstFloatPointer, ldb: Int,
+                            beta: Float = 0,
+                            c: FloatPointer, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
+                    Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+
+    /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.
+    public static func naive(_ transA: Transpose, _ transB: Transpose,
+                             m: Int, n: Int, k: Int,
+                             alpha: Float = 1,
+                             a: ConstFloatPointer, lda: Int,
+                             b: ConstFloatPointer, ldb: Int,
+                             beta: Float = 0,
+                             c: FloatPointer, ldc: Int) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let aip = transA == .none ? a[i * lda + p] : a[p * lda + i]
+                    let bpj = transB == .none ? b[p * ldb + j] : b[j * ldb + p]
+                    sum += Double(aip) * Double(bpj)
+                }
+                let previous = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                c[i * ldc + j] = Float(Double(alpha) * sum + previous)
+            }
+        }
+    }
+
+    /// Floating-point operations of one product: 2·m·n·k.
+    public static func flops(m: Int, n: Int, k: Int) -> Double { 2 * Double(m) * Double(n) * Double(k) }
+}

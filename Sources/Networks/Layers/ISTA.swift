@@ -1,0 +1,61 @@
+import Kernels
+
+/// One step of non-negative ISTA sparse coding against the dictionary W [D, D]
+/// (the white-box block's feed-forward layer):
+///
+///     ISTA(z) = ReLU(z + η·(z W − (z Wᵀ) W) − η·λ)
+///
+/// computed as ReLU(z + η·u W − η·λ) with u = z − z Wᵀ: two products instead of three.
+public enum ISTA {
+    public static let stepSize: Float = 0.1     // η
+    public static let threshold: Float = 0.1    // λ
+
+    /// out [rows, D] ← ISTA(z); keeps `residual` u = z − z Wᵀ [rows, D] for the backward pass.
+    public static func forward(out: FloatPointer, residual u: FloatPointer,
+                               z: ConstFloatPointer, dictionary w: ConstFloatPointer,
+                               rows: Int, width d: Int) {
+        let count = rows * d
+        // u = z − z Wᵀ
+        Parallel.forEach(count, work: 1) { range in
+            (u + range.lowerBound).update(from: z + range.lowerBound, count: range.count)
+        }
+        Matmul.gemm(.none, .transposed, m: rows, n: d, k: d, alpha: -1,
+                    a: z, lda: d, b: w, ldb: d, beta: 1, c: u, ldc: d)
+        // out = ReLU(z + η · u W − η λ)
+        Matmul.gemm(.none, .none, m: rows, n: d, k: d, alpha: stepSize,
+                    a: u, lda: d, b: w, ldb: d, c: out, ldc: d)
+        let bias = stepSize * threshold
+        Parallel.forEach(count, work: 2) { range in
+            for i in range { out[i] = max(0, z[i] + out[i] - bias) }
+        }
+    }
+
+    /// Writes dz [rows, D] and dW [D, D] from dout. `preactivation` and `du` are
+    /// [rows, D] scratch buffers.
+    ///
+    /// With g = dout · [out > 0]:  dW = η·uᵀ g − (η g Wᵀ)ᵀ z,  dz = g + η g Wᵀ − (η g Wᵀ) W.
+    public static func backward(dz: FloatPointer, dDictionary dw: FloatPointer,
+                                dout: ConstFloatPointer, out: ConstFloatPointer,
+                                residual u: ConstFloatPointer, z: ConstFloatPointer,
+                                dictionary w: ConstFloatPointer,
+                                preactivation g: FloatPointer, du: FloatPointer,
+                                rows: Int, width d: Int) {
+        let count = rows * d
+        Parallel.forEach(count, work: 2) { range in
+            for i in range { g[i] = out[i] > 0 ? dout[i] : 0 }
+        }
+        // dv = η g.  dW = uᵀ dv;  du = dv Wᵀ
+        Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: stepSize,
+                    a: u, lda: d, b: g, ldb: d, c: dw, ldc: d)
+        Matmul.gemm(.none, .transposed, m: rows, n: d, k: d, alpha: stepSize,
+                    a: g, lda: d, b: w, ldb: d, c: du, ldc: d)
+        // u = z − a with a = z Wᵀ:  dz = g + du − du W;  dW −= duᵀ z
+        Parallel.forEach(count, work: 2) { range in
+            for i in range { dz[i] = g[i] + du[i] }
+        }
+        Matmul.gemm(.none, .none, m: rows, n: d, k: d, alpha: -1,
+                    a: du, lda: d, b: w, ldb: d, beta: 1, c: dz, ldc: d)
+        Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: -1,
+                    a: du, lda: d, b: z, ldb: d, beta: 1, c: dw, ldc: d)
+    }
+}

@@ -1,0 +1,79 @@
+import Kernels
+
+/// Every buffer one forward and backward pass needs at one batch size, allocated
+/// together so that the training step itself allocates nothing.
+final class Activations {
+    let shape: PassShape
+    let blocks: [TransformerBlock]
+
+    // Inputs
+    let patches: FloatBuffer            // [B, G′] = [B·N, P]: cells zero-padded to G′ genes
+    let timesteps: FloatBuffer          // [B]
+    let labels: UnsafeMutablePointer<Int32>   // [B]
+
+    // Conditioning
+    let frequencies: FloatBuffer        // [B, 256]
+    let timeHidden, timeActivated: FloatBuffer   // [B, D] around the timestep MLP's SiLU
+    let condition, siluCondition: FloatBuffer    // c and SiLU(c), [B, D]
+
+    /// The residual stream before block 0, between blocks, and after the last: depth + 1 × [B·N, D].
+    let residual: [FloatBuffer]
+
+    // Final layer
+    let finalModulation: FloatBuffer    // [B, 2D]
+    let finalNormalized, finalModulated: FloatBuffer   // [B·N, D]
+    let finalRstd: FloatBuffer          // [B·N]
+    let paddedOutput: FloatBuffer       // [B, G′]
+    let output: FloatBuffer             // [B, G] (the padded output itself when G′ = G)
+
+    // Gradients
+    let dPaddedOutput: FloatBuffer      // [B, G′]
+    let dResidual: FloatBuffer          // [B·N, D]
+    let dFinalModulation: FloatBuffer   // [B, 2D]
+    let dSiluCondition, dCondition, dTimeActivated, dTimeHidden: FloatBuffer   // [B, D]
+    let scratch: BackwardScratch
+
+    init(config c: ModelConfig, batch: Int, parameters: ParameterSet, gradients: ParameterSet) {
+        let d = c.hiddenSize
+        let shape = PassShape(batch: batch, tokens: c.tokens, width: d, heads: c.heads)
+        self.shape = shape
+        let rows = shape.rows
+        blocks = (0..<c.depth).map { i -> TransformerBlock in
+            switch c.architecture {
+            case .whiteBox:
+                return WhiteBoxBlock(weights: WhiteBoxBlockTensors(parameters, block: i),
+                                     gradients: WhiteBoxBlockTensors(gradients, block: i), shape: shape)
+            case .dit:
+                return DiTBlock(weights: DiTBlockTensors(parameters, block: i),
+                                gradients: DiTBlockTensors(gradients, block: i), shape: shape, hidden: c.mlpHidden)
+            }
+        }
+        patches = FloatBuffer(count: batch * c.paddedGenes)
+        timesteps = FloatBuffer(count: batch)
+        labels = .allocate(capacity: max(batch, 1))
+        labels.initialize(repeating: 0, count: max(batch, 1))
+        frequencies = FloatBuffer(count: batch * TimestepEmbedding.frequencyCount)
+        timeHidden = FloatBuffer(count: batch * d)
+        timeActivated = FloatBuffer(count: batch * d)
+        condition = FloatBuffer(count: batch * d)
+        siluCondition = FloatBuffer(count: batch * d)
+        residual = (0...c.depth).map { _ in FloatBuffer(count: rows * d) }
+        finalModulation = FloatBuffer(count: batch * 2 * d)
+        finalNormalized = FloatBuffer(count: rows * d)
+        finalModulated = FloatBuffer(count: rows * d)
+        finalRstd = FloatBuffer(count: rows)
+        paddedOutput = FloatBuffer(count: batch * c.paddedGenes)
+        output = c.paddedGenes == c.genes ? paddedOutput : FloatBuffer(count: batch * c.genes)
+        dPaddedOutput = FloatBuffer(count: batch * c.paddedGenes)
+        dResidual = FloatBuffer(count: rows * d)
+        dFinalModulation = FloatBuffer(count: batch * 2 * d)
+        dSiluCondition = FloatBuffer(count: batch * d)
+        dCondition = FloatBuffer(count: batch * d)
+        dTimeActivated = FloatBuffer(count: batch * d)
+        dTimeHidden = FloatBuffer(count: batch * d)
+        let wide = c.architecture == .dit ? max(3 * d, c.mlpHidden) : 0
+        scratch = BackwardScratch(shape: shape, wideWidth: wide)
+    }
+
+    deinit { labels.deallocate() }
+}

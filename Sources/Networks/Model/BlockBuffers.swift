@@ -1,0 +1,64 @@
+import Kernels
+
+/// Sizes shared by every buffer of one forward/backward pass.
+struct PassShape {
+    let batch: Int
+    let tokens: Int
+    let width: Int
+    let heads: Int
+
+    /// Token rows in the batch: B · N.
+    var rows: Int { batch * tokens }
+    var attention: AttentionShape { AttentionShape(batch: batch, tokens: tokens, heads: heads, width: width) }
+}
+
+/// Gradient buffers that one block at a time borrows during the backward pass.
+final class BackwardScratch {
+    /// [B·N, D] each.
+    let a, b, c, d: FloatBuffer
+    /// [B·N, wideWidth]: the DiT's 3D-wide qkv gradient and its MLP hidden gradient.
+    let wide: FloatBuffer
+    /// [B, H, N, N]: score gradients of one layer.
+    let scores: FloatBuffer
+    /// [B, 6D]: the gradient of one block's adaLN output.
+    let modulation: FloatBuffer
+
+    init(shape s: PassShape, wideWidth: Int) {
+        let tokenCount = s.rows * s.width
+        a = FloatBuffer(count: tokenCount)
+        b = FloatBuffer(count: tokenCount)
+        c = FloatBuffer(count: tokenCount)
+        d = FloatBuffer(count: tokenCount)
+        wide = FloatBuffer(count: s.rows * wideWidth)
+        scores = FloatBuffer(count: s.attention.probabilityCount)
+        modulation = FloatBuffer(count: s.batch * 6 * s.width)
+    }
+}
+
+/// The six adaLN outputs of a block, as views into its [B, 6D] modulation rows.
+struct BlockModulation {
+    let shift1, scale1, gate1, shift2, scale2, gate2: FloatPointer
+    /// Distance between one cell's rows: 6D.
+    let stride: Int
+
+    init(_ base: FloatPointer, width d: Int) {
+        shift1 = base
+        scale1 = base + d
+        gate1 = base + 2 * d
+        shift2 = base + 3 * d
+        scale2 = base + 4 * d
+        gate2 = base + 5 * d
+        stride = 6 * d
+    }
+}
+
+/// A transformer block of either architecture: x_out = block(x_in, SiLU(c)).
+protocol TransformerBlock: AnyObject {
+    /// out [B·N, D] ← the block applied to x [B·N, D], conditioned on siluCondition [B, D].
+    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer)
+    /// On entry dx holds the gradient w.r.t. the block's output, on return w.r.t. its input x.
+    /// Writes the block's parameter gradients; adds into dSiluCondition [B, D].
+    func backward(dx: FloatPointer, x: ConstFloatPointer,
+                  siluCondition: ConstFloatPointer, dSiluCondition: FloatPointer,
+                  scratch: BackwardScratch)
+}

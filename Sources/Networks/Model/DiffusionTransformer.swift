@@ -1,0 +1,169 @@
+import Kernels
+
+/// The noise-prediction network ε̂(x_t, t[, y]) of either architecture, with its
+/// weights, their gradients, and the activations of the latest forward pass.
+///
+/// `forward` then `backward` computes exact gradients of any scalar loss whose
+/// gradient w.r.t. the output is given. Buffers are allocated once per batch
+/// size; a training step at a fixed batch size allocates nothing.
+public final class DiffusionTransformer {
+    public let config: ModelConfig
+    public let parameters: ParameterSet
+    /// Gradients of the last `backward`, in the same layout (`pos_embed` stays zero).
+    public let gradients: ParameterSet
+    private var activations: Activations?
+
+    /// A network with the reference initialisation (its output is exactly zero).
+    public convenience init(config: ModelConfig, seed: UInt64) {
+        self.init(config: config)
+        var generator = SeededGenerator(seed: seed)
+        Initialisation.reset(parameters, config: config, generator: &generator)
+    }
+
+    /// A network whose parameters are all zero, to be filled by the caller (a checkpoint).
+    public init(config: ModelConfig) {
+        self.config = config
+        let layout = ParameterLayout(config: config)
+        parameters = ParameterSet(layout: layout)
+        gradients = ParameterSet(layout: layout)
+    }
+
+    private func prepare(batch: Int) -> Activations {
+        if let a = activations, a.shape.batch == batch { return a }
+        let a = Activations(config: config, batch: batch, parameters: parameters, gradients: gradients)
+        activations = a
+        return a
+    }
+
+    // MARK: - Forward
+
+    /// Predicts the noise in `x` [batch, G] at timesteps `t` [batch] (integers 0…999 stored as
+    /// floats), with class `labels` [batch] for a conditional model (the value `classes` means
+    /// "no label"). Returns the prediction [batch, G], valid until the next call.
+    @discardableResult
+    public func forward(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>? = nil,
+                        batch: Int) -> ConstFloatPointer {
+        let a = prepare(batch: batch)
+        let c = config
+        let (d, n, p, rows) = (c.hiddenSize, c.tokens, c.patchSize, a.shape.rows)
+        let e = EmbeddingTensors(parameters)
+
+        // Cells → tokens: pad the gene axis with zeros; [B, G′] is [B·N, P] row-major.
+        let patches = a.patches.pointer
+        for b in 0..<batch {
+            let row = patches + b * c.paddedGenes
+            row.update(from: x + b * c.genes, count: c.genes)
+            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+        }
+        a.timesteps.pointer.update(from: t, count: batch)
+
+        let x0 = a.residual[0].pointer
+        Linear.forward(y: x0, x: patches, weight: e.patchWeight, bias: e.patchBias,
+                       rows: rows, inFeatures: p, outFeatures: d)
+        for r in 0..<rows {
+            let row = x0 + r * d, position = e.position + (r % n) * d
+            for i in 0..<d { row[i] += position[i] }
+        }
+
+        // Conditioning: c = MLP(e(t)) [+ label embedding]
+        TimestepEmbedding.forward(out: a.frequencies.pointer, t: t, batch: batch)
+        Linear.forward(y: a.timeHidden.pointer, x: a.frequencies.constPointer, weight: e.timeWeight1,
+                       bias: e.timeBias1, rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d)
+        SiLU.forward(out: a.timeActivated.pointer, x: a.timeHidden.constPointer, count: batch * d)
+        Linear.forward(y: a.condition.pointer, x: a.timeActivated.constPointer, weight: e.timeWeight2,
+                       bias: e.timeBias2, rows: batch, inFeatures: d, outFeatures: d)
+        if let table = e.labelTable {
+            if let labels { a.labels.update(from: labels, count: batch) } else {
+                a.labels.update(repeating: Int32(c.classes!), count: batch)
+            }
+            LabelEmbedding.forward(c: a.condition.pointer, labels: a.labels, table: table, batch: batch, width: d)
+        }
+        SiLU.forward(out: a.siluCondition.pointer, x: a.condition.constPointer, count: batch * d)
+
+        for (i, block) in a.blocks.enumerated() {
+            block.forward(out: a.residual[i + 1].pointer, x: a.residual[i].constPointer,
+                          siluCondition: a.siluCondition.constPointer)
+        }
+
+        // Final layer: Linear(modulate(LN(x), shift, scale)) → [B·N, P] = [B, G′]
+        Linear.forward(y: a.finalModulation.pointer, x: a.siluCondition.constPointer,
+                       weight: e.finalModulationWeight, bias: e.finalModulationBias,
+                       rows: batch, inFeatures: d, outFeatures: 2 * d)
+        LayerNorm.forward(out: a.finalNormalized.pointer, rstd: a.finalRstd.pointer,
+                          x: a.residual[c.depth].constPointer, rows: rows, width: d)
+        Modulate.forward(out: a.finalModulated.pointer, z: a.finalNormalized.constPointer,
+                         shift: a.finalModulation.pointer, scale: a.finalModulation.pointer + d,
+                         conditionStride: 2 * d, batch: batch, tokens: n, width: d)
+        Linear.forward(y: a.paddedOutput.pointer, x: a.finalModulated.constPointer,
+                       weight: e.finalWeight, bias: e.finalBias, rows: rows, inFeatures: d, outFeatures: p)
+        if a.output !== a.paddedOutput {
+            for b in 0..<batch {
+                (a.output.pointer + b * c.genes).update(from: a.paddedOutput.pointer + b * c.paddedGenes,
+                                                        count: c.genes)
+            }
+        }
+        return a.output.constPointer
+    }
+
+    // MARK: - Backward
+
+    /// Writes the gradient of every trainable tensor into `gradients`, given the gradient
+    /// of the loss w.r.t. the last forward pass's output, `dOutput` [batch, G].
+    public func backward(dOutput: ConstFloatPointer) {
+        guard let a = activations else { preconditionFailure("backward before forward") }
+        let c = config
+        let batch = a.shape.batch
+        let (d, n, p, rows) = (c.hiddenSize, c.tokens, c.patchSize, a.shape.rows)
+        let (e, g) = (EmbeddingTensors(parameters), EmbeddingTensors(gradients))
+        let s = a.scratch
+
+        let dY = a.dPaddedOutput.pointer
+        for b in 0..<batch {
+            let row = dY + b * c.paddedGenes
+            row.update(from: dOutput + b * c.genes, count: c.genes)
+            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+        }
+
+        // Final layer
+        Linear.backward(dx: s.a.pointer, dWeight: g.finalWeight, dBias: g.finalBias, dy: dY,
+                        x: a.finalModulated.constPointer, weight: e.finalWeight,
+                        rows: rows, inFeatures: d, outFeatures: p)
+        Modulate.backward(dz: s.b.pointer, dShift: a.dFinalModulation.pointer, dScale: a.dFinalModulation.pointer + d,
+                          dout: s.a.constPointer, z: a.finalNormalized.constPointer,
+                          scale: a.finalModulation.pointer + d, conditionStride: 2 * d,
+                          batch: batch, tokens: n, width: d)
+        a.dResidual.zero()
+        LayerNorm.backward(dx: a.dResidual.pointer, dout: s.b.constPointer, normalized: a.finalNormalized.constPointer,
+                           rstd: a.finalRstd.constPointer, rows: rows, width: d)
+        Linear.backward(dx: a.dSiluCondition.pointer, dWeight: g.finalModulationWeight,
+                        dBias: g.finalModulationBias, dy: a.dFinalModulation.constPointer,
+                        x: a.siluCondition.constPointer, weight: e.finalModulationWeight,
+                        rows: batch, inFeatures: d, outFeatures: 2 * d)
+
+        for i in stride(from: c.depth - 1, through: 0, by: -1) {
+            a.blocks[i].backward(dx: a.dResidual.pointer, x: a.residual[i].constPointer,
+                                 siluCondition: a.siluCondition.constPointer,
+                                 dSiluCondition: a.dSiluCondition.pointer, scratch: s)
+        }
+
+        // Patch embedding (pos_embed is fixed: no gradient)
+        Linear.backward(dx: nil, dWeight: g.patchWeight, dBias: g.patchBias, dy: a.dResidual.constPointer,
+                        x: a.patches.constPointer, weight: e.patchWeight, rows: rows, inFeatures: p, outFeatures: d)
+
+        // Conditioning
+        SiLU.backward(dx: a.dCondition.pointer, dout: a.dSiluCondition.constPointer,
+                      x: a.condition.constPointer, count: batch * d)
+        if let dTable = g.labelTable {
+            LabelEmbedding.backward(dTable: dTable, dc: a.dCondition.constPointer, labels: a.labels,
+                                    batch: batch, rows: c.classes! + 1, width: d)
+        }
+        Linear.backward(dx: a.dTimeActivated.pointer, dWeight: g.timeWeight2, dBias: g.timeBias2,
+                        dy: a.dCondition.constPointer, x: a.timeActivated.constPointer, weight: e.timeWeight2,
+                        rows: batch, inFeatures: d, outFeatures: d)
+        SiLU.backward(dx: a.dTimeHidden.pointer, dout: a.dTimeActivated.constPointer,
+                      x: a.timeHidden.constPointer, count: batch * d)
+        Linear.backward(dx: nil, dWeight: g.timeWeight1, dBias: g.timeBias1, dy: a.dTimeHidden.constPointer,
+                        x: a.frequencies.constPointer, weight: e.timeWeight1,
+                        rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d)
+    }
+}

@@ -1,0 +1,71 @@
+/// Which of the two networks.
+public enum Architecture: String, Codable, CaseIterable, Sendable {
+    /// The White-Box Diffusion Transformer: MSSA attention and one ISTA step.
+    case whiteBox = "wbdit"
+    /// The DiT baseline: standard attention and a GELU MLP.
+    case dit = "dit"
+}
+
+/// A model configuration could not be built; the message says which value is wrong.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything that fixes a network's shapes.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var architecture: Architecture
+    /// G, genes per cell (before padding).
+    public var genes: Int
+    /// P, genes per token.
+    public var patchSize: Int
+    /// D, token width.
+    public var hiddenSize: Int
+    public var depth: Int
+    /// H, attention heads; D must divide by H.
+    public var heads: Int
+    /// The DiT MLP's hidden width is ⌊D · mlpRatio⌋ (the white-box ISTA step is D × D).
+    public var mlpRatio: Double
+    /// Label classes of a conditional model, or nil for an unconditional one.
+    public var classes: Int?
+
+    public init(architecture: Architecture, genes: Int, patchSize: Int = 10, hiddenSize: Int,
+                depth: Int, heads: Int, mlpRatio: Double = 4, classes: Int? = nil) throws {
+        self.architecture = architecture
+        self.genes = genes
+        self.patchSize = patchSize
+        self.hiddenSize = hiddenSize
+        self.depth = depth
+        self.heads = heads
+        self.mlpRatio = mlpRatio
+        self.classes = classes
+        try validate()
+    }
+
+    /// N, tokens per cell: genes padded up to a multiple of P, divided by P.
+    public var tokens: Int { (genes + patchSize - 1) / patchSize }
+    /// Genes after zero-padding to a multiple of P.
+    public var paddedGenes: Int { tokens * patchSize }
+    /// p, the width of one head.
+    public var headWidth: Int { hiddenSize / heads }
+    /// The DiT MLP's hidden width.
+    public var mlpHidden: Int { Int(Double(hiddenSize) * mlpRatio) }
+
+    /// Checks that the shapes are consistent and small enough to allocate.
+    public func validate() throws {
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ConfigurationError(message()) }
+        }
+        try require(genes >= 1, "genes must be at least 1 (got \(genes))")
+        try require(patchSize >= 1, "patch size must be at least 1 (got \(patchSize))")
+        try require(hiddenSize >= 4 && hiddenSize % 4 == 0,
+                    "hidden size must be a positive multiple of 4 for the position embedding (got \(hiddenSize))")
+        try require(depth >= 1, "depth must be at least 1 (got \(depth))")
+        try require(heads >= 1 && hiddenSize % heads == 0,
+                    "hidden size \(hiddenSize) must divide into \(heads) heads")
+        try require(mlpRatio > 0 && mlpHidden >= 1, "mlp ratio must be positive (got \(mlpRatio))")
+        if let classes { try require(classes >= 1, "classes must be at least 1 (got \(classes))") }
+        try require(genes <= 1 << 20 && hiddenSize <= 1 << 14 && depth <= 256 && patchSize <= genes + patchSize,
+                    "configuration too large (genes \(genes), hidden \(hiddenSize), depth \(depth))")
+    }
+}
