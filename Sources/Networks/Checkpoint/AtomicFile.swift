@@ -1,0 +1,48 @@
+import Foundation
+
+/// A file could not be written; the message names the file and the system's reason.
+public struct FileWriteError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Whole-file writes that either land completely or not at all: the bytes go to a
+/// temporary file beside the target, are flushed to disk, and are renamed over it.
+/// A crash at any moment leaves either the old file or the new one, never a mix.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create", temporary) }
+        var ok = data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        let writeErrno = errno
+        if ok { ok = fsync(fd) == 0 }
+        close(fd)
+        guard ok else {
+            unlink(temporary)
+            errno = writeErrno
+            throw failure("cannot write", path)
+        }
+        guard rename(temporary, path) == 0 else {
+            let e = errno
+            unlink(temporary)
+            errno = e
+            throw failure("cannot replace", path)
+        }
+        // Make the rename itself durable.
+        let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+    }
+
+    private static func failure(_ what: String, _ path: String) -> FileWriteError {
+        FileWriteError(description: "\(what) \(path): \(String(cString: strerror(errno)))")
+    }
+}

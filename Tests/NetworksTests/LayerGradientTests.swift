@@ -1,0 +1,218 @@
+import Kernels
+@testable import Networks
+import TestSupport
+import XCTest
+
+/// Finite-difference checks of every layer's hand-written backward pass. Each test
+/// takes the loss Σ out · R for a random R, so the gradient w.r.t. the output is R.
+final class LayerGradientTests: XCTestCase {
+    var generator = SeededGenerator(seed: 42)
+
+    override func setUp() { Threads.configure(2) }
+
+    func testLinear() {
+        let (rows, inF, outF) = (5, 6, 4)
+        let x = FloatBuffer.random(rows * inF, generator: &generator)
+        let w = FloatBuffer.random(outF * inF, std: 0.5, generator: &generator)
+        let b = FloatBuffer.random(outF, generator: &generator)
+        let y = FloatBuffer(count: rows * outF)
+        let r = randomArray(rows * outF, generator: &generator)
+        let loss = { () -> Double in
+            Linear.forward(y: y.pointer, x: x.constPointer, weight: w.constPointer, bias: b.constPointer,
+                           rows: rows, inFeatures: inF, outFeatures: outF)
+            return weightedSum(y.constPointer, r)
+        }
+        let dx = FloatBuffer(count: rows * inF), dw = FloatBuffer(count: outF * inF), db = FloatBuffer(count: outF)
+        _ = loss()
+        r.withUnsafeBufferPointer {
+            Linear.backward(dx: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dy: $0.baseAddress!,
+                            x: x.constPointer, weight: w.constPointer, rows: rows, inFeatures: inF, outFeatures: outF)
+        }
+        assertGradient("dx", values: x.pointer, count: x.count, analytic: dx.array, loss: loss)
+        assertGradient("dW", values: w.pointer, count: w.count, analytic: dw.array, loss: loss)
+        assertGradient("db", values: b.pointer, count: b.count, analytic: db.array, loss: loss)
+    }
+
+    func testLayerNorm() {
+        let (rows, width) = (4, 8)
+        let x = FloatBuffer.random(rows * width, std: 2, generator: &generator)
+        let out = FloatBuffer(count: rows * width), rstd = FloatBuffer(count: rows)
+        let r = randomArray(rows * width, generator: &generator)
+        let loss = { () -> Double in
+            LayerNorm.forward(out: out.pointer, rstd: rstd.pointer, x: x.constPointer, rows: rows, width: width)
+            return weightedSum(out.constPointer, r)
+        }
+        _ = loss()
+        let dx = FloatBuffer(count: rows * width)
+        r.withUnsafeBufferPointer {
+            LayerNorm.backward(dx: dx.pointer, dout: $0.baseAddress!, normalized: out.constPointer,
+                               rstd: rstd.constPointer, rows: rows, width: width)
+        }
+        assertGradient("dx", values: x.pointer, count: x.count, analytic: dx.array, loss: loss)
+    }
+
+    func testModulateAndGatedResidual() {
+        let (batch, tokens, width, stride) = (2, 3, 4, 12)
+        let z = FloatBuffer.random(batch * tokens * width, generator: &generator)
+        let f = FloatBuffer.random(batch * tokens * width, generator: &generator)
+        let condition = FloatBuffer.random(batch * stride, generator: &generator)   // shift, scale, gate side by side
+        let (shift, scale, gate) = (condition.pointer, condition.pointer + width, condition.pointer + 2 * width)
+        let modulated = FloatBuffer(count: z.count), out = FloatBuffer(count: z.count)
+        let r = randomArray(z.count, generator: &generator)
+        let loss = { () -> Double in
+            Modulate.forward(out: modulated.pointer, z: z.constPointer, shift: shift, scale: scale,
+                             conditionStride: stride, batch: batch, tokens: tokens, width: width)
+            GatedResidual.forward(out: out.pointer, x: modulated.constPointer, f: f.constPointer, gate: gate,
+                                  conditionStride: stride, batch: batch, tokens: tokens, width: width)
+            return weightedSum(out.constPointer, r)
+        }
+        _ = loss()
+        let dCondition = FloatBuffer(count: condition.count), df = FloatBuffer(count: z.count), dz = FloatBuffer(count: z.count)
+        r.withUnsafeBufferPointer { dOut in
+            GatedResidual.backward(df: df.pointer, dGate: dCondition.pointer + 2 * width, dx: dOut.baseAddress!,
+                                   f: f.constPointer, gate: gate, conditionStride: stride,
+                                   batch: batch, tokens: tokens, width: width)
+            // out = modulated + …: the residual passes dOut straight to `modulated`.
+            Modulate.backward(dz: dz.pointer, dShift: dCondition.pointer, dScale: dCondition.pointer + width,
+                              dout: dOut.baseAddress!, z: z.constPointer, scale: scale, conditionStride: stride,
+                              batch: batch, tokens: tokens, width: width)
+        }
+        assertGradient("dz", values: z.pointer, count: z.count, analytic: dz.array, loss: loss)
+        assertGradient("df", values: f.pointer, count: f.count, analytic: df.array, loss: loss)
+        assertGradient("dshift, dscale, dgate", values: condition.pointer, count: condition.count,
+                       analytic: dCondition.array, limit: 24, loss: loss)
+    }
+
+    func testSiLUAndGELU() {
+        let count = 40
+        let x = FloatBuffer.random(count, std: 2, generator: &generator)
+        let out = FloatBuffer(count: count), dx = FloatBuffer(count: count)
+        let r = randomArray(count, generator: &generator)
+        for (name, forward, backward) in [
+            ("SiLU", SiLU.forward, { SiLU.backward(dx: $0, dout: $1, x: $2, count: $3) }),
+            ("GELU", GELU.forward, GELU.backward),
+        ] as [(String, (FloatPointer, ConstFloatPointer, Int) -> Void, (FloatPointer, ConstFloatPointer, ConstFloatPointer, Int) -> Void)] {
+            let loss = { () -> Double in forward(out.pointer, x.constPointer, count); return weightedSum(out.constPointer, r) }
+            r.withUnsafeBufferPointer { backward(dx.pointer, $0.baseAddress!, x.constPointer, count) }
+            assertGradient(name, values: x.pointer, count: count, analytic: dx.array,
+                           check: GradientCheck(step: 1e-3, tolerance: 1e-2), limit: count, loss: loss)
+        }
+    }
+
+    func testGELUMatchesItsDefinitionAtKnownPoints() {
+        let x = FloatBuffer([0, 1, -1, 3]), out = FloatBuffer(count: 4)
+        GELU.forward(out: out.pointer, x: x.constPointer, count: 4)
+        // 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) worked in Double
+        XCTAssertEqual(out.array, [0, 0.841192, -0.158808, 2.996363], accuracy: 1e-5)
+    }
+
+    func testSelfAttention() {
+        let shape = AttentionShape(batch: 2, tokens: 5, heads: 2, width: 8)
+        let rows = shape.batch * shape.tokens
+        let qkv = FloatBuffer.random(rows * 3 * shape.width, generator: &generator)
+        let out = FloatBuffer(count: rows * shape.width), probs = FloatBuffer(count: shape.probabilityCount)
+        let r = randomArray(out.count, generator: &generator)
+        let loss = { () -> Double in
+            SelfAttention.forward(out: out.pointer, probabilities: probs.pointer, qkv: qkv.constPointer, shape: shape)
+            return weightedSum(out.constPointer, r)
+        }
+        _ = loss()
+        let dqkv = FloatBuffer(count: qkv.count), scratch = FloatBuffer(count: shape.probabilityCount)
+        r.withUnsafeBufferPointer {
+            SelfAttention.backward(dqkv: dqkv.pointer, dout: $0.baseAddress!, qkv: qkv.constPointer,
+                                   probabilities: probs.constPointer, scratch: scratch.pointer, shape: shape)
+        }
+        assertGradient("dqkv", values: qkv.pointer, count: qkv.count, analytic: dqkv.array,
+                       check: GradientCheck(step: 1e-3, tolerance: 1e-2), limit: 60, loss: loss)
+    }
+
+    func testSubspaceAttention() {
+        let shape = AttentionShape(batch: 2, tokens: 5, heads: 2, width: 8)
+        let rows = shape.batch * shape.tokens
+        let w = FloatBuffer.random(rows * shape.width, generator: &generator)
+        let out = FloatBuffer(count: w.count), probs = FloatBuffer(count: shape.probabilityCount)
+        let r = randomArray(out.count, generator: &generator)
+        let loss = { () -> Double in
+            SubspaceAttention.forward(out: out.pointer, probabilities: probs.pointer, w: w.constPointer, shape: shape)
+            return weightedSum(out.constPointer, r)
+        }
+        _ = loss()
+        let dw = FloatBuffer(count: w.count), scratch = FloatBuffer(count: shape.probabilityCount)
+        r.withUnsafeBufferPointer {
+            SubspaceAttention.backward(dw: dw.pointer, dout: $0.baseAddress!, w: w.constPointer,
+                                       probabilities: probs.constPointer, scratch: scratch.pointer, shape: shape)
+        }
+        assertGradient("dw", values: w.pointer, count: w.count, analytic: dw.array,
+                       check: GradientCheck(step: 1e-3, tolerance: 1e-2), limit: 80, loss: loss)
+    }
+
+    func testAttentionRowsAreProbabilities() {
+        let shape = AttentionShape(batch: 1, tokens: 6, heads: 3, width: 6)
+        let w = FloatBuffer.random(6 * 6, std: 3, generator: &generator)
+        let out = FloatBuffer(count: w.count), probs = FloatBuffer(count: shape.probabilityCount)
+        SubspaceAttention.forward(out: out.pointer, probabilities: probs.pointer, w: w.constPointer, shape: shape)
+        for row in 0..<(shape.heads * shape.tokens) {
+            let sum = (0..<6).reduce(Float(0)) { $0 + probs[row * 6 + $1] }
+            XCTAssertEqual(sum, 1, accuracy: 1e-6)
+        }
+    }
+
+    func testISTA() {
+        let (rows, width) = (6, 8)
+        let z = FloatBuffer.random(rows * width, generator: &generator)
+        let w = FloatBuffer.random(width * width, std: 0.5, generator: &generator)
+        let out = FloatBuffer(count: z.count), u = FloatBuffer(count: z.count)
+        let r = randomArray(z.count, generator: &generator)
+        let loss = { () -> Double in
+            ISTA.forward(out: out.pointer, residual: u.pointer, z: z.constPointer, dictionary: w.constPointer,
+                         rows: rows, width: width)
+            return weightedSum(out.constPointer, r)
+        }
+        _ = loss()
+        let dz = FloatBuffer(count: z.count), dw = FloatBuffer(count: w.count)
+        let g = FloatBuffer(count: z.count), du = FloatBuffer(count: z.count)
+        r.withUnsafeBufferPointer {
+            ISTA.backward(dz: dz.pointer, dDictionary: dw.pointer, dout: $0.baseAddress!, out: out.constPointer,
+                          residual: u.constPointer, z: z.constPointer, dictionary: w.constPointer,
+                          preactivation: g.pointer, du: du.pointer, rows: rows, width: width)
+        }
+        let check = GradientCheck(step: 1e-3, tolerance: 1e-2)
+        assertGradient("dz", values: z.pointer, count: z.count, analytic: dz.array, check: check, loss: loss)
+        assertGradient("dW", values: w.pointer, count: w.count, analytic: dw.array, check: check, loss: loss)
+    }
+
+    /// ISTA(z) = ReLU(z + η(zW − (zWᵀ)W) − ηλ), evaluated literally with the naive product.
+    func testISTAMatchesTheLiteralFormula() {
+        let (rows, width) = (3, 4)
+        let z = FloatBuffer.random(rows * width, generator: &generator)
+        let w = FloatBuffer.random(width * width, generator: &generator)
+        let out = FloatBuffer(count: z.count), u = FloatBuffer(count: z.count)
+        ISTA.forward(out: out.pointer, residual: u.pointer, z: z.constPointer, dictionary: w.constPointer,
+                     rows: rows, width: width)
+        let zW = FloatBuffer(count: z.count), zWt = FloatBuffer(count: z.count), zWtW = FloatBuffer(count: z.count)
+        Matmul.naive(.none, .none, m: rows, n: width, k: width, a: z.constPointer, lda: width,
+                     b: w.constPointer, ldb: width, c: zW.pointer, ldc: width)
+        Matmul.naive(.none, .transposed, m: rows, n: width, k: width, a: z.constPointer, lda: width,
+                     b: w.constPointer, ldb: width, c: zWt.pointer, ldc: width)
+        Matmul.naive(.none, .none, m: rows, n: width, k: width, a: zWt.constPointer, lda: width,
+                     b: w.constPointer, ldb: width, c: zWtW.pointer, ldc: width)
+        let expected = (0..<z.count).map { max(0, z[$0] + 0.1 * (zW[$0] - zWtW[$0]) - 0.01) }
+        XCTAssertLessThan(relativeDifference(out.array, expected), 1e-6)
+        XCTAssertTrue(out.array.contains(0), "the ReLU should clip some entries")
+    }
+
+    func testMeanSquaredError() {
+        let p = FloatBuffer.random(12, generator: &generator), target = FloatBuffer.random(12, generator: &generator)
+        let loss = { MeanSquaredError.forward(prediction: p.constPointer, target: target.constPointer, count: 12) }
+        let dp = FloatBuffer(count: 12)
+        MeanSquaredError.backward(dPrediction: dp.pointer, prediction: p.constPointer, target: target.constPointer,
+                                  count: 12, normalizer: 12)
+        assertGradient("dprediction", values: p.pointer, count: 12, analytic: dp.array,
+                       check: GradientCheck(step: 1e-3, tolerance: 1e-3), loss: loss)
+    }
+}
+
+func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}
