@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only the ones above it in this list.
-//   C shims (CBLAS, CHDF5, CNCursesW)  →  Kernels  →  Networks  →  CellData  →  wbdit (CLI)
+//   C shims (CBLAS, CHDF5, CNCursesW) → Kernels → Networks → CellData → wbdit (CLI)
 import PackageDescription
 
 let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Kernels"]),
 
         // MARK: Data
-        .target(name: "CellData", dependencies: ["Kernels"]),
+        .target(name: "CellData", dependencies: ["Networks"]),
 
         // MARK: Front ends
         .executableTarget(name: "wbdit", dependencies: [

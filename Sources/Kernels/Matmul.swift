@@ -23,6 +23,7 @@ public enum Matmul {
                             b: ConstFloatPointer, ldb: Int,
                             beta: Float = 0,
                             c: FloatPointer, ldc: Int) {
+        if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
         cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
                     Int32(m), Int32(n), Int32(k),
                     alpha, a, Int32(lda), b, Int32(ldb),
@@ -50,6 +51,11 @@ public enum Matmul {
             }
         }
     }
+
+    /// When set, `gemm` adds each product's operations to `countedFlops`. For tests that
+    /// audit `StepCost`; run them single-threaded, as the count is not synchronised.
+    nonisolated(unsafe) public static var countsFlops = false
+    nonisolated(unsafe) public static var countedFlops = 0.0
 
     /// Floating-point operations of one product: 2·m·n·k.
     public static func flops(m: Int, n: Int, k: Int) -> Double { 2 * Double(m) * Double(n) * Double(k) }

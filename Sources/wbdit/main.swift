@@ -1,1 +1,1 @@
-print("wbdit")
+WBDit.runAndExit()

@@ -1,0 +1,127 @@
+import Foundation
+import Networks
+
+/// A `.npy` file could not be read or does not hold what was expected.
+public struct NumpyError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// An array read from or written to NumPy's `.npy` format (versions 1–3): the magic
+/// string, a header dict with `descr`, `fortran_order` and `shape`, then raw data.
+///
+/// Reads little-endian float32, float64, int32 and int64 in C order and holds the
+/// values as Float32 (the engine's only precision); writes float32.
+public struct NumpyArray: Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+    /// The element type as stored in the file (`<f4`, `<f8`, `<i4`, `<i8`).
+    public var storedType: String
+
+    public init(shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "NumpyArray: \(values.count) values for shape \(shape)")
+        self.shape = shape
+        self.values = values
+        storedType = "<f4"
+    }
+
+    /// Whether the file stored integers.
+    public var isIntegral: Bool { storedType.hasPrefix("<i") }
+
+    // MARK: - Reading
+
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NumpyError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+        }
+        try self.init(data: data, name: path)
+    }
+
+    public init(data: Data, name: String) throws {
+        func bad(_ why: String) -> NumpyError { NumpyError("\(name) is not a readable .npy file: \(why)") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
+            throw bad("it does not start with the .npy magic string")
+        }
+        let major = bytes[6]
+        let (lengthBytes, headerStart): (Int, Int) = major == 1 ? (2, 10) : (4, 12)
+        guard (1...3).contains(major), bytes.count >= headerStart else { throw bad("unsupported format version \(major)") }
+        let headerLength = (0..<lengthBytes).reduce(0) { $0 | Int(bytes[6 + 2 + $1]) << (8 * $1) }
+        guard headerStart + headerLength <= bytes.count,
+              let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
+            throw bad("the header is truncated")
+        }
+        guard let descr = Self.field("descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")),
+              let order = Self.field("fortran_order", in: header),
+              let shapeText = Self.field("shape", in: header) else {
+            throw bad("the header lacks descr, fortran_order or shape")
+        }
+        guard order == "False" else { throw bad("it is in Fortran order; save it with np.ascontiguousarray") }
+        let elementSize: Int
+        switch descr {
+        case "<f4", "<i4": elementSize = 4
+        case "<f8", "<i8": elementSize = 8
+        default: throw bad("element type \(descr) is not one of float32, float64, int32, int64 (little-endian)")
+        }
+        let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var shape: [Int] = []
+        var count = 1
+        for d in dims {
+            guard let n = Int(d), n >= 0 else { throw bad("shape \(shapeText) is not a tuple of sizes") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow, product <= bytes.count else { throw bad("shape \(shapeText) is larger than the file") }
+            shape.append(n)
+            count = product
+        }
+        let dataStart = headerStart + headerLength
+        guard bytes.count - dataStart >= count * elementSize else {
+            throw bad("it holds \(bytes.count - dataStart) data bytes, but shape \(shapeText) of \(descr) needs \(count * elementSize) (truncated?)")
+        }
+        let values: [Float] = data.withUnsafeBytes { raw in
+            let base = raw.baseAddress! + dataStart
+            switch descr {
+            case "<f4": return (0..<count).map { Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            case "<f8": return (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))) }
+            case "<i4": return (0..<count).map { Float(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+            default: return (0..<count).map { Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+            }
+        }
+        self.shape = shape
+        self.values = values
+        storedType = descr
+    }
+
+    /// The raw text of `key`'s value in a Python dict literal such as
+    /// `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
+    private static func field(_ key: String, in header: String) -> String? {
+        guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\""),
+              let colon = header[keyRange.upperBound...].firstIndex(of: ":") else { return nil }
+        var rest = header[header.index(after: colon)...].drop(while: { $0 == " " })
+        if rest.first == "(" {
+            guard let close = rest.firstIndex(of: ")") else { return nil }
+            return String(rest[...close])
+        }
+        if let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) { rest = rest[..<end] }
+        return rest.trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: - Writing
+
+    /// The file's bytes: format 1.0, float32, C order, header padded to 64 bytes.
+    public func data() -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let length = UInt16(header.utf8.count)
+        out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+        out.append(contentsOf: Array(header.utf8))
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Writes the array atomically as float32.
+    public func write(to path: String) throws { try AtomicFile.write(data(), to: path) }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import Networks
+
+/// `wbdit bench`: times full training steps and the sgemm rate the process reaches.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time training steps (forward, backward, AdamW) and the sgemm rate of the step's largest product.",
+        discussion: """
+        Runs two warm-up steps, then --steps timed steps on random cells, and reports the \
+        median. GFLOP counts are the matrix products the engine performs, forward and backward.
+
+        Example:
+          wbdit bench --arch wbdit --genes 2000 --patch 10 --hidden 768 --depth 3 --heads 8 \\
+                      --batch 16 --steps 10 --threads 2 --json
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Cells per step.")
+    var batch: Int = 16
+    @Option(help: "Timed steps (after 2 warm-up steps).")
+    var steps: Int = 10
+    @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
+    var threads: Int?
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let config = try model.config()
+        guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
+        guard (1...100_000).contains(steps) else { throw InputError("--steps must be between 1 and 100000 (got \(steps))") }
+        try Threads.configureFromOption(threads)
+
+        let network = DiffusionTransformer(config: config, seed: 0)
+        let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
+        var generator = SeededGenerator(seed: 1)
+        let count = batch * config.genes
+        let x = FloatBuffer((0..<count).map { _ in max(0, generator.nextNormal()) })
+        let noise = FloatBuffer((0..<count).map { _ in generator.nextNormal() })
+        let t = FloatBuffer((0..<batch).map { _ in Float(1 + Int(generator.next() % 999)) })
+        let dOutput = FloatBuffer(count: count)
+
+        func step() {
+            let out = network.forward(x: x.constPointer, t: t.constPointer, batch: batch)
+            MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out, target: noise.constPointer,
+                                      count: count, normalizer: count)
+            network.backward(dOutput: dOutput.constPointer)
+            optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+        }
+
+        let progress = ProgressLine()
+        var times: [Double] = []
+        for i in 0..<(steps + 2) {
+            let seconds = Stopwatch.time(step)
+            if i >= 2 { times.append(seconds) }
+            progress.update(i < 2 ? "warm-up step \(i + 1)/2: \(Format.seconds(seconds))"
+                                  : "step \(i - 1)/\(steps): \(Format.seconds(seconds))")
+        }
+        progress.finish()
+
+        let cost = StepCost(config: config, batch: batch)
+        let largest = cost.largestProduct
+        let report = BenchReport(
+            config: config, batch: batch, steps: steps, threads: Threads.count,
+            stepSeconds: Stopwatch.median(times), stepFlops: cost.trainingStepFlops,
+            sgemmRate: Stopwatch.sgemmRate(m: largest.m, n: largest.n, k: largest.k),
+            largest: largest, peakResidentBytes: Stopwatch.peakResidentBytes())
+        print(json ? report.json : report.table)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import CellData
+import Foundation
+import Kernels
+
+/// `wbdit forward`: one evaluation of the noise-prediction network.
+struct Forward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict the noise in noisy cells: one evaluation of the network.",
+        discussion: """
+        Writes ε̂(x, t) for every cell as a float32 [cells, genes] .npy.
+
+        Example:
+          wbdit forward --checkpoint runs/demo/checkpoints/step-1000.safetensors \\
+                        --x x.npy --t t.npy --out eps.npy
+        """
+    )
+
+    @Option(help: "A safetensors checkpoint.")
+    var checkpoint: String
+    @Option(help: "Noisy cells x_t: .npy of shape [cells, genes] or [cells, 1, genes].")
+    var x: String
+    @Option(help: "Timesteps: .npy of [cells] integers in 0…999.")
+    var t: String
+    @Option(help: "Class ids for a conditional model: .npy of [cells] integers.")
+    var labels: String?
+    @Option(help: "Where to write the prediction (.npy, float32 [cells, genes]).")
+    var out: String
+    @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        try Threads.configureFromOption(threads)
+        let inputs = try ModelInputs(checkpoint: checkpoint, x: x, t: t, labels: labels)
+        let g = inputs.x.genes
+        var prediction = [Float](repeating: 0, count: inputs.x.cells * g)
+        inputs.forEachChunk { range, out in
+            for i in 0..<(range.count * g) { prediction[range.lowerBound * g + i] = out[i] }
+        }
+        try CellMatrix(cells: inputs.x.cells, genes: g, values: prediction).write(npy: out)
+        print("wrote \(out): \(inputs.x.cells) cells × \(g) genes")
+    }
+}
+
+extension Threads {
+    /// Applies a `--threads` option: nil means every core.
+    static func configureFromOption(_ threads: Int?) throws {
+        if let threads, !(1...256).contains(threads) {
+            throw InputError("--threads must be between 1 and 256 (got \(threads))")
+        }
+        configure(threads ?? available)
+    }
+}

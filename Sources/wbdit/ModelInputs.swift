@@ -1,0 +1,58 @@
+import CellData
+import Foundation
+import Kernels
+import Networks
+
+/// A checkpoint and the cells, timesteps and labels to run it on, checked against each other.
+struct ModelInputs {
+    let network: DiffusionTransformer
+    let x: CellMatrix
+    let t: [Float]
+    /// Class ids for a conditional model (`classes` itself means "no label"); nil otherwise.
+    let labels: [Int32]?
+
+    init(checkpoint: String, x xPath: String, t tPath: String, labels labelsPath: String?) throws {
+        network = try Checkpoint.load(checkpoint)
+        let config = network.config
+        x = try CellMatrix.load(npy: xPath, expectedGenes: config.genes, role: "x")
+        t = try Timesteps.load(npy: tPath, cells: x.cells)
+        switch (config.classes, labelsPath) {
+        case (nil, nil):
+            labels = nil
+        case (nil, _?):
+            throw InputError("--labels was given, but \(checkpoint) is an unconditional model")
+        case (let classes?, nil):
+            labels = [Int32](repeating: Int32(classes), count: x.cells)   // unconditional: the "no label" row
+        case (let classes?, let path?):
+            let array = try NumpyArray(contentsOf: path)
+            guard array.shape == [x.cells] else {
+                throw InputError("\(path): labels must have shape [\(x.cells)], not \(array.shape)")
+            }
+            if let bad = array.values.first(where: { !($0 >= 0 && $0 <= Float(classes) && $0.rounded() == $0) }) {
+                throw InputError("\(path): label \(bad) is not a class id in 0…\(classes) (\(classes) means no label)")
+            }
+            labels = array.values.map { Int32($0) }
+        }
+    }
+
+    /// The largest number of cells run through the network at once: bounds memory for big inputs.
+    static let chunk = 64
+
+    /// Calls `body(range, output)` for consecutive chunks of cells after a forward pass on each.
+    func forEachChunk(_ body: (Range<Int>, ConstFloatPointer) throws -> Void) rethrows {
+        let g = x.genes
+        for start in stride(from: 0, to: x.cells, by: Self.chunk) {
+            let range = start..<min(x.cells, start + Self.chunk)
+            let out: ConstFloatPointer = x.values.withUnsafeBufferPointer { xs in
+                t.withUnsafeBufferPointer { ts in
+                    let xp = xs.baseAddress! + start * g, tp = ts.baseAddress! + start
+                    guard let labels else { return network.forward(x: xp, t: tp, batch: range.count) }
+                    return labels.withUnsafeBufferPointer {
+                        network.forward(x: xp, t: tp, labels: $0.baseAddress! + start, batch: range.count)
+                    }
+                }
+            }
+            try body(range, out)
+        }
+    }
+}

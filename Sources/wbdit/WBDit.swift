@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Kernels
+
+/// The `wbdit` command: the engine, headless.
+struct WBDit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wbdit",
+        abstract: "White-box diffusion transformers for single-cell RNA-seq, on the CPU.",
+        discussion: """
+        Trains and runs the White-Box Diffusion Transformer (MSSA attention and one ISTA \
+        sparse-coding step per block) and its DiT baseline. Checkpoints are safetensors \
+        files with the reference PyTorch implementation's tensor names.
+
+        Example:
+          wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10
+        """,
+        version: Version.string,
+        subcommands: [Forward.self, Grad.self, Bench.self]
+    )
+}
+
+/// The software version recorded in files this tool writes.
+enum Version {
+    static let string = "0.1.0"
+}
+
+/// Bad input that the user can fix: printed as one line, exit status 2.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension WBDit {
+    /// Parses and runs a command. Help and version exit 0; every failure — ours or the
+    /// parser's — prints one line on stderr and exits 2 (bad input).
+    static func runAndExit() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Foundation.exit(0)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("wbdit: error: \(line)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
