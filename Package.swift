@@ -41,8 +41,9 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

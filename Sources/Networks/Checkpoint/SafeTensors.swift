@@ -151,6 +151,12 @@ public struct SafeTensorsWriter {
         entries.append((name, .f32, shape, Data(bytes: pointer, count: 4 * count)))
     }
 
+    /// Adds a tensor of any supported dtype from its raw little-endian bytes.
+    public mutating func add(_ name: String, dtype: TensorDType, shape: [Int], bytes: Data) {
+        precondition(bytes.count == shape.reduce(1, *) * dtype.size, "\(name): \(bytes.count) bytes for \(shape) \(dtype)")
+        entries.append((name, dtype, shape, bytes))
+    }
+
     public mutating func add(_ name: String, shape: [Int], floats: [Float]) {
         floats.withUnsafeBufferPointer { add(name, shape: shape, floats: $0.baseAddress!) }
     }
