@@ -15,6 +15,12 @@ public enum Transpose {
 /// operand is a strided view: row r of A starts at a + r·lda. Per-head slices of
 /// a [rows, D] activation are views with a leading dimension of D, never copies.
 public enum Matmul {
+    /// Products with fewer operations than this run on the calling thread alone.
+    public static let parallelThreshold = 4e6
+
+    /// C = alpha · op(A) · op(B) + beta · C. Large products are split into bands of rows
+    /// (or of columns, when there are few rows), one band per core, each a single-threaded
+    /// `cblas_sgemm`: one thread pool for the whole engine, and the same split every time.
     @inline(__always)
     public static func gemm(_ transA: Transpose, _ transB: Transpose,
                             m: Int, n: Int, k: Int,
@@ -23,6 +29,32 @@ public enum Matmul {
                             b: ConstFloatPointer, ldb: Int,
                             beta: Float = 0,
                             c: FloatPointer, ldc: Int) {
+        let threads = Threads.count
+        if threads == 1 || flops(m: m, n: n, k: k) < parallelThreshold {
+            gemmOnCurrentThread(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                  beta: beta, c: c, ldc: ldc)
+        } else if m >= n || m >= 64 * threads {
+            Parallel.split(m) { rows in
+                let aBand = transA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
+                gemmOnCurrentThread(transA, transB, m: rows.count, n: n, k: k, alpha: alpha, a: aBand, lda: lda, b: b, ldb: ldb,
+                      beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        } else {
+            Parallel.split(n) { columns in
+                let bBand = transB == .none ? b + columns.lowerBound : b + columns.lowerBound * ldb
+                gemmOnCurrentThread(transA, transB, m: m, n: columns.count, k: k, alpha: alpha, a: a, lda: lda, b: bBand, ldb: ldb,
+                      beta: beta, c: c + columns.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    /// The same product as one `cblas_sgemm` call on the calling thread, for callers that
+    /// split many small products across cores themselves (per-head attention).
+    @inline(__always)
+    public static func gemmOnCurrentThread(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                                           alpha: Float = 1,
+                                           a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
+                                           beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
         cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
                     Int32(m), Int32(n), Int32(k),
@@ -52,7 +84,7 @@ public enum Matmul {
         }
     }
 
-    /// When set, `gemm` adds each product's operations to `countedFlops`. For tests that
+    /// When set, every product adds its operations to `countedFlops`. For tests that
     /// audit `StepCost`; run them single-threaded, as the count is not synchronised.
     nonisolated(unsafe) public static var countsFlops = false
     nonisolated(unsafe) public static var countedFlops = 0.0

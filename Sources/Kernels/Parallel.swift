@@ -19,7 +19,14 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        let chunks = min(threads, count)
+        split(count, body)
+    }
+
+    /// Calls `body` on min(`Threads.count`, count) contiguous pieces of `0..<count` at once.
+    @inline(__always)
+    public static func split(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let chunks = min(Threads.count, count)
+        if chunks <= 1 { body(0..<count); return }
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             body(range(chunk, of: chunks, total: count))
         }

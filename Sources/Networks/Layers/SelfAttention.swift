@@ -22,15 +22,13 @@ public struct AttentionShape {
     /// Floats of one [batch, heads, tokens, tokens] probability tensor.
     public var probabilityCount: Int { batch * heads * tokens * tokens }
 
-    /// Runs `body(b, h)` for every (cell, head) pair, split across cores, with OpenBLAS
-    /// single-threaded inside: many small products parallelise better by head.
+    /// Runs `body(b, h)` for every (cell, head) pair, split across cores; each pair's small
+    /// products run on its own thread, which parallelises better than splitting each product.
     @inline(__always)
     func forEachHead(_ body: (_ b: Int, _ h: Int) -> Void) {
         let pairs = batch * heads
-        Threads.withSingleThreadedBLAS {
-            Parallel.forEach(pairs, work: 1 << 20) { range in
-                for pair in range { body(pair / heads, pair % heads) }
-            }
+        Parallel.split(pairs) { range in
+            for pair in range { body(pair / heads, pair % heads) }
         }
     }
 }
@@ -46,10 +44,10 @@ public enum SelfAttention {
         shape.forEachHead { b, h in
             let q = qkv + b * n * 3 * d + h * p, k = q + d, v = q + 2 * d
             let a = probabilities + (b * shape.heads + h) * n * n
-            Matmul.gemm(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
+            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
                         a: q, lda: 3 * d, b: k, ldb: 3 * d, c: a, ldc: n)
             Softmax.forward(a, rows: n, width: n)
-            Matmul.gemm(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: v, ldb: 3 * d,
+            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: v, ldb: 3 * d,
                         c: out + b * n * d + h * p, ldc: d)
         }
     }
@@ -67,13 +65,13 @@ public enum SelfAttention {
             let a = probabilities + pair, ds = scratch + pair
             let dO = dout + b * n * d + h * p
             // dv = Aᵀ · dO;  dA = dO · vᵀ
-            Matmul.gemm(.transposed, .none, m: n, n: p, k: n, a: a, lda: n, b: dO, ldb: d, c: dv, ldc: 3 * d)
-            Matmul.gemm(.none, .transposed, m: n, n: n, k: p, a: dO, lda: d, b: v, ldb: 3 * d, c: ds, ldc: n)
+            Matmul.gemmOnCurrentThread(.transposed, .none, m: n, n: p, k: n, a: a, lda: n, b: dO, ldb: d, c: dv, ldc: 3 * d)
+            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, a: dO, lda: d, b: v, ldb: 3 * d, c: ds, ldc: n)
             Softmax.backward(ds, probabilities: a, rows: n, width: n)
             // dq = s · dS · k;  dk = s · dSᵀ · q
-            Matmul.gemm(.none, .none, m: n, n: p, k: n, alpha: shape.scale,
+            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, alpha: shape.scale,
                         a: ds, lda: n, b: k, ldb: 3 * d, c: dq, ldc: 3 * d)
-            Matmul.gemm(.transposed, .none, m: n, n: p, k: n, alpha: shape.scale,
+            Matmul.gemmOnCurrentThread(.transposed, .none, m: n, n: p, k: n, alpha: shape.scale,
                         a: ds, lda: n, b: q, ldb: 3 * d, c: dk, ldc: 3 * d)
         }
     }

@@ -11,10 +11,10 @@ public enum SubspaceAttention {
         shape.forEachHead { b, h in
             let wh = w + b * n * d + h * p
             let a = probabilities + (b * shape.heads + h) * n * n
-            Matmul.gemm(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
+            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
                         a: wh, lda: d, b: wh, ldb: d, c: a, ldc: n)
             Softmax.forward(a, rows: n, width: n)
-            Matmul.gemm(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: wh, ldb: d,
+            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: wh, ldb: d,
                         c: out + b * n * d + h * p, ldc: d)
         }
     }
@@ -31,8 +31,8 @@ public enum SubspaceAttention {
             let pair = (b * shape.heads + h) * n * n
             let a = probabilities + pair, ds = scratch + pair
             // value path: dw = Aᵀ · dO;  dA = dO · wᵀ
-            Matmul.gemm(.transposed, .none, m: n, n: p, k: n, a: a, lda: n, b: dO, ldb: d, c: dwh, ldc: d)
-            Matmul.gemm(.none, .transposed, m: n, n: n, k: p, a: dO, lda: d, b: wh, ldb: d, c: ds, ldc: n)
+            Matmul.gemmOnCurrentThread(.transposed, .none, m: n, n: p, k: n, a: a, lda: n, b: dO, ldb: d, c: dwh, ldc: d)
+            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, a: dO, lda: d, b: wh, ldb: d, c: ds, ldc: n)
             Softmax.backward(ds, probabilities: a, rows: n, width: n)
             // query and key paths together: dS + dSᵀ, then dw += s · (dS + dSᵀ) · w
             for i in 0..<n {
@@ -43,7 +43,7 @@ public enum SubspaceAttention {
                     ds[j * n + i] = sum
                 }
             }
-            Matmul.gemm(.none, .none, m: n, n: p, k: n, alpha: shape.scale,
+            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, alpha: shape.scale,
                         a: ds, lda: n, b: wh, ldb: d, beta: 1, c: dwh, ldc: d)
         }
     }
