@@ -49,17 +49,29 @@ public final class AdamW {
         let correction2 = Float(biasCorrection2Sqrt)
         let decay = Float(1 - Double(s.learningRate) * Double(s.weightDecay))
         let m = firstMoment.pointer, v = secondMoment.pointer
-        let (b1, b2, eps) = (s.beta1, s.beta2, s.epsilon)
-        Parallel.forEach(firstMoment.count, work: 8) { range in
-            for i in range {
-                let g = gradients[i]
-                let p = parameters[i] * decay
-                let mi = m[i] + (1 - b1) * (g - m[i])
-                let vi = v[i] * b2 + (1 - b2) * g * g
-                m[i] = mi
-                v[i] = vi
-                parameters[i] = p - stepSize * mi / (vi.squareRoot() / correction2 + eps)
+        typealias Vector = VectorMath.Vector
+        let w = VectorMath.width
+        // Whole vectors across cores, then the few leftover elements: the same arithmetic in both.
+        Parallel.forEach(firstMoment.count / w, work: 8 * w) { blocks in
+            let b2 = Vector(repeating: s.beta2)
+            let oneMinusB1 = Vector(repeating: 1 - s.beta1), oneMinusB2 = Vector(repeating: 1 - s.beta2)
+            for block in blocks {
+                let i = block * w
+                let g = VectorMath.load(gradients + i)
+                let mi = VectorMath.load(m + i), vi = VectorMath.load(v + i)
+                let newM = mi + oneMinusB1 * (g - mi)
+                let newV = vi * b2 + oneMinusB2 * g * g
+                let p = VectorMath.load(parameters + i) * decay
+                VectorMath.store(newM, m + i)
+                VectorMath.store(newV, v + i)
+                VectorMath.store(p - stepSize * newM / (newV.squareRoot() / correction2 + s.epsilon), parameters + i)
             }
+        }
+        for i in (firstMoment.count / w * w)..<firstMoment.count {
+            let g = gradients[i]
+            m[i] += (1 - s.beta1) * (g - m[i])
+            v[i] = v[i] * s.beta2 + (1 - s.beta2) * g * g
+            parameters[i] = parameters[i] * decay - stepSize * m[i] / (v[i].squareRoot() / correction2 + s.epsilon)
         }
     }
 }

@@ -12,12 +12,9 @@ public enum LayerNorm {
         Parallel.forEach(rows, work: 4 * width) { range in
             for r in range {
                 let xr = x + r * width, yr = out + r * width
-                var sum: Float = 0
-                for i in 0..<width { sum += xr[i] }
-                let mean = sum / n
-                var squares: Float = 0
-                for i in 0..<width { let d = xr[i] - mean; squares += d * d }
-                let s = 1 / (squares / n + epsilon).squareRoot()
+                let mean = VectorMath.sum(xr, count: width) / n
+                let variance = VectorMath.squaredDeviation(xr, mean: mean, count: width) / n
+                let s = 1 / (variance + epsilon).squareRoot()
                 for i in 0..<width { yr[i] = (xr[i] - mean) * s }
                 rstd[r] = s
             }
@@ -33,9 +30,9 @@ public enum LayerNorm {
         Parallel.forEach(rows, work: 5 * width) { range in
             for r in range {
                 let g = dout + r * width, xh = normalized + r * width, d = dx + r * width
-                var sumG: Float = 0, sumGX: Float = 0
-                for i in 0..<width { sumG += g[i]; sumGX += g[i] * xh[i] }
-                let meanG = sumG / n, meanGX = sumGX / n, s = rstd[r]
+                let meanG = VectorMath.sum(g, count: width) / n
+                let meanGX = VectorMath.dot(g, xh, count: width) / n
+                let s = rstd[r]
                 for i in 0..<width { d[i] += s * (g[i] - meanG - xh[i] * meanGX) }
             }
         }

@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// Row-wise softmax of small square score matrices (one attention head at a time).
@@ -8,11 +7,8 @@ public enum Softmax {
     public static func forward(_ scores: FloatPointer, rows: Int, width: Int) {
         for r in 0..<rows {
             let s = scores + r * width
-            var maximum = -Float.infinity
-            for j in 0..<width { maximum = max(maximum, s[j]) }
-            var sum: Float = 0
-            for j in 0..<width { let e = expf(s[j] - maximum); s[j] = e; sum += e }
-            let inverse = 1 / sum
+            let maximum = VectorMath.maximum(s, count: width)
+            let inverse = 1 / VectorMath.exponentiate(s, subtracting: maximum, count: width)
             for j in 0..<width { s[j] *= inverse }
         }
     }
@@ -24,8 +20,7 @@ public enum Softmax {
                                 rows: Int, width: Int) {
         for r in 0..<rows {
             let g = gradient + r * width, a = probabilities + r * width
-            var dot: Float = 0
-            for j in 0..<width { dot += g[j] * a[j] }
+            let dot = VectorMath.dot(g, a, count: width)
             for j in 0..<width { g[j] = a[j] * (g[j] - dot) }
         }
     }
