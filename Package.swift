@@ -39,7 +39,8 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Networks"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"],
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -40,7 +40,7 @@ public final class AdamW {
 
     /// Applies one update to `parameters` from `gradients` (both `firstMoment.count` long).
     public func update(parameters: FloatPointer, gradients: ConstFloatPointer) {
-        step += 1
+        Parallel.single { step += 1 }
         let s = settings
         let t = Double(step)
         let biasCorrection1 = 1 - pow(Double(s.beta1), t)
@@ -67,11 +67,13 @@ public final class AdamW {
                 VectorMath.store(p - stepSize * newM / (newV.squareRoot() / correction2 + s.epsilon), parameters + i)
             }
         }
-        for i in (firstMoment.count / w * w)..<firstMoment.count {
-            let g = gradients[i]
-            m[i] += (1 - s.beta1) * (g - m[i])
-            v[i] = v[i] * s.beta2 + (1 - s.beta2) * g * g
-            parameters[i] = parameters[i] * decay - stepSize * m[i] / (v[i].squareRoot() / correction2 + s.epsilon)
+        Parallel.single {
+            for i in (firstMoment.count / w * w)..<firstMoment.count {
+                let g = gradients[i]
+                m[i] += (1 - s.beta1) * (g - m[i])
+                v[i] = v[i] * s.beta2 + (1 - s.beta2) * g * g
+                parameters[i] = parameters[i] * decay - stepSize * m[i] / (v[i].squareRoot() / correction2 + s.epsilon)
+            }
         }
     }
 }

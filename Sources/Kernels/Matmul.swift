@@ -21,6 +21,7 @@ public enum Matmul {
     /// C = alpha · op(A) · op(B) + beta · C. Large products are split into bands of rows
     /// (or of columns, when there are few rows), one band per core, each a single-threaded
     /// `cblas_sgemm`: one thread pool for the whole engine, and the same split every time.
+    /// Inside a `Parallel.team` every thread calls it and computes its own band.
     @inline(__always)
     public static func gemm(_ transA: Transpose, _ transB: Transpose,
                             m: Int, n: Int, k: Int,
@@ -31,8 +32,10 @@ public enum Matmul {
                             c: FloatPointer, ldc: Int) {
         let threads = Threads.count
         if threads == 1 || flops(m: m, n: n, k: k) < parallelThreshold {
-            gemmOnCurrentThread(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: beta, c: c, ldc: ldc)
+            Parallel.single {
+                gemmOnCurrentThread(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                                    beta: beta, c: c, ldc: ldc)
+            }
         } else if m >= n || m >= 64 * threads {
             Parallel.split(m) { rows in
                 let aBand = transA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound

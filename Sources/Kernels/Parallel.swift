@@ -1,36 +1,64 @@
-import Dispatch
-
-/// Splits elementwise work across `Threads.count` cores.
+/// Splits work across `Threads.count` cores.
+///
+/// Called outside a pool job, `split` starts one for the loop. Called inside one
+/// (`Parallel.team`), where every thread runs the same code, each thread takes its own
+/// share and all meet at a barrier afterwards; `single` runs serial work once.
 ///
 /// Chunks are a pure function of the range and the thread count, so results
-/// (including reductions done per chunk and combined in order) are identical
-/// from run to run at the same thread count. Closures are non-escaping, so a
-/// call allocates nothing on the heap.
+/// (including reductions done per chunk and combined in order) are identical from run
+/// to run at the same thread count. Closures are non-escaping and the pool's threads
+/// persist, so work inside a team allocates nothing on the heap.
 public enum Parallel {
-    /// Work below this many scalar operations runs on the calling thread.
+    /// Work below this many scalar operations is not split.
     public static let minimumWork = 1 << 15
 
-    /// Calls `body` on disjoint, contiguous sub-ranges of `0..<count` that cover it.
-    /// `work` is an estimate of scalar operations per index.
+    /// Runs `job(rank)` on every thread at once; inside it, `split`, `forEach`, `single` and
+    /// `Matmul.gemm` share work by rank. Pass a stored closure: the call allocates nothing.
+    public static func team(_ job: @escaping (_ rank: Int) -> Void) {
+        precondition(TeamRank.current == nil, "Parallel.team inside a team")
+        let pool = Threads.pool
+        if pool.size == 1 { TeamRank.enter(0); job(0); TeamRank.leave(); return }
+        pool.execute(job)
+    }
+
+    /// Calls `body` on disjoint, contiguous sub-ranges of `0..<count` that cover it, split
+    /// across cores when the work (`work` scalar operations per index) is large enough.
     @inline(__always)
     public static func forEach(_ count: Int, work: Int = 1, _ body: (Range<Int>) -> Void) {
-        let threads = Threads.count
-        if threads == 1 || count < 2 || count * work < minimumWork {
-            body(0..<count)
-            return
+        if Threads.count == 1 || count < 2 || count * work < minimumWork {
+            single { body(0..<count) }
+        } else {
+            split(count, body)
         }
-        split(count, body)
     }
 
     /// Calls `body` on min(`Threads.count`, count) contiguous pieces of `0..<count` at once.
     @inline(__always)
     public static func split(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = min(Threads.count, count)
-        if chunks <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(range(chunk, of: chunks, total: count))
+        let pool = Threads.pool
+        let chunks = min(pool.size, count)
+        if let rank = TeamRank.current {
+            if rank < chunks { body(range(rank, of: chunks, total: count)) }
+            pool.barrier()
+        } else if chunks <= 1 {
+            body(0..<count)
+        } else {
+            pool.execute(nonEscaping: { rank in
+                if rank < chunks { body(range(rank, of: chunks, total: count)) }
+            })
         }
     }
+
+    /// Runs serial work once: on rank 0 inside a team (the others wait), directly outside.
+    @inline(__always)
+    public static func single(_ body: () -> Void) {
+        guard let rank = TeamRank.current else { body(); return }
+        if rank == 0 { body() }
+        Threads.pool.barrier()
+    }
+
+    /// True on a thread that is running a team job.
+    public static var isInTeam: Bool { TeamRank.current != nil }
 
     /// The `chunk`-th of `chunks` near-equal contiguous pieces of `0..<total`.
     @inline(__always)

@@ -42,13 +42,16 @@ struct Bench: ParsableCommand {
         let t = FloatBuffer((0..<batch).map { _ in Float(1 + Int(generator.next() % 999)) })
         let dOutput = FloatBuffer(count: count)
 
-        func step() {
+        // One training step, run by every thread of the pool together (allocation-free).
+        network.reserve(batch: batch)
+        let teamStep: (Int) -> Void = { _ in
             let out = network.forward(x: x.constPointer, t: t.constPointer, batch: batch)
             MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out, target: noise.constPointer,
                                       count: count, normalizer: count)
             network.backward(dOutput: dOutput.constPointer)
             optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
         }
+        func step() { Parallel.team(teamStep) }
 
         let progress = ProgressLine()
         var times: [Double] = []

@@ -5,7 +5,8 @@ import Kernels
 ///
 /// `forward` then `backward` computes exact gradients of any scalar loss whose
 /// gradient w.r.t. the output is given. Buffers are allocated once per batch
-/// size; a training step at a fixed batch size allocates nothing.
+/// size; a training step at a fixed batch size allocates nothing. Both passes may
+/// run inside a `Parallel.team` (every thread calling them), after `reserve(batch:)`.
 public final class DiffusionTransformer {
     public let config: ModelConfig
     public let parameters: ParameterSet
@@ -28,8 +29,15 @@ public final class DiffusionTransformer {
         gradients = ParameterSet(layout: layout)
     }
 
+    /// Allocates every buffer for passes of `batch` cells (again only when the size changes).
+    /// Call it before running passes inside a `Parallel.team`, where nothing may allocate.
+    public func reserve(batch: Int) {
+        _ = prepare(batch: batch)
+    }
+
     private func prepare(batch: Int) -> Activations {
         if let a = activations, a.shape.batch == batch { return a }
+        precondition(!Parallel.isInTeam, "reserve(batch: \(batch)) before running inside a team")
         let a = Activations(config: config, batch: batch, parameters: parameters, gradients: gradients)
         activations = a
         return a
@@ -50,38 +58,44 @@ public final class DiffusionTransformer {
 
         // Cells → tokens: pad the gene axis with zeros; [B, G′] is [B·N, P] row-major.
         let patches = a.patches.pointer
-        for b in 0..<batch {
-            let row = patches + b * c.paddedGenes
-            row.update(from: x + b * c.genes, count: c.genes)
-            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+        Parallel.single {
+            for b in 0..<batch {
+                let row = patches + b * c.paddedGenes
+                row.update(from: x + b * c.genes, count: c.genes)
+                (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+            }
+            a.timesteps.pointer.update(from: t, count: batch)
+            TimestepEmbedding.forward(out: a.frequencies.pointer, t: t, batch: batch)
         }
-        a.timesteps.pointer.update(from: t, count: batch)
 
         let x0 = a.residual[0].pointer
         Linear.forward(y: x0, x: patches, weight: e.patchWeight, bias: e.patchBias,
                        rows: rows, inFeatures: p, outFeatures: d)
-        for r in 0..<rows {
-            let row = x0 + r * d, position = e.position + (r % n) * d
-            for i in 0..<d { row[i] += position[i] }
+        Parallel.forEach(rows, work: d) { range in
+            for r in range {
+                let row = x0 + r * d, position = e.position + (r % n) * d
+                for i in 0..<d { row[i] += position[i] }
+            }
         }
 
         // Conditioning: c = MLP(e(t)) [+ label embedding]
-        TimestepEmbedding.forward(out: a.frequencies.pointer, t: t, batch: batch)
         Linear.forward(y: a.timeHidden.pointer, x: a.frequencies.constPointer, weight: e.timeWeight1,
                        bias: e.timeBias1, rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d)
         SiLU.forward(out: a.timeActivated.pointer, x: a.timeHidden.constPointer, count: batch * d)
         Linear.forward(y: a.condition.pointer, x: a.timeActivated.constPointer, weight: e.timeWeight2,
                        bias: e.timeBias2, rows: batch, inFeatures: d, outFeatures: d)
         if let table = e.labelTable {
-            if let labels { a.labels.update(from: labels, count: batch) } else {
-                a.labels.update(repeating: Int32(c.classes!), count: batch)
+            Parallel.single {
+                if let labels { a.labels.update(from: labels, count: batch) } else {
+                    a.labels.update(repeating: Int32(c.classes!), count: batch)
+                }
+                LabelEmbedding.forward(c: a.condition.pointer, labels: a.labels, table: table, batch: batch, width: d)
             }
-            LabelEmbedding.forward(c: a.condition.pointer, labels: a.labels, table: table, batch: batch, width: d)
         }
         SiLU.forward(out: a.siluCondition.pointer, x: a.condition.constPointer, count: batch * d)
 
-        for (i, block) in a.blocks.enumerated() {
-            block.forward(out: a.residual[i + 1].pointer, x: a.residual[i].constPointer,
+        for i in 0..<c.depth {
+            a.blocks[i].forward(out: a.residual[i + 1].pointer, x: a.residual[i].constPointer,
                           siluCondition: a.siluCondition.constPointer)
         }
 
@@ -97,9 +111,11 @@ public final class DiffusionTransformer {
         Linear.forward(y: a.paddedOutput.pointer, x: a.finalModulated.constPointer,
                        weight: e.finalWeight, bias: e.finalBias, rows: rows, inFeatures: d, outFeatures: p)
         if a.output !== a.paddedOutput {
-            for b in 0..<batch {
-                (a.output.pointer + b * c.genes).update(from: a.paddedOutput.pointer + b * c.paddedGenes,
-                                                        count: c.genes)
+            Parallel.single {
+                for b in 0..<batch {
+                    (a.output.pointer + b * c.genes).update(from: a.paddedOutput.pointer + b * c.paddedGenes,
+                                                            count: c.genes)
+                }
             }
         }
         return a.output.constPointer
@@ -118,10 +134,13 @@ public final class DiffusionTransformer {
         let s = a.scratch
 
         let dY = a.dPaddedOutput.pointer
-        for b in 0..<batch {
-            let row = dY + b * c.paddedGenes
-            row.update(from: dOutput + b * c.genes, count: c.genes)
-            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+        Parallel.single {
+            for b in 0..<batch {
+                let row = dY + b * c.paddedGenes
+                row.update(from: dOutput + b * c.genes, count: c.genes)
+                (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+            }
+            a.dResidual.zero()
         }
 
         // Final layer
@@ -132,7 +151,6 @@ public final class DiffusionTransformer {
                           dout: s.a.constPointer, z: a.finalNormalized.constPointer,
                           scale: a.finalModulation.pointer + d, conditionStride: 2 * d,
                           batch: batch, tokens: n, width: d)
-        a.dResidual.zero()
         LayerNorm.backward(dx: a.dResidual.pointer, dout: s.b.constPointer, normalized: a.finalNormalized.constPointer,
                            rstd: a.finalRstd.constPointer, rows: rows, width: d)
         Linear.backward(dx: a.dSiluCondition.pointer, dWeight: g.finalModulationWeight,
@@ -154,8 +172,10 @@ public final class DiffusionTransformer {
         SiLU.backward(dx: a.dCondition.pointer, dout: a.dSiluCondition.constPointer,
                       x: a.condition.constPointer, count: batch * d)
         if let dTable = g.labelTable {
-            LabelEmbedding.backward(dTable: dTable, dc: a.dCondition.constPointer, labels: a.labels,
-                                    batch: batch, rows: c.classes! + 1, width: d)
+            Parallel.single {
+                LabelEmbedding.backward(dTable: dTable, dc: a.dCondition.constPointer, labels: a.labels,
+                                        batch: batch, rows: c.classes! + 1, width: d)
+            }
         }
         Linear.backward(dx: a.dTimeActivated.pointer, dWeight: g.timeWeight2, dBias: g.timeBias2,
                         dy: a.dCondition.constPointer, x: a.timeActivated.constPointer, weight: e.timeWeight2,

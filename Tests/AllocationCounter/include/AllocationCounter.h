@@ -1,0 +1,10 @@
+// Counts heap allocations made while counting is on, by interposing the C allocator
+// for the test process. Used to check that a training step allocates nothing.
+#ifndef ALLOCATION_COUNTER_H
+#define ALLOCATION_COUNTER_H
+
+void allocation_counter_start(void);
+/// Stops counting and returns the allocations made since the matching start.
+long allocation_counter_stop(void);
+
+#endif

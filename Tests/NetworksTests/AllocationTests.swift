@@ -1,0 +1,59 @@
+import AllocationCounter
+import Kernels
+import Networks
+import TestSupport
+import XCTest
+
+/// The training step — forward, loss gradient, backward, AdamW — allocates nothing once
+/// its buffers exist. Every malloc in the process is counted while the steps run.
+final class AllocationTests: XCTestCase {
+    func testTrainingStepAllocatesNothing() throws {
+        Threads.configure(2)
+        for architecture in Architecture.allCases {
+            let config = try ModelConfig(architecture: architecture, genes: 300, patchSize: 10, hiddenSize: 64,
+                                         depth: 2, heads: 4)
+            let network = DiffusionTransformer.random(config, seed: 1)
+            let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
+            let data = ToyBatch(batch: 8, genes: config.genes, seed: 2)
+            let dOutput = FloatBuffer(count: 8 * config.genes)
+            network.reserve(batch: 8)
+            let step: (Int) -> Void = { _ in
+                let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 8)
+                MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out, target: data.noise.constPointer,
+                                          count: dOutput.count, normalizer: dOutput.count)
+                network.backward(dOutput: dOutput.constPointer)
+                optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+            }
+            Parallel.team(step)
+            allocation_counter_start()
+            for _ in 0..<3 { Parallel.team(step) }
+            let allocations = allocation_counter_stop()
+            XCTAssertEqual(allocations, 0, "\(architecture): heap allocations in 3 training steps")
+        }
+    }
+
+    /// The same step run as a team (every thread calling it) and run from one thread
+    /// (each loop starting its own split) gives bit-identical results.
+    func testTeamAndCallerDrivenStepsAgreeExactly() throws {
+        Threads.configure(2)
+        let config = try ModelConfig(architecture: .whiteBox, genes: 50, patchSize: 5, hiddenSize: 32, depth: 2, heads: 4)
+        var results: [[Float]] = []
+        for asTeam in [false, true] {
+            let network = DiffusionTransformer.random(config, seed: 3)
+            let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
+            let data = ToyBatch(batch: 4, genes: 50, seed: 4)
+            let dOutput = FloatBuffer(count: 200)
+            network.reserve(batch: 4)
+            let step: (Int) -> Void = { _ in
+                let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 4)
+                MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out, target: data.noise.constPointer,
+                                          count: 200, normalizer: 200)
+                network.backward(dOutput: dOutput.constPointer)
+                optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+            }
+            for _ in 0..<3 { if asTeam { Parallel.team(step) } else { step(0) } }
+            results.append(network.parameters.storage.array)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+}
