@@ -1,4 +1,3 @@
-import Foundation
 import Kernels
 
 /// GELU with the tanh approximation (PyTorch `approximate="tanh"`), the DiT MLP's activation:
@@ -8,24 +7,19 @@ public enum GELU {
     static let k1: Float = 0.044715
 
     public static func forward(out: FloatPointer, x: ConstFloatPointer, count: Int) {
-        Parallel.forEach(count, work: 20) { range in
-            for i in range {
-                let v = x[i]
-                out[i] = 0.5 * v * (1 + tanhf(k0 * (v + k1 * v * v * v)))
-            }
+        VectorMath.map(count, x, into: out) { (v: VectorMath.Vector) -> VectorMath.Vector in
+            let inner: VectorMath.Vector = k0 * (v + k1 * v * v * v)
+            return 0.5 * v * (1 + VectorMath.tanh(inner))
         }
     }
 
-    /// dx[i] ← dout[i] · GELU′(x[i]) (written).
-    public static func backward(dx: FloatPointer, dout: ConstFloatPointer, x: ConstFloatPointer,
-                                count: Int) {
-        Parallel.forEach(count, work: 20) { range in
-            for i in range {
-                let v = x[i]
-                let t = tanhf(k0 * (v + k1 * v * v * v))
-                let derivative = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v * v)
-                dx[i] = dout[i] * derivative
-            }
+    /// dx[i] ← dout[i] · GELU′(x[i]) (written; dx may be dout).
+    public static func backward(dx: FloatPointer, dout: ConstFloatPointer, x: ConstFloatPointer, count: Int) {
+        VectorMath.map(count, x, dout, into: dx) { (v: VectorMath.Vector, g: VectorMath.Vector) -> VectorMath.Vector in
+            let v2: VectorMath.Vector = v * v
+            let t = VectorMath.tanh(k0 * (v + k1 * v2 * v))
+            let slope: VectorMath.Vector = 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v2)
+            return g * (0.5 * (1 + t) + slope)
         }
     }
 }
