@@ -3,6 +3,10 @@
 SWIFT        ?= swift
 DEB_PACKAGES := libopenblas-dev libhdf5-dev libncursesw5-dev pkg-config
 RELEASE      := .build/release/wbdit
+# Release builds use the vector width of the CPU they are built on (numerics do not change:
+# Swift never fuses a multiply and an add on its own). Override with CPU_FLAGS= for a portable binary.
+CPU_FLAGS    ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo "-Xswiftc -target-cpu -Xswiftc skylake-avx512"; \
+                 elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo "-Xswiftc -target-cpu -Xswiftc haswell"; fi)
 
 .PHONY: run test build deps bench fixtures clean
 
@@ -25,7 +29,7 @@ deps:
 
 ## build: release build of the wbdit executable
 build: deps
-	$(SWIFT) build -c release --product wbdit
+	$(SWIFT) build -c release --product wbdit $(CPU_FLAGS)
 
 ## run: the main job (until the workbench lands: a short white-box training benchmark)
 run: build
