@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only the ones above it in this list.
-//   C shims (CBLAS, CHDF5, CNCursesW) → Kernels → Networks → CellData → wbdit (CLI)
+//   C shims (CBLAS, CHDF5, CNCursesW) → Kernels → Networks → CellData → Diffusion → wbdit (CLI)
 import PackageDescription
 
 let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
@@ -30,9 +30,12 @@ let package = Package(
         // MARK: Data
         .target(name: "CellData", dependencies: ["Networks"]),
 
+        // MARK: Diffusion and training
+        .target(name: "Diffusion", dependencies: ["Networks", "CellData"]),
+
         // MARK: Front ends
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData",
+            "Networks", "CellData", "Diffusion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,6 +45,7 @@ let package = Package(
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "TestSupport"]),

@@ -56,6 +56,15 @@ enum Format {
         s >= 1 ? String(format: "%.3f s", s) : String(format: "%.1f ms", s * 1000)
     }
 
+    /// 42 s, 3 min 05 s, 1 h 02 min.
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "--" }
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t) s" }
+        if t < 3600 { return String(format: "%d min %02d s", t / 60, t % 60) }
+        return String(format: "%d h %02d min", t / 3600, (t % 3600) / 60)
+    }
+
     static func bytes(_ n: Int) -> String {
         let mib = Double(n) / 1_048_576
         return mib >= 1024 ? String(format: "%.2f GiB", mib / 1024) : String(format: "%.0f MiB", mib)

@@ -38,10 +38,14 @@ struct ModelInputs {
     /// The largest number of cells run through the network at once: bounds memory for big inputs.
     static let chunk = 64
 
-    /// Calls `body(range, output)` for consecutive chunks of cells after a forward pass on each.
+    /// Calls `body(range, output)` for consecutive chunks of cells after a forward pass on each,
+    /// reporting progress on stderr.
     func forEachChunk(_ body: (Range<Int>, ConstFloatPointer) throws -> Void) rethrows {
         let g = x.genes
+        let progress = ProgressLine()
+        defer { progress.finish() }
         for start in stride(from: 0, to: x.cells, by: Self.chunk) {
+            progress.update("cells \(start)/\(x.cells)")
             let range = start..<min(x.cells, start + Self.chunk)
             let out: ConstFloatPointer = x.values.withUnsafeBufferPointer { xs in
                 t.withUnsafeBufferPointer { ts in

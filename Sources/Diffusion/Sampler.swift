@@ -1,0 +1,141 @@
+import Foundation
+import Kernels
+
+/// How to draw cells from a trained noise predictor.
+public struct SamplerSettings: Equatable, Codable, Sendable {
+    public enum Method: String, Codable, CaseIterable, Sendable { case ddpm, ddim }
+    /// Where DDIM's last step lands.
+    public enum Ending: String, Codable, CaseIterable, Sendable {
+        /// The reference: the step from t = 1 goes to ᾱ_0 (slightly noisy, as published).
+        case reference
+        /// The last step returns the model's clean estimate x̂_0.
+        case clean
+    }
+
+    public var method: Method = .ddim
+    /// DDIM steps (DDPM always takes all 999).
+    public var steps: Int = 100
+    /// DDIM's η: 0 is deterministic, 1 (the reference) is as stochastic as DDPM.
+    public var eta: Double = 1
+    public var ending: Ending = .reference
+    /// Clamp generated values at 0 (expression is non-negative).
+    public var clampNonNegative = true
+    public var seed: UInt64 = 0
+
+    public init(method: Method = .ddim, steps: Int = 100, eta: Double = 1, ending: Ending = .reference,
+                clampNonNegative: Bool = true, seed: UInt64 = 0) {
+        self.method = method
+        self.steps = steps
+        self.eta = eta
+        self.ending = ending
+        self.clampNonNegative = clampNonNegative
+        self.seed = seed
+    }
+
+    /// The timesteps DDIM visits, from the top: the reference's sub-sequence generalised to
+    /// `steps` — the members of {0, 1, c, 2c, …} (c = 1000 / steps, rounded) in 1…999.
+    /// For 100 steps: 990, 980, …, 10, 1; each step goes to the next member, the last to 0.
+    public var ddimTimesteps: [Int] {
+        let spacing = Double(NoiseSchedule.steps) / Double(max(1, steps))
+        var members = Set([1])
+        for k in 1..<max(1, steps) {
+            let t = Int((Double(k) * spacing).rounded())
+            if t >= 1 && t <= NoiseSchedule.steps - 1 { members.insert(t) }
+        }
+        return members.sorted(by: >)
+    }
+}
+
+/// DDPM and DDIM sampling, batched over cells. Each cell's trajectory depends only on the
+/// seed and the cell's index, so results do not change with the batch size.
+public struct Sampler {
+    public let settings: SamplerSettings
+    public let schedule = NoiseSchedule.standard
+
+    public init(settings: SamplerSettings) { self.settings = settings }
+
+    /// Generates `cells` cells, `batch` at a time; `progress(done, total)` is called after
+    /// every denoising step of every batch. Returns [cells, genes] row-major.
+    public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, labels: [Int32]? = nil,
+                       progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [Float] {
+        let g = model.genes
+        var out = [Float](repeating: 0, count: cells * g)
+        let stepsPerBatch = settings.method == .ddpm ? NoiseSchedule.steps - 1 : settings.ddimTimesteps.count
+        let total = stepsPerBatch * ((cells + batch - 1) / max(batch, 1))
+        var done = 0
+        for start in stride(from: 0, to: cells, by: batch) {
+            let n = min(batch, cells - start)
+            var generators = (start..<(start + n)).map { SeededGenerator(seed: settings.seed, stream: UInt64($0)) }
+            let x = FloatBuffer(count: n * g)
+            for c in 0..<n { generators[c].fillNormal(x.pointer + c * g, count: g) }
+            let batchLabels = labels.map { Array($0[start..<(start + n)]) }
+            run(model, x: x, cells: n, generators: &generators, labels: batchLabels) {
+                done += 1
+                progress(done, total)
+            }
+            if settings.clampNonNegative { for i in 0..<(n * g) { x[i] = max(0, x[i]) } }
+            out.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * g).update(from: x.pointer, count: n * g) }
+        }
+        return out
+    }
+
+    private func run(_ model: NoisePredictor, x: FloatBuffer, cells n: Int, generators: inout [SeededGenerator],
+                     labels: [Int32]?, step: () -> Void) {
+        let g = model.genes
+        let t = FloatBuffer(count: n), z = FloatBuffer(count: n * g)
+        func predict(at i: Int) -> ConstFloatPointer {
+            for c in 0..<n { t[c] = Float(i) }
+            guard let labels else { return model.predictNoise(x: x.constPointer, t: t.constPointer, labels: nil, batch: n) }
+            return labels.withUnsafeBufferPointer {
+                model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
+            }
+        }
+        func drawNoise() { for c in 0..<n { generators[c].fillNormal(z.pointer + c * g, count: g) } }
+        let ab = schedule.alphaBars
+
+        switch settings.method {
+        case .ddpm:
+            for i in stride(from: NoiseSchedule.steps - 1, through: 1, by: -1) {
+                let eps = predict(at: i)
+                let beta = schedule.betas[i]
+                let a = Float(1 / schedule.alphas[i].squareRoot())
+                let b = Float(beta / (1 - ab[i]).squareRoot())
+                let sigma = i > 1 ? Float(beta.squareRoot()) : 0
+                if i > 1 { drawNoise() }
+                for k in 0..<(n * g) { x[k] = (x[k] - b * eps[k]) * a + (i > 1 ? sigma * z[k] : 0) }
+                step()
+            }
+        case .ddim:
+            let visits = settings.ddimTimesteps
+            for (index, i) in visits.enumerated() {
+                let previous = index + 1 < visits.count ? visits[index + 1] : 0
+                let last = index + 1 == visits.count
+                let eps = predict(at: i)
+                let sqrtAb = ab[i].squareRoot(), sqrtOneMinusAb = (1 - ab[i]).squareRoot()
+                if last && settings.ending == .clean {
+                    for k in 0..<(n * g) { x[k] = Float((Double(x[k]) - sqrtOneMinusAb * Double(eps[k])) / sqrtAb) }
+                    step()
+                    break
+                }
+                let abPrev = ab[previous]
+                let sigma = settings.eta * ((1 - abPrev) / (1 - ab[i])).squareRoot() * (1 - ab[i] / abPrev).squareRoot()
+                let direction = max(0, 1 - abPrev - sigma * sigma).squareRoot()
+                let cz = last ? 0 : sigma     // z = 0 on the step from t = 1
+                if cz > 0 { drawNoise() }
+                let (cx, ce) = (abPrev.squareRoot() / sqrtAb, direction - abPrev.squareRoot() * sqrtOneMinusAb / sqrtAb)
+                for k in 0..<(n * g) {
+                    // √ᾱ′·x̂_0 + √(1 − ᾱ′ − σ²)·ε̂ + σ·z, with x̂_0 = (x − √(1 − ᾱ)·ε̂)/√ᾱ
+                    x[k] = Float(cx * Double(x[k]) + ce * Double(eps[k]) + (cz > 0 ? cz * Double(z[k]) : 0))
+                }
+                step()
+            }
+        }
+    }
+}
+
+extension SeededGenerator {
+    /// An independent stream: the generator for item `stream` of a run seeded with `seed`.
+    public init(seed: UInt64, stream: UInt64) {
+        self.init(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1))
+    }
+}

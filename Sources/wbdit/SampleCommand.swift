@@ -1,0 +1,72 @@
+import ArgumentParser
+import CellData
+import Diffusion
+import Foundation
+import Kernels
+import Networks
+
+/// `wbdit sample`: generate cells from a trained model.
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate cells from a checkpoint with DDIM or DDPM.",
+        discussion: """
+        Writes a float32 [cells, genes] .npy. DDIM visits the reference's sub-sequence \
+        (990, 980, …, 10, 1 for 100 steps) and by default ends as the reference does, on \
+        ᾱ_0; --ending clean returns the model's clean estimate x̂_0 instead. Each cell \
+        depends only on the seed and its index, not on --batch.
+
+        Example:
+          wbdit sample --checkpoint model.safetensors --n 1000 --steps 100 --out cells.npy
+        """
+    )
+
+    @Option(help: "A safetensors checkpoint.")
+    var checkpoint: String
+    @Option(name: .customLong("n"), help: "How many cells to generate.")
+    var count: Int
+    @Option(help: "ddim or ddpm (always 999 steps).")
+    var sampler: SamplerSettings.Method = .ddim
+    @Option(help: "DDIM steps.")
+    var steps: Int = 100
+    @Option(help: "DDIM η in [0, 1]: 0 deterministic, 1 as in the reference.")
+    var eta: Double = 1
+    @Option(help: "Where DDIM ends: reference (on ᾱ_0) or clean (x̂_0).")
+    var ending: SamplerSettings.Ending = .reference
+    @Flag(name: .customLong("no-clamp"), help: "Keep negative values (by default cells are clamped at 0).")
+    var noClamp = false
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Cells denoised at once (memory grows with it).")
+    var batch: Int = 32
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+    @Option(help: "Where to write the cells (.npy).")
+    var out: String
+
+    func run() throws {
+        guard (1...10_000_000).contains(count) else { throw InputError("--n must be between 1 and 10000000 (got \(count))") }
+        guard (1...999).contains(steps) else { throw InputError("--steps must be between 1 and 999 (got \(steps))") }
+        guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
+        guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
+        try Threads.configureFromOption(threads)
+        let network = try Checkpoint.load(checkpoint)
+        let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
+                                       clampNonNegative: !noClamp, seed: seed)
+        let progress = ProgressLine()
+        let started = ProcessInfo.processInfo.systemUptime
+        let cells = Sampler(settings: settings).sample(network, cells: count, batch: batch) { done, total in
+            let elapsed = ProcessInfo.processInfo.systemUptime - started
+            let eta = elapsed / Double(done) * Double(total - done)
+            progress.update(String(format: "sampling: step %d/%d  %.0f%%  ETA %@", done, total,
+                                   100 * Double(done) / Double(total), Format.duration(eta)))
+        }
+        progress.finish()
+        try CellMatrix(cells: count, genes: network.config.genes, values: cells).write(npy: out)
+        let seconds = ProcessInfo.processInfo.systemUptime - started
+        print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
+                     network.config.genes, Format.duration(seconds), Double(count) / seconds))
+    }
+}
+
+extension SamplerSettings.Method: ExpressibleByArgument {}
+extension SamplerSettings.Ending: ExpressibleByArgument {}

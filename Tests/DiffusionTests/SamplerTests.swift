@@ -1,0 +1,78 @@
+import Diffusion
+import Kernels
+import Networks
+import TestSupport
+import XCTest
+
+/// The exact noise predictor for data that is one point c: ε̂(x, t) = (x − √ᾱ_t·c) / √(1 − ᾱ_t).
+final class PointMassOracle: NoisePredictor {
+    let point: [Float]
+    var output = FloatBuffer(count: 0)
+    init(point: [Float]) { self.point = point }
+    var genes: Int { point.count }
+
+    func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?, batch: Int) -> ConstFloatPointer {
+        let ab = NoiseSchedule.standard.alphaBars
+        if output.count != batch * genes { output = FloatBuffer(count: batch * genes) }
+        for c in 0..<batch {
+            let a = ab[Int(t[c])]
+            for j in 0..<genes {
+                let i = c * genes + j
+                output[i] = Float((Double(x[i]) - a.squareRoot() * Double(point[j])) / (1 - a).squareRoot())
+            }
+        }
+        return output.constPointer
+    }
+}
+
+final class SamplerTests: XCTestCase {
+    let point: [Float] = [0, 0.5, 1, 2, 3.5, 0.25]
+
+    func testReferenceSubsequenceForOneHundredSteps() {
+        let visits = SamplerSettings(steps: 100).ddimTimesteps
+        XCTAssertEqual(visits, Array(stride(from: 990, through: 10, by: -10)) + [1])
+        XCTAssertEqual(SamplerSettings(steps: 1000).ddimTimesteps.count, 999)
+        XCTAssertEqual(SamplerSettings(steps: 1).ddimTimesteps, [1])
+    }
+
+    /// With the exact predictor of a point mass, DDIM (η = 0) lands on the point; the
+    /// reference ending stops at ᾱ_0, a hair away; DDPM lands on it up to its own small noise.
+    func testDDIMAndDDPMRecoverAPointMass() {
+        let oracle = PointMassOracle(point: point)
+        let clean = Sampler(settings: SamplerSettings(method: .ddim, steps: 50, eta: 0, ending: .clean, seed: 1))
+            .sample(oracle, cells: 8, batch: 8)
+        for (i, v) in clean.enumerated() { XCTAssertEqual(v, point[i % point.count], accuracy: 1e-4) }
+
+        let reference = Sampler(settings: SamplerSettings(method: .ddim, steps: 50, eta: 0, seed: 1))
+            .sample(oracle, cells: 8, batch: 8)
+        let farthest = reference.enumerated().map { abs($0.element - point[$0.offset % point.count]) }.max()!
+        XCTAssertLessThan(farthest, 0.05, "the reference ending is √(1 − ᾱ_0) ≈ 0.01 noise away")
+
+        for method in [SamplerSettings.Method.ddpm, .ddim] {
+            let cells = Sampler(settings: SamplerSettings(method: method, steps: 100, eta: 1, clampNonNegative: false, seed: 2))
+                .sample(oracle, cells: 64, batch: 16)
+            for j in 0..<point.count {
+                let column = (0..<64).map { Double(cells[$0 * point.count + j]) }
+                let mean = column.reduce(0, +) / 64
+                XCTAssertEqual(mean, Double(point[j]), accuracy: 0.02, "\(method) gene \(j)")
+                XCTAssertLessThan(column.map { abs($0 - Double(point[j])) }.max()!, 0.2, "\(method) gene \(j)")
+            }
+        }
+    }
+
+    func testDeterministicAndIndependentOfTheBatchSize() throws {
+        let config = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 4, hiddenSize: 16, depth: 1, heads: 2)
+        let network = DiffusionTransformer.random(config, seed: 3, scale: 0.5)
+        for eta in [0.0, 1.0] {
+            let settings = SamplerSettings(method: .ddim, steps: 20, eta: eta, seed: 7)
+            let a = Sampler(settings: settings).sample(network, cells: 7, batch: 7)
+            let b = Sampler(settings: settings).sample(network, cells: 7, batch: 3)
+            XCTAssertEqual(a, b, "η \(eta)")
+            var other = settings
+            other.seed = 8
+            XCTAssertNotEqual(a, Sampler(settings: other).sample(network, cells: 7, batch: 7))
+            XCTAssertTrue(a.allSatisfy { $0 >= 0 }, "clamped at zero")
+            XCTAssertTrue(a.contains { $0 > 0 })
+        }
+    }
+}
