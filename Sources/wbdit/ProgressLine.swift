@@ -1,11 +1,12 @@
 import Foundation
 
 /// Progress on stderr: one line rewritten in place on a terminal, plain lines
-/// (at most one every `interval` seconds) when stderr is a file or a pipe.
+/// (one every `interval` seconds, the first after `interval`, so short work stays
+/// quiet) when stderr is a file or a pipe.
 final class ProgressLine {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let interval: Double
-    private var lastPlain = -Double.infinity
+    private var lastPlain = ProcessInfo.processInfo.systemUptime
     private var drawn = false
 
     init(plainInterval interval: Double = 5) { self.interval = interval }
