@@ -35,16 +35,33 @@ public enum Parallel {
     /// Calls `body` on min(`Threads.count`, count) contiguous pieces of `0..<count` at once.
     @inline(__always)
     public static func split(_ count: Int, _ body: (Range<Int>) -> Void) {
+        splitIndexed(count) { _, range in body(range) }
+    }
+
+    /// Σ body(piece) over the pieces of `split(count)`, added in piece order, so the total
+    /// is the same on every run at a given thread count. `partials` holds `Threads.count`
+    /// doubles. Inside a team every thread gets the total.
+    @inline(__always)
+    public static func sum(_ count: Int, partials: UnsafeMutablePointer<Double>,
+                           _ body: (Range<Int>) -> Double) -> Double {
+        splitIndexed(count) { piece, range in partials[piece] = body(range) }
+        var total = 0.0
+        for piece in 0..<min(Threads.pool.size, max(count, 1)) { total += partials[piece] }
+        return total
+    }
+
+    @inline(__always)
+    static func splitIndexed(_ count: Int, _ body: (_ piece: Int, Range<Int>) -> Void) {
         let pool = Threads.pool
         let chunks = min(pool.size, count)
         if let rank = TeamRank.current {
-            if rank < chunks { body(range(rank, of: chunks, total: count)) }
+            if rank < chunks { body(rank, range(rank, of: chunks, total: count)) }
             pool.barrier()
         } else if chunks <= 1 {
-            body(0..<count)
+            body(0, 0..<count)
         } else {
             pool.execute(nonEscaping: { rank in
-                if rank < chunks { body(range(rank, of: chunks, total: count)) }
+                if rank < chunks { body(rank, range(rank, of: chunks, total: count)) }
             })
         }
     }

@@ -1,0 +1,105 @@
+import Foundation
+import Networks
+
+/// A run's folder, written only by its trainer:
+///
+///     config.json                       everything needed to reproduce the run
+///     metrics.jsonl                     one JSON object per step
+///     checkpoints/step-N.safetensors    weights, loadable by `Checkpoint.load` and PyTorch
+///     checkpoints/step-N.optim.safetensors   AdamW moments, EMA weights, generator and data position
+///     latest                            the name of the newest complete checkpoint
+///     samples/                          generated cells
+public struct RunDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public var configPath: String { path + "/config.json" }
+    public var metricsPath: String { path + "/metrics.jsonl" }
+    public var checkpointsPath: String { path + "/checkpoints" }
+    public var samplesPath: String { path + "/samples" }
+    var latestPath: String { path + "/latest" }
+
+    public func modelPath(step: Int) -> String { checkpointsPath + "/step-\(step).safetensors" }
+    public func optimiserPath(step: Int) -> String { checkpointsPath + "/step-\(step).optim.safetensors" }
+
+    /// Creates the folders and writes `config.json`; refuses a folder that already holds a run.
+    public static func create(at path: String, config: TrainingConfig) throws -> RunDirectory {
+        let run = RunDirectory(path: path)
+        if FileManager.default.fileExists(atPath: run.configPath) {
+            throw TrainingError("\(path) already holds a run: continue it with --resume, or choose another --run")
+        }
+        do {
+            for folder in [path, run.checkpointsPath, run.samplesPath] {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw TrainingError("cannot create the run directory \(path): \(error.localizedDescription)")
+        }
+        try run.writeConfig(config)
+        return run
+    }
+
+    /// Opens an existing run and reads its configuration, refusing formats this build cannot read.
+    public static func open(_ path: String) throws -> (RunDirectory, TrainingConfig) {
+        let run = RunDirectory(path: path)
+        guard let data = FileManager.default.contents(atPath: run.configPath) else {
+            throw TrainingError("\(path) is not a run directory (no config.json)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let format = object["format"] as? Int else {
+            throw TrainingError("\(run.configPath) is not a wbdit run configuration")
+        }
+        guard format == TrainingConfig.currentFormat else {
+            throw TrainingError("\(path) was written in run format \(format); this wbdit reads format \(TrainingConfig.currentFormat) — use the wbdit version that wrote it")
+        }
+        do {
+            return (run, try JSONDecoder().decode(TrainingConfig.self, from: data))
+        } catch {
+            throw TrainingError("\(run.configPath) cannot be read: \(error)")
+        }
+    }
+
+    public func writeConfig(_ config: TrainingConfig) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(config), to: configPath)
+    }
+
+    /// The step of the newest complete checkpoint, or nil before the first.
+    public func latestStep() throws -> Int? {
+        guard let text = try? String(contentsOfFile: latestPath, encoding: .utf8) else { return nil }
+        let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else {
+            throw TrainingError("\(latestPath) does not name a checkpoint (\"\(name)\")")
+        }
+        return step
+    }
+
+    /// Points `latest` at a checkpoint whose files are both complete, then removes all but
+    /// the newest `keep` checkpoints.
+    func commit(step: Int, keep: Int) throws {
+        try AtomicFile.write(Data("step-\(step)\n".utf8), to: latestPath)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsPath)) ?? []
+        let steps = Set(names.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
+            return Int(name.dropFirst(5).prefix { $0.isNumber })
+        }).sorted()
+        for old in steps.dropLast(max(1, keep)) where old != step {
+            try? FileManager.default.removeItem(atPath: modelPath(step: old))
+            try? FileManager.default.removeItem(atPath: optimiserPath(step: old))
+        }
+    }
+
+    /// Keeps only the metric lines up to `step` (after resuming from a checkpoint older than the log).
+    func truncateMetrics(after step: Int) throws {
+        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let data = line.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let s = object["step"] as? Int else { return false }
+            return s <= step
+        }
+        try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: metricsPath)
+    }
+}

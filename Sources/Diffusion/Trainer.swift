@@ -1,0 +1,263 @@
+import CellData
+import Foundation
+import Kernels
+import Networks
+
+/// Trains a network in its own thread. The outside talks to it only through commands
+/// (`send`) and events (the `onEvent` callback, called on the trainer's thread with plain
+/// values). It is the only writer of its run directory.
+public final class Trainer: @unchecked Sendable {
+    public let config: TrainingConfig
+    public let run: RunDirectory
+    /// Steps completed so far.
+    public private(set) var completedSteps: Int
+    private let step: TrainingStep
+    private let commands = CommandQueue()
+    private var learningRateOverride: Double?
+    private var lastCheckpoint: Int?
+    private var recentStepSeconds: Double?
+    private var metrics: FileHandle?
+    private let finished = DispatchSemaphore(value: 0)
+
+    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrixView, network: DiffusionTransformer,
+                 completedSteps: Int) {
+        self.config = config
+        self.run = run
+        self.completedSteps = completedSteps
+        Threads.configure(config.threads)
+        step = TrainingStep(config: config, cells: data, network: network)
+    }
+
+    /// A new run in a new run directory, from the reference initialisation.
+    public static func start(config: TrainingConfig, data: CellMatrixView, runPath: String) throws -> Trainer {
+        try validate(config, data)
+        let run = try RunDirectory.create(at: runPath, config: config)
+        let network = DiffusionTransformer(config: config.model, seed: config.seed)
+        return Trainer(config: config, run: run, data: data, network: network, completedSteps: 0)
+    }
+
+    /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
+    /// `totalSteps`, when given, extends or shortens the run.
+    public static func resume(runPath: String, data: CellMatrixView, totalSteps: Int? = nil) throws -> Trainer {
+        var (run, config) = try RunDirectory.open(runPath)
+        try validate(config, data)
+        if let totalSteps, totalSteps != config.totalSteps {
+            config.totalSteps = totalSteps
+            config.learningRate.totalSteps = totalSteps
+            try run.writeConfig(config)
+        }
+        guard let latest = try run.latestStep() else {
+            throw TrainingError("\(runPath) has no checkpoint yet to resume from")
+        }
+        let network = try Checkpoint.load(run.modelPath(step: latest))
+        guard network.config == config.model else {
+            throw TrainingError("\(run.modelPath(step: latest)) does not match the model in \(run.configPath)")
+        }
+        let trainer = Trainer(config: config, run: run, data: data, network: network, completedSteps: latest)
+        try trainer.restoreOptimiserState(step: latest)
+        trainer.lastCheckpoint = latest
+        try run.truncateMetrics(after: latest)
+        return trainer
+    }
+
+    private static func validate(_ config: TrainingConfig, _ data: CellMatrixView) throws {
+        guard data.genes == config.model.genes else {
+            throw TrainingError("the data has \(data.genes) genes per cell but the model expects \(config.model.genes)")
+        }
+        guard data.cells >= config.batch else {
+            throw TrainingError("the data has \(data.cells) cells, fewer than one batch of \(config.batch)")
+        }
+    }
+
+    // MARK: - Running
+
+    /// Sends a command; it takes effect between steps.
+    public func send(_ command: TrainerCommand) { commands.push(command) }
+
+    /// Starts training on a background thread.
+    public func start(onEvent: @escaping @Sendable (TrainerEvent) -> Void) {
+        let thread = Thread { [self] in
+            runLoop(onEvent: onEvent)
+            finished.signal()
+        }
+        thread.name = "wbdit-trainer"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Blocks until the background run ends.
+    public func wait() { finished.wait() }
+
+    /// Trains on the calling thread until the run ends.
+    public func runLoop(onEvent: (TrainerEvent) -> Void) {
+        do {
+            metrics = try openMetrics()
+            defer { try? metrics?.close() }
+            while completedSteps < config.totalSteps {
+                if try handleCommands(onEvent) { return }
+                let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
+                let started = DispatchTime.now().uptimeNanoseconds
+                guard step.run(rate: rate) else {
+                    onEvent(.failed(step: completedSteps + 1, reason: "the loss became \(step.loss) at step \(completedSteps + 1); the last good checkpoint is \(lastCheckpoint.map { "step \($0)" } ?? "none")"))
+                    return
+                }
+                completedSteps += 1
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let report = makeReport(seconds: seconds, rate: rate)
+                try log(report)
+                onEvent(.step(report))
+                if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps {
+                    try writeCheckpoint(onEvent)
+                }
+            }
+            onEvent(.finished(step: completedSteps, reason: "completed \(config.totalSteps) steps"))
+        } catch {
+            onEvent(.failed(step: completedSteps, reason: "\(error)"))
+        }
+    }
+
+    /// Applies pending commands; blocks while paused. Returns true when the run should end.
+    private func handleCommands(_ onEvent: (TrainerEvent) -> Void) throws -> Bool {
+        var paused = false
+        while true {
+            guard let command = paused ? commands.waitForNext() : commands.pop() else { return false }
+            switch command {
+            case .pause:
+                if !paused { onEvent(.paused(step: completedSteps)) }
+                paused = true
+            case .resume:
+                if paused { onEvent(.resumed(step: completedSteps)) }
+                paused = false
+            case .stop(let checkpoint):
+                if checkpoint && lastCheckpoint != completedSteps && completedSteps > 0 { try writeCheckpoint(onEvent) }
+                onEvent(.finished(step: completedSteps, reason: "stopped at step \(completedSteps)"))
+                return true
+            case .checkpointNow:
+                if completedSteps > 0 { try writeCheckpoint(onEvent) }
+            case .setLearningRate(let rate):
+                learningRateOverride = rate
+            case .sampleNow(let cells, let settings, let useEMA):
+                try sample(cells: cells, settings: settings, useEMA: useEMA, onEvent)
+            }
+        }
+    }
+
+    private func makeReport(seconds: Double, rate: Double) -> StepReport {
+        recentStepSeconds = recentStepSeconds.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+        return StepReport(step: completedSteps, epoch: step.epoch, loss: step.loss, learningRate: rate,
+                          gradientNorm: step.gradientNorm, stepSeconds: seconds,
+                          cellsPerSecond: Double(config.batch) / seconds,
+                          etaSeconds: recentStepSeconds! * Double(config.totalSteps - completedSteps))
+    }
+
+    // MARK: - Files
+
+    private func openMetrics() throws -> FileHandle {
+        if !FileManager.default.fileExists(atPath: run.metricsPath) {
+            FileManager.default.createFile(atPath: run.metricsPath, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: run.metricsPath) else {
+            throw TrainingError("cannot write \(run.metricsPath)")
+        }
+        try handle.seekToEnd()
+        return handle
+    }
+
+    private func log(_ r: StepReport) throws {
+        let line = String(format: "{\"step\":%d,\"epoch\":%d,\"loss\":%.9g,\"lr\":%.9g,\"grad_norm\":%.9g,\"step_seconds\":%.6f}\n",
+                          r.step, r.epoch, r.loss, r.learningRate, r.gradientNorm, r.stepSeconds)
+        do { try metrics?.write(contentsOf: Data(line.utf8)) } catch {
+            throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
+        }
+    }
+
+    /// Weights, then optimiser state, then the `latest` pointer: a crash at any point leaves
+    /// `latest` naming a complete, earlier checkpoint.
+    private func writeCheckpoint(_ onEvent: (TrainerEvent) -> Void) throws {
+        let n = completedSteps
+        try Checkpoint.save(step.network, to: run.modelPath(step: n),
+                            extraMetadata: ["step": String(n), "nonnegative": String(config.data.nonNegative)])
+        let o = step.optimiser
+        let count = step.network.parameters.layout.trainableCount
+        let g = step.generator.state
+        var writer = SafeTensorsWriter(metadata: [
+            "format": String(TrainingConfig.currentFormat), "step": String(n), "adam_step": String(o.step),
+            "epoch": String(step.epoch), "cursor": String(step.cursor), "threads": String(config.threads),
+            "generator": "\(g.0),\(g.1),\(g.2),\(g.3)",
+        ])
+        writer.add("adam.exp_avg", shape: [count], floats: o.firstMoment.constPointer)
+        writer.add("adam.exp_avg_sq", shape: [count], floats: o.secondMoment.constPointer)
+        if let ema = step.ema { writer.add("ema", shape: [count], floats: ema.constPointer) }
+        try writer.write(to: run.optimiserPath(step: n))
+        try run.commit(step: n, keep: config.keepCheckpoints)
+        lastCheckpoint = n
+        onEvent(.checkpointWritten(step: n, path: run.modelPath(step: n)))
+    }
+
+    private func restoreOptimiserState(step n: Int) throws {
+        let path = run.optimiserPath(step: n)
+        let file = try SafeTensorsFile(contentsOf: path)
+        let m = file.metadata
+        func integer(_ key: String) throws -> Int {
+            guard let v = m[key].flatMap({ Int($0) }) else { throw TrainingError("\(path): metadata \(key) is missing") }
+            return v
+        }
+        let words = (m["generator"] ?? "").split(separator: ",").compactMap { UInt64($0) }
+        guard words.count == 4 else { throw TrainingError("\(path): metadata generator is missing") }
+        let count = step.network.parameters.layout.trainableCount
+        for name in ["adam.exp_avg", "adam.exp_avg_sq"] + (step.ema == nil ? [] : ["ema"]) {
+            guard file.info(name)?.shape == [count] else { throw TrainingError("\(path): \(name) is missing or misshapen") }
+        }
+        try file.copyFloat32("adam.exp_avg", into: step.optimiser.firstMoment.pointer)
+        try file.copyFloat32("adam.exp_avg_sq", into: step.optimiser.secondMoment.pointer)
+        if let ema = step.ema { try file.copyFloat32("ema", into: ema.pointer) }
+        step.optimiser.step = try integer("adam_step")
+        step.generator.state = (words[0], words[1], words[2], words[3])
+        step.restorePosition(epoch: try integer("epoch"), cursor: try integer("cursor"))
+    }
+
+    // MARK: - Sampling
+
+    private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, _ onEvent: (TrainerEvent) -> Void) throws {
+        // A snapshot: the weights as they are between two steps, copied into their own network.
+        let snapshot = DiffusionTransformer(config: config.model)
+        snapshot.parameters.copy(from: step.network.parameters)
+        if useEMA, let ema = step.ema {
+            snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)
+        }
+        var settings = settings
+        settings.clampNonNegative = settings.clampNonNegative && config.data.nonNegative
+        let values = Sampler(settings: settings).sample(snapshot, cells: cells)
+        let path = run.samplesPath + "/step-\(completedSteps).npy"
+        try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
+        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values, path: path))
+    }
+}
+
+/// Commands waiting for the trainer, in order.
+final class CommandQueue: @unchecked Sendable {
+    private var pending: [TrainerCommand] = []
+    private let lock = NSLock()
+    private let available = DispatchSemaphore(value: 0)
+
+    func push(_ command: TrainerCommand) {
+        lock.lock()
+        pending.append(command)
+        lock.unlock()
+        available.signal()
+    }
+
+    func pop() -> TrainerCommand? {
+        guard available.wait(timeout: .now()) == .success else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.removeFirst()
+    }
+
+    func waitForNext() -> TrainerCommand {
+        available.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.removeFirst()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// What the outside can ask a running trainer to do.
+public enum TrainerCommand: Sendable, Equatable {
+    case pause
+    case resume
+    /// Stop after the current step, writing a checkpoint first when `checkpoint` is set.
+    case stop(checkpoint: Bool)
+    case checkpointNow
+    /// Generate `cells` cells from a snapshot of the current weights (EMA weights when asked).
+    case sampleNow(cells: Int, settings: SamplerSettings, useEMA: Bool)
+    case setLearningRate(Double)
+}
+
+/// What a trainer reports. Every value is plain data: nothing refers to engine memory.
+public enum TrainerEvent: Sendable, Equatable {
+    case step(StepReport)
+    case checkpointWritten(step: Int, path: String)
+    case samplesReady(step: Int, cells: Int, genes: Int, values: [Float], path: String)
+    case paused(step: Int)
+    case resumed(step: Int)
+    /// The run ended normally: all steps done, or stopped on request.
+    case finished(step: Int, reason: String)
+    /// The run stopped on an error; the last good checkpoint is kept.
+    case failed(step: Int, reason: String)
+}
+
+/// The figures of one training step.
+public struct StepReport: Sendable, Equatable, Codable {
+    public var step: Int
+    public var epoch: Int
+    public var loss: Double
+    public var learningRate: Double
+    public var gradientNorm: Double
+    public var stepSeconds: Double
+    public var cellsPerSecond: Double
+    /// Estimated seconds to the last step at the recent pace.
+    public var etaSeconds: Double
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Kernels
+import Networks
+
+/// Everything needed to reproduce a run, saved as the run directory's `config.json`.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// The run-directory format this build writes and reads.
+    public static let currentFormat = 1
+
+    public var format = TrainingConfig.currentFormat
+    public var softwareVersion: String
+    public var model: ModelConfig
+    public var data: DataSource
+    /// Cells per step.
+    public var batch: Int
+    public var optimiser: AdamWSettings
+    public var learningRate: LearningRateSchedule
+    /// Clip the global gradient norm to this value (nil: no clipping).
+    public var gradientClip: Double?
+    /// Keep an exponential moving average of the weights with this decay (nil: none).
+    public var emaDecay: Double?
+    public var seed: UInt64
+    /// Threads: results are bit-identical for the same seed, data and thread count.
+    public var threads: Int
+    public var totalSteps: Int
+    public var checkpointEvery: Int
+    public var keepCheckpoints: Int
+
+    public init(softwareVersion: String, model: ModelConfig, data: DataSource, batch: Int = 16,
+                optimiser: AdamWSettings = AdamWSettings(), learningRate: LearningRateSchedule,
+                gradientClip: Double? = nil, emaDecay: Double? = nil, seed: UInt64 = 0, threads: Int,
+                totalSteps: Int, checkpointEvery: Int = 500, keepCheckpoints: Int = 3) {
+        self.softwareVersion = softwareVersion
+        self.model = model
+        self.data = data
+        self.batch = batch
+        self.optimiser = optimiser
+        self.learningRate = learningRate
+        self.gradientClip = gradientClip
+        self.emaDecay = emaDecay
+        self.seed = seed
+        self.threads = threads
+        self.totalSteps = totalSteps
+        self.checkpointEvery = checkpointEvery
+        self.keepCheckpoints = keepCheckpoints
+    }
+}
+
+/// The training data as the run saw it: where it came from and a checksum of its bytes.
+public struct DataSource: Codable, Equatable, Sendable {
+    public var path: String
+    /// FNV-1a 64 of the file's bytes, in hex.
+    public var checksum: String
+    public var cells: Int
+    public var genes: Int
+    /// Whether every value is ≥ 0 (generated cells are then clamped at 0).
+    public var nonNegative: Bool
+
+    public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool) {
+        self.path = path
+        self.checksum = checksum
+        self.cells = cells
+        self.genes = genes
+        self.nonNegative = nonNegative
+    }
+
+    /// FNV-1a 64 of a file's bytes, in hex.
+    public static func checksum(ofFile path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainingError("cannot read \(path)")
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        return String(hash, radix: 16)
+    }
+}
+
+/// Training cannot start or continue; the message says why.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,171 @@
+import Kernels
+import Networks
+
+/// One diffusion training step over fixed buffers, run by every thread of the pool
+/// together (`Parallel.team`), allocating nothing:
+///
+///     x_0 ← the next B cells of this epoch's shuffle;  t ~ U{1…999};  ε ~ N(0, I)
+///     x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε;   loss = mean (ε̂(x_t, t) − ε)²
+///     backward; optional gradient-norm clipping; AdamW; optional EMA of the weights
+///
+/// Its state — weights, moments, generator, epoch and position — is everything a
+/// checkpoint must hold for a resumed run to continue bit for bit.
+final class TrainingStep {
+    let network: DiffusionTransformer
+    let optimiser: AdamW
+    /// EMA of the trainable weights, when enabled.
+    let ema: FloatBuffer?
+    let config: TrainingConfig
+
+    // Data and the epoch's order
+    private let data: FloatBuffer            // [cells, G]
+    private let order: UnsafeMutablePointer<Int32>
+    private(set) var epoch = 0
+    private(set) var cursor = 0
+    var generator: SeededGenerator
+
+    // Per-step buffers
+    private let x0, noise, noisy, dOutput: FloatBuffer   // [B, G]
+    private let timesteps: FloatBuffer                    // [B]
+    private let partialSums: UnsafeMutablePointer<Double>
+
+    // Results of the last step
+    private(set) var loss = 0.0
+    private(set) var gradientNorm = 0.0
+    private(set) var learningRate = 0.0
+
+    /// The closure the pool runs; built once so that running it allocates nothing.
+    private(set) var teamJob: ((Int) -> Void)!
+
+    init(config: TrainingConfig, cells: CellMatrixView, network: DiffusionTransformer) {
+        self.config = config
+        self.network = network
+        let b = config.batch, g = config.model.genes
+        optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount, settings: config.optimiser)
+        ema = config.emaDecay == nil ? nil : FloatBuffer(count: network.parameters.layout.trainableCount)
+        if let ema { ema.pointer.update(from: network.parameters.trainable, count: ema.count) }
+        data = FloatBuffer(cells.values)
+        order = .allocate(capacity: cells.cells)
+        generator = SeededGenerator(seed: config.seed)
+        x0 = FloatBuffer(count: b * g)
+        noise = FloatBuffer(count: b * g)
+        noisy = FloatBuffer(count: b * g)
+        dOutput = FloatBuffer(count: b * g)
+        timesteps = FloatBuffer(count: b)
+        partialSums = .allocate(capacity: max(1, Threads.count))
+        shuffle(epoch: 0)
+        network.reserve(batch: b)
+        teamJob = { [unowned self] rank in self.run(rank: rank) }
+    }
+
+    deinit {
+        order.deallocate()
+        partialSums.deallocate()
+    }
+
+    /// Restores the data position (generator and weights are restored by the caller).
+    func restorePosition(epoch: Int, cursor: Int) {
+        self.epoch = epoch
+        shuffle(epoch: epoch)
+        self.cursor = cursor
+    }
+
+    /// Runs one step with learning rate `rate`. Returns false, leaving the weights as they
+    /// were, when the loss is not finite.
+    func run(rate: Double) -> Bool {
+        learningRate = rate
+        Parallel.team(teamJob)
+        return loss.isFinite
+    }
+
+    // MARK: - The step
+
+    private func run(rank: Int) {
+        let (b, g) = (config.batch, config.model.genes)
+        let count = b * g
+        Parallel.single { assembleBatch() }
+        let prediction = network.forward(x: noisy.constPointer, t: timesteps.constPointer, batch: b)
+        let value = MeanSquaredError.forward(prediction: prediction, target: noise.constPointer, count: count)
+        Parallel.single { loss = value }
+        guard value.isFinite else { return }   // every rank sees the same value
+
+        MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: prediction, target: noise.constPointer,
+                                  count: count, normalizer: count)
+        network.backward(dOutput: dOutput.constPointer)
+        clipGradients()
+        Parallel.single { optimiser.settings.learningRate = Float(learningRate) }
+        optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+        if let ema, let decay = config.emaDecay {
+            let (p, e, d) = (network.parameters.trainable, ema.pointer, Float(decay))
+            Parallel.forEach(ema.count, work: 2) { range in
+                for i in range { e[i] = d * e[i] + (1 - d) * p[i] }
+            }
+        }
+    }
+
+    /// x_0, t, ε and x_t for the next batch; a new shuffled epoch when this one runs out.
+    private func assembleBatch() {
+        let (b, g) = (config.batch, config.model.genes)
+        let cells = data.count / g
+        if cursor + b > cells {
+            epoch += 1
+            shuffle(epoch: epoch)
+            cursor = 0
+        }
+        let schedule = NoiseSchedule.standard
+        for i in 0..<b {
+            let cell = Int(order[cursor + i])
+            (x0.pointer + i * g).update(from: data.pointer + cell * g, count: g)
+            let t = 1 + Int(generator.next() % UInt64(NoiseSchedule.steps - 1))
+            timesteps[i] = Float(t)
+            generator.fillNormal(noise.pointer + i * g, count: g)
+            schedule.noise(x0.pointer + i * g, noise.pointer + i * g, at: t, into: noisy.pointer + i * g, count: g)
+        }
+        cursor += b
+    }
+
+    /// The epoch's order: a Fisher–Yates shuffle from a generator that depends only on
+    /// the seed and the epoch, so a resumed run needs no saved permutation.
+    private func shuffle(epoch: Int) {
+        let cells = data.count / config.model.genes
+        for i in 0..<cells { order[i] = Int32(i) }
+        var shuffler = SeededGenerator(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
+        for i in stride(from: cells - 1, to: 0, by: -1) {
+            let j = Int(shuffler.next() % UInt64(i + 1))
+            (order[i], order[j]) = (order[j], order[i])
+        }
+    }
+
+    /// The global L2 norm of the gradient (summed per thread, combined in a fixed order), and
+    /// PyTorch's `clip_grad_norm_` when clipping is on.
+    private func clipGradients() {
+        let gradients = network.gradients.trainable
+        let count = network.parameters.layout.trainableCount
+        let squares = Parallel.sum(count, partials: partialSums) { range in
+            var sum = 0.0
+            for i in range { sum += Double(gradients[i]) * Double(gradients[i]) }
+            return sum
+        }
+        Parallel.single { gradientNorm = squares.squareRoot() }
+        guard let clip = config.gradientClip else { return }
+        let coefficient = clip / (squares.squareRoot() + 1e-6)
+        guard coefficient < 1 else { return }
+        let scale = Float(coefficient)
+        Parallel.forEach(count, work: 1) { range in
+            for i in range { gradients[i] *= scale }
+        }
+    }
+}
+
+/// A read-only view of the training cells.
+public struct CellMatrixView {
+    public let cells: Int
+    public let genes: Int
+    public let values: [Float]
+
+    public init(cells: Int, genes: Int, values: [Float]) {
+        self.cells = cells
+        self.genes = genes
+        self.values = values
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import CellData
+import Diffusion
+import Foundation
+import Kernels
+import Networks
+
+/// `wbdit train`: train a network in a run directory, or continue one.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the white-box model or the DiT baseline on cells, with checkpoints in a run directory.",
+        discussion: """
+        The data is a cells × genes .npy matrix; the model's gene count is taken from it. \
+        Ctrl-C writes a checkpoint and exits 130 (a second Ctrl-C exits at once); \
+        --resume continues a run exactly where its latest checkpoint left it.
+
+        Example:
+          wbdit train --data cells.npy --arch wbdit --hidden 256 --depth 3 --heads 8 \\
+                      --steps 2000 --run runs/demo
+        """
+    )
+
+    @Option(help: "Training cells: .npy of shape [cells, genes].")
+    var data: String
+    @Option(name: .customLong("run"), help: "The run directory.")
+    var runPath: String = "runs/default"
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Cells per step.")
+    var batch: Int = 16
+    @Option(help: "Peak learning rate (AdamW).")
+    var lr: Double = 1e-4
+    @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay.")
+    var weightDecay: Double = 0.01
+    @Option(help: "Training steps (or give --epochs).")
+    var steps: Int?
+    @Option(help: "Passes over the data (each drops the last partial batch).")
+    var epochs: Int?
+    @Option(help: "Linear warm-up steps (default: none).")
+    var warmup: Int = 0
+    @Flag(help: "Cosine decay of the learning rate to --min-lr at the last step.")
+    var cosine = false
+    @Option(name: .customLong("min-lr"), help: "The learning rate at the end of cosine decay.")
+    var minLR: Double = 0
+    @Option(help: "Clip the global gradient norm to this value (default: no clipping).")
+    var clip: Double?
+    @Option(help: "Keep an exponential moving average of the weights with this decay, e.g. 0.999.")
+    var ema: Double?
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
+    var checkpointEvery: Int = 500
+    @Option(help: "Checkpoints to keep.")
+    var keep: Int = 3
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Threads (default: all cores); results are reproducible at a fixed thread count.")
+    var threads: Int?
+    @Flag(help: "Continue the run in --run from its latest checkpoint.")
+    var resume = false
+
+    func run() throws {
+        let cells = try CellMatrix.load(npy: data, role: "training cells")
+        let view = CellMatrixView(cells: cells.cells, genes: cells.genes, values: cells.values)
+        let trainer: Trainer
+        do {
+            if resume {
+                trainer = try Trainer.resume(runPath: runPath, data: view, totalSteps: try totalSteps(cells: cells.cells, required: false))
+            } else {
+                trainer = try Trainer.start(config: try makeConfig(cells), data: view, runPath: runPath)
+            }
+        } catch let error as TrainingError {
+            throw InputError(error.description)
+        }
+        try Self.train(trainer)
+    }
+
+    private func totalSteps(cells: Int, required: Bool) throws -> Int? {
+        switch (steps, epochs) {
+        case (let s?, nil):
+            guard s >= 1 else { throw InputError("--steps must be at least 1 (got \(s))") }
+            return s
+        case (nil, let e?):
+            guard e >= 1 else { throw InputError("--epochs must be at least 1 (got \(e))") }
+            return e * max(1, cells / batch)
+        case (nil, nil):
+            if required { throw InputError("give --steps or --epochs") }
+            return nil
+        default:
+            throw InputError("give --steps or --epochs, not both")
+        }
+    }
+
+    private func makeConfig(_ cells: CellMatrix) throws -> TrainingConfig {
+        var options = model
+        options.genes = cells.genes
+        let modelConfig = try options.config()
+        guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
+        guard lr > 0, lr.isFinite else { throw InputError("--lr must be positive (got \(lr))") }
+        guard checkpointEvery >= 1, keep >= 1 else { throw InputError("--checkpoint-every and --keep must be at least 1") }
+        if let ema { guard ema > 0 && ema < 1 else { throw InputError("--ema must be in (0, 1) (got \(ema))") } }
+        if let clip { guard clip > 0 else { throw InputError("--clip must be positive (got \(clip))") } }
+        try Threads.configureFromOption(threads)
+        let total = try totalSteps(cells: cells.cells, required: true)!
+        let source = DataSource(path: (data as NSString).standardizingPath,
+                                checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
+                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 })
+        return TrainingConfig(
+            softwareVersion: Version.string, model: modelConfig, data: source, batch: batch,
+            optimiser: AdamWSettings(learningRate: Float(lr), weightDecay: Float(weightDecay)),
+            learningRate: LearningRateSchedule(peakRate: lr, warmupSteps: warmup, cosineDecay: cosine,
+                                               minimumRate: minLR, totalSteps: total),
+            gradientClip: clip, emaDecay: ema, seed: seed, threads: Threads.count, totalSteps: total,
+            checkpointEvery: checkpointEvery, keepCheckpoints: keep)
+    }
+
+    /// Runs the trainer in the background, reporting progress and handling Ctrl-C.
+    static func train(_ trainer: Trainer) throws {
+        let interrupts = Interrupts { trainer.send(.stop(checkpoint: true)) }
+        let progress = ProgressLine()
+        let outcome = Outcome()
+        trainer.start { event in
+            switch event {
+            case .step(let r):
+                progress.update(String(format: "step %d/%d  epoch %d  loss %.5f  lr %.2e  %@/step  %.1f cells/s  ETA %@",
+                                       r.step, trainer.config.totalSteps, r.epoch, r.loss, r.learningRate,
+                                       Format.seconds(r.stepSeconds), r.cellsPerSecond, Format.duration(r.etaSeconds)))
+            case .checkpointWritten(let step, let path):
+                progress.finish()
+                FileHandle.standardError.write(Data("checkpoint at step \(step): \(path)\n".utf8))
+            case .finished(_, let reason):
+                progress.finish()
+                print("finished: \(reason)")
+            case .failed(_, let reason):
+                progress.finish()
+                outcome.failure = reason
+            default:
+                break
+            }
+        }
+        trainer.wait()
+        if let failure = outcome.failure { throw TrainingFailure(description: failure) }
+        if interrupts.count > 0 { throw ExitCode(130) }
+    }
+}
+
+/// A run that stopped on an error (not bad input): exit status 1.
+struct TrainingFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+private final class Outcome: @unchecked Sendable {
+    var failure: String?
+}
+
+/// Ctrl-C handling: the first interrupt calls `first`, the second exits at once with 130.
+final class Interrupts: @unchecked Sendable {
+    private(set) var count = 0
+    private let source: DispatchSourceSignal
+
+    init(first: @escaping () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            count += 1
+            if count == 1 {
+                FileHandle.standardError.write(Data("\ninterrupted: writing a checkpoint (Ctrl-C again to quit at once)\n".utf8))
+                first()
+            } else {
+                Foundation.exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    deinit { source.cancel() }
+}
