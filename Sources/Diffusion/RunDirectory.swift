@@ -91,6 +91,17 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// The network of checkpoint `step` with its EMA weights in place of the trained ones.
+    public func loadEMA(step: Int) throws -> DiffusionTransformer {
+        let network = try Checkpoint.load(modelPath(step: step))
+        let state = try SafeTensorsFile(contentsOf: optimiserPath(step: step))
+        guard state.info("ema")?.shape == [network.parameters.layout.trainableCount] else {
+            throw TrainingError("\(path) keeps no EMA weights (train with --ema DECAY)")
+        }
+        try state.copyFloat32("ema", into: network.parameters.trainable)
+        return network
+    }
+
     /// Keeps only the metric lines up to `step` (after resuming from a checkpoint older than the log).
     func truncateMetrics(after step: Int) throws {
         guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }

@@ -16,12 +16,16 @@ struct Sample: ParsableCommand {
         depends only on the seed and its index, not on --batch.
 
         Example:
-          wbdit sample --checkpoint model.safetensors --n 1000 --steps 100 --out cells.npy
+          wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.npy
         """
     )
 
-    @Option(help: "A safetensors checkpoint.")
-    var checkpoint: String
+    @Option(help: "A safetensors checkpoint (or give --run).")
+    var checkpoint: String?
+    @Option(name: .customLong("run"), help: "A run directory: its latest checkpoint.")
+    var runPath: String?
+    @Flag(help: "With --run: the EMA weights (the run must keep them).")
+    var ema = false
     @Option(name: .customLong("n"), help: "How many cells to generate.")
     var count: Int
     @Option(help: "ddim or ddpm (always 999 steps).")
@@ -49,7 +53,7 @@ struct Sample: ParsableCommand {
         guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         try Threads.configureFromOption(threads)
-        let network = try Checkpoint.load(checkpoint)
+        let network = try loadNetwork()
         let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
                                        clampNonNegative: !noClamp, seed: seed)
         let progress = ProgressLine()
@@ -65,6 +69,24 @@ struct Sample: ParsableCommand {
         let seconds = ProcessInfo.processInfo.systemUptime - started
         print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
                      network.config.genes, Format.duration(seconds), Double(count) / seconds))
+    }
+
+    private func loadNetwork() throws -> DiffusionTransformer {
+        switch (checkpoint, runPath) {
+        case (let path?, nil):
+            guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
+            return try Checkpoint.load(path)
+        case (nil, let path?):
+            do {
+                let run = try RunDirectory.open(path).0
+                guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
+                return ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
+            } catch let error as TrainingError {
+                throw InputError(error.description)
+            }
+        default:
+            throw InputError("give --checkpoint or --run (one of them)")
+        }
     }
 }
 

@@ -1,0 +1,124 @@
+import CellData
+import Foundation
+import Networks
+import TestSupport
+import XCTest
+
+/// `wbdit train` and `wbdit sample` as a user runs them: a run from start to samples,
+/// Ctrl-C, SIGKILL in the middle of checkpoint writes, and bad input.
+final class TrainCommandTests: XCTestCase {
+    var directory: String!
+    var data: String { directory + "/cells.npy" }
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "wbdit-train-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let values: [Float] = (0..<(40 * 20)).map { (i: Int) -> Float in Float((i / 20 + i % 20) % 4) }
+        try NumpyArray(shape: [40, 20], values: values).write(to: data)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    let small = ["--arch", "wbdit", "--patch", "4", "--hidden", "32", "--depth", "2", "--heads", "4", "--batch", "8"]
+
+    func testTrainThenSampleFromTheRun() throws {
+        let run = directory + "/run"
+        let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "12",
+                                               "--checkpoint-every", "5", "--ema", "0.9"] + small)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("finished: completed 12 steps"), trained.stdout)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        XCTAssertEqual((config?["model"] as? [String: Any])?["genes"] as? Int, 20)
+        XCTAssertNotNil((config?["data"] as? [String: Any])?["checksum"])
+
+        for extra in [[], ["--ema"]] {
+            let out = directory + "/cells-\(extra.count).npy"
+            let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "5", "--steps", "10", "--out", out] + extra)
+            XCTAssertEqual(sampled.status, 0, sampled.stderr)
+            let cells = try NumpyArray(contentsOf: out)
+            XCTAssertEqual(cells.shape, [5, 20])
+            XCTAssertTrue(cells.values.allSatisfy { $0 >= 0 && $0.isFinite })
+        }
+        // The checkpoint is an ordinary one: forward and grad accept it.
+        XCTAssertNoThrow(try Checkpoint.load(run + "/checkpoints/step-12.safetensors"))
+    }
+
+    func testCtrlCWritesACheckpointAndExits130() throws {
+        let run = directory + "/run"
+        let process = try launch(["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "100000"] + small)
+        try waitFor { ((try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count >= 3 }
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let latest = try String(contentsOfFile: run + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertNoThrow(try Checkpoint.load(run + "/checkpoints/\(latest).safetensors"))
+        // …and the run continues from there.
+        let resumed = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--resume",
+                                               "--steps", String(Int(latest.dropFirst(5))! + 2)])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    }
+
+    /// SIGKILL at arbitrary moments while checkpoints are written every step: the latest
+    /// checkpoint is always complete and the run resumes from it.
+    func testKilledDuringCheckpointWritesLeavesAReadableLatestCheckpoint() throws {
+        let run = directory + "/run"
+        var started = false
+        for delay in [0.25, 0.4, 0.55] {
+            let arguments = started
+                ? ["train", "--data", data, "--run", run, "--resume", "--steps", "100000"]
+                : ["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "1", "--keep", "2"] + small
+            let process = try launch(arguments)
+            try waitFor { FileManager.default.fileExists(atPath: run + "/latest") }
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            started = true
+            let latest = try String(contentsOfFile: run + "/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertNoThrow(try Checkpoint.load(run + "/checkpoints/\(latest).safetensors"), "after a kill at \(delay) s")
+            XCTAssertNoThrow(try SafeTensorsFile(contentsOf: run + "/checkpoints/\(latest).optim.safetensors"))
+        }
+    }
+
+    func testBadTrainingInputExitsTwo() throws {
+        var values = [Float](repeating: 1, count: 40 * 20)
+        values[7] = .infinity
+        let bad = directory + "/bad.npy"
+        try NumpyArray(shape: [40, 20], values: values).write(to: bad)
+        let cases: [([String], String)] = [
+            (["train", "--data", bad, "--run", directory + "/r1", "--steps", "2"] + small, "inf at cell 0, gene 7"),
+            (["train", "--data", data, "--run", directory + "/r2"] + small, "give --steps or --epochs"),
+            (["train", "--data", data, "--run", directory + "/r3", "--steps", "2", "--epochs", "1"] + small, "not both"),
+            (["train", "--data", data, "--run", directory + "/none", "--resume"], "not a run directory"),
+            (["train", "--data", data, "--run", directory + "/r4", "--steps", "2", "--batch", "41"], "fewer than one batch"),
+            (["sample", "--run", directory + "/none", "--n", "2", "--out", directory + "/x.npy"], "not a run directory"),
+            (["sample", "--n", "2", "--out", directory + "/x.npy"], "give --checkpoint or --run"),
+        ]
+        for (arguments, text) in cases {
+            let result = try CommandRunner.wbdit(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(text), "\(arguments): “\(result.stderr)” does not mention “\(text)”")
+        }
+    }
+
+    // MARK: - Helpers
+
+    struct TimedOut: Error { let seconds: Double }
+
+    private func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("wbdit")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func waitFor(timeout: Double = 60, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            guard Date() < deadline else { throw TimedOut(seconds: timeout) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+}
