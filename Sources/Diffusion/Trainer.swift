@@ -106,6 +106,11 @@ public final class Trainer: @unchecked Sendable {
                 let report = makeReport(seconds: seconds, rate: rate)
                 try log(report)
                 onEvent(.step(report))
+                if completedSteps % config.readoutEvery == 0 || completedSteps == 1 {
+                    let layers = step.probeReadouts()
+                    try log(layers)
+                    onEvent(.readouts(step: completedSteps, layers: layers))
+                }
                 if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps {
                     try writeCheckpoint(onEvent)
                 }
@@ -167,6 +172,16 @@ public final class Trainer: @unchecked Sendable {
         let line = String(format: "{\"step\":%d,\"epoch\":%d,\"loss\":%.9g,\"lr\":%.9g,\"grad_norm\":%.9g,\"step_seconds\":%.6f}\n",
                           r.step, r.epoch, r.loss, r.learningRate, r.gradientNorm, r.stepSeconds)
         do { try metrics?.write(contentsOf: Data(line.utf8)) } catch {
+            throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
+        }
+    }
+
+    private func log(_ layers: [LayerReadout]) throws {
+        let lines = layers.map {
+            String(format: "{\"step\":%d,\"layer\":%d,\"coding_rate\":%.6f,\"coding_rate_sd\":%.6f,\"sparsity\":%.6f}\n",
+                   completedSteps, $0.layer, $0.codingRate, $0.codingRateSD, $0.sparsity)
+        }.joined()
+        do { try metrics?.write(contentsOf: Data(lines.utf8)) } catch {
             throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
         }
     }

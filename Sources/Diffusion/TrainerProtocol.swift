@@ -1,4 +1,5 @@
 import Foundation
+import Networks
 
 /// What the outside can ask a running trainer to do.
 public enum TrainerCommand: Sendable, Equatable {
@@ -16,6 +17,8 @@ public enum TrainerCommand: Sendable, Equatable {
 public enum TrainerEvent: Sendable, Equatable {
     case step(StepReport)
     case checkpointWritten(step: Int, path: String)
+    /// Per-layer coding rate and sparsity on the fixed probe batch.
+    case readouts(step: Int, layers: [LayerReadout])
     case samplesReady(step: Int, cells: Int, genes: Int, values: [Float], path: String)
     case paused(step: Int)
     case resumed(step: Int)

@@ -25,11 +25,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var totalSteps: Int
     public var checkpointEvery: Int
     public var keepCheckpoints: Int
+    /// Steps between per-layer readouts (coding rate and sparsity on a fixed probe batch).
+    public var readoutEvery: Int
 
     public init(softwareVersion: String, model: ModelConfig, data: DataSource, batch: Int = 16,
                 optimiser: AdamWSettings = AdamWSettings(), learningRate: LearningRateSchedule,
                 gradientClip: Double? = nil, emaDecay: Double? = nil, seed: UInt64 = 0, threads: Int,
-                totalSteps: Int, checkpointEvery: Int = 500, keepCheckpoints: Int = 3) {
+                totalSteps: Int, checkpointEvery: Int = 500, keepCheckpoints: Int = 3, readoutEvery: Int = 50) {
         self.softwareVersion = softwareVersion
         self.model = model
         self.data = data
@@ -43,6 +45,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.totalSteps = totalSteps
         self.checkpointEvery = checkpointEvery
         self.keepCheckpoints = keepCheckpoints
+        self.readoutEvery = readoutEvery
     }
 }
 

@@ -69,10 +69,13 @@ final class TrainerTests: XCTestCase {
         let tail = train(resumed).losses
         XCTAssertEqual(head.losses + tail, uninterrupted, "a resumed run continues the same sequence")
 
-        // The metrics log holds one line per step, 1…30, in order.
+        // The metrics log holds one line per step, 1…30, in order, and the readouts of step 1.
         let lines = try String(contentsOfFile: directory + "/c/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 30)
-        XCTAssertTrue(lines.last!.hasPrefix("{\"step\":30,"))
+        let steps = lines.filter { $0.contains("\"loss\"") }, layers = lines.filter { $0.contains("\"coding_rate\"") }
+        XCTAssertEqual(steps.count, 30)
+        XCTAssertTrue(steps.last!.hasPrefix("{\"step\":30,"))
+        XCTAssertEqual(layers.count, 2, "one readout line per layer at step 1")
+        XCTAssertTrue(head.events.contains { if case .readouts(1, let l) = $0 { return l.count == 2 } else { return false } })
     }
 
     func testANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {

@@ -54,6 +54,8 @@ struct BlockModulation {
 
 /// A transformer block of either architecture: x_out = block(x_in, SiLU(c)).
 protocol TransformerBlock: AnyObject {
+    /// Where the layer's coding rate and sparsity are read.
+    var probe: BlockProbe { get }
     /// out [B·N, D] ← the block applied to x [B·N, D], conditioned on siluCondition [B, D].
     func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer)
     /// On entry dx holds the gradient w.r.t. the block's output, on return w.r.t. its input x.

@@ -49,6 +49,12 @@ final class DiTBlock: TransformerBlock {
         mlpOutput = FloatBuffer(count: tokens)
     }
 
+    /// The query slices of qkv, and the post-GELU hidden (|h| < threshold counts as zero).
+    var probe: BlockProbe {
+        BlockProbe(projections: qkv.constPointer, projectionStride: 3 * shape.width,
+                   code: hiddenActivated.constPointer, codeWidth: hidden, zeroThreshold: LayerReadout.ditThreshold)
+    }
+
     func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {
         let (b, n, d, rows) = (shape.batch, shape.tokens, shape.width, shape.rows)
         let w = weights

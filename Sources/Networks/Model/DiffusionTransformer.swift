@@ -13,6 +13,7 @@ public final class DiffusionTransformer {
     /// Gradients of the last `backward`, in the same layout (`pos_embed` stays zero).
     public let gradients: ParameterSet
     private var activations: Activations?
+    var currentActivations: Activations? { activations }
 
     /// A network with the reference initialisation (its output is exactly zero).
     public convenience init(config: ModelConfig, seed: UInt64) {

@@ -47,6 +47,11 @@ final class WhiteBoxBlock: TransformerBlock {
         code = FloatBuffer(count: tokens)
     }
 
+    var probe: BlockProbe {
+        BlockProbe(projections: projected.constPointer, projectionStride: shape.width,
+                   code: code.constPointer, codeWidth: shape.width, zeroThreshold: 0)
+    }
+
     func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {
         let (b, n, d, rows) = (shape.batch, shape.tokens, shape.width, shape.rows)
         let w = weights
