@@ -49,6 +49,8 @@ struct Train: ParsableCommand {
     var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.")
     var keep: Int = 3
+    @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity).")
+    var readoutEvery: Int = 50
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
     @Option(help: "Threads (default: all cores); results are reproducible at a fixed thread count.")
@@ -94,7 +96,9 @@ struct Train: ParsableCommand {
         let modelConfig = try options.config()
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         guard lr > 0, lr.isFinite else { throw InputError("--lr must be positive (got \(lr))") }
-        guard checkpointEvery >= 1, keep >= 1 else { throw InputError("--checkpoint-every and --keep must be at least 1") }
+        guard checkpointEvery >= 1, keep >= 1, readoutEvery >= 1 else {
+            throw InputError("--checkpoint-every, --keep and --readout-every must be at least 1")
+        }
         if let ema { guard ema > 0 && ema < 1 else { throw InputError("--ema must be in (0, 1) (got \(ema))") } }
         if let clip { guard clip > 0 else { throw InputError("--clip must be positive (got \(clip))") } }
         try Threads.configureFromOption(threads)
@@ -108,7 +112,7 @@ struct Train: ParsableCommand {
             learningRate: LearningRateSchedule(peakRate: lr, warmupSteps: warmup, cosineDecay: cosine,
                                                minimumRate: minLR, totalSteps: total),
             gradientClip: clip, emaDecay: ema, seed: seed, threads: Threads.count, totalSteps: total,
-            checkpointEvery: checkpointEvery, keepCheckpoints: keep)
+            checkpointEvery: checkpointEvery, keepCheckpoints: keep, readoutEvery: readoutEvery)
     }
 
     /// Runs the trainer in the background, reporting progress and handling Ctrl-C.

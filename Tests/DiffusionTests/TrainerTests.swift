@@ -92,6 +92,22 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(network.config.genes, 12)
     }
 
+    /// A checkpoint that cannot be written stops the run with the reason; the earlier
+    /// checkpoint stays complete and `latest` keeps naming it.
+    func testAnUnwritableCheckpointStopsTheRunWithoutHarmingEarlierOnes() throws {
+        let trainer = try Trainer.start(config: config(steps: 20, checkpointEvery: 5), data: cells(), runPath: directory + "/run")
+        let run = RunDirectory(path: directory + "/run")
+        // The temporary file of the step-10 checkpoint cannot be created: a folder has its name.
+        let blocker = run.checkpointsPath + "/.step-10.safetensors.partial-\(getpid())"
+        try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        let events = train(trainer).events
+        guard case .failed(let step, let reason) = events.last else { return XCTFail("\(String(describing: events.last))") }
+        XCTAssertEqual(step, 10)
+        XCTAssertTrue(reason.contains("cannot write") && reason.contains("step-10.safetensors"), reason)
+        XCTAssertEqual(try run.latestStep(), 5)
+        XCTAssertNoThrow(try Checkpoint.load(run.modelPath(step: 5)))
+    }
+
     func testCheckpointsArePrunedAndLatestPointsAtTheNewest() throws {
         _ = train(try Trainer.start(config: config(steps: 12, checkpointEvery: 2), data: cells(), runPath: directory + "/run"))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/run/checkpoints").sorted()
