@@ -9,13 +9,15 @@ public enum VectorMath {
     public typealias Vector = SIMD16<Float>
     public static let width = Vector.scalarCount
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vector {
+    /// The 16 floats at `p` (no alignment needed).
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
     }
 
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    /// Writes 16 floats at `p` (no alignment needed).
+    @inlinable @inline(__always)
+    public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 

@@ -21,8 +21,8 @@ final class Activations {
 
     // Final layer
     let finalModulation: FloatBuffer    // [B, 2D]
-    let finalNormalized, finalModulated: FloatBuffer   // [B·N, D]
-    let finalRstd: FloatBuffer          // [B·N]
+    let finalModulated: FloatBuffer     // [B·N, D]
+    let finalMean, finalRstd: FloatBuffer   // [B·N]
     let paddedOutput: FloatBuffer       // [B, G′]
     let output: FloatBuffer             // [B, G] (the padded output itself when G′ = G)
 
@@ -59,8 +59,8 @@ final class Activations {
         siluCondition = FloatBuffer(count: batch * d)
         residual = (0...c.depth).map { _ in FloatBuffer(count: rows * d) }
         finalModulation = FloatBuffer(count: batch * 2 * d)
-        finalNormalized = FloatBuffer(count: rows * d)
         finalModulated = FloatBuffer(count: rows * d)
+        finalMean = FloatBuffer(count: rows)
         finalRstd = FloatBuffer(count: rows)
         paddedOutput = FloatBuffer(count: batch * c.paddedGenes)
         output = c.paddedGenes == c.genes ? paddedOutput : FloatBuffer(count: batch * c.genes)

@@ -12,15 +12,15 @@ final class DiTBlock: TransformerBlock {
 
     // Activations; [B·N, D] unless noted.
     let modulation: FloatBuffer         // [B, 6D]
-    let normalized1, modulated1: FloatBuffer
-    let rstd1, rstd2: FloatBuffer       // [B·N]
+    let modulated1: FloatBuffer         // adaLN(x): LayerNorm, then modulate
+    let mean1, rstd1, mean2, rstd2: FloatBuffer   // [B·N]: each row's LayerNorm statistics
     /// [B·N, 3D] laid out [q | k | v]; the query slices are the coding-rate probe point.
     let qkv: FloatBuffer
     let probabilities: FloatBuffer      // [B, H, N, N]
     let attended: FloatBuffer
     let attentionOutput: FloatBuffer
     let middle: FloatBuffer
-    let normalized2, modulated2: FloatBuffer
+    let modulated2: FloatBuffer
     let hiddenPre: FloatBuffer          // [B·N, hidden] before GELU
     /// [B·N, hidden] after GELU: the sparsity probe point.
     let hiddenActivated: FloatBuffer
@@ -33,16 +33,16 @@ final class DiTBlock: TransformerBlock {
         self.hidden = hidden
         let tokens = shape.rows * shape.width
         modulation = FloatBuffer(count: shape.batch * 6 * shape.width)
-        normalized1 = FloatBuffer(count: tokens)
         modulated1 = FloatBuffer(count: tokens)
+        mean1 = FloatBuffer(count: shape.rows)
         rstd1 = FloatBuffer(count: shape.rows)
+        mean2 = FloatBuffer(count: shape.rows)
         rstd2 = FloatBuffer(count: shape.rows)
         qkv = FloatBuffer(count: 3 * tokens)
         probabilities = FloatBuffer(count: shape.attention.probabilityCount)
         attended = FloatBuffer(count: tokens)
         attentionOutput = FloatBuffer(count: tokens)
         middle = FloatBuffer(count: tokens)
-        normalized2 = FloatBuffer(count: tokens)
         modulated2 = FloatBuffer(count: tokens)
         hiddenPre = FloatBuffer(count: shape.rows * hidden)
         hiddenActivated = FloatBuffer(count: shape.rows * hidden)
@@ -62,9 +62,9 @@ final class DiTBlock: TransformerBlock {
                        bias: w.modulationBias, rows: b, inFeatures: d, outFeatures: 6 * d)
         let m = BlockModulation(modulation.pointer, width: d)
 
-        LayerNorm.forward(out: normalized1.pointer, rstd: rstd1.pointer, x: x, rows: rows, width: d)
-        Modulate.forward(out: modulated1.pointer, z: normalized1.constPointer, shift: m.shift1, scale: m.scale1,
-                         conditionStride: m.stride, batch: b, tokens: n, width: d)
+        AdaptiveLayerNorm.forward(out: modulated1.pointer, mean: mean1.pointer, rstd: rstd1.pointer, x: x,
+                                  shift: m.shift1, scale: m.scale1, conditionStride: m.stride,
+                                  batch: b, tokens: n, width: d)
         Linear.forward(y: qkv.pointer, x: modulated1.constPointer, weight: w.qkvWeight, bias: w.qkvBias,
                        rows: rows, inFeatures: d, outFeatures: 3 * d)
         SelfAttention.forward(out: attended.pointer, probabilities: probabilities.pointer,
@@ -74,9 +74,9 @@ final class DiTBlock: TransformerBlock {
         GatedResidual.forward(out: middle.pointer, x: x, f: attentionOutput.constPointer, gate: m.gate1,
                               conditionStride: m.stride, batch: b, tokens: n, width: d)
 
-        LayerNorm.forward(out: normalized2.pointer, rstd: rstd2.pointer, x: middle.constPointer, rows: rows, width: d)
-        Modulate.forward(out: modulated2.pointer, z: normalized2.constPointer, shift: m.shift2, scale: m.scale2,
-                         conditionStride: m.stride, batch: b, tokens: n, width: d)
+        AdaptiveLayerNorm.forward(out: modulated2.pointer, mean: mean2.pointer, rstd: rstd2.pointer,
+                                  x: middle.constPointer, shift: m.shift2, scale: m.scale2, conditionStride: m.stride,
+                                  batch: b, tokens: n, width: d)
         Linear.forward(y: hiddenPre.pointer, x: modulated2.constPointer, weight: w.fc1Weight, bias: w.fc1Bias,
                        rows: rows, inFeatures: d, outFeatures: hidden)
         GELU.forward(out: hiddenActivated.pointer, x: hiddenPre.constPointer, count: rows * hidden)
@@ -104,11 +104,9 @@ final class DiTBlock: TransformerBlock {
         Linear.backward(dx: s.b.pointer, dWeight: g.fc1Weight, dBias: g.fc1Bias, dy: s.wide.constPointer,
                         x: modulated2.constPointer, weight: w.fc1Weight,
                         rows: rows, inFeatures: d, outFeatures: hidden)
-        Modulate.backward(dz: s.a.pointer, dShift: dm.shift2, dScale: dm.scale2, dout: s.b.constPointer,
-                          z: normalized2.constPointer, scale: m.scale2, conditionStride: m.stride,
-                          batch: b, tokens: n, width: d)
-        LayerNorm.backward(dx: dx, dout: s.a.constPointer, normalized: normalized2.constPointer,
-                           rstd: rstd2.constPointer, rows: rows, width: d)
+        AdaptiveLayerNorm.backward(dx: dx, dShift: dm.shift2, dScale: dm.scale2, dout: s.b.constPointer,
+                                   x: middle.constPointer, mean: mean2.constPointer, rstd: rstd2.constPointer,
+                                   scale: m.scale2, conditionStride: m.stride, batch: b, tokens: n, width: d)
 
         // First half: middle = x + gate1 · proj(attention(qkv(modulate(LN(x)))))
         GatedResidual.backward(df: s.a.pointer, dGate: dm.gate1, dx: dx, f: attentionOutput.constPointer,
@@ -120,11 +118,9 @@ final class DiTBlock: TransformerBlock {
                                shape: shape.attention)
         Linear.backward(dx: s.c.pointer, dWeight: g.qkvWeight, dBias: g.qkvBias, dy: s.wide.constPointer,
                         x: modulated1.constPointer, weight: w.qkvWeight, rows: rows, inFeatures: d, outFeatures: 3 * d)
-        Modulate.backward(dz: s.a.pointer, dShift: dm.shift1, dScale: dm.scale1, dout: s.c.constPointer,
-                          z: normalized1.constPointer, scale: m.scale1, conditionStride: m.stride,
-                          batch: b, tokens: n, width: d)
-        LayerNorm.backward(dx: dx, dout: s.a.constPointer, normalized: normalized1.constPointer,
-                           rstd: rstd1.constPointer, rows: rows, width: d)
+        AdaptiveLayerNorm.backward(dx: dx, dShift: dm.shift1, dScale: dm.scale1, dout: s.c.constPointer,
+                                   x: x, mean: mean1.constPointer, rstd: rstd1.constPointer,
+                                   scale: m.scale1, conditionStride: m.stride, batch: b, tokens: n, width: d)
 
         // adaLN: modulation = Linear(SiLU(c))
         Linear.backward(dx: dSiluCondition, dWeight: g.modulationWeight, dBias: g.modulationBias,

@@ -104,11 +104,10 @@ public final class DiffusionTransformer {
         Linear.forward(y: a.finalModulation.pointer, x: a.siluCondition.constPointer,
                        weight: e.finalModulationWeight, bias: e.finalModulationBias,
                        rows: batch, inFeatures: d, outFeatures: 2 * d)
-        LayerNorm.forward(out: a.finalNormalized.pointer, rstd: a.finalRstd.pointer,
-                          x: a.residual[c.depth].constPointer, rows: rows, width: d)
-        Modulate.forward(out: a.finalModulated.pointer, z: a.finalNormalized.constPointer,
-                         shift: a.finalModulation.pointer, scale: a.finalModulation.pointer + d,
-                         conditionStride: 2 * d, batch: batch, tokens: n, width: d)
+        AdaptiveLayerNorm.forward(out: a.finalModulated.pointer, mean: a.finalMean.pointer, rstd: a.finalRstd.pointer,
+                                  x: a.residual[c.depth].constPointer, shift: a.finalModulation.pointer,
+                                  scale: a.finalModulation.pointer + d, conditionStride: 2 * d,
+                                  batch: batch, tokens: n, width: d)
         Linear.forward(y: a.paddedOutput.pointer, x: a.finalModulated.constPointer,
                        weight: e.finalWeight, bias: e.finalBias, rows: rows, inFeatures: d, outFeatures: p)
         if a.output !== a.paddedOutput {
@@ -148,12 +147,11 @@ public final class DiffusionTransformer {
         Linear.backward(dx: s.a.pointer, dWeight: g.finalWeight, dBias: g.finalBias, dy: dY,
                         x: a.finalModulated.constPointer, weight: e.finalWeight,
                         rows: rows, inFeatures: d, outFeatures: p)
-        Modulate.backward(dz: s.b.pointer, dShift: a.dFinalModulation.pointer, dScale: a.dFinalModulation.pointer + d,
-                          dout: s.a.constPointer, z: a.finalNormalized.constPointer,
-                          scale: a.finalModulation.pointer + d, conditionStride: 2 * d,
-                          batch: batch, tokens: n, width: d)
-        LayerNorm.backward(dx: a.dResidual.pointer, dout: s.b.constPointer, normalized: a.finalNormalized.constPointer,
-                           rstd: a.finalRstd.constPointer, rows: rows, width: d)
+        AdaptiveLayerNorm.backward(dx: a.dResidual.pointer, dShift: a.dFinalModulation.pointer,
+                                   dScale: a.dFinalModulation.pointer + d, dout: s.a.constPointer,
+                                   x: a.residual[c.depth].constPointer, mean: a.finalMean.constPointer,
+                                   rstd: a.finalRstd.constPointer, scale: a.finalModulation.pointer + d,
+                                   conditionStride: 2 * d, batch: batch, tokens: n, width: d)
         Linear.backward(dx: a.dSiluCondition.pointer, dWeight: g.finalModulationWeight,
                         dBias: g.finalModulationBias, dy: a.dFinalModulation.constPointer,
                         x: a.siluCondition.constPointer, weight: e.finalModulationWeight,

@@ -13,15 +13,15 @@ final class WhiteBoxBlock: TransformerBlock {
 
     // Activations; [B·N, D] unless noted.
     let modulation: FloatBuffer         // [B, 6D]
-    let normalized1, modulated1: FloatBuffer
-    let rstd1, rstd2: FloatBuffer       // [B·N]
+    let modulated1: FloatBuffer         // adaLN(x): LayerNorm, then modulate
+    let mean1, rstd1, mean2, rstd2: FloatBuffer   // [B·N]: each row's LayerNorm statistics
     /// w, the per-head subspace projections (query = key = value): the coding-rate probe point.
     let projected: FloatBuffer
     let probabilities: FloatBuffer      // [B, H, N, N]
     let attended: FloatBuffer           // heads concatenated, before to_out
     let attentionOutput: FloatBuffer    // after to_out (the same buffer as `attended` with one head)
     let middle: FloatBuffer             // the residual stream between the two halves
-    let normalized2, modulated2: FloatBuffer
+    let modulated2: FloatBuffer
     let sparseResidual: FloatBuffer     // u = z − z Wᵀ inside ISTA
     /// The ISTA output (after ReLU, before the gate): the sparsity probe point.
     let code: FloatBuffer
@@ -32,16 +32,16 @@ final class WhiteBoxBlock: TransformerBlock {
         self.shape = shape
         let tokens = shape.rows * shape.width
         modulation = FloatBuffer(count: shape.batch * 6 * shape.width)
-        normalized1 = FloatBuffer(count: tokens)
         modulated1 = FloatBuffer(count: tokens)
+        mean1 = FloatBuffer(count: shape.rows)
         rstd1 = FloatBuffer(count: shape.rows)
+        mean2 = FloatBuffer(count: shape.rows)
         rstd2 = FloatBuffer(count: shape.rows)
         projected = FloatBuffer(count: tokens)
         probabilities = FloatBuffer(count: shape.attention.probabilityCount)
         attended = FloatBuffer(count: tokens)
         attentionOutput = weights.outputWeight == nil ? attended : FloatBuffer(count: tokens)
         middle = FloatBuffer(count: tokens)
-        normalized2 = FloatBuffer(count: tokens)
         modulated2 = FloatBuffer(count: tokens)
         sparseResidual = FloatBuffer(count: tokens)
         code = FloatBuffer(count: tokens)
@@ -59,9 +59,9 @@ final class WhiteBoxBlock: TransformerBlock {
                        bias: w.modulationBias, rows: b, inFeatures: d, outFeatures: 6 * d)
         let m = BlockModulation(modulation.pointer, width: d)
 
-        LayerNorm.forward(out: normalized1.pointer, rstd: rstd1.pointer, x: x, rows: rows, width: d)
-        Modulate.forward(out: modulated1.pointer, z: normalized1.constPointer, shift: m.shift1, scale: m.scale1,
-                         conditionStride: m.stride, batch: b, tokens: n, width: d)
+        AdaptiveLayerNorm.forward(out: modulated1.pointer, mean: mean1.pointer, rstd: rstd1.pointer, x: x,
+                                  shift: m.shift1, scale: m.scale1, conditionStride: m.stride,
+                                  batch: b, tokens: n, width: d)
         Linear.forward(y: projected.pointer, x: modulated1.constPointer, weight: w.projection, bias: nil,
                        rows: rows, inFeatures: d, outFeatures: d)
         SubspaceAttention.forward(out: attended.pointer, probabilities: probabilities.pointer,
@@ -73,9 +73,9 @@ final class WhiteBoxBlock: TransformerBlock {
         GatedResidual.forward(out: middle.pointer, x: x, f: attentionOutput.constPointer, gate: m.gate1,
                               conditionStride: m.stride, batch: b, tokens: n, width: d)
 
-        LayerNorm.forward(out: normalized2.pointer, rstd: rstd2.pointer, x: middle.constPointer, rows: rows, width: d)
-        Modulate.forward(out: modulated2.pointer, z: normalized2.constPointer, shift: m.shift2, scale: m.scale2,
-                         conditionStride: m.stride, batch: b, tokens: n, width: d)
+        AdaptiveLayerNorm.forward(out: modulated2.pointer, mean: mean2.pointer, rstd: rstd2.pointer,
+                                  x: middle.constPointer, shift: m.shift2, scale: m.scale2, conditionStride: m.stride,
+                                  batch: b, tokens: n, width: d)
         ISTA.forward(out: code.pointer, residual: sparseResidual.pointer, z: modulated2.constPointer,
                      dictionary: w.dictionary, rows: rows, width: d)
         GatedResidual.forward(out: out, x: middle.constPointer, f: code.constPointer, gate: m.gate2,
@@ -96,11 +96,9 @@ final class WhiteBoxBlock: TransformerBlock {
         ISTA.backward(dz: s.b.pointer, dDictionary: g.dictionary, dout: s.a.constPointer, out: code.constPointer,
                       residual: sparseResidual.constPointer, z: modulated2.constPointer, dictionary: w.dictionary,
                       preactivation: s.c.pointer, du: s.d.pointer, rows: rows, width: d)
-        Modulate.backward(dz: s.a.pointer, dShift: dm.shift2, dScale: dm.scale2, dout: s.b.constPointer,
-                          z: normalized2.constPointer, scale: m.scale2, conditionStride: m.stride,
-                          batch: b, tokens: n, width: d)
-        LayerNorm.backward(dx: dx, dout: s.a.constPointer, normalized: normalized2.constPointer,
-                           rstd: rstd2.constPointer, rows: rows, width: d)
+        AdaptiveLayerNorm.backward(dx: dx, dShift: dm.shift2, dScale: dm.scale2, dout: s.b.constPointer,
+                                   x: middle.constPointer, mean: mean2.constPointer, rstd: rstd2.constPointer,
+                                   scale: m.scale2, conditionStride: m.stride, batch: b, tokens: n, width: d)
 
         // First half: middle = x + gate1 · to_out(MSSA(modulate(LN(x)) Uᵀ))
         GatedResidual.backward(df: s.a.pointer, dGate: dm.gate1, dx: dx, f: attentionOutput.constPointer,
@@ -116,11 +114,9 @@ final class WhiteBoxBlock: TransformerBlock {
                                    shape: shape.attention)
         Linear.backward(dx: s.d.pointer, dWeight: g.projection, dBias: nil, dy: s.c.constPointer,
                         x: modulated1.constPointer, weight: w.projection, rows: rows, inFeatures: d, outFeatures: d)
-        Modulate.backward(dz: s.a.pointer, dShift: dm.shift1, dScale: dm.scale1, dout: s.d.constPointer,
-                          z: normalized1.constPointer, scale: m.scale1, conditionStride: m.stride,
-                          batch: b, tokens: n, width: d)
-        LayerNorm.backward(dx: dx, dout: s.a.constPointer, normalized: normalized1.constPointer,
-                           rstd: rstd1.constPointer, rows: rows, width: d)
+        AdaptiveLayerNorm.backward(dx: dx, dShift: dm.shift1, dScale: dm.scale1, dout: s.d.constPointer,
+                                   x: x, mean: mean1.constPointer, rstd: rstd1.constPointer,
+                                   scale: m.scale1, conditionStride: m.stride, batch: b, tokens: n, width: d)
 
         // adaLN: modulation = Linear(SiLU(c))
         Linear.backward(dx: dSiluCondition, dWeight: g.modulationWeight, dBias: g.modulationBias,
