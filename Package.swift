@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport"]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport", "AllocationCounter"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "TestSupport"]),

@@ -19,7 +19,7 @@ public final class Trainer: @unchecked Sendable {
     private var metrics: FileHandle?
     private let finished = DispatchSemaphore(value: 0)
 
-    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrixView, network: DiffusionTransformer,
+    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrix, network: DiffusionTransformer,
                  completedSteps: Int) {
         self.config = config
         self.run = run
@@ -29,7 +29,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// A new run in a new run directory, from the reference initialisation.
-    public static func start(config: TrainingConfig, data: CellMatrixView, runPath: String) throws -> Trainer {
+    public static func start(config: TrainingConfig, data: CellMatrix, runPath: String) throws -> Trainer {
         try validate(config, data)
         let run = try RunDirectory.create(at: runPath, config: config)
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
@@ -38,7 +38,7 @@ public final class Trainer: @unchecked Sendable {
 
     /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
     /// `totalSteps`, when given, extends or shortens the run.
-    public static func resume(runPath: String, data: CellMatrixView, totalSteps: Int? = nil) throws -> Trainer {
+    public static func resume(runPath: String, data: CellMatrix, totalSteps: Int? = nil) throws -> Trainer {
         var (run, config) = try RunDirectory.open(runPath)
         try validate(config, data)
         if let totalSteps, totalSteps != config.totalSteps {
@@ -60,7 +60,7 @@ public final class Trainer: @unchecked Sendable {
         return trainer
     }
 
-    private static func validate(_ config: TrainingConfig, _ data: CellMatrixView) throws {
+    private static func validate(_ config: TrainingConfig, _ data: CellMatrix) throws {
         guard data.genes == config.model.genes else {
             throw TrainingError("the data has \(data.genes) genes per cell but the model expects \(config.model.genes)")
         }

@@ -1,3 +1,4 @@
+import CellData
 import Kernels
 import Networks
 
@@ -37,7 +38,7 @@ final class TrainingStep {
     /// The closure the pool runs; built once so that running it allocates nothing.
     private(set) var teamJob: ((Int) -> Void)!
 
-    init(config: TrainingConfig, cells: CellMatrixView, network: DiffusionTransformer) {
+    init(config: TrainingConfig, cells: CellMatrix, network: DiffusionTransformer) {
         self.config = config
         self.network = network
         let b = config.batch, g = config.model.genes
@@ -171,18 +172,5 @@ final class TrainingStep {
         Parallel.forEach(count, work: 1) { range in
             for i in range { gradients[i] *= scale }
         }
-    }
-}
-
-/// A read-only view of the training cells.
-public struct CellMatrixView {
-    public let cells: Int
-    public let genes: Int
-    public let values: [Float]
-
-    public init(cells: Int, genes: Int, values: [Float]) {
-        self.cells = cells
-        self.genes = genes
-        self.values = values
     }
 }

@@ -56,6 +56,12 @@ enum Format {
         s >= 1 ? String(format: "%.3f s", s) : String(format: "%.1f ms", s * 1000)
     }
 
+    /// A 20-cell bar for a fraction in [0, 1]: [████████░░░░░░░░░░░░].
+    static func bar(_ fraction: Double, width: Int = 20) -> String {
+        let filled = max(0, min(width, Int((fraction * Double(width)).rounded(.down))))
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "]"
+    }
+
     /// 42 s, 3 min 05 s, 1 h 02 min.
     static func duration(_ s: Double) -> String {
         guard s.isFinite else { return "--" }

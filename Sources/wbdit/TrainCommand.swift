@@ -60,13 +60,12 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let cells = try CellMatrix.load(npy: data, role: "training cells")
-        let view = CellMatrixView(cells: cells.cells, genes: cells.genes, values: cells.values)
         let trainer: Trainer
         do {
             if resume {
-                trainer = try Trainer.resume(runPath: runPath, data: view, totalSteps: try totalSteps(cells: cells.cells, required: false))
+                trainer = try Trainer.resume(runPath: runPath, data: cells, totalSteps: try totalSteps(cells: cells.cells, required: false))
             } else {
-                trainer = try Trainer.start(config: try makeConfig(cells), data: view, runPath: runPath)
+                trainer = try Trainer.start(config: try makeConfig(cells), data: cells, runPath: runPath)
             }
         } catch let error as TrainingError {
             throw InputError(error.description)
@@ -123,9 +122,11 @@ struct Train: ParsableCommand {
         trainer.start { event in
             switch event {
             case .step(let r):
-                progress.update(String(format: "step %d/%d  epoch %d  loss %.5f  lr %.2e  %@/step  %.1f cells/s  ETA %@",
-                                       r.step, trainer.config.totalSteps, r.epoch, r.loss, r.learningRate,
-                                       Format.seconds(r.stepSeconds), r.cellsPerSecond, Format.duration(r.etaSeconds)))
+                let total = trainer.config.totalSteps
+                progress.update(String(format: "%@ step %d/%d  epoch %d  loss %.5f  lr %.2e  %@/step  %.1f cells/s  ETA %@",
+                                       Format.bar(Double(r.step) / Double(total)), r.step, total, r.epoch, r.loss,
+                                       r.learningRate, Format.seconds(r.stepSeconds), r.cellsPerSecond,
+                                       Format.duration(r.etaSeconds)))
             case .checkpointWritten(let step, let path):
                 progress.finish()
                 FileHandle.standardError.write(Data("checkpoint at step \(step): \(path)\n".utf8))

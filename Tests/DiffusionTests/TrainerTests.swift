@@ -1,3 +1,4 @@
+import CellData
 import Diffusion
 import Foundation
 import Kernels
@@ -16,13 +17,13 @@ final class TrainerTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
 
     /// A handful of non-negative cells with some structure.
-    func cells(_ count: Int = 12, genes: Int = 12) -> CellMatrixView {
+    func cells(_ count: Int = 12, genes: Int = 12) -> CellMatrix {
         var generator = SeededGenerator(seed: 5)
         let values = (0..<(count * genes)).map { i -> Float in
             let (c, g) = (i / genes, i % genes)
             return Float((c + g) % 3) + 0.1 * abs(generator.nextNormal())
         }
-        return CellMatrixView(cells: count, genes: genes, values: values)
+        return CellMatrix(cells: count, genes: genes, values: values)
     }
 
     func config(steps: Int, lr: Double = 1e-3, checkpointEvery: Int = 1000, ema: Double? = nil) throws -> TrainingConfig {

@@ -1,0 +1,27 @@
+import AllocationCounter
+import CellData
+@testable import Diffusion
+import Kernels
+import Networks
+import XCTest
+
+/// The trainer's whole step — batch assembly and noising, forward, backward, clipping,
+/// AdamW, EMA — allocates nothing. Every malloc in the process is counted.
+final class TrainingStepAllocationTests: XCTestCase {
+    func testTheTrainingStepAllocatesNothing() throws {
+        let model = try ModelConfig(architecture: .whiteBox, genes: 30, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
+        let config = TrainingConfig(softwareVersion: "test", model: model,
+                                    data: DataSource(path: "toy", checksum: "0", cells: 10, genes: 30, nonNegative: true),
+                                    batch: 4, learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: 10),
+                                    gradientClip: 0.5, emaDecay: 0.99, seed: 1, threads: 2, totalSteps: 10)
+        Threads.configure(2)
+        let cells = CellMatrix(cells: 10, genes: 30, values: (0..<300).map { Float($0 % 7) })
+        let step = TrainingStep(config: config, cells: cells, network: DiffusionTransformer(config: model, seed: 1))
+        XCTAssertTrue(step.run(rate: 1e-3))
+        allocation_counter_start()
+        for _ in 0..<5 { _ = step.run(rate: 1e-3) }   // crosses an epoch boundary (10 cells, batch 4)
+        XCTAssertEqual(allocation_counter_stop(), 0)
+        XCTAssertEqual(step.epoch, 2)
+        XCTAssertTrue(step.loss.isFinite)
+    }
+}
