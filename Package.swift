@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Kernels"]),
 
         // MARK: Data
-        .target(name: "CellData", dependencies: ["Networks"]),
+        .target(name: "CellData", dependencies: ["Networks", "CHDF5"]),
 
         // MARK: Diffusion and training
         .target(name: "Diffusion", dependencies: ["Networks", "CellData"]),

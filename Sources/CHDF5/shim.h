@@ -1,3 +1,15 @@
-// libhdf5 (serial). Used by the h5ad reader; macros that Swift cannot import
-// get static inline wrappers here as they are needed.
+// libhdf5 (serial), for the h5ad reader. Type and flag macros that Swift cannot
+// import are wrapped in static inline functions.
 #include <hdf5.h>
+
+static inline hid_t wbdit_h5_native_float(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t wbdit_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t wbdit_h5_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t wbdit_h5_c_string(void) { return H5T_C_S1; }
+static inline size_t wbdit_h5_variable(void) { return H5T_VARIABLE; }
+static inline unsigned wbdit_h5_read_only(void) { return H5F_ACC_RDONLY; }
+static inline hid_t wbdit_h5_default(void) { return H5P_DEFAULT; }
+static inline hid_t wbdit_h5_all(void) { return H5S_ALL; }
+
+/// Turns off the library's automatic error printing: errors are reported by the caller.
+static inline void wbdit_h5_silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

@@ -1,0 +1,152 @@
+import Foundation
+
+/// An AnnData `.h5ad` file, read through libhdf5: the expression matrix (`X`, `raw/X` or
+/// `layers/NAME`; dense, `csr_matrix` or `csc_matrix`; float or integer values; int32 or
+/// int64 indices) and the `obs`/`var` dataframes (index, categorical, string, numeric and
+/// boolean columns). Groups the reader does not use (obsm, uns, …) are ignored.
+public final class AnnDataFile {
+    public let path: String
+    private let file: HDF5File
+
+    public init(path: String) throws {
+        self.path = path
+        file = try HDF5File(path: path)
+        guard file.exists("X") || file.exists("raw/X") else {
+            throw HDF5Error("\(path) has no X: it is not an AnnData file")
+        }
+    }
+
+    // MARK: - The expression matrix
+
+    /// How a matrix is stored.
+    public enum Encoding: String, Sendable { case dense, csr = "csr_matrix", csc = "csc_matrix" }
+
+    public func encoding(of source: String = "X") throws -> Encoding {
+        guard file.exists(source) else { throw HDF5Error("\(path) has no \(source)") }
+        if file.isDataset(source) { return .dense }
+        let type = try file.stringAttribute(source, "encoding-type") ?? file.stringAttribute(source, "h5sparse_format").map { $0 + "_matrix" }
+        guard let type, let encoding = Encoding(rawValue: type) else {
+            throw HDF5Error("\(path): \(source) is a group of unknown encoding \(try file.stringAttribute(source, "encoding-type") ?? "(none)")")
+        }
+        return encoding
+    }
+
+    /// (cells, genes) of a matrix.
+    public func shape(of source: String = "X") throws -> (cells: Int, genes: Int) {
+        switch try encoding(of: source) {
+        case .dense:
+            let s = try file.shape(source)
+            guard s.count == 2 else { throw HDF5Error("\(path): \(source) has \(s.count) dimensions, not 2") }
+            return (s[0], s[1])
+        case .csr, .csc:
+            guard let s = file.integerAttribute(source, "shape") ?? file.integerAttribute(source, "h5sparse_shape"),
+                  s.count == 2, s[0] >= 0, s[1] >= 0 else {
+                throw HDF5Error("\(path): the sparse matrix \(source) has no valid shape attribute")
+            }
+            return (Int(s[0]), Int(s[1]))
+        }
+    }
+
+    /// A matrix read whole into memory as a dense cells × genes Float32 matrix.
+    public func matrix(_ source: String = "X") throws -> CellMatrix {
+        let (cells, genes) = try shape(of: source)
+        let (total, overflow) = cells.multipliedReportingOverflow(by: genes)
+        guard !overflow, total < 1 << 33 else { throw HDF5Error("\(path): \(source) is too large (\(cells) × \(genes))") }
+        let encoding = try encoding(of: source)
+        if encoding == .dense {
+            return CellMatrix(cells: cells, genes: genes, values: try file.floats(source))
+        }
+        let data = try file.floats(source + "/data")
+        let indices = try file.integers(source + "/indices")
+        let pointers = try file.integers(source + "/indptr")
+        let (major, minor) = encoding == .csr ? (cells, genes) : (genes, cells)
+        guard pointers.count == major + 1, indices.count == data.count,
+              pointers.first == 0, pointers.last == Int64(data.count) else {
+            throw HDF5Error("\(path): the sparse matrix \(source) is inconsistent (indptr has \(pointers.count) entries for \(major) rows, \(data.count) values, \(indices.count) indices)")
+        }
+        var values = [Float](repeating: 0, count: total)
+        for row in 0..<major {
+            let (start, end) = (Int(pointers[row]), Int(pointers[row + 1]))
+            guard start <= end, end <= data.count else {
+                throw HDF5Error("\(path): \(source)/indptr is not increasing at row \(row)")
+            }
+            for k in start..<end {
+                let column = Int(indices[k])
+                guard column >= 0 && column < minor else {
+                    throw HDF5Error("\(path): \(source)/indices holds \(column), outside 0…\(minor - 1)")
+                }
+                values[encoding == .csr ? row * genes + column : column * genes + row] = data[k]
+            }
+        }
+        return CellMatrix(cells: cells, genes: genes, values: values)
+    }
+
+    /// Whether a matrix is stored with integer values.
+    public func storesIntegers(_ source: String = "X") throws -> Bool {
+        try file.holdsIntegers(try encoding(of: source) == .dense ? source : source + "/data")
+    }
+
+    /// Matrices this file offers as sources: X, raw/X and every layers/NAME.
+    public func sources() throws -> [String] {
+        var found = ["X", "raw/X"].filter { file.exists($0) }
+        if file.isGroup("layers") { found += try file.members("layers").map { "layers/" + $0 } }
+        return found
+    }
+
+    // MARK: - Dataframes
+
+    /// The obs (cells) or var (genes) index.
+    public func names(_ frame: String) throws -> [String] {
+        guard file.isGroup(frame) else {
+            throw HDF5Error("\(path): \(frame) is \(file.isDataset(frame) ? "a legacy compound table (anndata < 0.7), which this reader does not read yet" : "missing")")
+        }
+        let index = try file.stringAttribute(frame, "_index") ?? "_index"
+        return try file.strings(frame + "/" + index)
+    }
+
+    /// The columns of obs or var, in the file's order.
+    public func columns(_ frame: String) throws -> [String] {
+        guard file.isGroup(frame) else { return [] }
+        let index = try file.stringAttribute(frame, "_index") ?? "_index"
+        return try file.members(frame).filter { $0 != index && $0 != "__categories" }
+    }
+
+    /// A column as one string per row: categories by name, numbers and booleans as text,
+    /// missing categorical values as "".
+    public func column(_ name: String, of frame: String = "obs") throws -> [String] {
+        let object = frame + "/" + name
+        guard file.exists(object) else {
+            throw HDF5Error("\(path): \(frame) has no column \(name) (it has \(try columns(frame).joined(separator: ", ")))")
+        }
+        if file.isGroup(object) {
+            guard try file.stringAttribute(object, "encoding-type") == "categorical" else {
+                throw HDF5Error("\(path): \(object) is a group of an encoding this reader does not know")
+            }
+            let codes = try file.integers(object + "/codes")
+            let categories = try categoryNames(object + "/categories")
+            return try codes.map { code in
+                guard code >= -1, code < categories.count else { throw HDF5Error("\(path): \(object) has code \(code) for \(categories.count) categories") }
+                return code < 0 ? "" : categories[Int(code)]
+            }
+        }
+        if let categories = try legacyCategories(frame, name) {
+            return try file.integers(object).map { $0 >= 0 && $0 < categories.count ? categories[Int($0)] : "" }
+        }
+        return try text(object)
+    }
+
+    private func categoryNames(_ object: String) throws -> [String] { try text(object) }
+
+    /// anndata < 0.8 kept categories in `frame/__categories/NAME` beside integer codes.
+    private func legacyCategories(_ frame: String, _ name: String) throws -> [String]? {
+        let legacy = frame + "/__categories/" + name
+        return file.exists(legacy) ? try text(legacy) : nil
+    }
+
+    /// A dataset as text: strings as they are, numbers formatted.
+    private func text(_ object: String) throws -> [String] {
+        if let strings = try? file.strings(object) { return strings }
+        if try file.holdsIntegers(object) { return try file.integers(object).map { String($0) } }
+        return try file.floats(object).map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import CellData
+import Foundation
+
+/// `wbdit info`: what an .h5ad file holds, before training on it.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe an .h5ad file: its matrices and its cell annotations.",
+        discussion: """
+        Lists every matrix the file offers (X, raw/X, layers/NAME) with its encoding, shape, \
+        value type and sparsity, whether it looks like raw counts, and the obs columns with \
+        their distinct values.
+
+        Example:
+          wbdit info sample-data/zeisel2015.h5ad
+        """
+    )
+
+    @Argument(help: "An AnnData .h5ad file.")
+    var file: String
+
+    func run() throws {
+        let data: AnnDataFile
+        do { data = try AnnDataFile(path: file) } catch let error as HDF5Error { throw InputError(error.description) }
+        do {
+            print(file)
+            var rows: [[String]] = [["matrix", "encoding", "cells × genes", "values", "zeros", "range", "looks like"]]
+            for source in try data.sources() {
+                let (cells, genes) = try data.shape(of: source)
+                let matrix = try data.matrix(source)
+                let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+                let (low, high) = (matrix.values.min() ?? 0, matrix.values.max() ?? 0)
+                let integral = matrix.values.allSatisfy { $0 == $0.rounded() }
+                rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
+                             try data.storesIntegers(source) ? "integer" : "float",
+                             String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),
+                             "\(Self.number(low)) … \(Self.number(high))",
+                             low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
+            }
+            print(Table(rows).text)
+            let columns = try data.columns("obs")
+            print("\nobs: \(try data.names("obs").count) cells, \(columns.count) column\(columns.count == 1 ? "" : "s")")
+            var obsRows: [[String]] = [["column", "distinct", "most common"]]
+            for column in columns {
+                let values = try data.column(column)
+                obsRows.append([column, String(Set(values).count), Self.mostCommon(values)])
+            }
+            print(Table(obsRows).text)
+        } catch let error as HDF5Error {
+            throw InputError(error.description)
+        }
+    }
+
+    /// The three most frequent values with their counts.
+    private static func mostCommon(_ values: [String]) -> String {
+        var counts: [String: Int] = [:]
+        for v in values { counts[v, default: 0] += 1 }
+        let ranked = counts.sorted { (a: (key: String, value: Int), b: (key: String, value: Int)) -> Bool in
+            a.value != b.value ? a.value > b.value : a.key < b.key
+        }
+        return ranked.prefix(3).map { "\($0.key.isEmpty ? "(missing)" : $0.key) (\($0.value))" }.joined(separator: ", ")
+    }
+
+    private static func number(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: "%.3g", v) }
+}
+
+/// Left-aligned columns separated by two spaces, the first row a header.
+struct Table {
+    let rows: [[String]]
+    init(_ rows: [[String]]) { self.rows = rows }
+
+    var text: String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

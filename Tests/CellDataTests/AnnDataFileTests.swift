@@ -1,0 +1,59 @@
+import CellData
+import Foundation
+import XCTest
+
+/// `.h5ad` files written by anndata 0.12 (`benchmarks/make_h5ad_fixtures.py`).
+final class AnnDataFileTests: XCTestCase {
+    let counts: [Float] = [0, 1, 0, 3,
+                           2, 0, 0, 0,
+                           0, 0, 5, 1,
+                           1, 1, 1, 1,
+                           0, 7, 0, 0]
+
+    func testCSRCountsAndTheDataframes() throws {
+        let file = try AnnDataFile(path: Fixture.path("csr.h5ad"))
+        XCTAssertEqual(try file.encoding(), .csr)
+        XCTAssertEqual(try file.shape().cells, 5)
+        XCTAssertEqual(try file.matrix(), CellMatrix(cells: 5, genes: 4, values: counts))
+        XCTAssertEqual(try file.names("obs"), ["cell0", "cell1", "cell2", "cell3", "cell4"])
+        XCTAssertEqual(try file.names("var"), ["Snap25", "Gfap", "Mbp", "Cx3cr1"])
+        XCTAssertEqual(try file.columns("obs"), ["barcode", "cell_type", "cluster", "n_genes", "passed", "score"])
+        XCTAssertEqual(try file.column("cell_type"), ["neuron", "glia", "neuron", "glia", "microglia"])
+        XCTAssertEqual(try file.column("cluster"), ["3", "1", "3", "2", "1"], "numeric categories")
+        XCTAssertEqual(try file.column("barcode"), ["AAAC", "AAAG", "AACT", "ACGT", "TTTA"])
+        XCTAssertEqual(try file.column("n_genes"), ["2", "1", "2", "4", "1"])
+        XCTAssertEqual(try file.column("passed"), ["1", "0", "1", "1", "0"])
+        XCTAssertEqual(try file.column("score"), ["0.5", "1.25", "-2", "0", "3.5"])
+    }
+
+    func testDenseRawAndLayersWithInt64Indices() throws {
+        let file = try AnnDataFile(path: Fixture.path("dense.h5ad"))
+        XCTAssertEqual(try file.sources(), ["X", "raw/X", "layers/counts"])
+        XCTAssertEqual(try file.encoding(), .dense)
+        let logged = try file.matrix()
+        for (value, count) in zip(logged.values, counts) { XCTAssertEqual(value, Float(log1p(Double(count))), accuracy: 1e-6) }
+        XCTAssertFalse(try file.storesIntegers())
+        XCTAssertEqual(try file.matrix("raw/X").values, counts)
+        XCTAssertTrue(try file.storesIntegers("raw/X"))
+        XCTAssertEqual(try file.encoding(of: "layers/counts"), .csc)
+        XCTAssertEqual(try file.matrix("layers/counts").values, counts, "CSC with int64 indices, transposed back")
+    }
+
+    func testBadFilesAndMissingPartsAreOneLineErrors() throws {
+        let notHDF5 = NSTemporaryDirectory() + "plain-\(UUID().uuidString).h5ad"
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: notHDF5))
+        defer { try? FileManager.default.removeItem(atPath: notHDF5) }
+        let cases: [(() throws -> Any, String)] = [
+            ({ try AnnDataFile(path: notHDF5) }, "is not an HDF5 file"),
+            ({ try AnnDataFile(path: "/nonexistent/x.h5ad") }, "no such file"),
+            ({ try AnnDataFile(path: Fixture.path("csr.h5ad")).matrix("layers/none") }, "has no layers/none"),
+            ({ try AnnDataFile(path: Fixture.path("csr.h5ad")).column("batch") }, "obs has no column batch (it has barcode"),
+        ]
+        for (call, text) in cases {
+            XCTAssertThrowsError(try call()) { error in
+                XCTAssertTrue("\(error)".contains(text), "“\(error)” does not mention “\(text)”")
+                XCTAssertFalse("\(error)".contains("\n"))
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+"""Writes the small .h5ad files that Tests/CellDataTests read, with anndata itself, in the
+encodings it writes today: CSR and CSC matrices (int32 and int64 indices), dense float64,
+integer counts, raw/X and layers, categorical (string and numeric categories), string,
+integer, float and boolean obs columns.   Run: python3 benchmarks/make_h5ad_fixtures.py"""
+import os
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+counts = np.array([[0, 1, 0, 3],
+                   [2, 0, 0, 0],
+                   [0, 0, 5, 1],
+                   [1, 1, 1, 1],
+                   [0, 7, 0, 0]], dtype=np.float32)
+obs = pd.DataFrame({
+    "cell_type": pd.Categorical(["neuron", "glia", "neuron", "glia", "microglia"]),
+    "cluster": pd.Categorical([3, 1, 3, 2, 1]),
+    "barcode": ["AAAC", "AAAG", "AACT", "ACGT", "TTTA"],
+    "n_genes": np.array([2, 1, 2, 4, 1], dtype=np.int64),
+    "score": np.array([0.5, 1.25, -2.0, 0.0, 3.5]),
+    "passed": np.array([True, False, True, True, False]),
+}, index=[f"cell{i}" for i in range(5)])
+var = pd.DataFrame(index=["Snap25", "Gfap", "Mbp", "Cx3cr1"])
+
+csr = ad.AnnData(X=sp.csr_matrix(counts), obs=obs, var=var)
+csr.write_h5ad(os.path.join(out, "csr.h5ad"))
+
+wide = sp.csc_matrix(counts).astype(np.int64)
+wide.indices = wide.indices.astype(np.int64)   # as files of more than 2³¹ values hold them
+wide.indptr = wide.indptr.astype(np.int64)
+dense = ad.AnnData(X=np.log1p(counts).astype(np.float64), obs=obs, var=var, layers={"counts": wide})
+dense.raw = ad.AnnData(X=counts.astype(np.int32), var=var)
+dense.write_h5ad(os.path.join(out, "dense.h5ad"))
