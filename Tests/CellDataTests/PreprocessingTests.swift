@@ -1,0 +1,38 @@
+import CellData
+import Foundation
+import TestSupport
+import XCTest
+
+/// Preprocessing against scanpy 1.11 on a slice of the real Zeisel data
+/// (`benchmarks/make_preprocessing_fixtures.py`; the .h5ad is gzip-compressed by anndata).
+final class PreprocessingTests: XCTestCase {
+    func counts() throws -> CellMatrix { try AnnDataFile(path: Fixture.path("zeisel-slice.h5ad")).matrix() }
+
+    func testNormalizeTotalAndLog1pMatchScanpy() throws {
+        var m = try counts()
+        XCTAssertEqual([m.cells, m.genes], [201, 400])
+        XCTAssertTrue(Preprocessing.isCounts(m))
+        Preprocessing.normalizeTotal(&m)
+        Preprocessing.log1p(&m)
+        let expected = try NumpyArray(contentsOf: Fixture.path("zeisel-slice-lognorm.npy"))
+        XCTAssertEqual(expected.shape, [201, 400])
+        XCTAssertLessThanOrEqual(relativeDifference(m.values, expected.values), 1e-6)
+        XCTAssertFalse(Preprocessing.isCounts(m))
+    }
+
+    func testSeuratHighlyVariableGenesMatchScanpy() throws {
+        var m = try counts()
+        Preprocessing.normalizeTotal(&m)
+        Preprocessing.log1p(&m)
+        for n in [50, 100] {
+            let expected = try NumpyArray(contentsOf: Fixture.path("zeisel-slice-hvg\(n).npy")).values.map { Int($0) }
+            let ours = Preprocessing.highlyVariableGenes(m, count: n)
+            XCTAssertEqual(ours, expected, "n_top_genes \(n)")
+        }
+    }
+
+    func testSelectGenesKeepsTheOrderGiven() {
+        let m = CellMatrix(cells: 2, genes: 3, values: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(Preprocessing.selectGenes(m, [2, 0]).values, [3, 1, 6, 4])
+    }
+}
