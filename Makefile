@@ -31,9 +31,14 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product wbdit $(CPU_FLAGS)
 
-## run: the main job (until the workbench lands: a short white-box training benchmark)
+## run: the main job (until the workbench lands): train the white-box model on the sample
+## cells for a few hundred steps, then generate cells from it
+RUN_DIR ?= runs/sample-$(shell date +%Y%m%d-%H%M%S)
 run: build
-	$(RELEASE) bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 5
+	$(RELEASE) info sample-data/zeisel2015.h5ad
+	$(RELEASE) train --data sample-data/zeisel2015.h5ad --run $(RUN_DIR) --arch wbdit \
+	    --hidden 256 --depth 3 --heads 8 --steps 300 --checkpoint-every 100 --lr 3e-4
+	$(RELEASE) sample --run $(RUN_DIR) --n 64 --steps 50 --out $(RUN_DIR)/samples/generated.npy
 
 ## test: the whole test suite
 test: deps

@@ -58,13 +58,23 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var genes: Int
     /// Whether every value is ≥ 0 (generated cells are then clamped at 0).
     public var nonNegative: Bool
+    /// The matrix read from an .h5ad (X, raw/X or layers/NAME).
+    public var source: String?
+    /// The preprocessing applied, in order.
+    public var preprocessing: [String]
+    /// The genes the model sees, when the file names them.
+    public var geneNames: [String]?
 
-    public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool) {
+    public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
+                source: String? = nil, preprocessing: [String] = [], geneNames: [String]? = nil) {
         self.path = path
         self.checksum = checksum
         self.cells = cells
         self.genes = genes
         self.nonNegative = nonNegative
+        self.source = source
+        self.preprocessing = preprocessing
+        self.geneNames = geneNames
     }
 
     /// FNV-1a 64 of a file's bytes, in hex.

@@ -10,18 +10,25 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the white-box model or the DiT baseline on cells, with checkpoints in a run directory.",
         discussion: """
-        The data is a cells × genes .npy matrix; the model's gene count is taken from it. \
+        Cells come from an .h5ad (raw counts are normalised to 10⁴ per cell and \
+        log1p-transformed, then the --top-genes most variable genes are kept, as scanpy \
+        does) or from a cells × genes .npy used as it is. The model's gene count is the \
+        data's. \
         Ctrl-C writes a checkpoint and exits 130 (a second Ctrl-C exits at once); \
         --resume continues a run exactly where its latest checkpoint left it.
 
         Example:
-          wbdit train --data cells.npy --arch wbdit --hidden 256 --depth 3 --heads 8 \\
+          wbdit train --data cells.h5ad --arch wbdit --hidden 256 --depth 3 --heads 8 \\
                       --steps 2000 --run runs/demo
         """
     )
 
-    @Option(help: "Training cells: .npy of shape [cells, genes].")
+    @Option(help: "Training cells: .h5ad (preprocessed the scanpy way) or .npy of shape [cells, genes] (used as it is).")
     var data: String
+    @Option(help: "With .h5ad: the matrix to train on: X, raw (raw/X) or layers/NAME.")
+    var source: String = "X"
+    @Option(name: .customLong("top-genes"), help: "With .h5ad: keep this many highly variable genes (seurat flavour; 0 keeps all).")
+    var topGenes: Int = 2000
     @Option(name: .customLong("run"), help: "The run directory.")
     var runPath: String = "runs/default"
     @OptionGroup var model: ModelOptions
@@ -59,18 +66,31 @@ struct Train: ParsableCommand {
     var resume = false
 
     func run() throws {
-        let cells = try CellMatrix.load(npy: data, role: "training cells")
-        let trainer: Trainer
+        guard topGenes >= 0 else { throw InputError("--top-genes must be 0 (all) or more (got \(topGenes))") }
         do {
+            let trainer: Trainer
             if resume {
-                trainer = try Trainer.resume(runPath: runPath, data: cells, totalSteps: try totalSteps(cells: cells.cells, required: false))
+                // The data is prepared exactly as the run's config says, and must be the same file.
+                let saved = try RunDirectory.open(runPath).1
+                let kept = saved.data.preprocessing.contains { $0.hasPrefix("highly_variable_genes") }
+                let prepared = try CellLoader.load(data, source: saved.data.source ?? "X", topGenes: kept ? saved.data.genes : nil)
+                guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
+                    throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
+                }
+                trainer = try Trainer.resume(runPath: runPath, data: prepared.matrix,
+                                             totalSteps: try totalSteps(cells: prepared.matrix.cells, required: false))
             } else {
-                trainer = try Trainer.start(config: try makeConfig(cells), data: cells, runPath: runPath)
+                let prepared = try CellLoader.load(data, source: source, topGenes: topGenes == 0 ? nil : topGenes)
+                trainer = try Trainer.start(config: try makeConfig(prepared), data: prepared.matrix, runPath: runPath)
             }
+            try Self.train(trainer)
         } catch let error as TrainingError {
             throw InputError(error.description)
+        } catch let error as HDF5Error {
+            throw InputError(error.description)
+        } catch let error as NumpyError {
+            throw InputError(error.description)
         }
-        try Self.train(trainer)
     }
 
     private func totalSteps(cells: Int, required: Bool) throws -> Int? {
@@ -89,7 +109,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func makeConfig(_ cells: CellMatrix) throws -> TrainingConfig {
+    private func makeConfig(_ prepared: PreparedCells) throws -> TrainingConfig {
+        let cells = prepared.matrix
         var options = model
         options.genes = cells.genes
         let modelConfig = try options.config()
@@ -104,7 +125,9 @@ struct Train: ParsableCommand {
         let total = try totalSteps(cells: cells.cells, required: true)!
         let source = DataSource(path: (data as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
-                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 })
+                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
+                                source: data.lowercased().hasSuffix(".h5ad") ? source : nil,
+                                preprocessing: prepared.steps, geneNames: prepared.geneNames)
         return TrainingConfig(
             softwareVersion: Version.string, model: modelConfig, data: source, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(lr), weightDecay: Float(weightDecay)),

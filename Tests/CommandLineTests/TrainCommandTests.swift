@@ -122,3 +122,29 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 }
+
+/// Training straight from an .h5ad of raw counts: scanpy-style preprocessing, recorded.
+final class TrainFromAnnDataTests: XCTestCase {
+    func testTrainingOnAnH5adRecordsItsPreprocessing() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let run = NSTemporaryDirectory() + "wbdit-h5ad-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let result = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--top-genes", "100", "--steps", "3",
+                                              "--patch", "10", "--hidden", "16", "--depth", "1", "--heads", "2", "--batch", "8"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        let data = try XCTUnwrap(config["data"] as? [String: Any])
+        XCTAssertEqual(data["preprocessing"] as? [String],
+                       ["normalize_total(target_sum=1e4)", "log1p", "highly_variable_genes(flavor=seurat, n_top_genes=100)"])
+        XCTAssertEqual((data["geneNames"] as? [String])?.count, 100)
+        XCTAssertEqual(data["cells"] as? Int, 201)
+        XCTAssertEqual((config["model"] as? [String: Any])?["genes"] as? Int, 100)
+
+        let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--resume", "--steps", "5"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let missing = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-2", "--source", "layers/none", "--steps", "1"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
+    }
+}

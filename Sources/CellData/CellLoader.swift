@@ -1,0 +1,51 @@
+import Foundation
+
+/// Cells ready for training, and how they were made from the file.
+public struct PreparedCells {
+    public var matrix: CellMatrix
+    /// The kept genes' names, when the file has them.
+    public var geneNames: [String]?
+    /// Each preprocessing step applied, in order, as scanpy would write it.
+    public var steps: [String]
+}
+
+/// Reads training cells from `.npy` (the reference's format, used as it is) or `.h5ad`
+/// (preprocessed the scanpy way: raw counts are normalised to 10⁴ per cell and
+/// log1p-transformed, log-normalised data is used as it is, then the `topGenes` most
+/// variable genes are kept).
+public enum CellLoader {
+    public static func load(_ path: String, source: String = "X", topGenes: Int? = 2000) throws -> PreparedCells {
+        guard path.lowercased().hasSuffix(".h5ad") else {
+            return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])
+        }
+        let file = try AnnDataFile(path: path)
+        let matrixName = source == "raw" ? "raw/X" : source
+        let available = try file.sources()
+        guard available.contains(matrixName) else {
+            throw HDF5Error("\(path) has no \(matrixName) (it has \(available.joined(separator: ", ")))")
+        }
+        var matrix = try file.matrix(matrixName)
+        if let i = matrix.values.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error("\(path): \(matrixName) holds \(matrix.values[i]) at cell \(i / matrix.genes), gene \(i % matrix.genes)")
+        }
+        if matrix.values.contains(where: { $0 < 0 }) {
+            let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
+            throw HDF5Error("\(path): \(matrixName) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")
+        }
+        var steps: [String] = []
+        if Preprocessing.isCounts(matrix) {
+            Preprocessing.normalizeTotal(&matrix)
+            Preprocessing.log1p(&matrix)
+            steps += ["normalize_total(target_sum=1e4)", "log1p"]
+        }
+        let names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
+        var geneNames = names?.count == matrix.genes ? names : nil
+        if let topGenes, topGenes < matrix.genes {
+            let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
+            matrix = Preprocessing.selectGenes(matrix, kept)
+            geneNames = geneNames.map { all in kept.map { all[$0] } }
+            steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
+        }
+        return PreparedCells(matrix: matrix, geneNames: geneNames, steps: steps)
+    }
+}
