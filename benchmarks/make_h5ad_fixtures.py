@@ -34,3 +34,18 @@ wide.indptr = wide.indptr.astype(np.int64)
 dense = ad.AnnData(X=np.log1p(counts).astype(np.float64), obs=obs, var=var, layers={"counts": wide})
 dense.raw = ad.AnnData(X=counts.astype(np.int32), var=var)
 dense.write_h5ad(os.path.join(out, "dense.h5ad"))
+
+# anndata 0.7's layout for categorical columns: integer codes in the dataframe, names in
+# obs/__categories/NAME. Today's anndata cannot write it, so h5py writes it as 0.7 did.
+import h5py  # noqa: E402
+
+with h5py.File(os.path.join(out, "legacy-categories.h5ad"), "w") as f:
+    f.create_dataset("X", data=counts)
+    obs_group = f.create_group("obs")
+    obs_group.attrs["_index"] = "index"
+    obs_group.attrs["encoding-type"] = "dataframe"
+    strings = h5py.string_dtype("utf-8")
+    obs_group.create_dataset("index", data=np.array([f"cell{i}" for i in range(5)], dtype=object), dtype=strings)
+    obs_group.create_dataset("cell_type", data=np.array([1, 0, 1, 0, 2], dtype=np.int8))
+    obs_group.create_group("__categories").create_dataset(
+        "cell_type", data=np.array(["glia", "neuron", "microglia"], dtype=object), dtype=strings)

@@ -39,6 +39,14 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.matrix("layers/counts").values, counts, "CSC with int64 indices, transposed back")
     }
 
+    func testLegacyCategoriesLayout() throws {
+        let file = try AnnDataFile(path: Fixture.path("legacy-categories.h5ad"))
+        XCTAssertEqual(try file.columns("obs"), ["cell_type"])
+        XCTAssertEqual(try file.column("cell_type"), ["neuron", "glia", "neuron", "glia", "microglia"])
+        XCTAssertEqual(try file.names("obs").count, 5)
+        XCTAssertEqual(try file.matrix().values, counts)
+    }
+
     func testBadFilesAndMissingPartsAreOneLineErrors() throws {
         let notHDF5 = NSTemporaryDirectory() + "plain-\(UUID().uuidString).h5ad"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: notHDF5))
