@@ -13,3 +13,9 @@ static inline hid_t wbdit_h5_all(void) { return H5S_ALL; }
 
 /// Turns off the library's automatic error printing: errors are reported by the caller.
 static inline void wbdit_h5_silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static inline unsigned wbdit_h5_truncate(void) { return H5F_ACC_TRUNC; }
+static inline hid_t wbdit_h5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t wbdit_h5_std_i8le(void) { return H5T_STD_I8LE; }
+static inline hid_t wbdit_h5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t wbdit_h5_native_int8(void) { return H5T_NATIVE_INT8; }

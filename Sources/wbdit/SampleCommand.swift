@@ -44,7 +44,7 @@ struct Sample: ParsableCommand {
     var batch: Int = 32
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
-    @Option(help: "Where to write the cells (.npy).")
+    @Option(help: "Where to write the cells: .h5ad (for scanpy; genes named as in training) or .npy.")
     var out: String
 
     func run() throws {
@@ -65,10 +65,26 @@ struct Sample: ParsableCommand {
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
         progress.finish()
-        try CellMatrix(cells: count, genes: network.config.genes, values: cells).write(npy: out)
+        let matrix = CellMatrix(cells: count, genes: network.config.genes, values: cells)
+        if out.lowercased().hasSuffix(".h5ad") {
+            do {
+                try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
+                                        geneNames: geneNames(), categories: [("origin", Array(repeating: "generated", count: count))])
+            } catch let error as HDF5Error {
+                throw InputError(error.description)
+            }
+        } else {
+            try matrix.write(npy: out)
+        }
         let seconds = ProcessInfo.processInfo.systemUptime - started
         print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
                      network.config.genes, Format.duration(seconds), Double(count) / seconds))
+    }
+
+    /// The genes' names as the run recorded them, when sampling from a run that has them.
+    private func geneNames() -> [String]? {
+        guard let runPath, let config = try? RunDirectory.open(runPath).1 else { return nil }
+        return config.data.geneNames
     }
 
     private func loadNetwork() throws -> DiffusionTransformer {

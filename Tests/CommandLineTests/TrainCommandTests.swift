@@ -143,6 +143,15 @@ final class TrainFromAnnDataTests: XCTestCase {
 
         let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--resume", "--steps", "5"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
+
+        // Generated cells as .h5ad, genes named as the run kept them.
+        let out = run + "/samples/generated.h5ad"
+        let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "4", "--steps", "5", "--out", out])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        let generated = try AnnDataFile(path: out)
+        XCTAssertEqual(try generated.names("var"), data["geneNames"] as? [String])
+        XCTAssertEqual(try generated.column("origin"), ["generated", "generated", "generated", "generated"])
+        XCTAssertEqual(try generated.matrix().values.count, 400)
         let missing = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-2", "--source", "layers/none", "--steps", "1"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)

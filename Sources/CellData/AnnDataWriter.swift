@@ -1,0 +1,173 @@
+import CHDF5
+import Foundation
+
+/// Writes cells as an AnnData `.h5ad` that anndata and scanpy read: a dense float32 `X`,
+/// `obs` with cell names and categorical columns, `var` with gene names, and the empty
+/// groups anndata expects, all tagged with anndata's encoding attributes (0.8+ layout).
+/// The file is written beside the target and renamed into place when complete.
+public enum AnnDataWriter {
+    public static func write(_ cells: CellMatrix, to path: String, cellNames: [String]? = nil,
+                             geneNames: [String]? = nil, categories: [(name: String, values: [String])] = []) throws {
+        let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
+        let geneNames = geneNames ?? (0..<cells.genes).map { "gene\($0)" }
+        precondition(cellNames.count == cells.cells && geneNames.count == cells.genes, "AnnDataWriter: names do not fit the matrix")
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
+        _ = H5open()
+        wbdit_h5_silence()
+        let file = H5Fcreate(temporary, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
+        guard file >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+        var closed = false
+        defer { if !closed { H5Fclose(file); unlink(temporary) } }
+        let w = Writer(file: file, path: path)
+
+        try w.attributes("/", encoding: "anndata", version: "0.1.0")
+        try w.floatMatrix("X", cells.values, rows: cells.cells, columns: cells.genes)
+        try w.attributes("X", encoding: "array", version: "0.2.0")
+        try w.dataframe("obs", index: cellNames, categories: categories)
+        try w.dataframe("var", index: geneNames, categories: [])
+        for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
+            try w.group(group)
+            try w.attributes(group, encoding: "dict", version: "0.1.0")
+        }
+        guard H5Fclose(file) >= 0 else { throw HDF5Error("cannot write \(path)") }
+        closed = true
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The HDF5 calls, each checked.
+    private struct Writer {
+        let file: hid_t
+        let path: String
+
+        func fail(_ what: String) -> HDF5Error { HDF5Error("cannot write \(path): \(what)") }
+
+        func group(_ name: String) throws {
+            let g = H5Gcreate2(file, name, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard g >= 0 else { throw fail("group \(name)") }
+            H5Gclose(g)
+        }
+
+        func attributes(_ object: String, encoding: String, version: String) throws {
+            try stringAttribute(object, "encoding-type", encoding)
+            try stringAttribute(object, "encoding-version", version)
+        }
+
+        func dataframe(_ name: String, index: [String], categories: [(name: String, values: [String])]) throws {
+            try group(name)
+            try attributes(name, encoding: "dataframe", version: "0.2.0")
+            try stringAttribute(name, "_index", "_index")
+            try stringArrayAttribute(name, "column-order", categories.map(\.name))
+            try strings(name + "/_index", index)
+            try attributes(name + "/_index", encoding: "string-array", version: "0.2.0")
+            for (column, values) in categories {
+                let levels = Array(Set(values)).sorted()
+                guard levels.count <= 127 else { throw fail("\(column) has more than 127 categories") }
+                let code = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int8($0)) })
+                let object = name + "/" + column
+                try group(object)
+                try attributes(object, encoding: "categorical", version: "0.2.0")
+                try int8Attribute(object, "ordered", 0)
+                try int8Dataset(object + "/codes", values.map { code[$0]! })
+                try attributes(object + "/codes", encoding: "array", version: "0.2.0")
+                try strings(object + "/categories", levels)
+                try attributes(object + "/categories", encoding: "string-array", version: "0.2.0")
+            }
+        }
+
+        func floatMatrix(_ name: String, _ values: [Float], rows: Int, columns: Int) throws {
+            var dims = [hsize_t(rows), hsize_t(columns)]
+            let space = H5Screate_simple(2, &dims, nil)
+            defer { H5Sclose(space) }
+            let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f32le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard dataset >= 0 else { throw fail("dataset \(name)") }
+            defer { H5Dclose(dataset) }
+            let status = values.withUnsafeBytes {
+                H5Dwrite(dataset, wbdit_h5_native_float(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress)
+            }
+            guard status >= 0 else { throw fail("the values of \(name) (disk full?)") }
+        }
+
+        func int8Dataset(_ name: String, _ values: [Int8]) throws {
+            var dims = [hsize_t(values.count)]
+            let space = H5Screate_simple(1, &dims, nil)
+            defer { H5Sclose(space) }
+            let dataset = H5Dcreate2(file, name, wbdit_h5_std_i8le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard dataset >= 0 else { throw fail("dataset \(name)") }
+            defer { H5Dclose(dataset) }
+            guard values.withUnsafeBytes({ H5Dwrite(dataset, wbdit_h5_native_int8(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
+                throw fail("the values of \(name)")
+            }
+        }
+
+        /// A 1-D dataset of variable-length UTF-8 strings.
+        func strings(_ name: String, _ values: [String]) throws {
+            var dims = [hsize_t(values.count)]
+            let space = H5Screate_simple(1, &dims, nil)
+            defer { H5Sclose(space) }
+            let type = stringType()
+            defer { H5Tclose(type) }
+            let dataset = H5Dcreate2(file, name, type, space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard dataset >= 0 else { throw fail("dataset \(name)") }
+            defer { H5Dclose(dataset) }
+            let status = withCStrings(values) { H5Dwrite(dataset, type, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0) }
+            guard status >= 0 else { throw fail("the strings of \(name)") }
+        }
+
+        func stringAttribute(_ object: String, _ name: String, _ value: String) throws {
+            let space = H5Screate(H5S_SCALAR)
+            defer { H5Sclose(space) }
+            try attribute(object, name, space: space) { attribute, type in
+                withCStrings([value]) { H5Awrite(attribute, type, $0) }
+            }
+        }
+
+        func stringArrayAttribute(_ object: String, _ name: String, _ values: [String]) throws {
+            var dims = [hsize_t(values.count)]
+            let space = H5Screate_simple(1, &dims, nil)
+            defer { H5Sclose(space) }
+            try attribute(object, name, space: space) { attribute, type in
+                withCStrings(values) { H5Awrite(attribute, type, $0) }
+            }
+        }
+
+        func int8Attribute(_ object: String, _ name: String, _ value: Int8) throws {
+            let space = H5Screate(H5S_SCALAR)
+            defer { H5Sclose(space) }
+            let attribute = H5Acreate_by_name(file, object, name, wbdit_h5_std_i8le(), space,
+                                              wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard attribute >= 0 else { throw fail("attribute \(name) of \(object)") }
+            defer { H5Aclose(attribute) }
+            var v = value
+            guard H5Awrite(attribute, wbdit_h5_native_int8(), &v) >= 0 else { throw fail("attribute \(name) of \(object)") }
+        }
+
+        private func attribute(_ object: String, _ name: String, space: hid_t,
+                               write: (hid_t, hid_t) -> herr_t) throws {
+            let type = stringType()
+            defer { H5Tclose(type) }
+            let attribute = H5Acreate_by_name(file, object, name, type, space,
+                                              wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard attribute >= 0 else { throw fail("attribute \(name) of \(object)") }
+            defer { H5Aclose(attribute) }
+            guard write(attribute, type) >= 0 else { throw fail("attribute \(name) of \(object)") }
+        }
+
+        private func stringType() -> hid_t {
+            let type = H5Tcopy(wbdit_h5_c_string())
+            H5Tset_size(type, wbdit_h5_variable())
+            H5Tset_cset(type, H5T_CSET_UTF8)
+            return type
+        }
+
+        /// Calls `body` with an array of C string pointers valid for the call.
+        private func withCStrings<R>(_ values: [String], _ body: (UnsafeRawPointer) -> R) -> R {
+            let pointers = values.map { strdup($0) }
+            defer { pointers.forEach { free($0) } }
+            return pointers.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress ?? UnsafePointer(bitPattern: 8)!)) }
+        }
+    }
+}
