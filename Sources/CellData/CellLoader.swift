@@ -7,6 +7,8 @@ public struct PreparedCells {
     public var geneNames: [String]?
     /// Each preprocessing step applied, in order, as scanpy would write it.
     public var steps: [String]
+    /// One label per cell from the obs column asked for (to stratify a held-out split).
+    public var labels: [String]?
 }
 
 /// Reads training cells from `.npy` (the reference's format, used as it is) or `.h5ad`
@@ -14,8 +16,10 @@ public struct PreparedCells {
 /// log1p-transformed, log-normalised data is used as it is, then the `topGenes` most
 /// variable genes are kept).
 public enum CellLoader {
-    public static func load(_ path: String, source: String = "X", topGenes: Int? = 2000) throws -> PreparedCells {
+    public static func load(_ path: String, source: String = "X", topGenes: Int? = 2000,
+                            labelsFrom column: String? = nil) throws -> PreparedCells {
         guard path.lowercased().hasSuffix(".h5ad") else {
+            if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }
             return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])
         }
         let file = try AnnDataFile(path: path)
@@ -46,6 +50,7 @@ public enum CellLoader {
             geneNames = geneNames.map { all in kept.map { all[$0] } }
             steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
         }
-        return PreparedCells(matrix: matrix, geneNames: geneNames, steps: steps)
+        let labels = try column.map { try file.column($0) }
+        return PreparedCells(matrix: matrix, geneNames: geneNames, steps: steps, labels: labels)
     }
 }

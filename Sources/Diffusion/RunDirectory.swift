@@ -1,3 +1,4 @@
+import CellData
 import Foundation
 import Networks
 
@@ -8,6 +9,7 @@ import Networks
 ///     checkpoints/step-N.safetensors    weights, loadable by `Checkpoint.load` and PyTorch
 ///     checkpoints/step-N.optim.safetensors   AdamW moments, EMA weights, generator and data position
 ///     latest                            the name of the newest complete checkpoint
+///     split.json                        the cells trained on and the cells held out
 ///     samples/                          generated cells
 public struct RunDirectory: Sendable {
     public let path: String
@@ -19,6 +21,7 @@ public struct RunDirectory: Sendable {
     public var checkpointsPath: String { path + "/checkpoints" }
     public var samplesPath: String { path + "/samples" }
     var latestPath: String { path + "/latest" }
+    public var splitPath: String { path + "/split.json" }
 
     public func modelPath(step: Int) -> String { checkpointsPath + "/step-\(step).safetensors" }
     public func optimiserPath(step: Int) -> String { checkpointsPath + "/step-\(step).optim.safetensors" }
@@ -58,6 +61,19 @@ public struct RunDirectory: Sendable {
         } catch {
             throw TrainingError("\(run.configPath) cannot be read: \(error)")
         }
+    }
+
+    func writeSplit(_ split: HeldOutSplit) throws {
+        try AtomicFile.write(try JSONEncoder().encode(split), to: splitPath)
+    }
+
+    /// The run's held-out split.
+    public func split() throws -> HeldOutSplit {
+        guard let data = FileManager.default.contents(atPath: splitPath),
+              let split = try? JSONDecoder().decode(HeldOutSplit.self, from: data) else {
+            throw TrainingError("\(path) has no readable split.json")
+        }
+        return split
     }
 
     public func writeConfig(_ config: TrainingConfig) throws {

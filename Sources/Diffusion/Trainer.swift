@@ -28,10 +28,13 @@ public final class Trainer: @unchecked Sendable {
         step = TrainingStep(config: config, cells: data, network: network)
     }
 
-    /// A new run in a new run directory, from the reference initialisation.
-    public static func start(config: TrainingConfig, data: CellMatrix, runPath: String) throws -> Trainer {
+    /// A new run in a new run directory, from the reference initialisation. `data` holds
+    /// the training cells only; `split` records which cells of the source they are.
+    public static func start(config: TrainingConfig, data: CellMatrix, runPath: String,
+                             split: HeldOutSplit? = nil) throws -> Trainer {
         try validate(config, data)
         let run = try RunDirectory.create(at: runPath, config: config)
+        if let split { try run.writeSplit(split) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
         return Trainer(config: config, run: run, data: data, network: network, completedSteps: 0)
     }

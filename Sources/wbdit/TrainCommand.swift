@@ -29,6 +29,10 @@ struct Train: ParsableCommand {
     var source: String = "X"
     @Option(name: .customLong("top-genes"), help: "With .h5ad: keep this many highly variable genes (seurat flavour; 0 keeps all).")
     var topGenes: Int = 2000
+    @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
+    var holdout: Double = 0.1
+    @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by.")
+    var stratify: String?
     @Option(name: .customLong("run"), help: "The run directory.")
     var runPath: String = "runs/default"
     @OptionGroup var model: ModelOptions
@@ -71,17 +75,24 @@ struct Train: ParsableCommand {
             let trainer: Trainer
             if resume {
                 // The data is prepared exactly as the run's config says, and must be the same file.
-                let saved = try RunDirectory.open(runPath).1
+                let (run, saved) = try RunDirectory.open(runPath)
                 let kept = saved.data.preprocessing.contains { $0.hasPrefix("highly_variable_genes") }
                 let prepared = try CellLoader.load(data, source: saved.data.source ?? "X", topGenes: kept ? saved.data.genes : nil)
                 guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
                     throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
                 }
-                trainer = try Trainer.resume(runPath: runPath, data: prepared.matrix,
-                                             totalSteps: try totalSteps(cells: prepared.matrix.cells, required: false))
+                let training = HeldOutSplit.rows(prepared.matrix, try run.split().trainCells)
+                trainer = try Trainer.resume(runPath: runPath, data: training,
+                                             totalSteps: try totalSteps(cells: training.cells, required: false))
             } else {
-                let prepared = try CellLoader.load(data, source: source, topGenes: topGenes == 0 ? nil : topGenes)
-                trainer = try Trainer.start(config: try makeConfig(prepared), data: prepared.matrix, runPath: runPath)
+                guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
+                let prepared = try CellLoader.load(data, source: source, topGenes: topGenes == 0 ? nil : topGenes,
+                                                   labelsFrom: stratify)
+                let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
+                                         fraction: holdout, seed: seed)
+                let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
+                trainer = try Trainer.start(config: try makeConfig(prepared, trainingCells: training), data: training,
+                                            runPath: runPath, split: split)
             }
             try Self.train(trainer)
         } catch let error as TrainingError {
@@ -109,7 +120,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func makeConfig(_ prepared: PreparedCells) throws -> TrainingConfig {
+    private func makeConfig(_ prepared: PreparedCells, trainingCells: CellMatrix) throws -> TrainingConfig {
         let cells = prepared.matrix
         var options = model
         options.genes = cells.genes
@@ -122,7 +133,7 @@ struct Train: ParsableCommand {
         if let ema { guard ema > 0 && ema < 1 else { throw InputError("--ema must be in (0, 1) (got \(ema))") } }
         if let clip { guard clip > 0 else { throw InputError("--clip must be positive (got \(clip))") } }
         try Threads.configureFromOption(threads)
-        let total = try totalSteps(cells: cells.cells, required: true)!
+        let total = try totalSteps(cells: trainingCells.cells, required: true)!
         let source = DataSource(path: (data as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
                                 genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },

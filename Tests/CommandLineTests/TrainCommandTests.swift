@@ -131,8 +131,14 @@ final class TrainFromAnnDataTests: XCTestCase {
         let run = NSTemporaryDirectory() + "wbdit-h5ad-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: run) }
         let result = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--top-genes", "100", "--steps", "3",
+                                              "--stratify", "level1", "--holdout", "0.2",
                                               "--patch", "10", "--hidden", "16", "--depth", "1", "--heads", "2", "--batch", "8"])
         XCTAssertEqual(result.status, 0, result.stderr)
+        let split = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/split.json"))) as? [String: Any])
+        let heldOut = try XCTUnwrap(split["heldOutCells"] as? [Int]), trained = try XCTUnwrap(split["trainCells"] as? [Int])
+        XCTAssertEqual(heldOut.count + trained.count, 201)
+        XCTAssertEqual(Double(heldOut.count), 0.2 * 201, accuracy: 4, "about a fifth of every cell type")
+        XCTAssertEqual(split["stratifiedBy"] as? String, "level1")
         let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
         let data = try XCTUnwrap(config["data"] as? [String: Any])
         XCTAssertEqual(data["preprocessing"] as? [String],

@@ -1,0 +1,44 @@
+import Kernels
+
+/// Which cells a run trains on and which it holds back for evaluation.
+public struct HeldOutSplit: Codable, Equatable, Sendable {
+    /// The fraction of each label's cells held out.
+    public var fraction: Double
+    /// The obs column the split is stratified by, if any.
+    public var stratifiedBy: String?
+    public var seed: UInt64
+    /// Cell indices (rows of the source file), ascending.
+    public var trainCells: [Int]
+    public var heldOutCells: [Int]
+
+    /// A seeded split holding out round(fraction · n) cells of every label (of all cells
+    /// when `labels` is nil), drawn by a Fisher–Yates shuffle within each label.
+    public init(cells: Int, labels: [String]?, stratifiedBy: String?, fraction: Double, seed: UInt64) {
+        precondition(labels == nil || labels!.count == cells, "HeldOutSplit: one label per cell")
+        self.fraction = fraction
+        self.stratifiedBy = stratifiedBy
+        self.seed = seed
+        var groups: [String: [Int]] = [:]
+        for cell in 0..<cells { groups[labels?[cell] ?? "", default: []].append(cell) }
+        var generator = SeededGenerator(seed: seed &+ 0x5EED)
+        var heldOut: [Int] = []
+        for label in groups.keys.sorted() {
+            var members = groups[label]!
+            for i in stride(from: members.count - 1, to: 0, by: -1) {
+                members.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+            }
+            heldOut += members.prefix(Int((fraction * Double(members.count)).rounded()))
+        }
+        heldOutCells = heldOut.sorted()
+        let held = Set(heldOut)
+        trainCells = (0..<cells).filter { !held.contains($0) }
+    }
+
+    /// The rows `cells` of a matrix.
+    public static func rows(_ m: CellMatrix, _ cells: [Int]) -> CellMatrix {
+        var values = [Float]()
+        values.reserveCapacity(cells.count * m.genes)
+        for c in cells { values += m.values[(c * m.genes)..<((c + 1) * m.genes)] }
+        return CellMatrix(cells: cells.count, genes: m.genes, values: values)
+    }
+}

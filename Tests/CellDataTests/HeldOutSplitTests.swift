@@ -1,0 +1,25 @@
+import CellData
+import XCTest
+
+final class HeldOutSplitTests: XCTestCase {
+    let labels = Array(repeating: "a", count: 50) + Array(repeating: "b", count: 30) + Array(repeating: "c", count: 4)
+
+    func testStratifiedSeededAndDisjoint() {
+        let split = HeldOutSplit(cells: 84, labels: labels, stratifiedBy: "type", fraction: 0.1, seed: 3)
+        XCTAssertEqual(Set(split.trainCells).intersection(split.heldOutCells), [])
+        XCTAssertEqual((split.trainCells + split.heldOutCells).sorted(), Array(0..<84))
+        let heldLabels = split.heldOutCells.map { labels[$0] }
+        XCTAssertEqual(heldLabels.filter { $0 == "a" }.count, 5)
+        XCTAssertEqual(heldLabels.filter { $0 == "b" }.count, 3)
+        XCTAssertEqual(heldLabels.filter { $0 == "c" }.count, 0, "round(0.4) = 0")
+        XCTAssertEqual(split, HeldOutSplit(cells: 84, labels: labels, stratifiedBy: "type", fraction: 0.1, seed: 3))
+        XCTAssertNotEqual(split.heldOutCells, HeldOutSplit(cells: 84, labels: labels, stratifiedBy: "type", fraction: 0.1, seed: 4).heldOutCells)
+    }
+
+    func testUnstratifiedAndRows() {
+        let split = HeldOutSplit(cells: 20, labels: nil, stratifiedBy: nil, fraction: 0.25, seed: 1)
+        XCTAssertEqual(split.heldOutCells.count, 5)
+        let m = CellMatrix(cells: 3, genes: 2, values: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(HeldOutSplit.rows(m, [2, 0]).values, [5, 6, 1, 2])
+    }
+}
