@@ -21,4 +21,9 @@ np.save(os.path.join(out, "zeisel-slice-lognorm.npy"), processed.X.toarray().ast
 for n in (50, 100):
     hvg = sc.pp.highly_variable_genes(processed, flavor="seurat", n_top_genes=n, inplace=False)
     np.save(os.path.join(out, f"zeisel-slice-hvg{n}.npy"), np.flatnonzero(hvg["highly_variable"].values).astype(np.int64))
-print(counts.shape)
+# scanpy's filters on the counts: which cells and genes survive.
+cells_kept, _ = sc.pp.filter_cells(counts, min_genes=200, inplace=False)
+genes_kept, _ = sc.pp.filter_genes(counts[cells_kept], min_cells=170, inplace=False)
+np.save(os.path.join(out, "zeisel-slice-filter-cells.npy"), np.flatnonzero(cells_kept).astype(np.int64))
+np.save(os.path.join(out, "zeisel-slice-filter-genes.npy"), np.flatnonzero(genes_kept).astype(np.int64))
+print(counts.shape, cells_kept.sum(), genes_kept.sum())

@@ -16,8 +16,11 @@ public struct PreparedCells {
 /// log1p-transformed, log-normalised data is used as it is, then the `topGenes` most
 /// variable genes are kept).
 public enum CellLoader {
+    /// Filters run first, on the file's values: cells with fewer than `minimumGenes`
+    /// expressed genes, then genes expressed in fewer than `minimumCells` cells, are dropped.
     public static func load(_ path: String, source: String = "X", topGenes: Int? = 2000,
-                            labelsFrom column: String? = nil) throws -> PreparedCells {
+                            labelsFrom column: String? = nil,
+                            minimumGenes: Int = 0, minimumCells: Int = 0) throws -> PreparedCells {
         guard path.lowercased().hasSuffix(".h5ad") else {
             if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }
             return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])
@@ -37,20 +40,36 @@ public enum CellLoader {
             throw HDF5Error("\(path): \(matrixName) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")
         }
         var steps: [String] = []
+        var names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
+        if names?.count != matrix.genes { names = nil }
+        var labels = try column.map { try file.column($0) }
+        if minimumGenes > 0 {
+            let kept = Preprocessing.cells(matrix, expressingAtLeast: minimumGenes)
+            matrix = HeldOutSplit.rows(matrix, kept)
+            labels = labels.map { all in kept.map { all[$0] } }
+            steps.append("filter_cells(min_genes=\(minimumGenes))")
+        }
+        if minimumCells > 0 {
+            let kept = Preprocessing.genes(matrix, expressedInAtLeast: minimumCells)
+            matrix = Preprocessing.selectGenes(matrix, kept)
+            names = names.map { all in kept.map { all[$0] } }
+            steps.append("filter_genes(min_cells=\(minimumCells))")
+        }
+        guard matrix.cells > 0, matrix.genes > 0 else {
+            throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
+        }
         if Preprocessing.isCounts(matrix) {
             Preprocessing.normalizeTotal(&matrix)
             Preprocessing.log1p(&matrix)
             steps += ["normalize_total(target_sum=1e4)", "log1p"]
         }
-        let names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
-        var geneNames = names?.count == matrix.genes ? names : nil
+        var geneNames = names
         if let topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
             matrix = Preprocessing.selectGenes(matrix, kept)
             geneNames = geneNames.map { all in kept.map { all[$0] } }
             steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
         }
-        let labels = try column.map { try file.column($0) }
         return PreparedCells(matrix: matrix, geneNames: geneNames, steps: steps, labels: labels)
     }
 }

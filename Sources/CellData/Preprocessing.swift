@@ -84,6 +84,24 @@ public enum Preprocessing {
         return (0..<g).filter { (normalized[$0].isNaN ? 0 : normalized[$0]) >= cutoff }
     }
 
+    /// `sc.pp.filter_cells(min_genes=minimum)`: the cells (rows) with at least `minimum`
+    /// non-zero genes.
+    public static func cells(_ m: CellMatrix, expressingAtLeast minimum: Int) -> [Int] {
+        (0..<m.cells).filter { c in
+            var expressed = 0
+            for j in 0..<m.genes where m.values[c * m.genes + j] != 0 { expressed += 1 }
+            return expressed >= minimum
+        }
+    }
+
+    /// `sc.pp.filter_genes(min_cells=minimum)`: the genes (columns) non-zero in at least
+    /// `minimum` cells.
+    public static func genes(_ m: CellMatrix, expressedInAtLeast minimum: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: m.genes)
+        for c in 0..<m.cells { for j in 0..<m.genes where m.values[c * m.genes + j] != 0 { counts[j] += 1 } }
+        return (0..<m.genes).filter { counts[$0] >= minimum }
+    }
+
     /// The columns `genes` of a matrix, in that order.
     public static func selectGenes(_ m: CellMatrix, _ genes: [Int]) -> CellMatrix {
         var values = [Float](repeating: 0, count: m.cells * genes.count)

@@ -29,6 +29,10 @@ struct Train: ParsableCommand {
     var source: String = "X"
     @Option(name: .customLong("top-genes"), help: "With .h5ad: keep this many highly variable genes (seurat flavour; 0 keeps all).")
     var topGenes: Int = 2000
+    @Option(name: .customLong("min-genes"), help: "With .h5ad: drop cells expressing fewer genes (scanpy filter_cells).")
+    var minGenes: Int = 0
+    @Option(name: .customLong("min-cells"), help: "With .h5ad: drop genes expressed in fewer cells (scanpy filter_genes).")
+    var minCells: Int = 0
     @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
     var holdout: Double = 0.1
     @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by.")
@@ -77,7 +81,10 @@ struct Train: ParsableCommand {
                 // The data is prepared exactly as the run's config says, and must be the same file.
                 let (run, saved) = try RunDirectory.open(runPath)
                 let kept = saved.data.preprocessing.contains { $0.hasPrefix("highly_variable_genes") }
-                let prepared = try CellLoader.load(data, source: saved.data.source ?? "X", topGenes: kept ? saved.data.genes : nil)
+                let filter = { (name: String) in saved.data.preprocessing.first { $0.hasPrefix(name) }
+                    .flatMap { Int($0.split(separator: "=").last!.dropLast()) } ?? 0 }
+                let prepared = try CellLoader.load(data, source: saved.data.source ?? "X", topGenes: kept ? saved.data.genes : nil,
+                                                   minimumGenes: filter("filter_cells"), minimumCells: filter("filter_genes"))
                 guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
                     throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
                 }
@@ -86,8 +93,9 @@ struct Train: ParsableCommand {
                                              totalSteps: try totalSteps(cells: training.cells, required: false))
             } else {
                 guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
+                guard minGenes >= 0, minCells >= 0 else { throw InputError("--min-genes and --min-cells must be 0 or more") }
                 let prepared = try CellLoader.load(data, source: source, topGenes: topGenes == 0 ? nil : topGenes,
-                                                   labelsFrom: stratify)
+                                                   labelsFrom: stratify, minimumGenes: minGenes, minimumCells: minCells)
                 let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
                                          fraction: holdout, seed: seed)
                 let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)

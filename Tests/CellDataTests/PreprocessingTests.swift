@@ -31,6 +31,16 @@ final class PreprocessingTests: XCTestCase {
         }
     }
 
+    func testCellAndGeneFiltersMatchScanpy() throws {
+        let m = try counts()
+        let cells = Preprocessing.cells(m, expressingAtLeast: 200)
+        XCTAssertEqual(cells, try NumpyArray(contentsOf: Fixture.path("zeisel-slice-filter-cells.npy")).values.map { Int($0) })
+        let genes = Preprocessing.genes(HeldOutSplit.rows(m, cells), expressedInAtLeast: 170)
+        XCTAssertEqual(genes, try NumpyArray(contentsOf: Fixture.path("zeisel-slice-filter-genes.npy")).values.map { Int($0) })
+        XCTAssertLessThan(cells.count, m.cells)
+        XCTAssertLessThan(genes.count, m.genes)
+    }
+
     func testSelectGenesKeepsTheOrderGiven() {
         let m = CellMatrix(cells: 2, genes: 3, values: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(Preprocessing.selectGenes(m, [2, 0]).values, [3, 1, 6, 4])
