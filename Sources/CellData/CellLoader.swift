@@ -11,6 +11,26 @@ public struct PreparedCells {
     public var labels: [String]?
 }
 
+/// How to turn a file into training cells; saved with a run so that a resumed run
+/// prepares its data the same way.
+public struct Preparation: Codable, Equatable, Sendable {
+    /// With .h5ad: the matrix (X, raw or raw/X, layers/NAME).
+    public var source = "X"
+    /// Keep this many highly variable genes (nil: all).
+    public var topGenes: Int? = 2000
+    /// Drop cells expressing fewer genes (0: off).
+    public var minimumGenes = 0
+    /// Drop genes expressed in fewer cells (0: off).
+    public var minimumCells = 0
+
+    public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0) {
+        self.source = source
+        self.topGenes = topGenes
+        self.minimumGenes = minimumGenes
+        self.minimumCells = minimumCells
+    }
+}
+
 /// Reads training cells from `.npy` (the reference's format, used as it is) or `.h5ad`
 /// (preprocessed the scanpy way: raw counts are normalised to 10⁴ per cell and
 /// log1p-transformed, log-normalised data is used as it is, then the `topGenes` most
@@ -18,9 +38,10 @@ public struct PreparedCells {
 public enum CellLoader {
     /// Filters run first, on the file's values: cells with fewer than `minimumGenes`
     /// expressed genes, then genes expressed in fewer than `minimumCells` cells, are dropped.
-    public static func load(_ path: String, source: String = "X", topGenes: Int? = 2000,
-                            labelsFrom column: String? = nil,
-                            minimumGenes: Int = 0, minimumCells: Int = 0) throws -> PreparedCells {
+    public static func load(_ path: String, _ preparation: Preparation = Preparation(),
+                            labelsFrom column: String? = nil) throws -> PreparedCells {
+        let (source, topGenes) = (preparation.source, preparation.topGenes)
+        let (minimumGenes, minimumCells) = (preparation.minimumGenes, preparation.minimumCells)
         guard path.lowercased().hasSuffix(".h5ad") else {
             if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }
             return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])

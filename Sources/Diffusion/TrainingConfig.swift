@@ -1,3 +1,4 @@
+import CellData
 import Foundation
 import Kernels
 import Networks
@@ -58,21 +59,22 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var genes: Int
     /// Whether every value is ≥ 0 (generated cells are then clamped at 0).
     public var nonNegative: Bool
-    /// The matrix read from an .h5ad (X, raw/X or layers/NAME).
-    public var source: String?
-    /// The preprocessing applied, in order.
+    /// How the cells were read and prepared.
+    public var preparation: Preparation
+    /// The preprocessing applied, in order, as scanpy would write it.
     public var preprocessing: [String]
     /// The genes the model sees, when the file names them.
     public var geneNames: [String]?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
-                source: String? = nil, preprocessing: [String] = [], geneNames: [String]? = nil) {
+                preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],
+                geneNames: [String]? = nil) {
         self.path = path
         self.checksum = checksum
         self.cells = cells
         self.genes = genes
         self.nonNegative = nonNegative
-        self.source = source
+        self.preparation = preparation
         self.preprocessing = preprocessing
         self.geneNames = geneNames
     }

@@ -80,11 +80,7 @@ struct Train: ParsableCommand {
             if resume {
                 // The data is prepared exactly as the run's config says, and must be the same file.
                 let (run, saved) = try RunDirectory.open(runPath)
-                let kept = saved.data.preprocessing.contains { $0.hasPrefix("highly_variable_genes") }
-                let filter = { (name: String) in saved.data.preprocessing.first { $0.hasPrefix(name) }
-                    .flatMap { Int($0.split(separator: "=").last!.dropLast()) } ?? 0 }
-                let prepared = try CellLoader.load(data, source: saved.data.source ?? "X", topGenes: kept ? saved.data.genes : nil,
-                                                   minimumGenes: filter("filter_cells"), minimumCells: filter("filter_genes"))
+                let prepared = try CellLoader.load(data, saved.data.preparation)
                 guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
                     throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
                 }
@@ -94,8 +90,7 @@ struct Train: ParsableCommand {
             } else {
                 guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
                 guard minGenes >= 0, minCells >= 0 else { throw InputError("--min-genes and --min-cells must be 0 or more") }
-                let prepared = try CellLoader.load(data, source: source, topGenes: topGenes == 0 ? nil : topGenes,
-                                                   labelsFrom: stratify, minimumGenes: minGenes, minimumCells: minCells)
+                let prepared = try CellLoader.load(data, preparation, labelsFrom: stratify)
                 let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
                                          fraction: holdout, seed: seed)
                 let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
@@ -128,6 +123,11 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The data options as a `Preparation`.
+    private var preparation: Preparation {
+        Preparation(source: source, topGenes: topGenes == 0 ? nil : topGenes, minimumGenes: minGenes, minimumCells: minCells)
+    }
+
     private func makeConfig(_ prepared: PreparedCells, trainingCells: CellMatrix) throws -> TrainingConfig {
         let cells = prepared.matrix
         var options = model
@@ -145,8 +145,7 @@ struct Train: ParsableCommand {
         let source = DataSource(path: (data as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
                                 genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
-                                source: data.lowercased().hasSuffix(".h5ad") ? source : nil,
-                                preprocessing: prepared.steps, geneNames: prepared.geneNames)
+                                preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames)
         return TrainingConfig(
             softwareVersion: Version.string, model: modelConfig, data: source, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(lr), weightDecay: Float(weightDecay)),
