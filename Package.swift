@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only the ones above it in this list.
-//   C shims (CBLAS, CHDF5, CNCursesW) → Kernels → Networks → CellData → Diffusion → wbdit (CLI)
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → wbdit (CLI)
 import PackageDescription
 
 let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
@@ -20,6 +20,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
 
@@ -28,7 +30,7 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Kernels"]),
 
         // MARK: Data
-        .target(name: "CellData", dependencies: ["Networks", "CHDF5"]),
+        .target(name: "CellData", dependencies: ["Networks", "CHDF5", "CZlib"]),
 
         // MARK: Diffusion and training
         .target(name: "Diffusion", dependencies: ["Networks", "CellData"]),

@@ -31,50 +31,72 @@ public struct Preparation: Codable, Equatable, Sendable {
     }
 }
 
-/// Reads training cells from `.npy` (the reference's format, used as it is) or `.h5ad`
-/// (preprocessed the scanpy way: raw counts are normalised to 10⁴ per cell and
-/// log1p-transformed, log-normalised data is used as it is, then the `topGenes` most
-/// variable genes are kept).
+/// Reads training cells from `.h5ad`, a 10x folder (matrix.mtx + features.tsv +
+/// barcodes.tsv, gzipped or not), a dense CSV/TSV table, or `.npy` (the reference's format,
+/// used as it is). All but `.npy` are prepared the scanpy way: optional cell and gene
+/// filters; raw counts normalised to 10⁴ per cell and log1p-transformed (log-normalised
+/// data is used as it is); then the `topGenes` most variable genes.
 public enum CellLoader {
-    /// Filters run first, on the file's values: cells with fewer than `minimumGenes`
-    /// expressed genes, then genes expressed in fewer than `minimumCells` cells, are dropped.
     public static func load(_ path: String, _ preparation: Preparation = Preparation(),
                             labelsFrom column: String? = nil) throws -> PreparedCells {
-        let (source, topGenes) = (preparation.source, preparation.topGenes)
-        let (minimumGenes, minimumCells) = (preparation.minimumGenes, preparation.minimumCells)
-        guard path.lowercased().hasSuffix(".h5ad") else {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".npy") {
             if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }
             return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])
         }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if lower.hasSuffix(".h5ad") {
+            return try prepare(try readAnnData(path, source: preparation.source, labelsFrom: column), preparation, path: path)
+        }
+        if let column { throw TextFormatError("\(path) has no obs column \(column): only .h5ad files carry cell annotations") }
+        if exists && isFolder.boolValue {
+            let text = try TextMatrix.tenX(path)
+            return try prepare((text.matrix, text.geneNames, nil, "matrix.mtx", []), preparation, path: path)
+        }
+        if [".csv", ".tsv", ".txt"].contains(where: { lower.hasSuffix($0) || lower.hasSuffix($0 + ".gz") }) {
+            let text = try TextMatrix.table(path)
+            return try prepare((text.matrix, text.geneNames, nil, "table", []), preparation, path: path)
+        }
+        throw TextFormatError("\(path): not a cell file this tool reads (.h5ad, a 10x folder, .csv/.tsv, .npy)\(exists ? "" : " — and it does not exist")")
+    }
+
+    private typealias Raw = (matrix: CellMatrix, geneNames: [String]?, labels: [String]?, name: String, alternatives: [String])
+
+    private static func readAnnData(_ path: String, source: String, labelsFrom column: String?) throws -> Raw {
         let file = try AnnDataFile(path: path)
         let matrixName = source == "raw" ? "raw/X" : source
         let available = try file.sources()
         guard available.contains(matrixName) else {
             throw HDF5Error("\(path) has no \(matrixName) (it has \(available.joined(separator: ", ")))")
         }
-        var matrix = try file.matrix(matrixName)
-        if let i = matrix.values.firstIndex(where: { !$0.isFinite }) {
-            throw HDF5Error("\(path): \(matrixName) holds \(matrix.values[i]) at cell \(i / matrix.genes), gene \(i % matrix.genes)")
-        }
-        if matrix.values.contains(where: { $0 < 0 }) {
-            let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
-            throw HDF5Error("\(path): \(matrixName) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")
-        }
-        var steps: [String] = []
+        let matrix = try file.matrix(matrixName)
         var names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
         if names?.count != matrix.genes { names = nil }
-        var labels = try column.map { try file.column($0) }
-        if minimumGenes > 0 {
-            let kept = Preprocessing.cells(matrix, expressingAtLeast: minimumGenes)
+        let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
+        return (matrix, names, try column.map { try file.column($0) }, matrixName, alternatives)
+    }
+
+    private static func prepare(_ raw: Raw, _ preparation: Preparation, path: String) throws -> PreparedCells {
+        var (matrix, names, labels) = (raw.matrix, raw.geneNames, raw.labels)
+        if let i = matrix.values.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error("\(path): \(raw.name) holds \(matrix.values[i]) at cell \(i / matrix.genes), gene \(i % matrix.genes)")
+        }
+        if matrix.values.contains(where: { $0 < 0 }) {
+            throw HDF5Error("\(path): \(raw.name) holds negative values (scaled data); train on counts or log-normalised data\(raw.alternatives.isEmpty ? "" : " instead: " + raw.alternatives.joined(separator: " or "))")
+        }
+        var steps: [String] = []
+        if preparation.minimumGenes > 0 {
+            let kept = Preprocessing.cells(matrix, expressingAtLeast: preparation.minimumGenes)
             matrix = HeldOutSplit.rows(matrix, kept)
             labels = labels.map { all in kept.map { all[$0] } }
-            steps.append("filter_cells(min_genes=\(minimumGenes))")
+            steps.append("filter_cells(min_genes=\(preparation.minimumGenes))")
         }
-        if minimumCells > 0 {
-            let kept = Preprocessing.genes(matrix, expressedInAtLeast: minimumCells)
+        if preparation.minimumCells > 0 {
+            let kept = Preprocessing.genes(matrix, expressedInAtLeast: preparation.minimumCells)
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
-            steps.append("filter_genes(min_cells=\(minimumCells))")
+            steps.append("filter_genes(min_cells=\(preparation.minimumCells))")
         }
         guard matrix.cells > 0, matrix.genes > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
@@ -84,13 +106,12 @@ public enum CellLoader {
             Preprocessing.log1p(&matrix)
             steps += ["normalize_total(target_sum=1e4)", "log1p"]
         }
-        var geneNames = names
-        if let topGenes, topGenes < matrix.genes {
+        if let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
             matrix = Preprocessing.selectGenes(matrix, kept)
-            geneNames = geneNames.map { all in kept.map { all[$0] } }
+            names = names.map { all in kept.map { all[$0] } }
             steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
         }
-        return PreparedCells(matrix: matrix, geneNames: geneNames, steps: steps, labels: labels)
+        return PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels)
     }
 }

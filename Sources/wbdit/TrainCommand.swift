@@ -23,7 +23,7 @@ struct Train: ParsableCommand {
         """
     )
 
-    @Option(help: "Training cells: .h5ad (preprocessed the scanpy way) or .npy of shape [cells, genes] (used as it is).")
+    @Option(help: "Training cells: .h5ad, a 10x folder or .csv/.tsv (preprocessed the scanpy way), or a [cells, genes] .npy (used as it is).")
     var data: String
     @Option(help: "With .h5ad: the matrix to train on: X, raw (raw/X) or layers/NAME.")
     var source: String = "X"
@@ -101,6 +101,8 @@ struct Train: ParsableCommand {
         } catch let error as TrainingError {
             throw InputError(error.description)
         } catch let error as HDF5Error {
+            throw InputError(error.description)
+        } catch let error as TextFormatError {
             throw InputError(error.description)
         } catch let error as NumpyError {
             throw InputError(error.description)

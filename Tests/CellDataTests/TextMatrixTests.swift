@@ -1,0 +1,47 @@
+import CellData
+import Foundation
+import XCTest
+
+/// A 10x folder and CSV/TSV tables (`benchmarks/make_text_fixtures.py`; scanpy reads the folder).
+final class TextMatrixTests: XCTestCase {
+    let counts: [Float] = [0, 1, 0, 3, 2, 0, 0, 0, 0, 0, 5, 1, 1, 1, 1, 1, 0, 7, 0, 0]
+    let genes = ["Snap25", "Gfap", "Mbp", "Cx3cr1"]
+
+    func testTenXFolder() throws {
+        let m = try TextMatrix.tenX(Fixture.path("tenx"))
+        XCTAssertEqual(m.matrix, CellMatrix(cells: 5, genes: 4, values: counts))
+        XCTAssertEqual(m.geneNames, genes)
+        XCTAssertEqual(m.cellNames.first, "AAAC-1")
+    }
+
+    func testTablesWithAndWithoutCellNames() throws {
+        let csv = try TextMatrix.table(Fixture.path("counts.csv"))
+        XCTAssertEqual(csv.matrix.values, counts)
+        XCTAssertEqual(csv.geneNames, genes)
+        XCTAssertEqual(csv.cellNames, ["AAAC-1", "AAAG-1", "AACT-1", "ACGT-1", "TTTA-1"])
+        let tsv = try TextMatrix.table(Fixture.path("counts.tsv"))
+        XCTAssertEqual(tsv.matrix.values, counts)
+        XCTAssertEqual(tsv.cellNames, ["cell0", "cell1", "cell2", "cell3", "cell4"])
+    }
+
+    func testEveryFormatPreparesTheSameCells() throws {
+        let reference = try CellLoader.load(Fixture.path("csr.h5ad"), Preparation(topGenes: nil))
+        for path in ["tenx", "counts.csv", "counts.tsv"] {
+            let prepared = try CellLoader.load(Fixture.path(path), Preparation(topGenes: nil))
+            XCTAssertEqual(prepared.matrix, reference.matrix, path)
+            XCTAssertEqual(prepared.steps, ["normalize_total(target_sum=1e4)", "log1p"], path)
+            XCTAssertEqual(prepared.geneNames, genes, path)
+        }
+    }
+
+    func testMalformedTextIsNamed() throws {
+        let path = NSTemporaryDirectory() + "bad-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "cell,a,b\nc1,1,2\nc2,3,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TextMatrix.table(path)) { XCTAssertTrue("\($0)".contains("line 3: \"x\" in column b"), "\($0)") }
+        try "cell,a,b\nc1,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TextMatrix.table(path)) { XCTAssertTrue("\($0)".contains("line 2: 1 values for 3 genes"), "\($0)") }
+        XCTAssertThrowsError(try TextMatrix.tenX(NSTemporaryDirectory())) { XCTAssertTrue("\($0)".contains("not a 10x folder"), "\($0)") }
+        XCTAssertThrowsError(try CellLoader.load("/tmp/cells.parquet")) { XCTAssertTrue("\($0)".contains("not a cell file this tool reads"), "\($0)") }
+    }
+}
