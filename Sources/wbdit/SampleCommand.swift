@@ -53,7 +53,7 @@ struct Sample: ParsableCommand {
         guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         try Threads.configureFromOption(threads)
-        let network = try loadNetwork()
+        let (network, step) = try loadNetwork()
         let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
                                        clampNonNegative: !noClamp, seed: seed)
         let progress = ProgressLine()
@@ -68,8 +68,12 @@ struct Sample: ParsableCommand {
         let matrix = CellMatrix(cells: count, genes: network.config.genes, values: cells)
         if out.lowercased().hasSuffix(".h5ad") {
             do {
+                let every = { (value: String) in Array(repeating: value, count: count) }
                 try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
-                                        geneNames: geneNames(), categories: [("origin", Array(repeating: "generated", count: count))])
+                                        geneNames: geneNames(),
+                                        categories: [("source", every("generated")),
+                                                     ("model", every(network.config.architecture.rawValue)),
+                                                     ("step", every(step.map(String.init) ?? "unknown"))])
             } catch let error as HDF5Error {
                 throw InputError(error.description)
             }
@@ -87,16 +91,18 @@ struct Sample: ParsableCommand {
         return config.data.geneNames
     }
 
-    private func loadNetwork() throws -> DiffusionTransformer {
+    /// The network, and the training step its weights come from when that is known.
+    private func loadNetwork() throws -> (DiffusionTransformer, Int?) {
         switch (checkpoint, runPath) {
         case (let path?, nil):
             guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
-            return try Checkpoint.load(path)
+            let step = (try? SafeTensorsFile(contentsOf: path))?.metadata["step"].flatMap { Int($0) }
+            return (try Checkpoint.load(path), step)
         case (nil, let path?):
             do {
                 let run = try RunDirectory.open(path).0
                 guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-                return ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
+                return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step)
             } catch let error as TrainingError {
                 throw InputError(error.description)
             }
