@@ -38,7 +38,7 @@ run: build
 	$(RELEASE) info sample-data/zeisel2015.h5ad
 	$(RELEASE) train --data sample-data/zeisel2015.h5ad --run $(RUN_DIR) --arch wbdit \
 	    --stratify level1 --hidden 256 --depth 3 --heads 8 --steps 300 --checkpoint-every 100 --lr 3e-4
-	$(RELEASE) sample --run $(RUN_DIR) --n 64 --steps 50 --out $(RUN_DIR)/samples/generated.npy
+	$(RELEASE) sample --run $(RUN_DIR) --n 64 --steps 50 --out $(RUN_DIR)/samples/generated.h5ad
 
 ## test: the whole test suite
 test: deps

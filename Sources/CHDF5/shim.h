@@ -19,3 +19,5 @@ static inline hid_t wbdit_h5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t wbdit_h5_std_i8le(void) { return H5T_STD_I8LE; }
 static inline hid_t wbdit_h5_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t wbdit_h5_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t wbdit_h5_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t wbdit_h5_ieee_f64le(void) { return H5T_IEEE_F64LE; }

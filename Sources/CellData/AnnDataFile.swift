@@ -111,6 +111,21 @@ public final class AnnDataFile {
         return try file.members(frame).filter { $0 != index && $0 != "__categories" }
     }
 
+    /// How a dataframe column is stored.
+    public enum ColumnKind: Sendable { case categorical, strings, numbers }
+
+    public func kind(ofColumn name: String, in frame: String = "obs") throws -> ColumnKind {
+        let object = frame + "/" + name
+        guard file.exists(object) else { throw HDF5Error("\(path): \(frame) has no column \(name)") }
+        if try file.isGroup(object) || legacyCategories(frame, name) != nil { return .categorical }
+        return (try? file.strings(object)) != nil ? .strings : .numbers
+    }
+
+    /// A numeric column's values.
+    public func numbers(_ name: String, of frame: String = "obs") throws -> [Double] {
+        try file.doubles(frame + "/" + name)
+    }
+
     /// A column as one string per row: categories by name, numbers and booleans as text,
     /// missing categorical values as "".
     public func column(_ name: String, of frame: String = "obs") throws -> [String] {

@@ -6,8 +6,11 @@ import Foundation
 /// groups anndata expects, all tagged with anndata's encoding attributes (0.8+ layout).
 /// The file is written beside the target and renamed into place when complete.
 public enum AnnDataWriter {
+    /// `categories` become categorical obs columns, `numbers` float64 obs columns; `compress`
+    /// stores X gzip-compressed in chunks of rows, as anndata does with `compression="gzip"`.
     public static func write(_ cells: CellMatrix, to path: String, cellNames: [String]? = nil,
-                             geneNames: [String]? = nil, categories: [(name: String, values: [String])] = []) throws {
+                             geneNames: [String]? = nil, categories: [(name: String, values: [String])] = [],
+                             numbers: [(name: String, values: [Double])] = [], compress: Bool = false) throws {
         let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
         let geneNames = geneNames ?? (0..<cells.genes).map { "gene\($0)" }
         precondition(cellNames.count == cells.cells && geneNames.count == cells.genes, "AnnDataWriter: names do not fit the matrix")
@@ -22,10 +25,10 @@ public enum AnnDataWriter {
         let w = Writer(file: file, path: path)
 
         try w.attributes("/", encoding: "anndata", version: "0.1.0")
-        try w.floatMatrix("X", cells.values, rows: cells.cells, columns: cells.genes)
+        try w.floatMatrix("X", cells.values, rows: cells.cells, columns: cells.genes, compress: compress)
         try w.attributes("X", encoding: "array", version: "0.2.0")
-        try w.dataframe("obs", index: cellNames, categories: categories)
-        try w.dataframe("var", index: geneNames, categories: [])
+        try w.dataframe("obs", index: cellNames, categories: categories, numbers: numbers)
+        try w.dataframe("var", index: geneNames, categories: [], numbers: [])
         for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
             try w.group(group)
             try w.attributes(group, encoding: "dict", version: "0.1.0")
@@ -56,11 +59,16 @@ public enum AnnDataWriter {
             try stringAttribute(object, "encoding-version", version)
         }
 
-        func dataframe(_ name: String, index: [String], categories: [(name: String, values: [String])]) throws {
+        func dataframe(_ name: String, index: [String], categories: [(name: String, values: [String])],
+                       numbers: [(name: String, values: [Double])]) throws {
             try group(name)
             try attributes(name, encoding: "dataframe", version: "0.2.0")
             try stringAttribute(name, "_index", "_index")
-            try stringArrayAttribute(name, "column-order", categories.map(\.name))
+            try stringArrayAttribute(name, "column-order", categories.map(\.name) + numbers.map(\.name))
+            for (column, values) in numbers {
+                try doubleDataset(name + "/" + column, values)
+                try attributes(name + "/" + column, encoding: "array", version: "0.2.0")
+            }
             try strings(name + "/_index", index)
             try attributes(name + "/_index", encoding: "string-array", version: "0.2.0")
             for (column, values) in categories {
@@ -78,17 +86,36 @@ public enum AnnDataWriter {
             }
         }
 
-        func floatMatrix(_ name: String, _ values: [Float], rows: Int, columns: Int) throws {
+        func floatMatrix(_ name: String, _ values: [Float], rows: Int, columns: Int, compress: Bool) throws {
             var dims = [hsize_t(rows), hsize_t(columns)]
             let space = H5Screate_simple(2, &dims, nil)
             defer { H5Sclose(space) }
-            let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f32le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            let properties = H5Pcreate(wbdit_h5_dataset_create())
+            defer { H5Pclose(properties) }
+            if compress && rows > 0 && columns > 0 {
+                var chunk = [hsize_t(min(rows, max(1, 65_536 / columns))), hsize_t(columns)]
+                H5Pset_chunk(properties, 2, &chunk)
+                H5Pset_deflate(properties, 4)
+            }
+            let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f32le(), space, wbdit_h5_default(), properties, wbdit_h5_default())
             guard dataset >= 0 else { throw fail("dataset \(name)") }
             defer { H5Dclose(dataset) }
             let status = values.withUnsafeBytes {
                 H5Dwrite(dataset, wbdit_h5_native_float(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress)
             }
             guard status >= 0 else { throw fail("the values of \(name) (disk full?)") }
+        }
+
+        func doubleDataset(_ name: String, _ values: [Double]) throws {
+            var dims = [hsize_t(values.count)]
+            let space = H5Screate_simple(1, &dims, nil)
+            defer { H5Sclose(space) }
+            let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f64le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            guard dataset >= 0 else { throw fail("dataset \(name)") }
+            defer { H5Dclose(dataset) }
+            guard values.withUnsafeBytes({ H5Dwrite(dataset, wbdit_h5_native_double(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
+                throw fail("the values of \(name)")
+            }
         }
 
         func int8Dataset(_ name: String, _ values: [Int8]) throws {

@@ -9,6 +9,16 @@ public struct PreparedCells {
     public var steps: [String]
     /// One label per cell from the obs column asked for (to stratify a held-out split).
     public var labels: [String]?
+    /// The source rows of the kept cells, in order (all rows unless a cell filter ran).
+    public var cellRows: [Int]
+
+    public init(matrix: CellMatrix, geneNames: [String]?, steps: [String], labels: [String]? = nil, cellRows: [Int]? = nil) {
+        self.matrix = matrix
+        self.geneNames = geneNames
+        self.steps = steps
+        self.labels = labels
+        self.cellRows = cellRows ?? Array(0..<matrix.cells)
+    }
 }
 
 /// How to turn a file into training cells; saved with a run so that a resumed run
@@ -22,12 +32,16 @@ public struct Preparation: Codable, Equatable, Sendable {
     public var minimumGenes = 0
     /// Drop genes expressed in fewer cells (0: off).
     public var minimumCells = 0
+    /// What each cell's counts are normalised to sum to.
+    public var targetSum = 1e4
 
-    public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0) {
+    public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0,
+                targetSum: Double = 1e4) {
         self.source = source
         self.topGenes = topGenes
         self.minimumGenes = minimumGenes
         self.minimumCells = minimumCells
+        self.targetSum = targetSum
     }
 }
 
@@ -79,6 +93,7 @@ public enum CellLoader {
 
     private static func prepare(_ raw: Raw, _ preparation: Preparation, path: String) throws -> PreparedCells {
         var (matrix, names, labels) = (raw.matrix, raw.geneNames, raw.labels)
+        var rows = Array(0..<matrix.cells)
         if let i = matrix.values.firstIndex(where: { !$0.isFinite }) {
             throw HDF5Error("\(path): \(raw.name) holds \(matrix.values[i]) at cell \(i / matrix.genes), gene \(i % matrix.genes)")
         }
@@ -90,6 +105,7 @@ public enum CellLoader {
             let kept = Preprocessing.cells(matrix, expressingAtLeast: preparation.minimumGenes)
             matrix = HeldOutSplit.rows(matrix, kept)
             labels = labels.map { all in kept.map { all[$0] } }
+            rows = kept
             steps.append("filter_cells(min_genes=\(preparation.minimumGenes))")
         }
         if preparation.minimumCells > 0 {
@@ -102,9 +118,9 @@ public enum CellLoader {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
         }
         if Preprocessing.isCounts(matrix) {
-            Preprocessing.normalizeTotal(&matrix)
+            Preprocessing.normalizeTotal(&matrix, target: preparation.targetSum)
             Preprocessing.log1p(&matrix)
-            steps += ["normalize_total(target_sum=1e4)", "log1p"]
+            steps += ["normalize_total(target_sum=\(preparation.targetSum == 1e4 ? "1e4" : String(preparation.targetSum)))", "log1p"]
         }
         if let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
@@ -112,6 +128,6 @@ public enum CellLoader {
             names = names.map { all in kept.map { all[$0] } }
             steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
         }
-        return PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels)
+        return PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels, cellRows: rows)
     }
 }

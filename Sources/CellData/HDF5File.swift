@@ -84,6 +84,11 @@ final class HDF5File {
         try read(name, memoryType: wbdit_h5_native_float(), zero: Float(0)) { Float($0) }
     }
 
+    /// A numeric dataset's values converted to Double.
+    func doubles(_ name: String) throws -> [Double] {
+        try read(name, memoryType: wbdit_h5_native_double(), zero: 0.0) { Double($0) }
+    }
+
     /// A numeric dataset's values converted to Int64.
     func integers(_ name: String) throws -> [Int64] {
         try read(name, memoryType: wbdit_h5_native_int64(), zero: Int64(0)) { $0 }
