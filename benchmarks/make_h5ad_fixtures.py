@@ -49,3 +49,30 @@ with h5py.File(os.path.join(out, "legacy-categories.h5ad"), "w") as f:
     obs_group.create_dataset("cell_type", data=np.array([1, 0, 1, 0, 2], dtype=np.int8))
     obs_group.create_group("__categories").create_dataset(
         "cell_type", data=np.array(["glia", "neuron", "microglia"], dtype=object), dtype=strings)
+
+# Broken files, each one way: the reader must refuse them with a one-line reason.
+broken = os.path.join(out, "broken")
+os.makedirs(broken, exist_ok=True)
+open(os.path.join(broken, "empty.h5ad"), "wb").close()
+with open(os.path.join(out, "csr.h5ad"), "rb") as f:
+    head = f.read(3000)
+with open(os.path.join(broken, "truncated.h5ad"), "wb") as f:
+    f.write(head)
+with open(os.path.join(broken, "random.h5ad"), "wb") as f:
+    f.write(np.random.default_rng(0).bytes(4096))
+
+
+def variant(name, edit):
+    """A copy of csr.h5ad changed by `edit(h5py.File)`."""
+    path = os.path.join(broken, name)
+    with open(os.path.join(out, "csr.h5ad"), "rb") as src, open(path, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(path, "r+") as f:
+        edit(f)
+
+
+variant("no-x.h5ad", lambda f: f.__delitem__("X"))
+variant("nan.h5ad", lambda f: f["X/data"].__setitem__(2, np.nan))
+variant("negative.h5ad", lambda f: f["X/data"].__setitem__(0, -4.0))
+variant("indptr.h5ad", lambda f: f["X/indptr"].__setitem__(2, 1))
+variant("indices.h5ad", lambda f: f["X/indices"].__setitem__(1, 9))
