@@ -1,4 +1,5 @@
 import Foundation
+import Networks
 
 /// A cells × genes matrix of Float32 expression values, row-major.
 public struct CellMatrix: Equatable {
@@ -30,6 +31,17 @@ public struct CellMatrix: Equatable {
             throw NumpyError("\(path): \(role) holds \(array.values[i]) at cell \(i / genes), gene \(i % genes)")
         }
         return CellMatrix(cells: cells, genes: genes, values: array.values)
+    }
+
+    /// Writes the matrix as CSV: a header of gene names, then one row per cell, led by its name.
+    public func write(csv path: String, cellNames: [String], geneNames: [String]) throws {
+        var text = "cell," + geneNames.joined(separator: ",") + "\n"
+        for c in 0..<cells {
+            text += cellNames[c]
+            for j in 0..<genes { text += "," + String(values[c * genes + j]) }
+            text += "\n"
+        }
+        try AtomicFile.write(Data(text.utf8), to: path)
     }
 
     /// Writes the matrix as a float32 `.npy` of shape [cells, genes], atomically.

@@ -38,6 +38,8 @@ struct Info: ParsableCommand {
                              low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
             }
             print(Table(rows).text)
+            let (cells, genes) = try data.shape()
+            print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
             let columns = try data.columns("obs")
             print("\nobs: \(try data.names("obs").count) cells, \(columns.count) column\(columns.count == 1 ? "" : "s")")
             var obsRows: [[String]] = [["column", "distinct", "most common"]]

@@ -44,7 +44,7 @@ struct Sample: ParsableCommand {
     var batch: Int = 32
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
-    @Option(help: "Where to write the cells: .h5ad (for scanpy; genes named as in training) or .npy.")
+    @Option(help: "Where to write the cells: .h5ad (for scanpy; genes named as in training), .csv or .npy.")
     var out: String
 
     func run() throws {
@@ -77,6 +77,9 @@ struct Sample: ParsableCommand {
             } catch let error as HDF5Error {
                 throw InputError(error.description)
             }
+        } else if out.lowercased().hasSuffix(".csv") {
+            try matrix.write(csv: out, cellNames: (0..<count).map { "generated-\($0)" },
+                             geneNames: geneNames() ?? (0..<matrix.genes).map { "gene\($0)" })
         } else {
             try matrix.write(npy: out)
         }

@@ -160,6 +160,11 @@ final class TrainFromAnnDataTests: XCTestCase {
         XCTAssertEqual(try generated.column("model"), ["wbdit", "wbdit", "wbdit", "wbdit"])
         XCTAssertEqual(try generated.column("step"), ["5", "5", "5", "5"])
         XCTAssertEqual(try generated.matrix().values.count, 400)
+        let csvPath = run + "/samples/generated.csv"
+        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--steps", "5", "--out", csvPath]).status, 0)
+        let csv = try TextMatrix.table(csvPath)
+        XCTAssertEqual(csv.geneNames, data["geneNames"] as? [String])
+        XCTAssertEqual(csv.cellNames, ["generated-0", "generated-1"])
         let missing = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-2", "--source", "layers/none", "--steps", "1"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
