@@ -11,6 +11,8 @@ public struct PreparedCells {
     public var labels: [String]?
     /// The source rows of the kept cells, in order (all rows unless a cell filter ran).
     public var cellRows: [Int]
+    /// Per gene, what the values were divided by (`scaleGenes`); multiply generated cells back.
+    public var geneScale: [Float]?
 
     public init(matrix: CellMatrix, geneNames: [String]?, steps: [String], labels: [String]? = nil, cellRows: [Int]? = nil) {
         self.matrix = matrix
@@ -34,14 +36,17 @@ public struct Preparation: Codable, Equatable, Sendable {
     public var minimumCells = 0
     /// What each cell's counts are normalised to sum to.
     public var targetSum = 1e4
+    /// Divide every gene by its largest value, so the network sees [0, 1] (last step).
+    public var scaleGenes = false
 
     public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0,
-                targetSum: Double = 1e4) {
+                targetSum: Double = 1e4, scaleGenes: Bool = false) {
         self.source = source
         self.topGenes = topGenes
         self.minimumGenes = minimumGenes
         self.minimumCells = minimumCells
         self.targetSum = targetSum
+        self.scaleGenes = scaleGenes
     }
 }
 
@@ -53,6 +58,16 @@ public struct Preparation: Codable, Equatable, Sendable {
 public enum CellLoader {
     public static func load(_ path: String, _ preparation: Preparation = Preparation(),
                             labelsFrom column: String? = nil) throws -> PreparedCells {
+        var prepared = try read(path, preparation, labelsFrom: column)
+        if preparation.scaleGenes {
+            let scale = Preprocessing.scaleToUnit(&prepared.matrix)
+            prepared.geneScale = scale
+            prepared.steps.append("scale each gene to [0, 1] (divide by its maximum)")
+        }
+        return prepared
+    }
+
+    private static func read(_ path: String, _ preparation: Preparation, labelsFrom column: String?) throws -> PreparedCells {
         let lower = path.lowercased()
         if lower.hasSuffix(".npy") {
             if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }

@@ -102,6 +102,22 @@ public enum Preprocessing {
         return (0..<m.genes).filter { counts[$0] >= minimum }
     }
 
+    /// Divides every gene (column) by its largest value, so non-negative data lies in [0, 1];
+    /// returns the divisors (1 for a gene that is 0 everywhere).
+    @discardableResult
+    public static func scaleToUnit(_ m: inout CellMatrix) -> [Float] {
+        var maximum = [Float](repeating: 0, count: m.genes)
+        for c in 0..<m.cells { for j in 0..<m.genes { maximum[j] = max(maximum[j], m.values[c * m.genes + j]) } }
+        let scale = maximum.map { $0 > 0 ? $0 : 1 }
+        for c in 0..<m.cells { for j in 0..<m.genes { m.values[c * m.genes + j] /= scale[j] } }
+        return scale
+    }
+
+    /// Multiplies every gene back by its divisor: the inverse of `scaleToUnit`.
+    public static func unscale(_ values: inout [Float], genes: Int, scale: [Float]) {
+        for i in values.indices { values[i] *= scale[i % genes] }
+    }
+
     /// The columns `genes` of a matrix, in that order.
     public static func selectGenes(_ m: CellMatrix, _ genes: [Int]) -> CellMatrix {
         var values = [Float](repeating: 0, count: m.cells * genes.count)

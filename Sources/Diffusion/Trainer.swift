@@ -245,7 +245,8 @@ public final class Trainer: @unchecked Sendable {
         }
         var settings = settings
         settings.clampNonNegative = settings.clampNonNegative && config.data.nonNegative
-        let values = Sampler(settings: settings).sample(snapshot, cells: cells)
+        var values = Sampler(settings: settings).sample(snapshot, cells: cells)
+        if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: config.model.genes, scale: scale) }
         let path = run.samplesPath + "/step-\(completedSteps).npy"
         try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
         onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values, path: path))

@@ -65,10 +65,12 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var preprocessing: [String]
     /// The genes the model sees, when the file names them.
     public var geneNames: [String]?
+    /// Per gene, what the data was divided by (`--scale-genes`); generated cells are multiplied back.
+    public var geneScale: [Float]?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
                 preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],
-                geneNames: [String]? = nil) {
+                geneNames: [String]? = nil, geneScale: [Float]? = nil) {
         self.path = path
         self.checksum = checksum
         self.cells = cells
@@ -77,6 +79,7 @@ public struct DataSource: Codable, Equatable, Sendable {
         self.preparation = preparation
         self.preprocessing = preprocessing
         self.geneNames = geneNames
+        self.geneScale = geneScale
     }
 
     /// FNV-1a 64 of a file's bytes, in hex.

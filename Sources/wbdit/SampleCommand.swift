@@ -65,7 +65,9 @@ struct Sample: ParsableCommand {
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
         progress.finish()
-        let matrix = CellMatrix(cells: count, genes: network.config.genes, values: cells)
+        var values = cells
+        if let scale = runConfig?.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
+        let matrix = CellMatrix(cells: count, genes: network.config.genes, values: values)
         if out.lowercased().hasSuffix(".h5ad") {
             do {
                 let every = { (value: String) in Array(repeating: value, count: count) }
@@ -88,11 +90,11 @@ struct Sample: ParsableCommand {
                      network.config.genes, Format.duration(seconds), Double(count) / seconds))
     }
 
+    /// The run's configuration, when sampling from a run.
+    private var runConfig: TrainingConfig? { runPath.flatMap { try? RunDirectory.open($0).1 } }
+
     /// The genes' names as the run recorded them, when sampling from a run that has them.
-    private func geneNames() -> [String]? {
-        guard let runPath, let config = try? RunDirectory.open(runPath).1 else { return nil }
-        return config.data.geneNames
-    }
+    private func geneNames() -> [String]? { runConfig?.data.geneNames }
 
     /// The network, and the training step its weights come from when that is known.
     private func loadNetwork() throws -> (DiffusionTransformer, Int?) {

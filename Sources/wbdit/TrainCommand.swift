@@ -33,6 +33,8 @@ struct Train: ParsableCommand {
     var minGenes: Int = 0
     @Option(name: .customLong("min-cells"), help: "With .h5ad: drop genes expressed in fewer cells (scanpy filter_genes).")
     var minCells: Int = 0
+    @Flag(name: .customLong("scale-genes"), help: "Divide each gene by its maximum so the network sees [0, 1]; generated cells are scaled back.")
+    var scaleGenes = false
     @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
     var holdout: Double = 0.1
     @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by.")
@@ -127,7 +129,8 @@ struct Train: ParsableCommand {
 
     /// The data options as a `Preparation`.
     private var preparation: Preparation {
-        Preparation(source: source, topGenes: topGenes == 0 ? nil : topGenes, minimumGenes: minGenes, minimumCells: minCells)
+        Preparation(source: source, topGenes: topGenes == 0 ? nil : topGenes, minimumGenes: minGenes,
+                    minimumCells: minCells, scaleGenes: scaleGenes)
     }
 
     private func makeConfig(_ prepared: PreparedCells, trainingCells: CellMatrix) throws -> TrainingConfig {
@@ -147,7 +150,8 @@ struct Train: ParsableCommand {
         let source = DataSource(path: (data as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
                                 genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
-                                preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames)
+                                preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
+                                geneScale: prepared.geneScale)
         return TrainingConfig(
             softwareVersion: Version.string, model: modelConfig, data: source, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(lr), weightDecay: Float(weightDecay)),

@@ -41,6 +41,21 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertLessThan(genes.count, m.genes)
     }
 
+    func testScalingToUnitAndBack() throws {
+        let prepared = try CellLoader.load(Fixture.path("zeisel-slice.h5ad"), Preparation(topGenes: 50, scaleGenes: true))
+        let m = prepared.matrix, scale = try XCTUnwrap(prepared.geneScale)
+        for j in 0..<m.genes {
+            let column = (0..<m.cells).map { m.values[$0 * m.genes + j] }
+            XCTAssertEqual(column.max(), 1, "gene \(j) peaks at 1")
+            XCTAssertGreaterThanOrEqual(column.min()!, 0)
+        }
+        XCTAssertEqual(prepared.steps.last, "scale each gene to [0, 1] (divide by its maximum)")
+        var restored = m.values
+        Preprocessing.unscale(&restored, genes: m.genes, scale: scale)
+        let unscaled = try CellLoader.load(Fixture.path("zeisel-slice.h5ad"), Preparation(topGenes: 50)).matrix
+        XCTAssertLessThanOrEqual(relativeDifference(restored, unscaled.values), 1e-6)
+    }
+
     func testSelectGenesKeepsTheOrderGiven() {
         let m = CellMatrix(cells: 2, genes: 3, values: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(Preprocessing.selectGenes(m, [2, 0]).values, [3, 1, 6, 4])
