@@ -20,30 +20,15 @@ struct Prep: ParsableCommand {
     var input: String
     @Option(help: "Where to write the prepared cells (.h5ad).")
     var out: String
-    @Option(help: "With .h5ad: the matrix to read: X, raw (raw/X) or layers/NAME.")
-    var source: String = "X"
-    @Option(name: .customLong("top-genes"), help: "Keep this many highly variable genes (0 keeps all).")
-    var topGenes: Int = 2000
-    @Option(help: "Highly-variable-gene flavour (seurat; seurat_v3 is not available yet).")
-    var flavor: String = "seurat"
-    @Option(name: .customLong("target-sum"), help: "What normalize_total scales each cell's counts to.")
-    var targetSum: Double = 1e4
-    @Option(name: .customLong("min-genes"), help: "Drop cells expressing fewer genes.")
-    var minGenes: Int = 0
-    @Option(name: .customLong("min-cells"), help: "Drop genes expressed in fewer cells.")
-    var minCells: Int = 0
+    @OptionGroup var options: PreparationOptions
 
     func run() throws {
-        guard flavor == "seurat" else { throw InputError("--flavor \(flavor): only seurat is available (seurat_v3 is planned)") }
-        guard topGenes >= 0, minGenes >= 0, minCells >= 0 else { throw InputError("--top-genes, --min-genes and --min-cells must be 0 or more") }
-        guard targetSum > 0, targetSum.isFinite else { throw InputError("--target-sum must be positive (got \(targetSum))") }
+        let preparation = try options.preparation()
         guard out.lowercased().hasSuffix(".h5ad") else { throw InputError("--out must name an .h5ad file (got \(out))") }
         do {
-            let preparation = Preparation(source: source, topGenes: topGenes == 0 ? nil : topGenes,
-                                          minimumGenes: minGenes, minimumCells: minCells, targetSum: targetSum)
             let prepared = try CellLoader.load(input, preparation)
-            if topGenes > 0, prepared.matrix.genes < topGenes, prepared.steps.last?.hasPrefix("highly") != true {
-                throw InputError("--top-genes \(topGenes) asks for more genes than the \(prepared.matrix.genes) there are")
+            if let top = preparation.topGenes, prepared.matrix.genes < top {
+                throw InputError("--top-genes \(top) asks for more genes than the \(prepared.matrix.genes) there are")
             }
             var categories: [(name: String, values: [String])] = []
             var numbers: [(name: String, values: [Double])] = []

@@ -25,16 +25,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Training cells: .h5ad, a 10x folder or .csv/.tsv (preprocessed the scanpy way), or a [cells, genes] .npy (used as it is).")
     var data: String
-    @Option(help: "With .h5ad: the matrix to train on: X, raw (raw/X) or layers/NAME.")
-    var source: String = "X"
-    @Option(name: .customLong("top-genes"), help: "With .h5ad: keep this many highly variable genes (seurat flavour; 0 keeps all).")
-    var topGenes: Int = 2000
-    @Option(name: .customLong("min-genes"), help: "With .h5ad: drop cells expressing fewer genes (scanpy filter_cells).")
-    var minGenes: Int = 0
-    @Option(name: .customLong("min-cells"), help: "With .h5ad: drop genes expressed in fewer cells (scanpy filter_genes).")
-    var minCells: Int = 0
-    @Flag(name: .customLong("scale-genes"), help: "Divide each gene by its maximum so the network sees [0, 1]; generated cells are scaled back.")
-    var scaleGenes = false
+    @OptionGroup(title: "Preparing the cells (not for .npy)") var preparationOptions: PreparationOptions
     @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
     var holdout: Double = 0.1
     @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by.")
@@ -76,7 +67,6 @@ struct Train: ParsableCommand {
     var resume = false
 
     func run() throws {
-        guard topGenes >= 0 else { throw InputError("--top-genes must be 0 (all) or more (got \(topGenes))") }
         do {
             let trainer: Trainer
             if resume {
@@ -91,13 +81,13 @@ struct Train: ParsableCommand {
                                              totalSteps: try totalSteps(cells: training.cells, required: false))
             } else {
                 guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
-                guard minGenes >= 0, minCells >= 0 else { throw InputError("--min-genes and --min-cells must be 0 or more") }
+                let preparation = try preparationOptions.preparation()
                 let prepared = try CellLoader.load(data, preparation, labelsFrom: stratify)
                 let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
                                          fraction: holdout, seed: seed)
                 let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
-                trainer = try Trainer.start(config: try makeConfig(prepared, trainingCells: training), data: training,
-                                            runPath: runPath, split: split)
+                trainer = try Trainer.start(config: try makeConfig(prepared, preparation, trainingCells: training),
+                                            data: training, runPath: runPath, split: split)
             }
             try Self.train(trainer)
         } catch let error as TrainingError {
@@ -127,13 +117,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// The data options as a `Preparation`.
-    private var preparation: Preparation {
-        Preparation(source: source, topGenes: topGenes == 0 ? nil : topGenes, minimumGenes: minGenes,
-                    minimumCells: minCells, scaleGenes: scaleGenes)
-    }
-
-    private func makeConfig(_ prepared: PreparedCells, trainingCells: CellMatrix) throws -> TrainingConfig {
+    private func makeConfig(_ prepared: PreparedCells, _ preparation: Preparation,
+                            trainingCells: CellMatrix) throws -> TrainingConfig {
         let cells = prepared.matrix
         var options = model
         options.genes = cells.genes
