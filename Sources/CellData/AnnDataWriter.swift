@@ -107,25 +107,22 @@ public enum AnnDataWriter {
         }
 
         func doubleDataset(_ name: String, _ values: [Double]) throws {
-            var dims = [hsize_t(values.count)]
-            let space = H5Screate_simple(1, &dims, nil)
-            defer { H5Sclose(space) }
-            let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f64le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
-            guard dataset >= 0 else { throw fail("dataset \(name)") }
-            defer { H5Dclose(dataset) }
-            guard values.withUnsafeBytes({ H5Dwrite(dataset, wbdit_h5_native_double(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
-                throw fail("the values of \(name)")
-            }
+            try numericDataset(name, values, fileType: wbdit_h5_ieee_f64le(), memoryType: wbdit_h5_native_double())
         }
 
         func int8Dataset(_ name: String, _ values: [Int8]) throws {
+            try numericDataset(name, values, fileType: wbdit_h5_std_i8le(), memoryType: wbdit_h5_native_int8())
+        }
+
+        /// A 1-D dataset of numbers stored as `fileType`.
+        private func numericDataset<T>(_ name: String, _ values: [T], fileType: hid_t, memoryType: hid_t) throws {
             var dims = [hsize_t(values.count)]
             let space = H5Screate_simple(1, &dims, nil)
             defer { H5Sclose(space) }
-            let dataset = H5Dcreate2(file, name, wbdit_h5_std_i8le(), space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
+            let dataset = H5Dcreate2(file, name, fileType, space, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())
             guard dataset >= 0 else { throw fail("dataset \(name)") }
             defer { H5Dclose(dataset) }
-            guard values.withUnsafeBytes({ H5Dwrite(dataset, wbdit_h5_native_int8(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
+            guard values.withUnsafeBytes({ H5Dwrite(dataset, memoryType, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
                 throw fail("the values of \(name)")
             }
         }

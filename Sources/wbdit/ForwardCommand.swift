@@ -16,22 +16,12 @@ struct Forward: ParsableCommand {
         """
     )
 
-    @Option(help: "A safetensors checkpoint.")
-    var checkpoint: String
-    @Option(help: "Noisy cells x_t: .npy of shape [cells, genes] or [cells, 1, genes].")
-    var x: String
-    @Option(help: "Timesteps: .npy of [cells] integers in 0…999.")
-    var t: String
-    @Option(help: "Class ids for a conditional model: .npy of [cells] integers.")
-    var labels: String?
+    @OptionGroup var inputOptions: NetworkInputOptions
     @Option(help: "Where to write the prediction (.npy, float32 [cells, genes]).")
     var out: String
-    @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
-    var threads: Int?
 
     func run() throws {
-        try Threads.configureFromOption(threads)
-        let inputs = try ModelInputs(checkpoint: checkpoint, x: x, t: t, labels: labels)
+        let inputs = try inputOptions.load()
         let g = inputs.x.genes
         var prediction = [Float](repeating: 0, count: inputs.x.cells * g)
         inputs.forEachChunk { range, out in

@@ -19,24 +19,14 @@ struct Grad: ParsableCommand {
         """
     )
 
-    @Option(help: "A safetensors checkpoint.")
-    var checkpoint: String
-    @Option(help: "Noisy cells x_t: .npy of shape [cells, genes] or [cells, 1, genes].")
-    var x: String
-    @Option(help: "Timesteps: .npy of [cells] integers in 0…999.")
-    var t: String
+    @OptionGroup var inputOptions: NetworkInputOptions
     @Option(help: "The noise to predict: .npy of the same shape as --x.")
     var noise: String
-    @Option(help: "Class ids for a conditional model: .npy of [cells] integers.")
-    var labels: String?
     @Option(help: "Where to write the gradients (.safetensors).")
     var out: String
-    @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
-    var threads: Int?
 
     func run() throws {
-        try Threads.configureFromOption(threads)
-        let inputs = try ModelInputs(checkpoint: checkpoint, x: x, t: t, labels: labels)
+        let inputs = try inputOptions.load()
         let target = try CellMatrix.load(npy: noise, expectedGenes: inputs.x.genes, role: "noise")
         guard target.cells == inputs.x.cells else {
             throw InputError("\(noise): noise has \(target.cells) cells but x has \(inputs.x.cells)")

@@ -1,7 +1,28 @@
+import ArgumentParser
 import CellData
 import Foundation
 import Kernels
 import Networks
+
+/// The options naming a checkpoint and what to run it on (`forward`, `grad`).
+struct NetworkInputOptions: ParsableArguments {
+    @Option(help: "A safetensors checkpoint.")
+    var checkpoint: String
+    @Option(help: "Noisy cells x_t: .npy of shape [cells, genes] or [cells, 1, genes].")
+    var x: String
+    @Option(help: "Timesteps: .npy of [cells] integers in 0…999.")
+    var t: String
+    @Option(help: "Class ids for a conditional model: .npy of [cells] integers.")
+    var labels: String?
+    @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
+    var threads: Int?
+
+    /// Configures the threads, then reads and checks everything.
+    func load() throws -> ModelInputs {
+        try Threads.configureFromOption(threads)
+        return try ModelInputs(checkpoint: checkpoint, x: x, t: t, labels: labels)
+    }
+}
 
 /// A checkpoint and the cells, timesteps and labels to run it on, checked against each other.
 struct ModelInputs {
