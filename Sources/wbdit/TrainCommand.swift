@@ -159,6 +159,11 @@ struct Train: ParsableCommand {
                                        Format.bar(Double(r.step) / Double(total)), r.step, total, r.epoch, r.loss,
                                        r.learningRate, Format.seconds(r.stepSeconds), r.cellsPerSecond,
                                        Format.duration(r.etaSeconds)))
+            case .readouts(let step, let layers):
+                progress.finish()
+                let text = layers.map { String(format: "layer %d: coding rate %.1f ± %.1f, sparsity %.3f", $0.layer,
+                                               $0.codingRate, $0.codingRateSD, $0.sparsity) }
+                FileHandle.standardError.write(Data("readouts at step \(step): \(text.joined(separator: "; "))\n".utf8))
             case .checkpointWritten(let step, let path):
                 progress.finish()
                 FileHandle.standardError.write(Data("checkpoint at step \(step): \(path)\n".utf8))
