@@ -21,6 +21,10 @@ np.save(os.path.join(out, "zeisel-slice-lognorm.npy"), processed.X.toarray().ast
 for n in (50, 100):
     hvg = sc.pp.highly_variable_genes(processed, flavor="seurat", n_top_genes=n, inplace=False)
     np.save(os.path.join(out, f"zeisel-slice-hvg{n}.npy"), np.flatnonzero(hvg["highly_variable"].values).astype(np.int64))
+# seurat_v3 runs on the counts themselves (scanpy uses scikit-misc's LOESS).
+v3 = sc.pp.highly_variable_genes(counts, flavor="seurat_v3", n_top_genes=100, inplace=False)
+np.save(os.path.join(out, "zeisel-slice-hvg100-v3.npy"), np.flatnonzero(v3["highly_variable"].values).astype(np.int64))
+
 # scanpy's filters on the counts: which cells and genes survive.
 cells_kept, _ = sc.pp.filter_cells(counts, min_genes=200, inplace=False)
 genes_kept, _ = sc.pp.filter_genes(counts[cells_kept], min_cells=170, inplace=False)

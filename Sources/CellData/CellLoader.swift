@@ -38,9 +38,20 @@ public struct Preparation: Codable, Equatable, Sendable {
     public var targetSum = 1e4
     /// Divide every gene by its largest value, so the network sees [0, 1] (last step).
     public var scaleGenes = false
+    /// How highly variable genes are chosen.
+    public var flavor = Flavor.seurat
+
+    /// scanpy's highly-variable-gene flavours.
+    public enum Flavor: String, Codable, Sendable, CaseIterable {
+        /// Binned normalised dispersion on log-normalised data.
+        case seurat
+        /// Standardised variance against a LOESS trend, on raw counts.
+        case seuratV3 = "seurat_v3"
+    }
 
     public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0,
-                targetSum: Double = 1e4, scaleGenes: Bool = false) {
+                targetSum: Double = 1e4, scaleGenes: Bool = false, flavor: Flavor = .seurat) {
+        self.flavor = flavor
         self.source = source
         self.topGenes = topGenes
         self.minimumGenes = minimumGenes
@@ -132,12 +143,22 @@ public enum CellLoader {
         guard matrix.cells > 0, matrix.genes > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
         }
-        if Preprocessing.isCounts(matrix) {
+        let counts = Preprocessing.isCounts(matrix)
+        if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < matrix.genes {
+            guard counts else {
+                throw HDF5Error("\(path): \(raw.name) is not raw counts, and the seurat_v3 flavour needs them (--source raw, or --flavor seurat)")
+            }
+            let kept = Preprocessing.highlyVariableGenesV3(matrix, count: topGenes)
+            matrix = Preprocessing.selectGenes(matrix, kept)
+            names = names.map { all in kept.map { all[$0] } }
+            steps.append("highly_variable_genes(flavor=seurat_v3, n_top_genes=\(topGenes))")
+        }
+        if counts {
             Preprocessing.normalizeTotal(&matrix, target: preparation.targetSum)
             Preprocessing.log1p(&matrix)
             steps += ["normalize_total(target_sum=\(preparation.targetSum == 1e4 ? "1e4" : String(preparation.targetSum)))", "log1p"]
         }
-        if let topGenes = preparation.topGenes, topGenes < matrix.genes {
+        if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }

@@ -31,6 +31,17 @@ final class PreprocessingTests: XCTestCase {
         }
     }
 
+    /// scanpy computes the LOESS trend on an interpolated k-d tree; we fit every point
+    /// directly, so a gene may swap at the cut-off: Jaccard ≥ 0.98 is the bar.
+    func testSeuratV3HighlyVariableGenesMatchScanpy() throws {
+        let expected = Set(try NumpyArray(contentsOf: Fixture.path("zeisel-slice-hvg100-v3.npy")).values.map { Int($0) })
+        let ours = Set(Preprocessing.highlyVariableGenesV3(try counts(), count: 100))
+        XCTAssertEqual(ours.count, 100)
+        let jaccard = Double(ours.intersection(expected).count) / Double(ours.union(expected).count)
+        XCTAssertGreaterThanOrEqual(jaccard, 0.98, "Jaccard \(jaccard)")
+        print("seurat_v3 Jaccard against scanpy: \(jaccard)")
+    }
+
     func testCellAndGeneFiltersMatchScanpy() throws {
         let m = try counts()
         let cells = Preprocessing.cells(m, expressingAtLeast: 200)

@@ -196,7 +196,7 @@ final class PrepCommandTests: XCTestCase {
         let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
         for (arguments, text) in [
             (["--top-genes", "500"], "asks for more genes than the 400 there are"),
-            (["--flavor", "seurat_v3"], "only seurat is available"),
+            (["--flavor", "cell_ranger"], "cell_ranger"),
             (["--min-genes", "100000"], "no cells or no genes are left"),
         ] {
             let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out] + arguments)
