@@ -21,12 +21,14 @@ struct Prep: ParsableCommand {
     @Option(help: "Where to write the prepared cells (.h5ad).")
     var out: String
     @OptionGroup var options: PreparationOptions
+    @Option(help: "With .h5ad: an obs column of cell labels that must exist (it is kept, as all obs columns are).")
+    var labels: String?
 
     func run() throws {
         let preparation = try options.preparation()
         guard out.lowercased().hasSuffix(".h5ad") else { throw InputError("--out must name an .h5ad file (got \(out))") }
         do {
-            let prepared = try CellLoader.load(input, preparation)
+            let prepared = try CellLoader.load(input, preparation, labelsFrom: labels)
             if let top = preparation.topGenes, prepared.matrix.genes < top {
                 throw InputError("--top-genes \(top) asks for more genes than the \(prepared.matrix.genes) there are")
             }

@@ -198,6 +198,7 @@ final class PrepCommandTests: XCTestCase {
             (["--top-genes", "500"], "asks for more genes than the 400 there are"),
             (["--flavor", "cell_ranger"], "cell_ranger"),
             (["--min-genes", "100000"], "no cells or no genes are left"),
+            (["--labels", "celltype"], "obs has no column celltype (it has level1"),
         ] {
             let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out] + arguments)
             XCTAssertEqual(result.status, 2, "\(arguments)")
