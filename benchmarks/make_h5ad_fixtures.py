@@ -76,3 +76,24 @@ variant("nan.h5ad", lambda f: f["X/data"].__setitem__(2, np.nan))
 variant("negative.h5ad", lambda f: f["X/data"].__setitem__(0, -4.0))
 variant("indptr.h5ad", lambda f: f["X/indptr"].__setitem__(2, 1))
 variant("indices.h5ad", lambda f: f["X/indices"].__setitem__(1, 9))
+
+# anndata 0.6's layout: obs and var as compound datasets (a structured array with an
+# `index` field), categorical codes with their names in uns/NAME_categories, and a CSR X
+# marked with h5sparse attributes. Written with h5py as anndata 0.6 wrote it.
+with h5py.File(os.path.join(out, "legacy-compound.h5ad"), "w") as f:
+    x = f.create_group("X")
+    x.attrs["h5sparse_format"] = "csr"
+    x.attrs["h5sparse_shape"] = np.array(counts.shape)
+    m = sp.csr_matrix(counts)
+    x.create_dataset("data", data=m.data)
+    x.create_dataset("indices", data=m.indices)
+    x.create_dataset("indptr", data=m.indptr)
+    text = h5py.string_dtype("utf-8")
+    obs_type = np.dtype([("index", text), ("cell_type", np.int8), ("n_genes", np.int64), ("score", np.float64)])
+    obs_rows = np.array([(f"cell{i}", code, n, s) for i, (code, n, s) in
+                         enumerate(zip([1, 0, 1, 0, 2], [2, 1, 2, 4, 1], [0.5, 1.25, -2.0, 0.0, 3.5]))], dtype=obs_type)
+    f.create_dataset("obs", data=obs_rows)
+    var_rows = np.array([(g,) for g in ["Snap25", "Gfap", "Mbp", "Cx3cr1"]], dtype=np.dtype([("index", text)]))
+    f.create_dataset("var", data=var_rows)
+    f.create_group("uns").create_dataset("cell_type_categories",
+                                         data=np.array(["glia", "neuron", "microglia"], dtype=object), dtype=text)

@@ -97,15 +97,18 @@ public final class AnnDataFile {
 
     /// The obs (cells) or var (genes) index.
     public func names(_ frame: String) throws -> [String] {
-        guard file.isGroup(frame) else {
-            throw HDF5Error("\(path): \(frame) is \(file.isDataset(frame) ? "a legacy compound table (anndata < 0.7), which this reader does not read yet" : "missing")")
+        if let members = try legacyMembers(frame) {
+            guard members.contains("index") else { throw HDF5Error("\(path): the legacy table \(frame) has no index field") }
+            return try file.compoundField(frame, "index")
         }
+        guard file.isGroup(frame) else { throw HDF5Error("\(path): \(frame) is missing") }
         let index = try file.stringAttribute(frame, "_index") ?? "_index"
         return try file.strings(frame + "/" + index)
     }
 
     /// The columns of obs or var, in the file's order.
     public func columns(_ frame: String) throws -> [String] {
+        if let members = try legacyMembers(frame) { return members.filter { $0 != "index" } }
         guard file.isGroup(frame) else { return [] }
         let index = try file.stringAttribute(frame, "_index") ?? "_index"
         return try file.members(frame).filter { $0 != index && $0 != "__categories" }
@@ -115,6 +118,10 @@ public final class AnnDataFile {
     public enum ColumnKind: Sendable { case categorical, strings, numbers }
 
     public func kind(ofColumn name: String, in frame: String = "obs") throws -> ColumnKind {
+        if try legacyMembers(frame) != nil {
+            if file.exists("uns/\(name)_categories") { return .categorical }
+            return try column(name, of: frame).allSatisfy({ Double($0) != nil }) ? .numbers : .strings
+        }
         let object = frame + "/" + name
         guard file.exists(object) else { throw HDF5Error("\(path): \(frame) has no column \(name)") }
         if try file.isGroup(object) || legacyCategories(frame, name) != nil { return .categorical }
@@ -123,12 +130,28 @@ public final class AnnDataFile {
 
     /// A numeric column's values.
     public func numbers(_ name: String, of frame: String = "obs") throws -> [Double] {
-        try file.doubles(frame + "/" + name)
+        if try legacyMembers(frame) != nil { return try column(name, of: frame).map { Double($0) ?? .nan } }
+        return try file.doubles(frame + "/" + name)
+    }
+
+    /// The fields of an anndata < 0.7 dataframe (a compound dataset), or nil for today's layout.
+    private func legacyMembers(_ frame: String) throws -> [String]? {
+        file.isDataset(frame) ? try file.compoundMembers(frame) : nil
     }
 
     /// A column as one string per row: categories by name, numbers and booleans as text,
     /// missing categorical values as "".
     public func column(_ name: String, of frame: String = "obs") throws -> [String] {
+        if let members = try legacyMembers(frame) {
+            guard members.contains(name) else {
+                throw HDF5Error("\(path): \(frame) has no column \(name) (it has \(members.filter { $0 != "index" }.joined(separator: ", ")))")
+            }
+            let values = try file.compoundField(frame, name)
+            // anndata 0.6 kept a categorical column's names in uns/NAME_categories.
+            guard file.exists("uns/\(name)_categories") else { return values }
+            let categories = try text("uns/\(name)_categories")
+            return values.map { Int($0).flatMap { $0 >= 0 && $0 < categories.count ? categories[$0] : nil } ?? "" }
+        }
         let object = frame + "/" + name
         guard file.exists(object) else {
             throw HDF5Error("\(path): \(frame) has no column \(name) (it has \(try columns(frame).joined(separator: ", ")))")

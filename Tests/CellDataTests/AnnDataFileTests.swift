@@ -47,6 +47,21 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.matrix().values, counts)
     }
 
+    /// anndata 0.6: compound obs/var tables, categories in uns, an h5sparse-marked CSR X.
+    func testLegacyCompoundLayout() throws {
+        let file = try AnnDataFile(path: Fixture.path("legacy-compound.h5ad"))
+        XCTAssertEqual(try file.encoding(), .csr)
+        XCTAssertEqual(try file.matrix().values, counts)
+        XCTAssertEqual(try file.names("obs"), ["cell0", "cell1", "cell2", "cell3", "cell4"])
+        XCTAssertEqual(try file.names("var"), ["Snap25", "Gfap", "Mbp", "Cx3cr1"])
+        XCTAssertEqual(try file.columns("obs"), ["cell_type", "n_genes", "score"])
+        XCTAssertEqual(try file.column("cell_type"), ["neuron", "glia", "neuron", "glia", "microglia"])
+        XCTAssertEqual(try file.column("n_genes"), ["2", "1", "2", "4", "1"])
+        XCTAssertEqual(try file.numbers("score"), [0.5, 1.25, -2, 0, 3.5])
+        XCTAssertEqual(try file.kind(ofColumn: "cell_type"), .categorical)
+        XCTAssertEqual(try file.kind(ofColumn: "score"), .numbers)
+    }
+
     func testBadFilesAndMissingPartsAreOneLineErrors() throws {
         let notHDF5 = NSTemporaryDirectory() + "plain-\(UUID().uuidString).h5ad"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: notHDF5))
