@@ -1,0 +1,40 @@
+import CellData
+import Foundation
+import Networks
+import TestSupport
+import XCTest
+
+/// Broken .h5ad files (`benchmarks/make_h5ad_fixtures.py`): one line, exit status 2, no
+/// HDF5 error stack, nothing written — for `prep`, `train` and `info`.
+final class BrokenFileTests: XCTestCase {
+    let broken = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../CellDataTests/Fixtures/broken").standardized.path
+
+    func testEveryBrokenFileIsOneLineAndStatusTwo() throws {
+        let cases = [
+            ("empty.h5ad", "is not an HDF5 file"),
+            ("random.h5ad", "is not an HDF5 file"),
+            ("truncated.h5ad", "HDF5"),
+            ("no-x.h5ad", "has no X"),
+            ("nan.h5ad", "holds nan at cell 1, gene 0"),
+            ("negative.h5ad", "holds negative values"),
+            ("indptr.h5ad", "indptr is not increasing at row 1"),
+            ("indices.h5ad", "indices holds 9, outside 0…3"),
+            ("missing.h5ad", "no such file"),
+        ]
+        let out = NSTemporaryDirectory() + "broken-\(UUID().uuidString).h5ad"
+        let run = NSTemporaryDirectory() + "broken-run-\(UUID().uuidString)"
+        for (name, text) in cases {
+            for arguments in [["prep", broken + "/" + name, "--out", out],
+                              ["train", "--data", broken + "/" + name, "--run", run, "--steps", "1"]] {
+                let result = try CommandRunner.wbdit(arguments)
+                XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+                XCTAssertTrue(result.stderr.contains(text), "\(arguments): “\(result.stderr)” does not mention “\(text)”")
+                XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, "\(arguments): \(result.stderr)")
+                XCTAssertFalse(result.stderr.contains("HDF5-DIAG"), "an HDF5 error stack was printed")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+                XCTAssertFalse(FileManager.default.fileExists(atPath: run))
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import CellData
+import Foundation
+import Networks
+import TestSupport
+import XCTest
+
+/// `wbdit prep` writes what scanpy would hold in X after the same steps.
+final class PrepCommandTests: XCTestCase {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../CellDataTests/Fixtures").standardized.path
+
+    func testPrepMatchesScanpyAndKeepsObs() throws {
+        let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out, "--top-genes", "100"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let prepared = try AnnDataFile(path: out)
+        let genes = try NumpyArray(contentsOf: fixtures + "/zeisel-slice-hvg100.npy").values.map { Int($0) }
+        let scanpy = try NumpyArray(contentsOf: fixtures + "/zeisel-slice-lognorm.npy")
+        let expected = (0..<201).flatMap { c in genes.map { scanpy.values[c * 400 + $0] } }
+        XCTAssertLessThanOrEqual(relativeDifference(try prepared.matrix().values, expected), 1e-6)
+        let source = try AnnDataFile(path: fixtures + "/zeisel-slice.h5ad")
+        XCTAssertEqual(try prepared.names("var"), genes.map { try! source.names("var")[$0] })
+        XCTAssertEqual(try prepared.column("level1"), try source.column("level1"))
+        XCTAssertEqual(try prepared.column("level2_id"), try source.column("level2_id"))
+    }
+
+    func testPrepRefusesWhatItCannotDo() throws {
+        let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
+        for (arguments, text) in [
+            (["--top-genes", "500"], "asks for more genes than the 400 there are"),
+            (["--flavor", "cell_ranger"], "cell_ranger"),
+            (["--min-genes", "100000"], "no cells or no genes are left"),
+            (["--labels", "celltype"], "obs has no column celltype (it has level1"),
+        ] {
+            let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out] + arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import CellData
+import Foundation
+import Networks
+import TestSupport
+import XCTest
+
+/// Training straight from an .h5ad of raw counts: scanpy-style preprocessing, recorded.
+final class TrainFromAnnDataTests: XCTestCase {
+    func testTrainingOnAnH5adRecordsItsPreprocessing() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let run = NSTemporaryDirectory() + "wbdit-h5ad-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let result = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--top-genes", "100", "--steps", "3",
+                                              "--stratify", "level1", "--holdout", "0.2",
+                                              "--patch", "10", "--hidden", "16", "--depth", "1", "--heads", "2", "--batch", "8"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let split = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/split.json"))) as? [String: Any])
+        let heldOut = try XCTUnwrap(split["heldOutCells"] as? [Int]), trained = try XCTUnwrap(split["trainCells"] as? [Int])
+        XCTAssertEqual(heldOut.count + trained.count, 201)
+        XCTAssertEqual(Double(heldOut.count), 0.2 * 201, accuracy: 4, "about a fifth of every cell type")
+        XCTAssertEqual(split["stratifiedBy"] as? String, "level1")
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        let data = try XCTUnwrap(config["data"] as? [String: Any])
+        XCTAssertEqual(data["preprocessing"] as? [String],
+                       ["normalize_total(target_sum=1e4)", "log1p", "highly_variable_genes(flavor=seurat, n_top_genes=100)"])
+        XCTAssertEqual((data["geneNames"] as? [String])?.count, 100)
+        XCTAssertEqual(data["cells"] as? Int, 201)
+        XCTAssertEqual((config["model"] as? [String: Any])?["genes"] as? Int, 100)
+
+        let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--resume", "--steps", "5"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+
+        // Generated cells as .h5ad, genes named as the run kept them.
+        let out = run + "/samples/generated.h5ad"
+        let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "4", "--steps", "5", "--out", out])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        let generated = try AnnDataFile(path: out)
+        XCTAssertEqual(try generated.names("var"), data["geneNames"] as? [String])
+        XCTAssertEqual(try generated.column("source"), ["generated", "generated", "generated", "generated"])
+        XCTAssertEqual(try generated.column("model"), ["wbdit", "wbdit", "wbdit", "wbdit"])
+        XCTAssertEqual(try generated.column("step"), ["5", "5", "5", "5"])
+        XCTAssertEqual(try generated.matrix().values.count, 400)
+        let csvPath = run + "/samples/generated.csv"
+        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--steps", "5", "--out", csvPath]).status, 0)
+        let csv = try TextMatrix.table(csvPath)
+        XCTAssertEqual(csv.geneNames, data["geneNames"] as? [String])
+        XCTAssertEqual(csv.cellNames, ["generated-0", "generated-1"])
+        let missing = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-2", "--source", "layers/none", "--steps", "1"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
+    }
+}
