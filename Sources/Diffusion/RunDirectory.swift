@@ -58,8 +58,11 @@ public struct RunDirectory: Sendable {
         }
         do {
             return (run, try JSONDecoder().decode(TrainingConfig.self, from: data))
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw TrainingError("\(run.configPath) lacks \(field): it was written by another version of wbdit")
         } catch {
-            throw TrainingError("\(run.configPath) cannot be read: \(error)")
+            throw TrainingError("\(run.configPath) cannot be read: it was written by another version of wbdit or edited")
         }
     }
 

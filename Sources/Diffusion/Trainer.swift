@@ -239,6 +239,7 @@ public final class Trainer: @unchecked Sendable {
     private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, _ onEvent: (TrainerEvent) -> Void) throws {
         // A snapshot: the weights as they are between two steps, copied into their own network.
         let snapshot = DiffusionTransformer(config: config.model)
+        snapshot.inferenceOnly = true
         snapshot.parameters.copy(from: step.network.parameters)
         if useEMA, let ema = step.ema {
             snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)

@@ -22,6 +22,7 @@ struct Forward: ParsableCommand {
 
     func run() throws {
         let inputs = try inputOptions.load()
+        inputs.network.inferenceOnly = true
         let g = inputs.x.genes
         var prediction = [Float](repeating: 0, count: inputs.x.cells * g)
         inputs.forEachChunk { range, out in

@@ -54,6 +54,7 @@ struct Sample: ParsableCommand {
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         try Threads.configureFromOption(threads)
         let (network, step) = try loadNetwork()
+        network.inferenceOnly = true
         let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
                                        clampNonNegative: !noClamp, seed: seed)
         let progress = ProgressLine()

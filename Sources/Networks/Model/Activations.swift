@@ -1,9 +1,11 @@
 import Kernels
 
 /// Every buffer one forward and backward pass needs at one batch size, allocated
-/// together so that the training step itself allocates nothing.
+/// together so that the training step itself allocates nothing. For inference (forward
+/// passes only) the blocks share one set of activations and no gradient buffers exist.
 final class Activations {
     let shape: PassShape
+    let inferenceOnly: Bool
     let blocks: [TransformerBlock]
 
     // Inputs
@@ -33,21 +35,27 @@ final class Activations {
     let dSiluCondition, dCondition, dTimeActivated, dTimeHidden: FloatBuffer   // [B, D]
     let scratch: BackwardScratch
 
-    init(config c: ModelConfig, batch: Int, parameters: ParameterSet, gradients: ParameterSet) {
+    init(config c: ModelConfig, batch: Int, parameters: ParameterSet, gradients: ParameterSet, inferenceOnly: Bool) {
         let d = c.hiddenSize
         let shape = PassShape(batch: batch, tokens: c.tokens, width: d, heads: c.heads)
         self.shape = shape
+        self.inferenceOnly = inferenceOnly
         let rows = shape.rows
+        let allocator = ActivationAllocator(sharesSlots: inferenceOnly)
         blocks = (0..<c.depth).map { i -> TransformerBlock in
             switch c.architecture {
             case .whiteBox:
                 return WhiteBoxBlock(weights: WhiteBoxBlockTensors(parameters, block: i),
-                                     gradients: WhiteBoxBlockTensors(gradients, block: i), shape: shape)
+                                     gradients: WhiteBoxBlockTensors(gradients, block: i), shape: shape,
+                                     buffers: allocator)
             case .dit:
                 return DiTBlock(weights: DiTBlockTensors(parameters, block: i),
-                                gradients: DiTBlockTensors(gradients, block: i), shape: shape, hidden: c.mlpHidden)
+                                gradients: DiTBlockTensors(gradients, block: i), shape: shape, hidden: c.mlpHidden,
+                                buffers: allocator)
             }
         }
+        // Gradient buffers: none for inference.
+        let gradient = { (count: Int) in FloatBuffer(count: inferenceOnly ? 0 : count) }
         patches = FloatBuffer(count: batch * c.paddedGenes)
         timesteps = FloatBuffer(count: batch)
         labels = .allocate(capacity: max(batch, 1))
@@ -57,22 +65,24 @@ final class Activations {
         timeActivated = FloatBuffer(count: batch * d)
         condition = FloatBuffer(count: batch * d)
         siluCondition = FloatBuffer(count: batch * d)
-        residual = (0...c.depth).map { _ in FloatBuffer(count: rows * d) }
+        // The residual stream: every block's input kept for training, two alternating for inference.
+        residual = (0...c.depth).map { k in allocator.buffer("residual\(k % 2)", count: rows * d) }
         finalModulation = FloatBuffer(count: batch * 2 * d)
         finalModulated = FloatBuffer(count: rows * d)
         finalMean = FloatBuffer(count: rows)
         finalRstd = FloatBuffer(count: rows)
         paddedOutput = FloatBuffer(count: batch * c.paddedGenes)
         output = c.paddedGenes == c.genes ? paddedOutput : FloatBuffer(count: batch * c.genes)
-        dPaddedOutput = FloatBuffer(count: batch * c.paddedGenes)
-        dResidual = FloatBuffer(count: rows * d)
-        dFinalModulation = FloatBuffer(count: batch * 2 * d)
-        dSiluCondition = FloatBuffer(count: batch * d)
-        dCondition = FloatBuffer(count: batch * d)
-        dTimeActivated = FloatBuffer(count: batch * d)
-        dTimeHidden = FloatBuffer(count: batch * d)
+        dPaddedOutput = gradient(batch * c.paddedGenes)
+        dResidual = gradient(rows * d)
+        dFinalModulation = gradient(batch * 2 * d)
+        dSiluCondition = gradient(batch * d)
+        dCondition = gradient(batch * d)
+        dTimeActivated = gradient(batch * d)
+        dTimeHidden = gradient(batch * d)
         let wide = c.architecture == .dit ? max(3 * d, c.mlpHidden) : 0
-        scratch = BackwardScratch(shape: shape, wideWidth: wide)
+        scratch = BackwardScratch(shape: inferenceOnly ? PassShape(batch: 0, tokens: 0, width: 0, heads: 1) : shape,
+                                  wideWidth: wide)
     }
 
     deinit { labels.deallocate() }

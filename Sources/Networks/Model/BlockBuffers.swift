@@ -12,6 +12,24 @@ struct PassShape {
     var attention: AttentionShape { AttentionShape(batch: batch, tokens: tokens, heads: heads, width: width) }
 }
 
+/// Hands out activation buffers: a fresh one per request when training (every block's
+/// backward pass needs its own), or one buffer per slot for inference, where a block's
+/// activations are dead as soon as the next block runs.
+final class ActivationAllocator {
+    let sharesSlots: Bool
+    private var slots: [String: FloatBuffer] = [:]
+
+    init(sharesSlots: Bool) { self.sharesSlots = sharesSlots }
+
+    func buffer(_ slot: String, count: Int) -> FloatBuffer {
+        guard sharesSlots else { return FloatBuffer(count: count) }
+        if let existing = slots[slot], existing.count == count { return existing }
+        let fresh = FloatBuffer(count: count)
+        slots[slot] = fresh
+        return fresh
+    }
+}
+
 /// Gradient buffers that one block at a time borrows during the backward pass.
 final class BackwardScratch {
     /// [B·N, D] each.

@@ -26,27 +26,28 @@ final class DiTBlock: TransformerBlock {
     let hiddenActivated: FloatBuffer
     let mlpOutput: FloatBuffer
 
-    init(weights: DiTBlockTensors, gradients: DiTBlockTensors, shape: PassShape, hidden: Int) {
+    init(weights: DiTBlockTensors, gradients: DiTBlockTensors, shape: PassShape, hidden: Int,
+         buffers: ActivationAllocator) {
         self.weights = weights
         self.gradients = gradients
         self.shape = shape
         self.hidden = hidden
         let tokens = shape.rows * shape.width
-        modulation = FloatBuffer(count: shape.batch * 6 * shape.width)
-        modulated1 = FloatBuffer(count: tokens)
-        mean1 = FloatBuffer(count: shape.rows)
-        rstd1 = FloatBuffer(count: shape.rows)
-        mean2 = FloatBuffer(count: shape.rows)
-        rstd2 = FloatBuffer(count: shape.rows)
-        qkv = FloatBuffer(count: 3 * tokens)
-        probabilities = FloatBuffer(count: shape.attention.probabilityCount)
-        attended = FloatBuffer(count: tokens)
-        attentionOutput = FloatBuffer(count: tokens)
-        middle = FloatBuffer(count: tokens)
-        modulated2 = FloatBuffer(count: tokens)
-        hiddenPre = FloatBuffer(count: shape.rows * hidden)
-        hiddenActivated = FloatBuffer(count: shape.rows * hidden)
-        mlpOutput = FloatBuffer(count: tokens)
+        modulation = buffers.buffer("modulation", count: shape.batch * 6 * shape.width)
+        modulated1 = buffers.buffer("modulated1", count: tokens)
+        mean1 = buffers.buffer("mean1", count: shape.rows)
+        rstd1 = buffers.buffer("rstd1", count: shape.rows)
+        mean2 = buffers.buffer("mean2", count: shape.rows)
+        rstd2 = buffers.buffer("rstd2", count: shape.rows)
+        qkv = buffers.buffer("qkv", count: 3 * tokens)
+        probabilities = buffers.buffer("probabilities", count: shape.attention.probabilityCount)
+        attended = buffers.buffer("attended", count: tokens)
+        attentionOutput = buffers.buffer("attentionOutput", count: tokens)
+        middle = buffers.buffer("middle", count: tokens)
+        modulated2 = buffers.buffer("modulated2", count: tokens)
+        hiddenPre = buffers.buffer("hiddenPre", count: shape.rows * hidden)
+        hiddenActivated = buffers.buffer("hiddenActivated", count: shape.rows * hidden)
+        mlpOutput = buffers.buffer("mlpOutput", count: tokens)
     }
 
     /// The query slices of qkv, and the post-GELU hidden (|h| < threshold counts as zero).

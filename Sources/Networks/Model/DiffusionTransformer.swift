@@ -14,6 +14,10 @@ public final class DiffusionTransformer {
     public let gradients: ParameterSet
     private var activations: Activations?
     var currentActivations: Activations? { activations }
+    /// Forward passes only (sampling, `wbdit forward`): the blocks share one set of
+    /// activations and no gradient buffers are kept, so memory does not grow with depth.
+    /// `backward` and `readouts` need a training network.
+    public var inferenceOnly = false
 
     /// A network with the reference initialisation (its output is exactly zero).
     public convenience init(config: ModelConfig, seed: UInt64) {
@@ -37,9 +41,10 @@ public final class DiffusionTransformer {
     }
 
     private func prepare(batch: Int) -> Activations {
-        if let a = activations, a.shape.batch == batch { return a }
+        if let a = activations, a.shape.batch == batch, a.inferenceOnly == inferenceOnly { return a }
         precondition(!Parallel.isInTeam, "reserve(batch: \(batch)) before running inside a team")
-        let a = Activations(config: config, batch: batch, parameters: parameters, gradients: gradients)
+        let a = Activations(config: config, batch: batch, parameters: parameters, gradients: gradients,
+                            inferenceOnly: inferenceOnly)
         activations = a
         return a
     }
@@ -127,6 +132,7 @@ public final class DiffusionTransformer {
     /// of the loss w.r.t. the last forward pass's output, `dOutput` [batch, G].
     public func backward(dOutput: ConstFloatPointer) {
         guard let a = activations else { preconditionFailure("backward before forward") }
+        precondition(!a.inferenceOnly, "backward on an inference-only network")
         let c = config
         let batch = a.shape.batch
         let (d, n, p, rows) = (c.hiddenSize, c.tokens, c.patchSize, a.shape.rows)

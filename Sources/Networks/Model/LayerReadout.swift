@@ -68,6 +68,7 @@ extension DiffusionTransformer {
     /// Each layer's readout from the activations of the latest forward pass.
     public func readouts() -> [LayerReadout] {
         guard let a = currentActivations else { return [] }
+        precondition(!a.inferenceOnly, "readouts need each block's own activations: not an inference-only network")
         let s = a.shape
         let (n, p, heads) = (s.tokens, config.headWidth, s.heads)
         return a.blocks.enumerated().map { index, block in

@@ -26,25 +26,26 @@ final class WhiteBoxBlock: TransformerBlock {
     /// The ISTA output (after ReLU, before the gate): the sparsity probe point.
     let code: FloatBuffer
 
-    init(weights: WhiteBoxBlockTensors, gradients: WhiteBoxBlockTensors, shape: PassShape) {
+    init(weights: WhiteBoxBlockTensors, gradients: WhiteBoxBlockTensors, shape: PassShape,
+         buffers: ActivationAllocator) {
         self.weights = weights
         self.gradients = gradients
         self.shape = shape
         let tokens = shape.rows * shape.width
-        modulation = FloatBuffer(count: shape.batch * 6 * shape.width)
-        modulated1 = FloatBuffer(count: tokens)
-        mean1 = FloatBuffer(count: shape.rows)
-        rstd1 = FloatBuffer(count: shape.rows)
-        mean2 = FloatBuffer(count: shape.rows)
-        rstd2 = FloatBuffer(count: shape.rows)
-        projected = FloatBuffer(count: tokens)
-        probabilities = FloatBuffer(count: shape.attention.probabilityCount)
-        attended = FloatBuffer(count: tokens)
-        attentionOutput = weights.outputWeight == nil ? attended : FloatBuffer(count: tokens)
-        middle = FloatBuffer(count: tokens)
-        modulated2 = FloatBuffer(count: tokens)
-        sparseResidual = FloatBuffer(count: tokens)
-        code = FloatBuffer(count: tokens)
+        modulation = buffers.buffer("modulation", count: shape.batch * 6 * shape.width)
+        modulated1 = buffers.buffer("modulated1", count: tokens)
+        mean1 = buffers.buffer("mean1", count: shape.rows)
+        rstd1 = buffers.buffer("rstd1", count: shape.rows)
+        mean2 = buffers.buffer("mean2", count: shape.rows)
+        rstd2 = buffers.buffer("rstd2", count: shape.rows)
+        projected = buffers.buffer("projected", count: tokens)
+        probabilities = buffers.buffer("probabilities", count: shape.attention.probabilityCount)
+        attended = buffers.buffer("attended", count: tokens)
+        attentionOutput = weights.outputWeight == nil ? attended : buffers.buffer("attentionOutput", count: tokens)
+        middle = buffers.buffer("middle", count: tokens)
+        modulated2 = buffers.buffer("modulated2", count: tokens)
+        sparseResidual = buffers.buffer("sparseResidual", count: tokens)
+        code = buffers.buffer("code", count: tokens)
     }
 
     var probe: BlockProbe {
