@@ -82,14 +82,22 @@ public struct DataSource: Codable, Equatable, Sendable {
         self.geneScale = geneScale
     }
 
-    /// FNV-1a 64 of a file's bytes, in hex.
+    /// FNV-1a 64 of a file's bytes, in hex; for a folder (10x), of its files' names and
+    /// bytes in name order.
     public static func checksum(ofFile path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError("cannot read \(path)")
-        }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        func mix(_ bytes: some Sequence<UInt8>) { for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw TrainingError("cannot read \(path): no such file")
+        }
+        let files = isFolder.boolValue
+            ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { (name: $0, path: path + "/" + $0) }
+            : [(name: "", path: path)]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file.path) else { throw TrainingError("cannot read \(file.path)") }
+            mix(Array(file.name.utf8))
+            data.withUnsafeBytes { mix($0) }
         }
         return String(hash, radix: 16)
     }

@@ -50,4 +50,16 @@ final class TrainFromAnnDataTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
     }
+
+    func testTrainingFromA10xFolderAndResuming() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/tenx").standardized.path
+        let run = NSTemporaryDirectory() + "wbdit-10x-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let small = ["--patch", "2", "--hidden", "8", "--depth", "1", "--heads", "2", "--batch", "2", "--holdout", "0"]
+        let first = try CommandRunner.wbdit(["train", "--data", folder, "--run", run, "--steps", "2"] + small)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let resumed = try CommandRunner.wbdit(["train", "--data", folder, "--run", run, "--resume", "--steps", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    }
 }
