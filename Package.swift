@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only the ones above it in this list.
-//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → wbdit (CLI)
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → Analysis → wbdit (CLI)
 import PackageDescription
 
 let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
@@ -35,9 +35,12 @@ let package = Package(
         // MARK: Diffusion and training
         .target(name: "Diffusion", dependencies: ["Networks", "CellData"]),
 
+        // MARK: Analysis
+        .target(name: "Analysis", dependencies: ["Kernels", "CellData"]),
+
         // MARK: Front ends
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData", "Diffusion",
+            "Networks", "CellData", "Diffusion", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +49,8 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport", "AllocationCounter"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
