@@ -36,3 +36,35 @@ expected = {
 with open(os.path.join(out, "expected.json"), "w") as f:
     json.dump({k: (float(v) if not isinstance(v, list) else v) for k, v in expected.items()}, f, indent=1, sort_keys=True)
 print(expected)
+
+# PCA (exact, by SVD of the centred real cells) and MMD² in its space, by the definitions
+# in docs/metrics.md, computed independently in NumPy.
+k = 10
+centre = r.mean(0)
+_, s, vt = np.linalg.svd(r - centre, full_matrices=False)
+pa, pb = (r - centre) @ vt[:k].T, (g - centre) @ vt[:k].T
+
+
+def mmd2(x, y, sigma):
+    z = np.vstack([x, y])
+    d2 = ((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    kern = np.exp(-d2 / (2 * sigma ** 2))
+    m, n = len(x), len(y)
+    kxx, kyy, kxy = kern[:m, :m], kern[m:, m:], kern[:m, m:]
+    return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+            - 2 * kxy.sum() / (m * n))
+
+
+pooled = np.vstack([pa, pb])
+sigma = float(np.median(np.sqrt(((pooled[:, None] - pooled[None]) ** 2).sum(-1))[np.triu_indices(len(pooled), 1)]))
+pca = {
+    "components": k,
+    "explainedVariance": [float(v) for v in (s[:k] ** 2) / (len(r) - 1)],
+    "realDistances": [float(v) for v in np.sqrt(((pa[:5, None] - pa[None, :5]) ** 2).sum(-1)).ravel()],
+    "mmdBandwidth": sigma,
+    "mmd2": float(mmd2(pa, pb, sigma)),
+    "mmd2Multi": float(np.mean([mmd2(pa, pb, sigma * f) for f in (0.25, 0.5, 1, 2, 4)])),
+}
+with open(os.path.join(out, "expected-pca.json"), "w") as f:
+    json.dump(pca, f, indent=1, sort_keys=True)
+print(pca["explainedVariance"][:3], pca["mmd2"], pca["mmd2Multi"])

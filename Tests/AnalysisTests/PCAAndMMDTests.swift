@@ -1,0 +1,46 @@
+import Analysis
+import CellData
+import Foundation
+import Kernels
+import TestSupport
+import XCTest
+
+/// PCA against NumPy's exact SVD, and MMD² in PC space against an independent NumPy
+/// computation of the same definition (`benchmarks/make_metric_fixtures.py`).
+final class PCAAndMMDTests: XCTestCase {
+    func fixture(_ name: String) -> String {
+        Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path
+    }
+
+    func testPCAAndMMDMatchNumPy() throws {
+        let real = try CellMatrix.load(npy: fixture("real.npy")), generated = try CellMatrix.load(npy: fixture("generated.npy"))
+        let e = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("expected-pca.json")))) as? [String: Any])
+        let pca = PCA(fitting: real, components: 10)
+        let variances = try XCTUnwrap(e["explainedVariance"] as? [Double])
+        for (ours, theirs) in zip(pca.explainedVariance, variances) { XCTAssertEqual(ours, theirs, accuracy: 1e-4 * theirs) }
+
+        // Distances in PC space do not depend on the components' signs.
+        let a = pca.transform(real), b = pca.transform(generated)
+        let distances = try XCTUnwrap(e["realDistances"] as? [Double])
+        for i in 0..<5 { for j in 0..<5 {
+            let d = (0..<10).reduce(0.0) { $0 + pow(Double(a.values[i * 10 + $1] - a.values[j * 10 + $1]), 2) }.squareRoot()
+            XCTAssertEqual(d, distances[i * 5 + j], accuracy: 1e-4 * max(1, distances[i * 5 + j]))
+        } }
+
+        let mmd = MaximumMeanDiscrepancy(a, b)
+        XCTAssertEqual(mmd.bandwidth, try XCTUnwrap(e["mmdBandwidth"] as? Double), accuracy: 1e-4)
+        XCTAssertEqual(mmd.squared, try XCTUnwrap(e["mmd2"] as? Double), accuracy: 1e-4)
+        XCTAssertEqual(mmd.multiBandwidthSquared, try XCTUnwrap(e["mmd2Multi"] as? Double), accuracy: 1e-4)
+    }
+
+    func testMMDIsNearZeroForTheSameDistributionAndLargeForShiftedOnes() {
+        var generator = SeededGenerator(seed: 3)
+        func sample(_ n: Int, shift: Float) -> CellMatrix {
+            CellMatrix(cells: n, genes: 3, values: (0..<(n * 3)).map { _ in generator.nextNormal() + shift })
+        }
+        let same = MaximumMeanDiscrepancy(sample(200, shift: 0), sample(200, shift: 0))
+        let shifted = MaximumMeanDiscrepancy(sample(200, shift: 0), sample(200, shift: 2))
+        XCTAssertLessThan(abs(same.squared), 0.02)
+        XCTAssertGreaterThan(shifted.squared, 0.3)
+    }
+}
