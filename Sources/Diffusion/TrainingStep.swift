@@ -64,21 +64,9 @@ final class TrainingStep {
         partialSums.deallocate()
     }
 
-    /// Each layer's readouts on the probe batch: the first B cells, noised with a fixed
-    /// noise at timesteps spread evenly over 1…999. (Between steps; it allocates.)
+    /// Each layer's readouts on the probe batch (`ProbeBatch`). Between steps; it allocates.
     func probeReadouts() -> [LayerReadout] {
-        let (b, g) = (config.batch, config.model.genes)
-        var noiseGenerator = SeededGenerator(seed: config.seed, stream: 999_999)
-        let probe = FloatBuffer(count: b * g), eps = FloatBuffer(count: b * g), t = FloatBuffer(count: b)
-        noiseGenerator.fillNormal(eps.pointer, count: b * g)
-        for i in 0..<b {
-            let step = 1 + (b == 1 ? 0 : i * (NoiseSchedule.steps - 2) / (b - 1))
-            t[i] = Float(step)
-            NoiseSchedule.standard.noise(data.pointer + i * g, eps.pointer + i * g, at: step,
-                                         into: probe.pointer + i * g, count: g)
-        }
-        network.forward(x: probe.constPointer, t: t.constPointer, batch: b)
-        return network.readouts()
+        ProbeBatch.readouts(network, data: data.constPointer, cells: config.batch, seed: config.seed)
     }
 
     /// Restores the data position (generator and weights are restored by the caller).

@@ -60,6 +60,19 @@ final class EngineCommandTests: XCTestCase {
         }
     }
 
+    func testInspectReportsEveryLayer() throws {
+        let inputs = try writeInputs()
+        let result = try CommandRunner.wbdit(["inspect", "--checkpoint", checkpoint, "--data", inputs.x])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("DiT 16/2/2, 3 cells"), result.stdout)
+        XCTAssertEqual(lines.count, 4, "a header line, the table's header, and one row per layer")
+        XCTAssertTrue(lines[1].contains("sparsity (|h| < 0.01)"))
+        let wrong = try CommandRunner.wbdit(["inspect", "--checkpoint", checkpoint, "--data", fixtures + "/../../CellDataTests/Fixtures/float32.npy"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertTrue(wrong.stderr.contains("gives 3 genes per cell, but the checkpoint has 22"), wrong.stderr)
+    }
+
     func testBenchReportsEveryFieldAsJSON() throws {
         let result = try CommandRunner.wbdit(["bench", "--arch", "dit", "--genes", "30", "--patch", "4", "--hidden", "16",
                                               "--depth", "1", "--heads", "2", "--batch", "2", "--steps", "2", "--json"])
