@@ -1,0 +1,59 @@
+import CellData
+import Kernels
+
+/// Every real-vs-generated metric available so far, each beside its floor: the same
+/// metric between two random halves of the real cells, which is what "as good as real"
+/// scores. Definitions are in docs/metrics.md.
+public struct Evaluation: Sendable {
+    public struct Row: Sendable {
+        public let key: String
+        public let name: String
+        public let generated: Double
+        public let floor: Double
+    }
+
+    public let rows: [Row]
+
+    /// `components` PCs (fitted on all real cells) for MMD and the Fréchet distance;
+    /// `topGenes` most variable real genes for the gene–gene structure.
+    public init(real: CellMatrix, generated: CellMatrix, components: Int = 50, topGenes: Int = 500, seed: UInt64 = 0) {
+        precondition(real.genes == generated.genes, "Evaluation: \(real.genes) and \(generated.genes) genes")
+        var generator = SeededGenerator(seed: seed)
+        var order = Array(0..<real.cells)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        let half = real.cells / 2
+        let first = HeldOutSplit.rows(real, Array(order[..<half])), second = HeldOutSplit.rows(real, Array(order[half...]))
+
+        let pca = PCA(fitting: real, components: components, seed: seed)
+        let (pr, pg, p1, p2) = (pca.transform(real), pca.transform(generated), pca.transform(first), pca.transform(second))
+        let mmd = MaximumMeanDiscrepancy(pr, pg), mmdFloor = MaximumMeanDiscrepancy(p1, p2)
+        let genes = GeneLevelComparison(real: real, generated: generated)
+        let genesFloor = GeneLevelComparison(real: first, generated: second)
+        let structure = GeneCorrelationStructure(real: real, generated: generated, topGenes: topGenes)
+        let structureFloor = GeneCorrelationStructure(real: first, generated: second, topGenes: topGenes)
+        rows = [
+            Row(key: "mmd2_rbf", name: "MMD² (RBF, median σ, \(pca.count) PCs)", generated: mmd.squared, floor: mmdFloor.squared),
+            Row(key: "mmd2_rbf_multi", name: "MMD² (RBF, σ·¼…4)", generated: mmd.multiBandwidthSquared,
+                floor: mmdFloor.multiBandwidthSquared),
+            Row(key: "frechet_pca", name: "Fréchet distance² (PCs)", generated: FrechetDistance.squared(pr, pg),
+                floor: FrechetDistance.squared(p1, p2)),
+            Row(key: "wasserstein1_gene_mean", name: "Wasserstein-1 per gene, mean", generated: genes.meanWasserstein,
+                floor: genesFloor.meanWasserstein),
+            Row(key: "gene_mean_pearson", name: "gene means, Pearson r", generated: genes.meanPearson, floor: genesFloor.meanPearson),
+            Row(key: "gene_mean_spearman", name: "gene means, Spearman ρ", generated: genes.meanSpearman,
+                floor: genesFloor.meanSpearman),
+            Row(key: "gene_variance_pearson", name: "gene variances, Pearson r", generated: genes.variancePearson,
+                floor: genesFloor.variancePearson),
+            Row(key: "gene_variance_spearman", name: "gene variances, Spearman ρ", generated: genes.varianceSpearman,
+                floor: genesFloor.varianceSpearman),
+            Row(key: "gene_gene_corr_r", name: "gene–gene correlation, r (\(structure.genes.count) genes)",
+                generated: structure.pearson, floor: structureFloor.pearson),
+            Row(key: "gene_gene_corr_rmse", name: "gene–gene correlation, RMSE", generated: structure.rmse,
+                floor: structureFloor.rmse),
+            Row(key: "zero_fraction_gene_gap", name: "zeros per gene, mean |gap|", generated: genes.geneZeroFractionGap,
+                floor: genesFloor.geneZeroFractionGap),
+            Row(key: "zero_fraction_cell_gap", name: "zeros per cell, real − generated", generated: genes.cellZeroFractionGap,
+                floor: genesFloor.cellZeroFractionGap),
+        ]
+    }
+}
