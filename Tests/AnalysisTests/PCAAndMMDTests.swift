@@ -35,6 +35,20 @@ final class PCAAndMMDTests: XCTestCase {
         let frechet = try XCTUnwrap(e["frechet2"] as? Double)
         XCTAssertEqual(FrechetDistance.squared(a, b), frechet, accuracy: 1e-4 * frechet)
         XCTAssertEqual(FrechetDistance.squared(a, a), 0, accuracy: 1e-6, "a sample against itself")
+
+        XCTAssertEqual(NeighbourClassifierAUC.auc(real: a, generated: b), try XCTUnwrap(e["knnAUC"] as? Double), accuracy: 1e-9)
+    }
+
+    func testClassifierAUCOnKnownCases() {
+        var generator = SeededGenerator(seed: 9)
+        func sample(_ n: Int, shift: Float) -> CellMatrix {
+            CellMatrix(cells: n, genes: 4, values: (0..<(n * 4)).map { _ in generator.nextNormal() + shift })
+        }
+        let same = NeighbourClassifierAUC.auc(real: sample(300, shift: 0), generated: sample(300, shift: 0))
+        let apart = NeighbourClassifierAUC.auc(real: sample(100, shift: 0), generated: sample(100, shift: 10))
+        XCTAssertEqual(same, 0.5, accuracy: 0.06, "indistinguishable sets")
+        XCTAssertEqual(apart, 1, accuracy: 1e-12, "separate sets")
+        XCTAssertEqual(NeighbourClassifierAUC.areaUnderCurve(scores: [0.1, 0.4, 0.35, 0.8], positives: [false, false, true, true]), 0.75)
     }
 
     func testMMDIsNearZeroForTheSameDistributionAndLargeForShiftedOnes() {
