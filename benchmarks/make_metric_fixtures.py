@@ -95,3 +95,26 @@ pca["knnAUC"] = float(roc_auc_score(labels, proba))
 with open(os.path.join(out, "expected-pca.json"), "w") as f:
     json.dump(pca, f, indent=1, sort_keys=True)
 print("knn auc", pca["knnAUC"])
+
+# The two KL divergences, by the definitions in docs/metrics.md (scipy's softmax and entropy).
+from scipy.special import softmax  # noqa: E402
+
+pairs = min(len(r), len(g))
+metrics_kl = float(np.mean([stats.entropy(softmax(r[i]), softmax(g[i])) for i in range(pairs)]))
+per_gene = []
+for j in range(genes):
+    low, high = min(r[:, j].min(), g[:, j].min()), max(r[:, j].max(), g[:, j].max())
+    if high <= low:
+        per_gene.append(0.0)
+        continue
+    def hist(v):
+        idx = np.minimum(((v - low) / (high - low) * 50).astype(int), 49)
+        counts = np.bincount(idx, minlength=50).astype(float)
+        return (counts + 0.5) / (counts.sum() + 0.5 * 50)
+    p, q = hist(r[:, j]), hist(g[:, j])
+    per_gene.append(float((p * np.log(p / q)).sum()))
+expected["klReference"] = metrics_kl
+expected["klPerGene"] = float(np.mean(per_gene))
+with open(os.path.join(out, "expected.json"), "w") as f:
+    json.dump({k: (float(v) if not isinstance(v, list) else v) for k, v in expected.items()}, f, indent=1, sort_keys=True)
+print("kl", metrics_kl, np.mean(per_gene))

@@ -35,6 +35,14 @@ final class MetricParityTests: XCTestCase {
         }
     }
 
+    func testKLDivergencesMatchScipy() throws {
+        let (real, generated) = try matrices()
+        let e = try expected()
+        XCTAssertEqual(KLDivergence.reference(real: real, generated: generated), try XCTUnwrap(e["klReference"] as? Double), accuracy: 1e-6)
+        XCTAssertEqual(KLDivergence.perGeneHistogram(real: real, generated: generated), try XCTUnwrap(e["klPerGene"] as? Double), accuracy: 1e-6)
+        XCTAssertEqual(KLDivergence.perGeneHistogram(real: real, generated: real), 0, accuracy: 1e-12)
+    }
+
     func testGeneCorrelationStructureMatchesNumPy() throws {
         let (real, generated) = try matrices()
         let e = try expected()

@@ -12,7 +12,7 @@ final class EvalCommandTests: XCTestCase {
                                               "--components", "10", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        for key in ["mmd2_rbf", "wasserstein1_gene_mean", "gene_mean_pearson", "gene_mean_spearman", "gene_gene_corr_r", "frechet_pca", "knn_auc"] {
+        for key in ["mmd2_rbf", "wasserstein1_gene_mean", "gene_mean_pearson", "gene_mean_spearman", "gene_gene_corr_r", "frechet_pca", "knn_auc", "kl_reference", "kl_gene_histogram"] {
             XCTAssertNotNil(object[key] as? Double, key)
             XCTAssertNotNil(object[key + "_floor"] as? Double, key + "_floor")
         }
