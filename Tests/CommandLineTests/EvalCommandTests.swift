@@ -31,3 +31,27 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("has 40 genes but"), result.stderr)
     }
 }
+
+/// `wbdit eval --run`: the run's held-out cells against freshly generated ones, with a report.
+final class RunEvalCommandTests: XCTestCase {
+    func testEvalRunWritesItsReports() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let run = NSTemporaryDirectory() + "wbdit-eval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let trained = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--top-genes", "20", "--steps", "2",
+                                               "--holdout", "0.2", "--patch", "5", "--hidden", "8", "--depth", "1",
+                                               "--heads", "2", "--batch", "8"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let result = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--components", "5", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["real_cells"] as? Int, 40, "a fifth of 201 cells, per label, held out")
+        XCTAssertEqual(object["generated_cells"] as? Int, 40)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/report.json"))
+        XCTAssertTrue(try String(contentsOfFile: run + "/report.md", encoding: .utf8).contains("| MMD²"))
+        let neither = try CommandRunner.wbdit(["eval"])
+        XCTAssertEqual(neither.status, 2)
+        XCTAssertTrue(neither.stderr.contains("give --real and --generated, or --run"), neither.stderr)
+    }
+}
