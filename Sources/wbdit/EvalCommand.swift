@@ -83,18 +83,14 @@ struct Eval: ParsableCommand {
 
     /// Cells and, for .h5ad, gene names.
     private static func load(_ path: String) throws -> (CellMatrix, [String]?) {
-        do {
-            if path.lowercased().hasSuffix(".h5ad") {
-                let file = try AnnDataFile(path: path)
-                let m = try file.matrix()
-                if let i = m.values.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError("\(path): X holds \(m.values[i]) at cell \(i / m.genes), gene \(i % m.genes)")
-                }
-                return (m, try? file.names("var"))
+        if path.lowercased().hasSuffix(".h5ad") {
+            let file = try AnnDataFile(path: path)
+            let m = try file.matrix()
+            if let i = m.values.firstIndex(where: { !$0.isFinite }) {
+                throw InputError("\(path): X holds \(m.values[i]) at cell \(i / m.genes), gene \(i % m.genes)")
             }
-            return (try CellMatrix.load(npy: path), nil)
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
+            return (m, try? file.names("var"))
         }
+        return (try CellMatrix.load(npy: path), nil)
     }
 }

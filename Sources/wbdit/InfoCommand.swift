@@ -20,37 +20,32 @@ struct Info: ParsableCommand {
     var file: String
 
     func run() throws {
-        let data: AnnDataFile
-        do { data = try AnnDataFile(path: file) } catch let error as HDF5Error { throw InputError(error.description) }
-        do {
-            print(file)
-            var rows: [[String]] = [["matrix", "encoding", "cells × genes", "values", "zeros", "range", "looks like"]]
-            for source in try data.sources() {
-                let (cells, genes) = try data.shape(of: source)
-                let matrix = try data.matrix(source)
-                let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-                let (low, high) = (matrix.values.min() ?? 0, matrix.values.max() ?? 0)
-                let integral = matrix.values.allSatisfy { $0 == $0.rounded() }
-                rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
-                             try data.storesIntegers(source) ? "integer" : "float",
-                             String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),
-                             "\(Self.number(low)) … \(Self.number(high))",
-                             low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
-            }
-            print(Table(rows).text)
-            let (cells, genes) = try data.shape()
-            print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
-            let columns = try data.columns("obs")
-            print("\nobs: \(try data.names("obs").count) cells, \(columns.count) column\(columns.count == 1 ? "" : "s")")
-            var obsRows: [[String]] = [["column", "distinct", "most common"]]
-            for column in columns {
-                let values = try data.column(column)
-                obsRows.append([column, String(Set(values).count), Self.mostCommon(values)])
-            }
-            print(Table(obsRows).text)
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
+        let data = try AnnDataFile(path: file)
+        print(file)
+        var rows: [[String]] = [["matrix", "encoding", "cells × genes", "values", "zeros", "range", "looks like"]]
+        for source in try data.sources() {
+            let (cells, genes) = try data.shape(of: source)
+            let matrix = try data.matrix(source)
+            let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+            let (low, high) = (matrix.values.min() ?? 0, matrix.values.max() ?? 0)
+            let integral = matrix.values.allSatisfy { $0 == $0.rounded() }
+            rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
+                         try data.storesIntegers(source) ? "integer" : "float",
+                         String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),
+                         "\(Self.number(low)) … \(Self.number(high))",
+                         low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
         }
+        print(Table(rows).text)
+        let (cells, genes) = try data.shape()
+        print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
+        let columns = try data.columns("obs")
+        print("\nobs: \(try data.names("obs").count) cells, \(columns.count) column\(columns.count == 1 ? "" : "s")")
+        var obsRows: [[String]] = [["column", "distinct", "most common"]]
+        for column in columns {
+            let values = try data.column(column)
+            obsRows.append([column, String(Set(values).count), Self.mostCommon(values)])
+        }
+        print(Table(obsRows).text)
     }
 
     /// The three most frequent values with their counts.

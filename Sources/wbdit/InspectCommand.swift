@@ -35,13 +35,7 @@ struct Inspect: ParsableCommand {
         let network = try Checkpoint.load(checkpoint)
         let g = network.config.genes
         let prepared: PreparedCells
-        do {
-            prepared = try CellLoader.load(data, Preparation(topGenes: g))
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
-        } catch let error as TextFormatError {
-            throw InputError(error.description)
-        }
+        prepared = try CellLoader.load(data, Preparation(topGenes: g))
         guard prepared.matrix.genes == g else {
             throw InputError("\(data) gives \(prepared.matrix.genes) genes per cell, but the checkpoint has \(g)")
         }

@@ -19,12 +19,8 @@ struct ModelOptions: ParsableArguments {
     var mlpRatio: Double = 4
 
     func config() throws -> ModelConfig {
-        do {
-            return try ModelConfig(architecture: arch, genes: genes, patchSize: patch, hiddenSize: hidden,
-                                   depth: depth, heads: heads, mlpRatio: mlpRatio)
-        } catch let error as ConfigurationError {
-            throw InputError(error.description)
-        }
+        try ModelConfig(architecture: arch, genes: genes, patchSize: patch, hiddenSize: hidden,
+                        depth: depth, heads: heads, mlpRatio: mlpRatio)
     }
 }
 

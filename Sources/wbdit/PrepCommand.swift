@@ -27,37 +27,31 @@ struct Prep: ParsableCommand {
     func run() throws {
         let preparation = try options.preparation()
         guard out.lowercased().hasSuffix(".h5ad") else { throw InputError("--out must name an .h5ad file (got \(out))") }
-        do {
-            let prepared = try CellLoader.load(input, preparation, labelsFrom: labels)
-            if let top = preparation.topGenes, prepared.matrix.genes < top {
-                throw InputError("--top-genes \(top) asks for more genes than the \(prepared.matrix.genes) there are")
-            }
-            var categories: [(name: String, values: [String])] = []
-            var numbers: [(name: String, values: [Double])] = []
-            var cellNames: [String]? = nil
-            if input.lowercased().hasSuffix(".h5ad") {
-                let file = try AnnDataFile(path: input)
-                let rows = prepared.cellRows
-                let names = try file.names("obs")
-                cellNames = rows.map { names[$0] }
-                for column in try file.columns("obs") {
-                    switch try file.kind(ofColumn: column) {
-                    case .numbers:
-                        let values = try file.numbers(column)
-                        numbers.append((column, rows.map { values[$0] }))
-                    case .categorical, .strings:
-                        let values = try file.column(column)
-                        categories.append((column, rows.map { values[$0] }))
-                    }
+        let prepared = try CellLoader.load(input, preparation, labelsFrom: labels)
+        if let top = preparation.topGenes, prepared.matrix.genes < top {
+            throw InputError("--top-genes \(top) asks for more genes than the \(prepared.matrix.genes) there are")
+        }
+        var categories: [(name: String, values: [String])] = []
+        var numbers: [(name: String, values: [Double])] = []
+        var cellNames: [String]? = nil
+        if input.lowercased().hasSuffix(".h5ad") {
+            let file = try AnnDataFile(path: input)
+            let rows = prepared.cellRows
+            let names = try file.names("obs")
+            cellNames = rows.map { names[$0] }
+            for column in try file.columns("obs") {
+                switch try file.kind(ofColumn: column) {
+                case .numbers:
+                    let values = try file.numbers(column)
+                    numbers.append((column, rows.map { values[$0] }))
+                case .categorical, .strings:
+                    let values = try file.column(column)
+                    categories.append((column, rows.map { values[$0] }))
                 }
             }
-            try AnnDataWriter.write(prepared.matrix, to: out, cellNames: cellNames, geneNames: prepared.geneNames,
-                                    categories: categories, numbers: numbers, compress: true)
-            print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes after \(prepared.steps.joined(separator: ", "))")
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
-        } catch let error as TextFormatError {
-            throw InputError(error.description)
         }
+        try AnnDataWriter.write(prepared.matrix, to: out, cellNames: cellNames, geneNames: prepared.geneNames,
+                                categories: categories, numbers: numbers, compress: true)
+        print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes after \(prepared.steps.joined(separator: ", "))")
     }
 }

@@ -7,37 +7,29 @@ import Networks
 /// prepared its data, and as many cells generated from its latest checkpoint.
 enum RunEvaluation {
     static func cells(run path: String, steps: Int, seed: UInt64) throws -> (real: CellMatrix, generated: CellMatrix) {
-        do {
-            let (run, config) = try RunDirectory.open(path)
-            let prepared = try CellLoader.load(config.data.path, config.data.preparation)
-            guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
-                throw InputError("\(config.data.path) has changed since \(path) was trained on it")
-            }
-            let heldOut = try run.split().heldOutCells
-            guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
-            let real = HeldOutSplit.rows(prepared.matrix, heldOut)
-            guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-            let network = try Checkpoint.load(run.modelPath(step: step))
-            network.inferenceOnly = true
-            let progress = ProgressLine()
-            var values = Sampler(settings: SamplerSettings(steps: steps, clampNonNegative: config.data.nonNegative, seed: seed))
-                .sample(network, cells: heldOut.count) { done, total in
-                    progress.update(String(format: "sampling %d cells: step %d/%d", heldOut.count, done, total))
-                }
-            progress.finish()
-            var realCells = real
-            if let scale = config.data.geneScale {
-                // Both sides back in the data's own units (the prepared cells come out scaled).
-                Preprocessing.unscale(&values, genes: network.config.genes, scale: scale)
-                Preprocessing.unscale(&realCells.values, genes: real.genes, scale: scale)
-            }
-            return (realCells, CellMatrix(cells: heldOut.count, genes: network.config.genes, values: values))
-        } catch let error as TrainingError {
-            throw InputError(error.description)
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
-        } catch let error as TextFormatError {
-            throw InputError(error.description)
+        let (run, config) = try RunDirectory.open(path)
+        let prepared = try CellLoader.load(config.data.path, config.data.preparation)
+        guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
+            throw InputError("\(config.data.path) has changed since \(path) was trained on it")
         }
+        let heldOut = try run.split().heldOutCells
+        guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
+        let real = HeldOutSplit.rows(prepared.matrix, heldOut)
+        guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
+        let network = try Checkpoint.load(run.modelPath(step: step))
+        network.inferenceOnly = true
+        let progress = ProgressLine()
+        var values = Sampler(settings: SamplerSettings(steps: steps, clampNonNegative: config.data.nonNegative, seed: seed))
+            .sample(network, cells: heldOut.count) { done, total in
+                progress.update(String(format: "sampling %d cells: step %d/%d", heldOut.count, done, total))
+            }
+        progress.finish()
+        var realCells = real
+        if let scale = config.data.geneScale {
+            // Both sides back in the data's own units (the prepared cells come out scaled).
+            Preprocessing.unscale(&values, genes: network.config.genes, scale: scale)
+            Preprocessing.unscale(&realCells.values, genes: real.genes, scale: scale)
+        }
+        return (realCells, CellMatrix(cells: heldOut.count, genes: network.config.genes, values: values))
     }
 }

@@ -70,16 +70,12 @@ struct Sample: ParsableCommand {
         if let scale = runConfig?.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
         let matrix = CellMatrix(cells: count, genes: network.config.genes, values: values)
         if out.lowercased().hasSuffix(".h5ad") {
-            do {
-                let every = { (value: String) in Array(repeating: value, count: count) }
-                try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
-                                        geneNames: geneNames(),
-                                        categories: [("source", every("generated")),
-                                                     ("model", every(network.config.architecture.rawValue)),
-                                                     ("step", every(step.map(String.init) ?? "unknown"))])
-            } catch let error as HDF5Error {
-                throw InputError(error.description)
-            }
+            let every = { (value: String) in Array(repeating: value, count: count) }
+            try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
+                                    geneNames: geneNames(),
+                                    categories: [("source", every("generated")),
+                                                 ("model", every(network.config.architecture.rawValue)),
+                                                 ("step", every(step.map(String.init) ?? "unknown"))])
         } else if out.lowercased().hasSuffix(".csv") {
             try matrix.write(csv: out, cellNames: (0..<count).map { "generated-\($0)" },
                              geneNames: geneNames() ?? (0..<matrix.genes).map { "gene\($0)" })
@@ -105,13 +101,9 @@ struct Sample: ParsableCommand {
             let step = (try? SafeTensorsFile(contentsOf: path))?.metadata["step"].flatMap { Int($0) }
             return (try Checkpoint.load(path), step)
         case (nil, let path?):
-            do {
-                let run = try RunDirectory.open(path).0
-                guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-                return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step)
-            } catch let error as TrainingError {
-                throw InputError(error.description)
-            }
+            let run = try RunDirectory.open(path).0
+            guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
+            return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step)
         default:
             throw InputError("give --checkpoint or --run (one of them)")
         }

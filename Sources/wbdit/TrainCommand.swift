@@ -67,38 +67,28 @@ struct Train: ParsableCommand {
     var resume = false
 
     func run() throws {
-        do {
-            let trainer: Trainer
-            if resume {
-                // The data is prepared exactly as the run's config says, and must be the same file.
-                let (run, saved) = try RunDirectory.open(runPath)
-                let prepared = try CellLoader.load(data, saved.data.preparation)
-                guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
-                    throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
-                }
-                let training = HeldOutSplit.rows(prepared.matrix, try run.split().trainCells)
-                trainer = try Trainer.resume(runPath: runPath, data: training,
-                                             totalSteps: try totalSteps(cells: training.cells, required: false))
-            } else {
-                guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
-                let preparation = try preparationOptions.preparation()
-                let prepared = try CellLoader.load(data, preparation, labelsFrom: stratify)
-                let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
-                                         fraction: holdout, seed: seed)
-                let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
-                trainer = try Trainer.start(config: try makeConfig(prepared, preparation, trainingCells: training),
-                                            data: training, runPath: runPath, split: split)
+        let trainer: Trainer
+        if resume {
+            // The data is prepared exactly as the run's config says, and must be the same file.
+            let (run, saved) = try RunDirectory.open(runPath)
+            let prepared = try CellLoader.load(data, saved.data.preparation)
+            guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
+                throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
             }
-            try Self.train(trainer)
-        } catch let error as TrainingError {
-            throw InputError(error.description)
-        } catch let error as HDF5Error {
-            throw InputError(error.description)
-        } catch let error as TextFormatError {
-            throw InputError(error.description)
-        } catch let error as NumpyError {
-            throw InputError(error.description)
+            let training = HeldOutSplit.rows(prepared.matrix, try run.split().trainCells)
+            trainer = try Trainer.resume(runPath: runPath, data: training,
+                                         totalSteps: try totalSteps(cells: training.cells, required: false))
+        } else {
+            guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
+            let preparation = try preparationOptions.preparation()
+            let prepared = try CellLoader.load(data, preparation, labelsFrom: stratify)
+            let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
+                                     fraction: holdout, seed: seed)
+            let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
+            trainer = try Trainer.start(config: try makeConfig(prepared, preparation, trainingCells: training),
+                                        data: training, runPath: runPath, split: split)
         }
+        try Self.train(trainer)
     }
 
     private func totalSteps(cells: Int, required: Bool) throws -> Int? {

@@ -25,7 +25,9 @@ enum Version {
     static let string = "0.1.0"
 }
 
-/// Bad input that the user can fix: printed as one line, exit status 2.
+/// Bad input found by the command line itself. Errors thrown by the libraries below
+/// (HDF5Error, CheckpointError, TrainingError, …) need no wrapping: `runAndExit` prints
+/// any error as one line with exit status 2.
 struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
