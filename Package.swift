@@ -39,8 +39,9 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Kernels", "CellData"]),
 
         // MARK: Front ends
+        .target(name: "TextUI"),
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData", "Diffusion", "Analysis",
+            "Networks", "CellData", "Diffusion", "Analysis", "TextUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
         let (a, b, names): (CellMatrix, CellMatrix, String)
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
-            let (ra, namesA) = try Self.load(r), (gb, namesB) = try Self.load(g)
+            let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
             guard ra.genes == gb.genes else { throw InputError("\(r) has \(ra.genes) genes but \(g) has \(gb.genes)") }
             if let namesA, let namesB, namesA != namesB {
                 throw InputError("\(r) and \(g) name their genes differently: compare cells over the same genes, in the same order")
@@ -80,17 +80,4 @@ struct Eval: ParsableCommand {
     }
 
     private static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
-
-    /// Cells and, for .h5ad, gene names.
-    private static func load(_ path: String) throws -> (CellMatrix, [String]?) {
-        if path.lowercased().hasSuffix(".h5ad") {
-            let file = try AnnDataFile(path: path)
-            let m = try file.matrix()
-            if let i = m.values.firstIndex(where: { !$0.isFinite }) {
-                throw InputError("\(path): X holds \(m.values[i]) at cell \(i / m.genes), gene \(i % m.genes)")
-            }
-            return (m, try? file.names("var"))
-        }
-        return (try CellMatrix.load(npy: path), nil)
-    }
 }

@@ -87,10 +87,10 @@ final class EngineCommandTests: XCTestCase {
     }
 
     func testEveryCommandsHelpShowsAnExample() throws {
-        for command in [[], ["forward"], ["grad"], ["bench"]] {
+        for command in [[], ["train"], ["sample"], ["eval"], ["tsne"], ["prep"], ["info"], ["inspect"], ["forward"], ["grad"], ["bench"]] {
             let result = try CommandRunner.wbdit(command + ["--help"])
             XCTAssertEqual(result.status, 0, "\(command)")
-            XCTAssertTrue(result.stdout.contains("Example:"), "\(command) --help has no example")
+            XCTAssertTrue(result.stdout.contains("Example"), "\(command) --help has no example")
         }
     }
 

@@ -1,0 +1,172 @@
+import CellData
+import Foundation
+import Kernels
+
+/// The settings of a t-SNE run; the defaults are openTSNE's.
+public struct TSNESettings: Sendable, Equatable {
+    public var perplexity = 30.0
+    public var earlyExaggeration = 12.0
+    public var earlyIterations = 250
+    public var iterations = 500
+    public var momentum = 0.8
+    /// Barnes–Hut's accuracy: a cell whose side over its distance is below θ acts as one point.
+    public var theta = 0.5
+    /// Up to this many points, affinities over all pairs and the exact gradient; above it,
+    /// affinities over the 3·perplexity nearest neighbours and Barnes–Hut.
+    public var exactLimit = 1000
+    /// The largest step a point may take in one iteration.
+    public var maximumStepNorm: Double? = 5
+    public var seed: UInt64 = 0
+    /// Spread each iteration over the engine's threads. Leave it off beside a running
+    /// trainer, which owns them.
+    public var parallel = false
+
+    public init() {}
+}
+
+/// t-SNE (van der Maaten & Hinton 2008) of points in a feature space (usually 50 principal
+/// components) to 2-D, following openTSNE: PCA initialisation rescaled to standard
+/// deviation 10⁻⁴, early exaggeration 12 for 250 iterations at learning rate N/12, then
+/// 500 iterations at N; gradients without the factor 4, gains and momentum 0.8.
+///
+/// It runs incrementally: `iterate(_:)` advances a few iterations, so a display can redraw
+/// the map as it forms. `place(_:)` adds new points to the finished map without moving it.
+public final class TSNE: @unchecked Sendable {
+    public let settings: TSNESettings
+    public let points: CellMatrix
+    public let affinities: Affinities
+    public let usesExactGradient: Bool
+    /// [n, 2] x, y interleaved.
+    public private(set) var positions: [Double]
+    public private(set) var iteration = 0
+    private var descent: GainsDescent
+    private var gradient: [Double]
+
+    public var count: Int { points.cells }
+    public var totalIterations: Int { settings.earlyIterations + settings.iterations }
+    public var isFinished: Bool { iteration >= totalIterations }
+    public var isExaggerating: Bool { iteration < settings.earlyIterations }
+
+    public init(points: CellMatrix, settings: TSNESettings = TSNESettings()) {
+        precondition(points.cells >= 2, "t-SNE needs at least 2 points")
+        self.settings = settings
+        self.points = points
+        let n = points.cells
+        usesExactGradient = n <= settings.exactLimit
+        let k = usesExactGradient ? n - 1 : min(n - 1, Int(3 * settings.perplexity))
+        let perplexity = min(settings.perplexity, Double(k) / 3)  // openTSNE lowers an unreachable perplexity
+        let neighbours = NearestNeighbours(of: points, in: points, k: k, excludingSelf: true)
+        affinities = Affinities.conditional(neighbours: neighbours.indices, squaredDistances: neighbours.squaredDistances,
+                                            k: neighbours.k, perplexity: max(1, perplexity)).symmetrised()
+        positions = Self.initialPositions(points, seed: settings.seed)
+        descent = GainsDescent(count: 2 * n)
+        gradient = [Double](repeating: 0, count: 2 * n)
+    }
+
+    /// The first two principal components, scaled so the first has standard deviation 10⁻⁴,
+    /// with jitter of 1% of that so no two points coincide.
+    static func initialPositions(_ points: CellMatrix, seed: UInt64) -> [Double] {
+        let n = points.cells
+        let pca = PCA(fitting: points, components: 2, seed: seed).transform(points)
+        var xy = [Double](repeating: 0, count: 2 * n)
+        for i in 0..<n { for c in 0..<min(2, pca.genes) { xy[2 * i + c] = Double(pca.values[i * pca.genes + c]) } }
+        let mean = (0..<n).reduce(0.0) { $0 + xy[2 * $1] } / Double(n)
+        let variance = (0..<n).reduce(0.0) { $0 + (xy[2 * $1] - mean) * (xy[2 * $1] - mean) } / Double(n)
+        let scale = variance > 0 ? 1e-4 / variance.squareRoot() : 1
+        var generator = SeededGenerator(seed: seed &+ 0x75E)
+        for c in 0..<(2 * n) { xy[c] = xy[c] * scale + Double(generator.nextNormal()) * 1e-6 }
+        return xy
+    }
+
+    /// Runs up to `count` more iterations of the schedule.
+    public func iterate(_ count: Int = 1) {
+        let n = points.cells
+        for _ in 0..<count where !isFinished {
+            let exaggeration = isExaggerating ? settings.earlyExaggeration : 1
+            _ = Self.gradient(of: positions, affinities, exaggeration: exaggeration, exact: usesExactGradient,
+                              theta: settings.theta, parallel: settings.parallel, into: &gradient)
+            descent.step(&positions, gradient: &gradient, learningRate: Double(n) / exaggeration,
+                         momentum: settings.momentum, maximumGradientNorm: nil, maximumStepNorm: settings.maximumStepNorm)
+            var (mx, my) = (0.0, 0.0)
+            for i in 0..<n { mx += positions[2 * i]; my += positions[2 * i + 1] }
+            for i in 0..<n { positions[2 * i] -= mx / Double(n); positions[2 * i + 1] -= my / Double(n) }
+            iteration += 1
+        }
+    }
+
+    /// Runs the whole schedule.
+    public func run() { iterate(totalIterations - iteration) }
+
+    /// The map as a [n, 2] matrix.
+    public var embedding: CellMatrix {
+        CellMatrix(cells: points.cells, genes: 2, values: positions.map { Float($0) })
+    }
+
+    /// KL(P ‖ Q) of the current map, with Q's normaliser by the same method as the gradient.
+    public func klDivergence() -> Double {
+        var scratch = [Double](repeating: 0, count: positions.count)
+        return Self.gradient(of: positions, affinities, exaggeration: 1, exact: usesExactGradient,
+                             theta: settings.theta, into: &scratch)
+    }
+
+    /// The gradient of KL(exaggeration·P ‖ Q) (without t-SNE's customary factor 4) into
+    /// `gradient`; returns KL(P ‖ Q).
+    static func gradient(of y: [Double], _ p: Affinities, exaggeration: Double, exact: Bool, theta: Double,
+                         parallel: Bool = false, into gradient: inout [Double]) -> Double {
+        let n = p.rows
+        var z = 0.0
+        // Repulsion: Σ_j w_ij² (y_i − y_j), and Z = Σ_{i≠j} w_ij.
+        if exact {
+            for c in 0..<(2 * n) { gradient[c] = 0 }
+            for i in 0..<n {
+                let (xi, yi) = (y[2 * i], y[2 * i + 1])
+                var (fx, fy) = (0.0, 0.0)
+                for j in 0..<n where j != i {
+                    let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
+                    let w = 1 / (1 + dx * dx + dy * dy)
+                    z += w
+                    fx += w * w * dx; fy += w * w * dy
+                }
+                gradient[2 * i] = fx; gradient[2 * i + 1] = fy
+            }
+        } else {
+            let tree = y.withUnsafeBufferPointer { BarnesHutTree(positions: $0.baseAddress!, count: n) }
+            let pieces = parallel ? Threads.count : 1
+            var partials = [Double](repeating: 0, count: pieces)
+            gradient.withUnsafeMutableBufferPointer { g in
+                partials.withUnsafeMutableBufferPointer { z in
+                    let (g, z) = (g.baseAddress!, z.baseAddress!)
+                    let body = { (piece: Int) in
+                        var stack: [Int] = []
+                        stack.reserveCapacity(256)
+                        var sum = 0.0
+                        for i in Parallel.range(piece, of: pieces, total: n) {
+                            var force = (0.0, 0.0)
+                            sum += tree.repulsion(x: y[2 * i], y: y[2 * i + 1], own: i, theta: theta, force: &force, stack: &stack)
+                            g[2 * i] = force.0; g[2 * i + 1] = force.1
+                        }
+                        z[piece] = sum
+                    }
+                    if pieces > 1 { Parallel.split(pieces) { range in for piece in range { body(piece) } } } else { body(0) }
+                }
+            }
+            z = partials.reduce(0, +)
+        }
+        for c in 0..<(2 * n) { gradient[c] = -gradient[c] / z }
+        // Attraction: Σ_j p_ij w_ij (y_i − y_j), with the KL's data term on the way.
+        var kl = 0.0
+        for i in 0..<n {
+            let (xi, yi) = (y[2 * i], y[2 * i + 1])
+            var (fx, fy) = (0.0, 0.0)
+            for e in p.rowStart[i]..<p.rowStart[i + 1] {
+                let j = Int(p.columns[e]), pij = p.values[e]
+                let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
+                let w = 1 / (1 + dx * dx + dy * dy)
+                fx += pij * w * dx; fy += pij * w * dy
+                if pij > 0 { kl += pij * log(pij / w) }
+            }
+            gradient[2 * i] += exaggeration * fx; gradient[2 * i + 1] += exaggeration * fy
+        }
+        return kl + log(z)
+    }
+}
