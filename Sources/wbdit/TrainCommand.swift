@@ -69,26 +69,47 @@ struct Train: ParsableCommand {
     func run() throws {
         let trainer: Trainer
         if resume {
-            // The data is prepared exactly as the run's config says, and must be the same file.
-            let (run, saved) = try RunDirectory.open(runPath)
-            let prepared = try CellLoader.load(data, saved.data.preparation)
-            guard try DataSource.checksum(ofFile: data) == saved.data.checksum else {
-                throw InputError("\(data) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
-            }
-            let training = HeldOutSplit.rows(prepared.matrix, try run.split().trainCells)
-            trainer = try Trainer.resume(runPath: runPath, data: training,
-                                         totalSteps: try totalSteps(cells: training.cells, required: false))
+            let cells = try RunDirectory.open(runPath).1.data.cells
+            trainer = try RunPlan.resume(runPath: runPath, dataPath: data,
+                                         totalSteps: try totalSteps(cells: cells, required: false)).trainer
         } else {
-            guard (0..<1).contains(holdout) else { throw InputError("--holdout must be in [0, 1) (got \(holdout))") }
-            let preparation = try preparationOptions.preparation()
-            let prepared = try CellLoader.load(data, preparation, labelsFrom: stratify)
-            let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratify,
-                                     fraction: holdout, seed: seed)
-            let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
-            trainer = try Trainer.start(config: try makeConfig(prepared, preparation, trainingCells: training),
-                                        data: training, runPath: runPath, split: split)
+            trainer = try plan().start(runPath: runPath).trainer
         }
         try Self.train(trainer)
+    }
+
+    /// The new run these options describe.
+    func plan() throws -> RunPlan {
+        var options = model
+        options.genes = 1  // the data's gene count replaces it
+        var plan = RunPlan(dataPath: data, model: try options.config())
+        plan.preparation = try preparationOptions.preparation()
+        plan.stratifyBy = stratify
+        plan.holdout = holdout
+        plan.batch = batch
+        plan.learningRate = lr
+        plan.weightDecay = weightDecay
+        switch (steps, epochs) {
+        case (nil, nil): throw InputError("give --steps or --epochs")
+        case (_?, _?): throw InputError("give --steps or --epochs, not both")
+        default:
+            if let steps { guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") } }
+            if let epochs { guard epochs >= 1 else { throw InputError("--epochs must be at least 1 (got \(epochs))") } }
+            plan.totalSteps = steps ?? 1
+            plan.epochs = epochs
+        }
+        plan.warmupSteps = warmup
+        plan.cosineDecay = cosine
+        plan.minimumLearningRate = minLR
+        plan.gradientClip = clip
+        plan.emaDecay = ema
+        plan.checkpointEvery = checkpointEvery
+        plan.keepCheckpoints = keep
+        plan.readoutEvery = readoutEvery
+        plan.seed = seed
+        plan.threads = threads
+        plan.softwareVersion = Version.string
+        return plan
     }
 
     private func totalSteps(cells: Int, required: Bool) throws -> Int? {
@@ -105,35 +126,6 @@ struct Train: ParsableCommand {
         default:
             throw InputError("give --steps or --epochs, not both")
         }
-    }
-
-    private func makeConfig(_ prepared: PreparedCells, _ preparation: Preparation,
-                            trainingCells: CellMatrix) throws -> TrainingConfig {
-        let cells = prepared.matrix
-        var options = model
-        options.genes = cells.genes
-        let modelConfig = try options.config()
-        guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
-        guard lr > 0, lr.isFinite else { throw InputError("--lr must be positive (got \(lr))") }
-        guard checkpointEvery >= 1, keep >= 1, readoutEvery >= 1 else {
-            throw InputError("--checkpoint-every, --keep and --readout-every must be at least 1")
-        }
-        if let ema { guard ema > 0 && ema < 1 else { throw InputError("--ema must be in (0, 1) (got \(ema))") } }
-        if let clip { guard clip > 0 else { throw InputError("--clip must be positive (got \(clip))") } }
-        try Threads.configureFromOption(threads)
-        let total = try totalSteps(cells: trainingCells.cells, required: true)!
-        let source = DataSource(path: (data as NSString).standardizingPath,
-                                checksum: try DataSource.checksum(ofFile: data), cells: cells.cells,
-                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
-                                preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
-                                geneScale: prepared.geneScale)
-        return TrainingConfig(
-            softwareVersion: Version.string, model: modelConfig, data: source, batch: batch,
-            optimiser: AdamWSettings(learningRate: Float(lr), weightDecay: Float(weightDecay)),
-            learningRate: LearningRateSchedule(peakRate: lr, warmupSteps: warmup, cosineDecay: cosine,
-                                               minimumRate: minLR, totalSteps: total),
-            gradientClip: clip, emaDecay: ema, seed: seed, threads: Threads.count, totalSteps: total,
-            checkpointEvery: checkpointEvery, keepCheckpoints: keep, readoutEvery: readoutEvery)
     }
 
     /// Runs the trainer in the background, reporting progress and handling Ctrl-C.

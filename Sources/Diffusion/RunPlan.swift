@@ -1,0 +1,116 @@
+import CellData
+import Foundation
+import Kernels
+import Networks
+
+/// What a new run is made of before it starts: the data and how to prepare it, the held-
+/// out fraction, the network and the optimisation settings. Both front ends (`wbdit train`
+/// and the workbench) start runs through it, so a run is the same whichever started it.
+public struct RunPlan: Sendable, Equatable {
+    public var dataPath: String
+    public var preparation = Preparation()
+    /// An obs column (cell type) of an .h5ad to stratify the held-out split by.
+    public var stratifyBy: String?
+    public var holdout = 0.1
+    /// The network; its gene count is replaced by the data's.
+    public var model: ModelConfig
+    public var batch = 16
+    public var learningRate = 1e-4
+    public var weightDecay = 0.01
+    public var totalSteps = 1000
+    /// Passes over the training cells; when set, it fixes `totalSteps` once the split is known.
+    public var epochs: Int?
+    public var warmupSteps = 0
+    public var cosineDecay = false
+    public var minimumLearningRate = 0.0
+    public var gradientClip: Double?
+    public var emaDecay: Double?
+    public var checkpointEvery = 500
+    public var keepCheckpoints = 3
+    public var readoutEvery = 50
+    public var seed: UInt64 = 0
+    public var threads: Int?
+    public var softwareVersion = "0.1.0"
+
+    public init(dataPath: String, model: ModelConfig) {
+        self.dataPath = dataPath
+        self.model = model
+    }
+
+    /// Checks every setting that does not need the data; the message names the value.
+    public func validate() throws {
+        guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
+        guard (1...4096).contains(batch) else { throw TrainingError("the batch must be between 1 and 4096 cells (got \(batch))") }
+        guard learningRate > 0, learningRate.isFinite else { throw TrainingError("the learning rate must be positive (got \(learningRate))") }
+        guard totalSteps >= 1 else { throw TrainingError("the run needs at least 1 step (got \(totalSteps))") }
+        guard checkpointEvery >= 1, keepCheckpoints >= 1, readoutEvery >= 1 else {
+            throw TrainingError("checkpoint-every, keep and readout-every must be at least 1")
+        }
+        if let emaDecay { guard emaDecay > 0 && emaDecay < 1 else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
+        if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
+        try model.validate()
+    }
+
+    /// A run as it starts: its trainer and the cells it holds out, for evaluation.
+    public struct Started {
+        public let trainer: Trainer
+        public let prepared: PreparedCells
+        public let split: HeldOutSplit
+        /// The held-out cells, prepared as the training cells are.
+        public var heldOut: CellMatrix { HeldOutSplit.rows(prepared.matrix, split.heldOutCells) }
+        /// Their labels, when the split was stratified by a column.
+        public var heldOutLabels: [String]? { prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } } }
+    }
+
+    /// Reads and prepares the data, splits it and creates the run directory.
+    public func start(runPath: String) throws -> Started {
+        try validate()
+        let prepared = try CellLoader.load(dataPath, preparation, labelsFrom: stratifyBy)
+        let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
+                                 fraction: holdout, seed: seed)
+        let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
+        var plan = self
+        if let epochs { plan.totalSteps = epochs * max(1, training.cells / batch) }
+        let config = try plan.makeConfig(prepared)
+        let trainer = try Trainer.start(config: config, data: training, runPath: runPath, split: split)
+        return Started(trainer: trainer, prepared: prepared, split: split)
+    }
+
+    /// Reopens a run to continue it from its latest checkpoint, with the data prepared as
+    /// its config says (the file must be unchanged). `totalSteps` extends or shortens it.
+    public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil) throws -> Started {
+        let (run, saved) = try RunDirectory.open(runPath)
+        let path = dataPath ?? saved.data.path
+        let split = try run.split()
+        let prepared = try CellLoader.load(path, saved.data.preparation, labelsFrom: split.stratifiedBy)
+        guard try DataSource.checksum(ofFile: path) == saved.data.checksum else {
+            throw TrainingError("\(path) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
+        }
+        let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
+        let trainer = try Trainer.resume(runPath: runPath, data: training, totalSteps: totalSteps)
+        return Started(trainer: trainer, prepared: prepared, split: split)
+    }
+
+    func makeConfig(_ prepared: PreparedCells) throws -> TrainingConfig {
+        let cells = prepared.matrix
+        var model = self.model
+        model.genes = cells.genes
+        try model.validate()
+        if let threads, !(1...256).contains(threads) {
+            throw TrainingError("threads must be between 1 and 256 (got \(threads))")
+        }
+        Threads.configure(threads ?? Threads.available)
+        let source = DataSource(path: (dataPath as NSString).standardizingPath,
+                                checksum: try DataSource.checksum(ofFile: dataPath), cells: cells.cells,
+                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
+                                preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
+                                geneScale: prepared.geneScale)
+        return TrainingConfig(
+            softwareVersion: softwareVersion, model: model, data: source, batch: batch,
+            optimiser: AdamWSettings(learningRate: Float(learningRate), weightDecay: Float(weightDecay)),
+            learningRate: LearningRateSchedule(peakRate: learningRate, warmupSteps: warmupSteps, cosineDecay: cosineDecay,
+                                               minimumRate: minimumLearningRate, totalSteps: totalSteps),
+            gradientClip: gradientClip, emaDecay: emaDecay, seed: seed, threads: Threads.count, totalSteps: totalSteps,
+            checkpointEvery: checkpointEvery, keepCheckpoints: keepCheckpoints, readoutEvery: readoutEvery)
+    }
+}
