@@ -40,8 +40,9 @@ let package = Package(
 
         // MARK: Front ends
         .target(name: "TextUI"),
+        .target(name: "Workbench", dependencies: ["TextUI", "Diffusion", "Analysis", "CellData", "Networks", "CNCursesW"]),
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData", "Diffusion", "Analysis", "TextUI",
+            "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,6 +57,8 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport", "AllocationCounter"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -155,7 +155,8 @@ public final class Trainer: @unchecked Sendable {
         return StepReport(step: completedSteps, epoch: step.epoch, loss: step.loss, learningRate: rate,
                           gradientNorm: step.gradientNorm, stepSeconds: seconds,
                           cellsPerSecond: Double(config.batch) / seconds,
-                          etaSeconds: recentStepSeconds! * Double(config.totalSteps - completedSteps))
+                          etaSeconds: recentStepSeconds! * Double(config.totalSteps - completedSteps),
+                          peakMemoryMiB: StepReport.peakMemory())
     }
 
     // MARK: - Files
@@ -172,8 +173,8 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private func log(_ r: StepReport) throws {
-        let line = String(format: "{\"step\":%d,\"epoch\":%d,\"loss\":%.9g,\"lr\":%.9g,\"grad_norm\":%.9g,\"step_seconds\":%.6f}\n",
-                          r.step, r.epoch, r.loss, r.learningRate, r.gradientNorm, r.stepSeconds)
+        let line = String(format: "{\"step\":%d,\"epoch\":%d,\"loss\":%.9g,\"lr\":%.9g,\"grad_norm\":%.9g,\"step_seconds\":%.6f,\"peak_mib\":%.1f}\n",
+                          r.step, r.epoch, r.loss, r.learningRate, r.gradientNorm, r.stepSeconds, r.peakMemoryMiB)
         do { try metrics?.write(contentsOf: Data(line.utf8)) } catch {
             throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
         }

@@ -39,4 +39,26 @@ public struct StepReport: Sendable, Equatable, Codable {
     public var cellsPerSecond: Double
     /// Estimated seconds to the last step at the recent pace.
     public var etaSeconds: Double
+    /// The process's peak resident memory so far.
+    public var peakMemoryMiB: Double
+
+    public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradientNorm: Double, stepSeconds: Double,
+                cellsPerSecond: Double, etaSeconds: Double, peakMemoryMiB: Double = 0) {
+        self.step = step
+        self.epoch = epoch
+        self.loss = loss
+        self.learningRate = learningRate
+        self.gradientNorm = gradientNorm
+        self.stepSeconds = stepSeconds
+        self.cellsPerSecond = cellsPerSecond
+        self.etaSeconds = etaSeconds
+        self.peakMemoryMiB = peakMemoryMiB
+    }
+
+    /// The peak resident memory of this process, in MiB.
+    public static func peakMemory() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
 }

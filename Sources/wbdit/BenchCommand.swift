@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextUI
 import Kernels
 import Networks
 

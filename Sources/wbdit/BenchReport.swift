@@ -1,4 +1,5 @@
 import Foundation
+import TextUI
 import Networks
 
 /// The figures of one `wbdit bench` run and their two renderings.
@@ -47,32 +48,5 @@ struct BenchReport {
         ]
         let width = rows.map(\.0.count).max()!
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
-    }
-}
-
-/// Human-readable quantities with units.
-enum Format {
-    static func seconds(_ s: Double) -> String {
-        s >= 1 ? String(format: "%.3f s", s) : String(format: "%.1f ms", s * 1000)
-    }
-
-    /// A 20-cell bar for a fraction in [0, 1]: [████████░░░░░░░░░░░░].
-    static func bar(_ fraction: Double, width: Int = 20) -> String {
-        let filled = max(0, min(width, Int((fraction * Double(width)).rounded(.down))))
-        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "]"
-    }
-
-    /// 42 s, 3 min 05 s, 1 h 02 min.
-    static func duration(_ s: Double) -> String {
-        guard s.isFinite else { return "--" }
-        let t = Int(s.rounded())
-        if t < 60 { return "\(t) s" }
-        if t < 3600 { return String(format: "%d min %02d s", t / 60, t % 60) }
-        return String(format: "%d h %02d min", t / 3600, (t % 3600) / 60)
-    }
-
-    static func bytes(_ n: Int) -> String {
-        let mib = Double(n) / 1_048_576
-        return mib >= 1024 ? String(format: "%.2f GiB", mib / 1024) : String(format: "%.0f MiB", mib)
     }
 }

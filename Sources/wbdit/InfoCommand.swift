@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellData
 import Foundation
+import TextUI
 
 /// `wbdit info`: what an .h5ad file holds, before training on it.
 struct Info: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CellData
 import Diffusion
 import Foundation
+import TextUI
 import Kernels
 import Networks
 

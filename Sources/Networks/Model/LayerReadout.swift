@@ -14,6 +14,13 @@ public struct LayerReadout: Equatable, Sendable, Codable {
     /// post-GELU hidden values with |h| < `LayerReadout.ditThreshold` (exact zeros are rare there).
     public var sparsity: Double
 
+    public init(layer: Int, codingRate: Double, codingRateSD: Double, sparsity: Double) {
+        self.layer = layer
+        self.codingRate = codingRate
+        self.codingRateSD = codingRateSD
+        self.sparsity = sparsity
+    }
+
     /// The DiT sparsity threshold.
     public static let ditThreshold: Float = 1e-2
     /// CRATE's precision ε².

@@ -1,0 +1,71 @@
+/// A small form: labelled text fields with defaults, edited in place. Up/Down (or Tab)
+/// move between fields, typing edits, Enter submits, Escape cancels.
+public struct Form: Sendable {
+    public enum Purpose: Sendable, Equatable { case sample, newRun }
+
+    public struct Field: Sendable {
+        public var key: String
+        public var label: String
+        public var value: String
+        public var hint: String
+        public init(_ key: String, _ label: String, _ value: String, hint: String = "") {
+            (self.key, self.label, self.value, self.hint) = (key, label, value, hint)
+        }
+    }
+
+    public var purpose: Purpose
+    public var title: String
+    public var fields: [Field]
+    public var focus = 0
+    /// Why the last submission was refused.
+    public var error: String?
+
+    public init(purpose: Purpose, title: String, fields: [Field]) {
+        self.purpose = purpose
+        self.title = title
+        self.fields = fields
+    }
+
+    public subscript(key: String) -> String { fields.first { $0.key == key }?.value ?? "" }
+
+    /// Edits the form with a key; returns false for keys it does not use (Enter, Escape).
+    public mutating func handle(_ key: Key) -> Bool {
+        switch key {
+        case .up, .backTab: focus = (focus + fields.count - 1) % fields.count
+        case .down, .tab: focus = (focus + 1) % fields.count
+        case .backspace: if !fields[focus].value.isEmpty { fields[focus].value.removeLast() }
+        case .character(let c) where !c.isNewline && fields[focus].value.count < 200:
+            fields[focus].value.append(c)
+        default: return false
+        }
+        error = nil
+        return true
+    }
+
+    /// The form for `s`: how many cells, which sampler, how many steps.
+    public static func sample(defaultCells: Int) -> Form {
+        Form(purpose: .sample, title: "Sample now", fields: [
+            Field("cells", "cells", String(defaultCells), hint: "1-5000"),
+            Field("sampler", "sampler", "ddim", hint: "ddim or ddpm"),
+            Field("steps", "steps", "50", hint: "DDIM steps, 1-1000"),
+        ])
+    }
+
+    /// The form for `n`, prefilled from the current run's settings.
+    public static func newRun(data: String, architecture: String, hidden: Int, depth: Int, heads: Int, patch: Int,
+                              batch: Int, learningRate: Double, steps: Int, seed: UInt64, run: String) -> Form {
+        Form(purpose: .newRun, title: "New run", fields: [
+            Field("data", "data file", data, hint: ".h5ad, 10x folder, .csv or .npy"),
+            Field("arch", "architecture", architecture, hint: "wbdit or dit"),
+            Field("hidden", "hidden", String(hidden), hint: "token width"),
+            Field("depth", "depth", String(depth), hint: "blocks"),
+            Field("heads", "heads", String(heads), hint: "hidden must divide by it"),
+            Field("patch", "patch", String(patch), hint: "genes per token"),
+            Field("batch", "batch", String(batch), hint: "cells per step"),
+            Field("lr", "learning rate", String(learningRate), hint: "AdamW"),
+            Field("steps", "steps", String(steps), hint: ""),
+            Field("seed", "seed", String(seed), hint: ""),
+            Field("run", "run directory", run, hint: "must not exist"),
+        ])
+    }
+}

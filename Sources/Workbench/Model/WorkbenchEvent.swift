@@ -1,0 +1,19 @@
+import Diffusion
+import Networks
+
+/// Everything that changes what the workbench shows. The trainer's events arrive wrapped;
+/// the rest come from the session's background work. Plain values only.
+public enum WorkbenchEvent: Sendable {
+    /// A run is open: its config, its parameter count, and the real cells it holds out.
+    case opened(path: String, config: TrainingConfig, parameters: Int, reference: ReferenceCells)
+    /// A run's log, read back (a resumed or reopened run).
+    case history(RunHistory)
+    case status(RunStatus)
+    case trainer(TrainerEvent)
+    case samples(SampleSet)
+    case map(CellMap)
+    case evaluation(step: Int, [RunSummary.Metric])
+    case runs([RunSummary])
+    /// A line for the status bar.
+    case message(String, isError: Bool)
+}

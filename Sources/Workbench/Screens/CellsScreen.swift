@@ -1,0 +1,75 @@
+import TextUI
+
+/// Screen 3: the t-SNE map of the held-out real cells, with generated cells placed on it
+/// (openTSNE-style transform: the real map stays put). Coloured by source, or by cell type
+/// (generated cells take the type of their nearest real cell); `t` toggles.
+enum CellsScreen {
+    static let keys = "t colour by source/type · s sample now · 1-6 screens · ? help · q quit"
+
+    static func draw(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ body: Rect) {
+        let legendWidth = min(30, body.width / 3)
+        let (mapArea, legendArea) = body.splitLeft(body.width - legendWidth)
+        let byLabel = view.colourByLabel && state.reference?.labels != nil
+        let phase = state.map.map { m in
+            m.phase == "done" ? String(format: "KL %.3f", m.klDivergence ?? .nan) : "\(m.phase) \(m.iteration)/\(m.totalIterations)"
+        } ?? "waiting for the held-out cells"
+        grid.box(mapArea, title: "t-SNE of held-out cells · \(byLabel ? "by cell type" : "by source") · \(phase)")
+        drawLegend(state, byLabel: byLabel, into: &grid, legendArea)
+        guard let map = state.map, let reference = state.reference else { return }
+        let labelIndex = Dictionary(uniqueKeysWithValues: reference.labelCounts.enumerated().map { ($0.element.label, $0.offset) })
+        let realRoles: [Role] = (0..<(map.real.count / 2)).map { i in
+            guard byLabel, let labels = reference.labels, i < labels.count else { return .real }
+            return Role.label(labelIndex[labels[i]] ?? 0)
+        }
+        var layers = [ScatterPlot.Layer(points: map.real, roles: realRoles)]
+        if let generated = map.generated {
+            let roles: [Role] = (0..<(generated.count / 2)).map { i in
+                guard byLabel, let labels = reference.labels, let samples = state.samples, i < samples.count else { return .generated }
+                return Role.label(labelIndex[labels[samples.cells[i].nearestReal]] ?? 0)
+            }
+            layers.append(ScatterPlot.Layer(points: generated, roles: roles))
+        }
+        ScatterPlot(layers: layers).draw(into: &grid, mapArea.inset(1))
+    }
+
+    static func drawLegend(_ state: WorkbenchState, byLabel: Bool, into grid: inout TextGrid, _ area: Rect) {
+        grid.box(area, title: "Legend")
+        let inner = area.inset(1)
+        var y = inner.y
+        let dot: Unicode.Scalar = grid.glyphs.usesBraille ? "●" : "*"
+        func line(_ role: Role, _ text: String, _ count: String) {
+            guard y < inner.maxY else { return }
+            grid.put(dot, x: inner.x + 1, y: y, Style(role))
+            grid.text(text, x: inner.x + 3, y: y, Style(.foreground), limit: inner.width - 4 - count.count)
+            grid.text(count, right: inner.maxX, y: y, Style(.muted))
+            y += 1
+        }
+        let realCount = state.reference?.count ?? 0
+        let generatedCount = state.map?.generated.map { $0.count / 2 } ?? 0
+        if byLabel, let reference = state.reference {
+            grid.text("type", x: inner.x + 3, y: y, Style(.muted))
+            grid.text("real/gen", right: inner.maxX, y: y, Style(.muted))
+            y += 1
+            var generatedByLabel: [String: Int] = [:]
+            if let samples = state.samples, let labels = reference.labels, state.map?.generated != nil {
+                for cell in samples.cells { generatedByLabel[labels[cell.nearestReal], default: 0] += 1 }
+            }
+            for (i, entry) in reference.labelCounts.enumerated() {
+                line(Role.label(i), entry.label, "\(entry.count)/\(generatedByLabel[entry.label] ?? 0)")
+            }
+        } else {
+            line(.real, "real (held out)", String(realCount))
+            line(.generated, "generated", String(generatedCount))
+            if let step = state.map?.generatedStep { grid.text("  from step \(step)", x: inner.x + 1, y: y, Style(.muted)); y += 1 }
+        }
+        y += 1
+        let notes = [
+            state.reference?.labels == nil ? "no cell types: run with --stratify COLUMN" : "t: colour by \(byLabel ? "source" : "type")",
+            state.map?.generated == nil ? "s: generate cells to place them here" : "",
+        ]
+        for note in notes where !note.isEmpty && y < inner.maxY {
+            grid.text(note, x: inner.x + 1, y: y, Style(.muted), limit: inner.width - 1)
+            y += 1
+        }
+    }
+}

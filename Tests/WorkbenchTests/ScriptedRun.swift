@@ -1,0 +1,109 @@
+import CellData
+import Diffusion
+import Foundation
+import Networks
+import Workbench
+
+/// A run told as a fixed sequence of workbench events: what the snapshot tests render.
+/// Every number comes from a seeded formula, so the screens are the same on every machine.
+enum ScriptedRun {
+    static let start = Date(timeIntervalSince1970: 1_780_000_000)
+
+    static func config(architecture: Architecture = .whiteBox) throws -> TrainingConfig {
+        let model = try ModelConfig(architecture: architecture, genes: 40, patchSize: 10, hiddenSize: 64, depth: 3, heads: 4)
+        let data = DataSource(path: "sample-data/zeisel2015.h5ad", checksum: "0", cells: 300, genes: 40, nonNegative: true)
+        return TrainingConfig(softwareVersion: "test", model: model, data: data, batch: 16,
+                              learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: 1000), threads: 2,
+                              totalSteps: 1000, checkpointEvery: 250, readoutEvery: 50)
+    }
+
+    static let labels = ["astrocytes", "microglia", "neurons", "oligodendrocytes"]
+
+    /// 60 held-out cells of four types over 40 genes.
+    static func reference() -> ReferenceCells {
+        var values: [Float] = [], cellLabels: [String] = []
+        for cell in 0..<60 {
+            let type = cell % 4
+            cellLabels.append(labels[type])
+            for gene in 0..<40 { values.append(Float(((gene * 7 + cell * 3) % 11)) / 4 + (gene % 4 == type ? 2 : 0)) }
+        }
+        return ReferenceCells(values: values, genes: 40, geneNames: (0..<40).map { "Gene\($0)" }, labels: cellLabels,
+                              labelColumn: "level1")
+    }
+
+    static func stepReport(_ step: Int) -> StepReport {
+        let loss = 0.25 + 0.75 * exp(-Double(step) / 60) + 0.03 * sin(Double(step) * 1.7)
+        return StepReport(step: step, epoch: step * 16 / 270, loss: loss, learningRate: 1e-3, gradientNorm: 0.5 + 0.1 * cos(Double(step)),
+                          stepSeconds: 0.0425, cellsPerSecond: 376.5, etaSeconds: Double(1000 - step) * 0.0425, peakMemoryMiB: 212)
+    }
+
+    static func readouts(_ step: Int) -> [LayerReadout] {
+        (0..<3).map { layer in
+            LayerReadout(layer: layer, codingRate: 180 - Double(layer) * 25 - Double(step) / 10, codingRateSD: 3,
+                         sparsity: 0.2 + 0.15 * Double(layer) + Double(step) / 2000)
+        }
+    }
+
+    static func samples(step: Int) -> SampleSet {
+        let r = reference()
+        var values: [Float] = [], cells: [SampleSet.Cell] = []
+        for cell in 0..<20 {
+            let source = (cell * 7) % 60
+            for gene in 0..<40 { values.append(max(0, r.value(cell: source, gene: gene) + Float((cell + gene) % 5) / 10 - 0.2)) }
+            cells.append(SampleSet.Cell(librarySize: 900 + Double(cell * 37 % 200), genesDetected: 30 + cell % 10,
+                                        nearestReal: source, nearestDistance: 1.5 + Double(cell % 7) / 10))
+        }
+        return SampleSet(step: step, genes: 40, values: values, cells: cells, path: "runs/demo/samples/step-\(step).npy")
+    }
+
+    static func map(withGenerated: Bool) -> CellMap {
+        var real: [Float] = []
+        for cell in 0..<60 {
+            let type = cell % 4, angle = Double(cell) * 0.7
+            real += [Float(cos(Double(type) * 1.57) * 20 + cos(angle) * 4), Float(sin(Double(type) * 1.57) * 20 + sin(angle) * 4)]
+        }
+        var generated: [Float]?
+        if withGenerated {
+            generated = (0..<20).flatMap { cell -> [Float] in
+                let source = (cell * 7) % 60
+                return [real[2 * source] + 1, real[2 * source + 1] - 1]
+            }
+        }
+        return CellMap(real: real, generated: generated, generatedStep: withGenerated ? 250 : nil, iteration: 750,
+                       totalIterations: 750, phase: "done", klDivergence: 0.412)
+    }
+
+    static func runs() -> [RunSummary] {
+        let metrics = [RunSummary.Metric(name: "mmd2_rbf", generated: 0.0123, floor: 0.0015),
+                       RunSummary.Metric(name: "knn_auc", generated: 0.71, floor: 0.52),
+                       RunSummary.Metric(name: "gene_gene_corr_r", generated: 0.83, floor: 0.96)]
+        return [
+            RunSummary(name: "demo", architecture: "wbdit", shape: "64/3/4", parameters: 123_456, stepsDone: 300, totalSteps: 1000,
+                       secondsPerStep: 0.0425, cellsPerSecond: 376, peakMemoryMiB: 212, bestLoss: 0.2711,
+                       losses: stride(from: 1, through: 300, by: 3).map { ($0, stepReport($0).loss) }, metrics: metrics),
+            RunSummary(name: "dit-baseline", architecture: "dit", shape: "64/3/4", parameters: 201_000, stepsDone: 1000, totalSteps: 1000,
+                       secondsPerStep: 0.061, cellsPerSecond: 262, peakMemoryMiB: 240, bestLoss: 0.2502,
+                       losses: stride(from: 1, through: 1000, by: 10).map { ($0, stepReport($0).loss * 0.95) }, metrics: []),
+        ]
+    }
+
+    /// The state after 300 steps with readouts, a checkpoint, samples, a map and two runs.
+    static func state(steps: Int = 300, architecture: Architecture = .whiteBox) throws -> WorkbenchState {
+        var state = WorkbenchState()
+        state.apply(.opened(path: "runs/demo", config: try config(architecture: architecture), parameters: 123_456, reference: reference()))
+        state.apply(.status(.running))
+        for step in 1...steps {
+            state.apply(.trainer(.step(stepReport(step))))
+            if step == 1 || step % 50 == 0 { state.apply(.trainer(.readouts(step: step, layers: readouts(step)))) }
+            if step == 250 {
+                state.apply(.trainer(.checkpointWritten(step: 250, path: "runs/demo/checkpoints/step-250.safetensors")),
+                            now: start.addingTimeInterval(10))
+            }
+        }
+        state.apply(.samples(samples(step: 250)))
+        state.apply(.map(map(withGenerated: true)))
+        state.apply(.runs(runs()))
+        state.apply(.evaluation(step: 250, runs()[0].metrics))
+        return state
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import TextUI
+import Workbench
+import XCTest
+
+/// Every screen rendered from the scripted run into the text grid at 80×24 and 160×48,
+/// compared with the committed text in Snapshots/. Set WBDIT_RECORD_SNAPSHOTS=1 to
+/// rewrite them after a deliberate change, then read the diff.
+final class SnapshotTests: XCTestCase {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots").path
+    let now = ScriptedRun.start.addingTimeInterval(130)
+
+    override func setUp() {
+        NSTimeZone.default = TimeZone(identifier: "UTC")!
+    }
+
+    func assertSnapshot(_ grid: TextGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let path = folder + "/" + name + ".txt"
+        let text = grid.dump()
+        if ProcessInfo.processInfo.environment["WBDIT_RECORD_SNAPSHOTS"] == "1" {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertEqual(text, expected, "\(name) differs from Snapshots/\(name).txt; got:\n\(text)", file: file, line: line)
+    }
+
+    func testEveryScreenAtBothSizes() throws {
+        let state = try ScriptedRun.state()
+        for screen in ScreenID.allCases {
+            var view = ViewState()
+            view.screen = screen
+            for (width, height) in [(80, 24), (160, 48)] {
+                let grid = WorkbenchView.render(state, view, width: width, height: height, now: now)
+                try assertSnapshot(grid, "\(screen.title.lowercased())-\(width)x\(height)")
+            }
+        }
+    }
+}
