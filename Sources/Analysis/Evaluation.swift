@@ -1,3 +1,4 @@
+import Foundation
 import CellData
 import Kernels
 
@@ -64,5 +65,14 @@ public struct Evaluation: Sendable {
             Row(key: "zero_fraction_cell_gap", name: "zeros per cell, real − generated", generated: genes.cellZeroFractionGap,
                 floor: genesFloor.cellZeroFractionGap),
         ]
+    }
+
+    /// The rows as one JSON object, `key` and `key_floor` for each, then `extra` fields
+    /// (already JSON-encoded values); non-finite figures are `null`.
+    public func json(extra: [(key: String, value: String)] = []) -> String {
+        func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
+        let fields = rows.flatMap { [("\"\($0.key)\"", number($0.generated)), ("\"\($0.key)_floor\"", number($0.floor))] }
+            + extra.map { ("\"\($0.key)\"", $0.value) }
+        return "{" + fields.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"
     }
 }

@@ -56,10 +56,8 @@ struct Eval: ParsableCommand {
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
         let evaluation = Evaluation(real: a, generated: b, components: components)
-        let fields = evaluation.rows.flatMap { row in
-            [("\"\(row.key)\"", Self.number(row.generated)), ("\"\(row.key)_floor\"", Self.number(row.floor))]
-        } + [("\"real_cells\"", String(a.cells)), ("\"generated_cells\"", String(b.cells)), ("\"genes\"", String(a.genes))]
-        let jsonText = "{" + fields.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"
+        let jsonText = evaluation.json(extra: [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)),
+                                               ("genes", String(a.genes))])
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
         }).text

@@ -12,11 +12,14 @@ struct WBDit: ParsableCommand {
         sparse-coding step per block) and its DiT baseline. Checkpoints are safetensors \
         files with the reference PyTorch implementation's tensor names.
 
+        With no command it opens the terminal workbench (wbdit tui).
+
         Example:
           wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10
         """,
         version: Version.string,
-        subcommands: [Train.self, Sample.self, Eval.self, TSNECommand.self, Prep.self, Info.self, Inspect.self, Forward.self, Grad.self, Bench.self]
+        subcommands: [TUI.self, Train.self, Sample.self, Eval.self, TSNECommand.self, Prep.self, Info.self, Inspect.self, Forward.self, Grad.self, Bench.self],
+        defaultSubcommand: TUI.self
     )
 }
 

@@ -25,7 +25,10 @@ public struct SampleSet: Equatable, Sendable {
     /// Where the trainer wrote them.
     public var path: String
 
-    public var count: Int { cells.count }
+    /// The number of cells (their figures in `cells` arrive once measured).
+    public var count: Int { genes == 0 ? 0 : values.count / genes }
+    /// Whether every cell's figures are in.
+    public var isMeasured: Bool { cells.count == count }
 
     public init(step: Int, genes: Int, values: [Float], cells: [Cell], path: String) {
         self.step = step

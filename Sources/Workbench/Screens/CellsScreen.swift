@@ -24,7 +24,7 @@ enum CellsScreen {
         var layers = [ScatterPlot.Layer(points: map.real, roles: realRoles)]
         if let generated = map.generated {
             let roles: [Role] = (0..<(generated.count / 2)).map { i in
-                guard byLabel, let labels = reference.labels, let samples = state.samples, i < samples.count else { return .generated }
+                guard byLabel, let labels = reference.labels, let samples = state.samples, i < samples.cells.count else { return .generated }
                 return Role.label(labelIndex[labels[samples.cells[i].nearestReal]] ?? 0)
             }
             layers.append(ScatterPlot.Layer(points: generated, roles: roles))

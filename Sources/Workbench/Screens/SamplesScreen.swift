@@ -10,7 +10,7 @@ enum SamplesScreen {
 
     static func draw(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ body: Rect) {
         let (listArea, detailArea) = body.splitLeft(min(46, body.width / 2))
-        guard let samples = state.samples, let reference = state.reference, samples.count > 0 else {
+        guard let samples = state.samples, let reference = state.reference, samples.count > 0, samples.isMeasured else {
             grid.box(listArea, title: "Generated cells")
             grid.box(detailArea, title: "Top genes")
             let hint = state.sampling != nil ? "generating cells…" : "no generated cells yet: press s to sample"

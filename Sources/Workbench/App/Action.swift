@@ -1,0 +1,14 @@
+import Diffusion
+
+/// What a key asks of the app beyond changing the view.
+public enum Action: Sendable {
+    /// Leave; write a checkpoint first when a run is active.
+    case quit(checkpoint: Bool)
+    case send(TrainerCommand)
+    case sample(cells: Int, settings: SamplerSettings)
+    case evaluate
+    case newRun(RunPlan, runPath: String)
+    case resume(runPath: String)
+    case browse(runPath: String)
+    case setTheme(String)
+}

@@ -1,0 +1,110 @@
+import Analysis
+import CellData
+import Foundation
+
+/// The workbench's background analysis of cells, on its own serial queue so the screen
+/// never waits: the t-SNE map of the held-out cells (posted every few iterations as it
+/// forms), the figures of each generated cell, its placement on the map, and evaluations.
+/// Kernels run on this queue's thread only, beside the trainer's threads.
+final class CellAnalysis: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "wbdit-analysis", qos: .utility)
+    private let inbox: Inbox
+    private let reference: ReferenceCells
+    private let logNormalised: Bool
+    // Touched only on `queue`.
+    private var pca: PCA?
+    private var map: TSNE?
+    private var pendingSamples: SampleSet?
+    /// Bumped when the session closes, so queued work for an old run does nothing.
+    private var cancelled = false
+
+    /// Map snapshots go out at most this often.
+    static let snapshotIterations = 10
+
+    init(reference: ReferenceCells, logNormalised: Bool, inbox: Inbox) {
+        self.reference = reference
+        self.logNormalised = logNormalised
+        self.inbox = inbox
+    }
+
+    func cancel() { queue.async { self.cancelled = true } }
+
+    private var cells: CellMatrix { CellMatrix(cells: reference.count, genes: reference.genes, values: reference.values) }
+
+    /// Embeds the held-out cells, posting the map as it forms.
+    func buildMap() {
+        queue.async { [self] in
+            guard !cancelled, reference.count >= 4 else { return }
+            let real = cells
+            let pca = PCA(fitting: real, components: min(50, real.genes, real.cells))
+            self.pca = pca
+            let map = TSNE(points: pca.transform(real))
+            while !map.isFinished && !cancelled {
+                map.iterate(Self.snapshotIterations)
+                let phase = map.isFinished ? "done" : map.isExaggerating ? "early exaggeration" : "embedding"
+                inbox.post(.map(CellMap(real: map.embedding.values, iteration: map.iteration, totalIterations: map.totalIterations,
+                                        phase: phase, klDivergence: map.isFinished ? map.klDivergence() : nil)))
+            }
+            self.map = map
+            if let pending = pendingSamples { place(pending) }
+        }
+    }
+
+    /// Measures each generated cell, then places the cells on the map (once it is done).
+    func analyse(_ samples: SampleSet) {
+        queue.async { [self] in
+            guard !cancelled, samples.genes == reference.genes, reference.count > 0 else { return }
+            let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+            let nearest = NearestNeighbours(of: generated, in: cells, k: 1)
+            var set = samples
+            set.cells = (0..<samples.count).map { i in
+                let row = samples.values[(i * samples.genes)..<((i + 1) * samples.genes)]
+                let library = row.reduce(0.0) { $0 + (logNormalised ? Double(expm1($1)) : Double($1)) }
+                return SampleSet.Cell(librarySize: library, genesDetected: row.filter { $0 > 0 }.count,
+                                      nearestReal: Int(nearest.indices[i]),
+                                      nearestDistance: Double(nearest.squaredDistances[i]).squareRoot())
+            }
+            inbox.post(.samples(set))
+            if map != nil { place(set) } else { pendingSamples = set }
+        }
+    }
+
+    /// Runs on `queue`.
+    private func place(_ samples: SampleSet) {
+        guard let map, let pca, !cancelled else { return }
+        pendingSamples = nil
+        let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+        let placement = TSNEPlacement(pca.transform(generated), on: map)
+        let kl = map.klDivergence()
+        while !placement.isFinished && !cancelled {
+            placement.iterate(Self.snapshotIterations * 2)
+            inbox.post(.map(CellMap(real: map.embedding.values, generated: placement.embedding.values, generatedStep: samples.step,
+                                    iteration: placement.iteration, totalIterations: placement.settings.iterations,
+                                    phase: placement.isFinished ? "done" : "placing \(samples.count) cells", klDivergence: kl)))
+        }
+    }
+
+    /// Compares the generated cells with the held-out ones; writes `report.json` into the run.
+    func evaluate(_ samples: SampleSet, runPath: String?) {
+        queue.async { [self] in
+            guard !cancelled else { return }
+            guard reference.count >= 4, samples.count >= 2 else {
+                inbox.post(.message("too few cells to evaluate (\(reference.count) held out, \(samples.count) generated)", isError: true))
+                return
+            }
+            inbox.post(.message("evaluating \(samples.count) generated cells against \(reference.count) held-out cells…", isError: false))
+            let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+            let evaluation = Evaluation(real: cells, generated: generated, components: min(50, reference.genes))
+            let metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            if let runPath {
+                let json = evaluation.json(extra: [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
+                                                   ("genes", String(reference.genes)), ("step", String(samples.step))])
+                try? Data((json + "\n").utf8).write(to: URL(fileURLWithPath: runPath + "/report.json"), options: .atomic)
+            }
+            inbox.post(.evaluation(step: samples.step, metrics))
+            let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r"].contains($0.name) }
+                .map { String(format: "%@ %.3g (floor %.3g)", $0.name, $0.generated, $0.floor) }
+            inbox.post(.message("evaluated step \(samples.step): " + figures.joined(separator: ", "), isError: false))
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import CellData
+import Diffusion
+import Foundation
+import Networks
+
+/// The workbench's link to a run: it starts, resumes or reopens one, passes the user's
+/// commands to its trainer, turns the trainer's events into workbench events, and runs
+/// the cell analysis beside it. The screens see only the events it posts.
+public final class Session: @unchecked Sendable {
+    public let inbox = Inbox()
+    /// Where new runs go and where Compare looks.
+    public let runsFolder: String
+    private let lock = NSLock()
+    private var trainer: Trainer?
+    private var analysis: CellAnalysis?
+    private var runPath: String?
+    private var latestSamples: SampleSet?
+    private var lastAutoSample: Int?
+    private var sampleCells = 200
+
+    /// Generated cells are sampled automatically at a checkpoint this many steps after the last sample.
+    public var autoSampleEvery = 1000
+    public var autoSampleSettings = SamplerSettings(steps: 50)
+
+    public init(runsFolder: String) { self.runsFolder = runsFolder }
+
+    // MARK: - Opening runs
+
+    /// Starts a new run in the background; events report progress or the reason it failed.
+    public func start(_ plan: RunPlan, runPath: String) {
+        open(status: "reading \((plan.dataPath as NSString).lastPathComponent)") { [self] in
+            let started = try plan.start(runPath: runPath)
+            attach(started, runPath: runPath, history: nil)
+        }
+    }
+
+    /// Continues a run from its latest checkpoint.
+    public func resume(runPath: String) {
+        open(status: "resuming \((runPath as NSString).lastPathComponent)") { [self] in
+            let started = try RunPlan.resume(runPath: runPath)
+            attach(started, runPath: runPath, history: try RunHistory(contentsOf: started.trainer.run.metricsPath))
+        }
+    }
+
+    /// Reopens a run read-only: its log, its held-out cells and its latest generated cells.
+    public func browse(runPath: String) {
+        open(status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
+            let (run, config) = try RunDirectory.open(runPath)
+            let split = try run.split()
+            let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy)
+            let reference = Self.reference(prepared, split, config)
+            post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
+                         reference: reference))
+            post(.history(try RunHistory(contentsOf: run.metricsPath)))
+            post(.status(.browsing))
+            let analysis = startAnalysis(reference, config)
+            if let samples = try Self.latestSamples(run, genes: config.model.genes) {
+                lock.withLock { latestSamples = samples }
+                analysis.analyse(samples)
+            }
+            lock.withLock { self.runPath = runPath }
+        }
+    }
+
+    private func open(status: String, _ work: @escaping @Sendable () throws -> Void) {
+        post(.status(.starting(status)))
+        Thread.detachNewThread { [self] in
+            do { try work() } catch {
+                post(.status(.failed("\(error)")))
+                post(.message("\(error)", isError: true))
+            }
+            refreshRuns()
+        }
+    }
+
+    private func attach(_ started: RunPlan.Started, runPath: String, history: RunHistory?) {
+        let config = started.trainer.config
+        var reference = Self.reference(started.prepared, started.split, config)
+        if reference.count == 0 { reference.labels = nil }
+        post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
+                     reference: reference))
+        if let history { post(.history(history)) }
+        let analysis = startAnalysis(reference, config)
+        lock.withLock {
+            trainer = started.trainer
+            self.runPath = runPath
+            sampleCells = max(2, min(200, reference.count))
+            lastAutoSample = nil
+            latestSamples = nil
+        }
+        post(.status(.running))
+        started.trainer.start { [weak self] event in self?.handle(event, analysis: analysis) }
+    }
+
+    private func startAnalysis(_ reference: ReferenceCells, _ config: TrainingConfig) -> CellAnalysis {
+        let analysis = CellAnalysis(reference: reference, logNormalised: config.data.preprocessing.contains { $0.hasPrefix("log1p") },
+                                    inbox: inbox)
+        lock.withLock {
+            self.analysis?.cancel()
+            self.analysis = analysis
+        }
+        analysis.buildMap()
+        return analysis
+    }
+
+    static func reference(_ prepared: PreparedCells, _ split: HeldOutSplit, _ config: TrainingConfig) -> ReferenceCells {
+        var cells = HeldOutSplit.rows(prepared.matrix, split.heldOutCells)
+        if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
+        let names = prepared.geneNames ?? (0..<cells.genes).map { "gene \($0)" }
+        let labels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
+        return ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: labels,
+                              labelColumn: split.stratifiedBy)
+    }
+
+    /// The newest `samples/step-N.npy` of a run.
+    static func latestSamples(_ run: RunDirectory, genes: Int) throws -> SampleSet? {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: run.samplesPath)) ?? []
+        let steps = files.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".npy") else { return nil }
+            return Int(name.dropFirst(5).dropLast(4))
+        }
+        guard let step = steps.max() else { return nil }
+        let path = run.samplesPath + "/step-\(step).npy"
+        let m = try CellMatrix.load(npy: path)
+        guard m.genes == genes else { return nil }
+        return SampleSet(step: step, genes: m.genes, values: m.values, cells: [], path: path)
+    }
+
+    // MARK: - Trainer events
+
+    private func handle(_ event: TrainerEvent, analysis: CellAnalysis) {
+        post(.trainer(event))
+        switch event {
+        case .samplesReady(let step, let cells, let genes, let values, let path):
+            let samples = SampleSet(step: step, genes: genes, values: values, cells: [], path: path)
+            lock.withLock { latestSamples = samples }
+            _ = cells
+            analysis.analyse(samples)
+        case .checkpointWritten(let step, _):
+            let due: Bool = lock.withLock {
+                guard lastAutoSample.map({ step - $0 >= autoSampleEvery }) ?? true else { return false }
+                lastAutoSample = step
+                return true
+            }
+            if due { sample(cells: nil, settings: autoSampleSettings) }
+        case .finished, .failed:
+            refreshRuns()
+        default:
+            break
+        }
+    }
+
+    // MARK: - Commands
+
+    public func send(_ command: TrainerCommand) {
+        lock.withLock { trainer }?.send(command)
+    }
+
+    /// Asks the trainer for generated cells (`cells` nil: as many as the map can show well).
+    public func sample(cells: Int?, settings: SamplerSettings) {
+        let (trainer, count) = lock.withLock { (self.trainer, cells ?? sampleCells) }
+        guard let trainer else {
+            post(.message("no training run to sample from (r resumes one, n starts one)", isError: true))
+            return
+        }
+        post(.message("generating \(count) cells (\(settings.method.rawValue), \(settings.steps) steps); training waits meanwhile", isError: false))
+        let useEMA = trainer.config.emaDecay != nil
+        trainer.send(.sampleNow(cells: count, settings: settings, useEMA: useEMA))
+    }
+
+    /// Evaluates the latest generated cells against the held-out cells.
+    public func evaluate() {
+        let (samples, analysis, path) = lock.withLock { (latestSamples, self.analysis, runPath) }
+        guard let analysis else { post(.message("no run open", isError: true)); return }
+        guard let samples else {
+            post(.message("no generated cells to evaluate yet: press s to sample", isError: true))
+            return
+        }
+        analysis.evaluate(samples, runPath: path)
+        Thread.detachNewThread { [self] in
+            Thread.sleep(forTimeInterval: 0.5)
+            refreshRuns()
+        }
+    }
+
+    /// Re-reads the runs folder for the Compare screen.
+    public func refreshRuns() {
+        post(.runs(RunCatalogue.summaries(in: runsFolder)))
+    }
+
+    /// Whether a trainer is attached and has not ended.
+    public var hasTrainer: Bool { lock.withLock { trainer != nil } }
+
+    /// Stops the trainer (writing a checkpoint when asked) and waits for it to end.
+    public func close(checkpoint: Bool) {
+        let (trainer, analysis) = lock.withLock { (self.trainer, self.analysis) }
+        analysis?.cancel()
+        if let trainer {
+            trainer.send(.resume)
+            trainer.send(.stop(checkpoint: checkpoint))
+            trainer.wait()
+        }
+        lock.withLock {
+            self.trainer = nil
+            self.analysis = nil
+        }
+    }
+
+    private func post(_ event: WorkbenchEvent) { inbox.post(event) }
+}

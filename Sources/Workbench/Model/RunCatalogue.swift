@@ -1,0 +1,46 @@
+import Diffusion
+import Foundation
+import Networks
+
+/// The runs in a folder (`runs/`), summarised for the Compare screen from what each run
+/// directory holds: config.json, metrics.jsonl and report.json.
+public enum RunCatalogue {
+    /// Every readable run in `folder`, by name. Folders that are not runs are skipped.
+    public static func summaries(in folder: String) -> [RunSummary] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        return names.compactMap { try? summary(of: folder + "/" + $0) }
+    }
+
+    public static func summary(of path: String) throws -> RunSummary {
+        let (run, config) = try RunDirectory.open(path)
+        let history = try RunHistory(contentsOf: run.metricsPath)
+        let seconds = median(history.steps.map(\.stepSeconds).filter(\.isFinite))
+        let stride = max(1, history.steps.count / 300)
+        let losses = history.steps.enumerated().filter { $0.offset % stride == 0 }.map { (step: $0.element.step, loss: $0.element.loss) }
+        let m = config.model
+        return RunSummary(
+            name: (path as NSString).lastPathComponent, architecture: m.architecture.rawValue,
+            shape: "\(m.hiddenSize)/\(m.depth)/\(m.heads)", parameters: ParameterLayout(config: m).trainableCount,
+            stepsDone: history.steps.last?.step ?? 0, totalSteps: config.totalSteps, secondsPerStep: seconds,
+            cellsPerSecond: seconds.map { Double(config.batch) / $0 },
+            peakMemoryMiB: history.steps.compactMap(\.peakMemoryMiB).max(),
+            bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: metrics(path + "/report.json"))
+    }
+
+    /// The figures of a report.json (`key` and `key_floor` pairs).
+    public static func metrics(_ path: String) -> [RunSummary.Metric] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return object.keys.sorted().compactMap { key in
+            guard !key.hasSuffix("_floor"), let value = (object[key] as? NSNumber)?.doubleValue,
+                  let floor = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }
+            return RunSummary.Metric(name: key, generated: value, floor: floor)
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted(), mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

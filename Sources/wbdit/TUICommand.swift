@@ -1,0 +1,116 @@
+import ArgumentParser
+import CellData
+import Diffusion
+import Foundation
+import Networks
+import TextUI
+import Workbench
+
+/// `wbdit tui` (and `wbdit` alone): the terminal workbench.
+struct TUI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "The terminal workbench: train in the background and watch the loss, the layers and the cells.",
+        discussion: """
+        With no options it trains the white-box model (preset small) on the bundled Zeisel \
+        sample in a new directory under runs/. Screens: 1 Train, 2 Layers, 3 Cells, \
+        4 Samples, 5 Compare, 6 Help (? shows every key). q quits, writing a checkpoint \
+        first. Logs go to runs/workbench.log.
+
+        Examples:
+          wbdit
+          wbdit tui --arch dit --preset tiny
+          wbdit tui --data cells.h5ad --stratify cell_type
+          wbdit tui --run runs/wbdit-small-1            # reopen a finished run, read-only
+          wbdit tui --run runs/wbdit-small-1 --resume   # continue it
+        """
+    )
+
+    @Option(help: "Training cells (.h5ad, 10x folder, .csv/.tsv or .npy).")
+    var data = "sample-data/zeisel2015.h5ad"
+    @Option(help: "Architecture: wbdit (white-box) or dit (baseline).")
+    var arch: Architecture = .whiteBox
+    @Option(help: "Network and optimisation preset: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: TrainingPreset = .small
+    @Option(help: "Training steps (default: the preset's).")
+    var steps: Int?
+    @Option(help: "An obs column (cell type) to stratify the held-out cells by and colour the map with (default: level1 when the data has it).")
+    var stratify: String?
+    @Option(name: .customLong("run"), help: "A run directory: reopened read-only when it exists (or continued with --resume), created otherwise.")
+    var runPath: String?
+    @Flag(help: "With --run: continue the run from its latest checkpoint.")
+    var resume = false
+    @Option(name: .customLong("runs"), help: "The folder of runs (new runs, the Compare screen, the log).")
+    var runsFolder = "runs"
+    @Option(help: "Colour theme: a name from themes/ (dark, light, high-contrast, monochrome).")
+    var theme = "dark"
+    @Flag(help: "Draw with plain ASCII (no braille or box characters).")
+    var ascii = false
+    @Option(help: "Threads for training (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw InputError("the workbench needs a terminal; for scripts use wbdit train, sample and eval")
+        }
+        let themesFolder = Self.themesFolder()
+        let chosenTheme = try Theme.load(ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty ? theme : "monochrome" } ?? theme,
+                                         from: themesFolder)
+        try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
+        let opening = try self.opening()
+        // Nothing may print behind the screen's back: stderr goes to the log from here on.
+        let log = runsFolder + "/workbench.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        if let handle = FileHandle(forWritingAtPath: log) {
+            handle.seekToEndOfFile()
+            dup2(handle.fileDescriptor, STDERR_FILENO)
+        }
+        let session = Session(runsFolder: runsFolder)
+        let app = WorkbenchApp(session: session, theme: chosenTheme, themesFolder: themesFolder, ascii: ascii)
+        let status = app.run(opening)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// What to open, checked before the screen opens so mistakes are plain one-line errors.
+    func opening() throws -> WorkbenchApp.Opening {
+        if let runPath, FileManager.default.fileExists(atPath: runPath + "/config.json") {
+            _ = try RunDirectory.open(runPath)
+            return resume ? .resume(runPath) : .browse(runPath)
+        }
+        if resume { throw InputError("--resume needs --run with an existing run directory") }
+        guard FileManager.default.fileExists(atPath: data) else { throw InputError("no file \(data)") }
+        var plan = try preset.plan(data: data, architecture: arch)
+        if let steps {
+            guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") }
+            plan.totalSteps = steps
+        }
+        plan.stratifyBy = try stratify ?? Self.defaultLabelColumn(data)
+        plan.threads = threads
+        plan.softwareVersion = Version.string
+        try plan.validate()
+        let path = runPath ?? Self.freshRunPath(in: runsFolder, name: "\(arch.rawValue)-\(preset.rawValue)")
+        return .start(RunPlanRequest(plan: plan, runPath: path))
+    }
+
+    /// `level1` when an .h5ad has it (the Zeisel sample's major cell types), else none.
+    static func defaultLabelColumn(_ data: String) throws -> String? {
+        guard data.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: data),
+              let columns = try? file.columns("obs") else { return nil }
+        return columns.contains("level1") ? "level1" : nil
+    }
+
+    static func freshRunPath(in folder: String, name: String) -> String {
+        var n = 1
+        while FileManager.default.fileExists(atPath: "\(folder)/\(name)-\(n)") { n += 1 }
+        return "\(folder)/\(name)-\(n)"
+    }
+
+    /// `themes/` in the working directory, else beside the checkout the binary was built in.
+    static func themesFolder() -> String {
+        if FileManager.default.fileExists(atPath: "themes") { return "themes" }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("../../../themes").standardized.path
+    }
+}
+
+extension TrainingPreset: ExpressibleByArgument {}
