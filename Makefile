@@ -1,7 +1,7 @@
 # The README's two commands: `make run` and `make test`. Both install what a fresh
 # Debian machine is missing, build, then run.
 SWIFT        ?= swift
-DEB_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev libncursesw5-dev pkg-config
+DEB_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev libncursesw5-dev pkg-config tmux
 RELEASE      := .build/release/wbdit
 # Release builds use the vector width of the CPU they are built on (numerics do not change:
 # Swift never fuses a multiply and an add on its own). Override with CPU_FLAGS= for a portable binary.
@@ -31,14 +31,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product wbdit $(CPU_FLAGS)
 
-## run: the main job (until the workbench lands): train the white-box model on the sample
-## cells for a few hundred steps, then generate cells from it
-RUN_DIR ?= runs/sample-$(shell date +%Y%m%d-%H%M%S)
+## run: the main job: the workbench, training the white-box model on the sample cells
+## (wbdit with no arguments; ARGS passes options, e.g. make run ARGS="--arch dit")
 run: build
-	$(RELEASE) info sample-data/zeisel2015.h5ad
-	$(RELEASE) train --data sample-data/zeisel2015.h5ad --run $(RUN_DIR) --arch wbdit \
-	    --stratify level1 --hidden 256 --depth 3 --heads 8 --steps 300 --checkpoint-every 100 --lr 3e-4
-	$(RELEASE) sample --run $(RUN_DIR) --n 64 --steps 50 --out $(RUN_DIR)/samples/generated.h5ad
+	$(RELEASE) $(ARGS)
 
 ## test: the whole test suite
 test: deps

@@ -57,15 +57,21 @@ public struct TextGrid: Equatable, Sendable {
         self[x, y] = GridCell(character, style)
     }
 
-    /// Writes `text` from (x, y), cut at `limit` cells (and at the grid's edge). Characters
-    /// outside what the glyph set can show (non-ASCII in ASCII mode) become `?`.
+    /// Stand-ins for the non-ASCII characters the screens use, in ASCII mode.
+    static let asciiFallback: [Unicode.Scalar: Unicode.Scalar] = [
+        "·": "-", "×": "x", "²": "2", "…": ".", "─": "-", "│": "|", "↑": "^", "↓": "v", "●": "*", "■": "#",
+        "█": "#", "›": ">", "ε": "e", "θ": "t", "ρ": "r", "σ": "s", "¼": "/", "½": "/", "ᵀ": "T", "°": "o",
+    ]
+
+    /// Writes `text` from (x, y), cut at `limit` cells (and at the grid's edge). In ASCII
+    /// mode non-ASCII characters become a stand-in, or `?`.
     /// Returns the number of cells written.
     @discardableResult
     public mutating func text(_ text: String, x: Int, y: Int, _ style: Style = .plain, limit: Int = .max) -> Int {
         var column = 0
         for scalar in text.unicodeScalars {
             guard column < limit, x + column < width else { break }
-            let shown: Unicode.Scalar = (!glyphs.usesBraille && !scalar.isASCII) ? "?" : scalar
+            let shown: Unicode.Scalar = (!glyphs.usesBraille && !scalar.isASCII) ? Self.asciiFallback[scalar] ?? "?" : scalar
             put(shown, x: x + column, y: y, style)
             column += 1
         }

@@ -6,8 +6,10 @@ public enum Ticks {
     public static func linear(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         guard low.isFinite, high.isFinite, high > low, count >= 1 else { return low.isFinite ? [low] : [] }
         let step = niceStep((high - low) / Double(count))
-        let first = (low / step).rounded(.up) * step
-        return stride(from: first, through: high + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
+        let first = Int((low / step).rounded(.up)), last = Int((high / step + 1e-9).rounded(.down))
+        guard first <= last else { return [] }
+        // k · step printed to 12 digits and read back: 0.6, not 0.6000000000000001.
+        return (first...last).map { Double(String(format: "%.12g", Double($0) * step))! }
     }
 
     /// The 1-2-5 value nearest above `raw`.

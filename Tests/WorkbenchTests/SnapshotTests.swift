@@ -36,4 +36,32 @@ final class SnapshotTests: XCTestCase {
             }
         }
     }
+
+    func testASCIIModeAndTooSmallTerminal() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        view.screen = .cells
+        view.colourByLabel = true
+        try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, glyphs: .ascii, now: now), "cells-ascii-80x24")
+        try assertSnapshot(WorkbenchView.render(state, view, width: 79, height: 24, now: now), "too-small-79x24")
+    }
+
+    func testDiTLabelsAndEmptyStart() throws {
+        var view = ViewState()
+        view.screen = .layers
+        try assertSnapshot(WorkbenchView.render(try ScriptedRun.state(architecture: .dit), view, width: 80, height: 24, now: now),
+                           "layers-dit-80x24")
+        view.screen = .train
+        try assertSnapshot(WorkbenchView.render(WorkbenchState(), view, width: 80, height: 24, now: now), "train-empty-80x24")
+    }
+
+    func testFormsAndQuestionsOverTheScreen() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        view.modal = .confirmQuit
+        try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, now: now), "quit-80x24")
+        let handler = KeyHandler(runsFolder: "runs-none", themes: ["dark"])
+        view.modal = .form(handler.newRunForm(state))
+        try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, now: now), "new-run-80x24")
+    }
 }

@@ -158,7 +158,7 @@ public struct KeyHandler {
 
     // MARK: - Forms
 
-    func newRunForm(_ state: WorkbenchState) -> Form {
+    public func newRunForm(_ state: WorkbenchState) -> Form {
         let c = state.config
         let m = c?.model
         var name = "run-1"

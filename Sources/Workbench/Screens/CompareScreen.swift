@@ -47,7 +47,7 @@ enum CompareScreen {
             let y = inner.y + 1 + row
             let style = row == selected ? Style(.foreground, on: .selected, bold: true) : Style(.foreground)
             if row == selected { grid.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), " ", style) }
-            grid.put("■", x: inner.x, y: y, Style(Role.series(row), on: row == selected ? .selected : .background))
+            grid.put(grid.glyphs.usesBraille ? "■" : "#", x: inner.x, y: y, Style(Role.series(row), on: row == selected ? .selected : .background))
             x = inner.x + 2
             for column in columns {
                 grid.text(Format.pad(column.2(run), column.1, right: column.0 != "run"), x: x, y: y, style)

@@ -17,7 +17,8 @@ enum Frame {
             let current = screen == view.screen
             x += grid.text(label, x: x, y: 0, current ? Style(.background, on: .title, bold: true) : Style(.foreground, on: .selected))
         }
-        let status = "\(state.runName) · \(state.status.label)"
+        var status = "\(state.runName) · \(state.status.label)"
+        if x + 2 + status.count >= width { status = state.status.label }
         let statusRole: Role = {
             switch state.status {
             case .failed: return .error

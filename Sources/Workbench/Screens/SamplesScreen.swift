@@ -58,7 +58,7 @@ enum SamplesScreen {
         // Legend.
         var x = inner.x + 1
         for (role, text) in [(Role.generated, "generated"), (.real, "nearest"), (.series3, label == nil ? "" : "type mean")] where !text.isEmpty {
-            grid.put("█", x: x, y: y, Style(role))
+            grid.put(grid.glyphs.barEighths[7], x: x, y: y, Style(role))
             x += 2 + grid.text(text, x: x + 2, y: y, Style(.muted), limit: max(0, inner.maxX - x - 2)) + 1
         }
         y += 1

@@ -1,0 +1,110 @@
+import Diffusion
+import Foundation
+import Workbench
+import XCTest
+
+/// Keys change the view and ask for actions; none of them can leave the view inconsistent.
+final class KeyHandlerTests: XCTestCase {
+    let handler = KeyHandler(runsFolder: NSTemporaryDirectory() + "wbdit-keys-none", themes: ["dark", "light", "monochrome"])
+
+    func testNumbersTabAndShiftTabMoveBetweenScreens() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        for screen in ScreenID.allCases {
+            XCTAssertNil(handler.handle(.character(Character(String(screen.rawValue))), state, &view))
+            XCTAssertEqual(view.screen, screen)
+        }
+        _ = handler.handle(.tab, state, &view)
+        XCTAssertEqual(view.screen, .train)
+        _ = handler.handle(.backTab, state, &view)
+        XCTAssertEqual(view.screen, .help)
+    }
+
+    func testQuitAsksWhileARunIsActiveAndCheckpointsOnYes() throws {
+        var state = try ScriptedRun.state()
+        var view = ViewState()
+        XCTAssertNil(handler.handle(.character("q"), state, &view))
+        guard case .confirmQuit = view.modal else { return XCTFail("no question") }
+        XCTAssertNil(handler.handle(.character("x"), state, &view))
+        guard case .quit(let checkpoint)? = handler.handle(.character("y"), state, &view) else { return XCTFail("no quit") }
+        XCTAssertTrue(checkpoint)
+        state.apply(.status(.finished("done")))
+        view = ViewState()
+        guard case .quit(false)? = handler.handle(.character("q"), state, &view) else { return XCTFail("should quit at once") }
+    }
+
+    func testTrainKeysChangeSmoothingScaleAndWindowWithinBounds() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        for _ in 0..<20 { _ = handler.handle(.character("+"), state, &view) }
+        XCTAssertEqual(view.smoothing, LossSmoothing.strengths.count - 1)
+        for _ in 0..<20 { _ = handler.handle(.character("-"), state, &view) }
+        XCTAssertEqual(view.smoothing, 0)
+        _ = handler.handle(.character("l"), state, &view)
+        XCTAssertTrue(view.logScale)
+        _ = handler.handle(.character("z"), state, &view)
+        XCTAssertEqual(view.window, .last1000)
+        guard case .send(.pause)? = handler.handle(.character(" "), state, &view) else { return XCTFail("space pauses") }
+    }
+
+    func testSampleFormValidatesAndSubmits() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        _ = handler.handle(.character("s"), state, &view)
+        for _ in 0..<5 { _ = handler.handle(.backspace, state, &view) }
+        for c in "0" { _ = handler.handle(.character(c), state, &view) }
+        XCTAssertNil(handler.handle(.enter, state, &view))
+        guard case .form(let form)? = view.modal else { return XCTFail("the form closed on a bad value") }
+        XCTAssertEqual(form.error, "cells must be a whole number from 1 to 5000")
+        _ = handler.handle(.backspace, state, &view)
+        for c in "25" { _ = handler.handle(.character(c), state, &view) }
+        guard case .sample(let cells, let settings)? = handler.handle(.enter, state, &view) else { return XCTFail("no sample") }
+        XCTAssertEqual(cells, 25)
+        XCTAssertEqual(settings.method, .ddim)
+        XCTAssertEqual(settings.steps, 50)
+        XCTAssertNil(view.modal)
+    }
+
+    func testSelectionsStayInRangeAndSearchSetsTheGene() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        view.screen = .samples
+        for _ in 0..<50 { _ = handler.handle(.down, state, &view) }
+        XCTAssertEqual(view.selectedSample, 19)
+        _ = handler.handle(.pageUp, state, &view)
+        XCTAssertEqual(view.selectedSample, 9)
+        _ = handler.handle(.home, state, &view)
+        XCTAssertEqual(view.selectedSample, 0)
+        _ = handler.handle(.character("/"), state, &view)
+        for c in "gene7" { _ = handler.handle(.character(c), state, &view) }
+        _ = handler.handle(.enter, state, &view)
+        XCTAssertEqual(view.geneQuery, "gene7")
+    }
+
+    func testEveryKeyOnEveryScreenIsSafe() throws {
+        let states = [WorkbenchState(), try ScriptedRun.state()]
+        let keys: [Key] = [.up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .tab, .backTab, .enter, .escape,
+                           .backspace, .resize, .interrupt] + "abcdefghijklmnopqrstuvwxyz0123456789 +-=/?!é".map { .character($0) }
+        for state in states {
+            for screen in ScreenID.allCases {
+                for key in keys {
+                    var view = ViewState()
+                    view.screen = screen
+                    _ = handler.handle(key, state, &view)
+                    for follow in keys.prefix(16) { _ = handler.handle(follow, state, &view) }
+                    _ = WorkbenchView.render(state, view, width: 80, height: 24)
+                }
+            }
+        }
+    }
+
+    func testHelpThemePickerSetsTheTheme() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        view.screen = .help
+        _ = handler.handle(.character("t"), state, &view)
+        _ = handler.handle(.down, state, &view)
+        guard case .setTheme("light")? = handler.handle(.enter, state, &view) else { return XCTFail("no theme") }
+        XCTAssertEqual(view.themeName, "light")
+    }
+}
