@@ -55,7 +55,9 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(grid.dump(), "   hello w\n██▎\n")
         var ascii = TextGrid(width: 6, height: 1, glyphs: .ascii)
         ascii.text("a·b", x: 0, y: 0)
-        XCTAssertEqual(ascii.dump(), "a?b\n")
+        XCTAssertEqual(ascii.dump(), "a-b\n")
+        ascii.text("é", x: 0, y: 0)
+        XCTAssertEqual(ascii.dump(), "?-b\n")
     }
 
     func testDotCanvasUsesHalfBlocksWhereColoursMeet() {

@@ -21,6 +21,8 @@ public final class WorkbenchApp {
     private var theme: Theme
     private let ascii: Bool
     private static let frameInterval = 0.1
+    /// Seconds each frame took to render and copy to the terminal (reported in the log at exit).
+    private var frameSeconds: [Double] = []
 
     public init(session: Session, theme: Theme, themesFolder: String, ascii: Bool) {
         self.session = session
@@ -70,6 +72,7 @@ public final class WorkbenchApp {
             if dirty && now - lastFrame >= Self.frameInterval {
                 let (width, height) = terminal.size
                 terminal.draw(WorkbenchView.render(state, view, width: width, height: height, glyphs: terminal.glyphs))
+                frameSeconds.append(ProcessInfo.processInfo.systemUptime - now)
                 lastFrame = now
                 dirty = false
             }
@@ -113,6 +116,13 @@ public final class WorkbenchApp {
     private func leave(_ terminal: Terminal, checkpoint: Bool) {
         if session.hasTrainer && checkpoint { show("writing a checkpoint before quitting…", terminal) }
         session.close(checkpoint: checkpoint)
+        let sorted = frameSeconds.sorted()
+        if !sorted.isEmpty {
+            let line = String(format: "workbench: %d frames, render and draw median %.2f ms, 95th percentile %.2f ms, max %.2f ms\n",
+                              sorted.count, 1000 * sorted[sorted.count / 2], 1000 * sorted[sorted.count * 95 / 100],
+                              1000 * sorted.last!)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
     }
 }
 
