@@ -17,7 +17,10 @@ public struct Evaluation: Sendable {
 
     /// `components` PCs (fitted on all real cells) for MMD and the Fréchet distance;
     /// `topGenes` most variable real genes for the gene–gene structure.
-    public init(real: CellMatrix, generated: CellMatrix, components: Int = 50, topGenes: Int = 500, seed: UInt64 = 0) {
+    /// With `labels` (the real cells' types) two more rows compare cell types, generated
+    /// cells taking the type a 5-nearest-neighbour vote among the real cells gives them.
+    public init(real: CellMatrix, generated: CellMatrix, components: Int = 50, topGenes: Int = 500, seed: UInt64 = 0,
+                labels: [String]? = nil) {
         precondition(real.genes == generated.genes, "Evaluation: \(real.genes) and \(generated.genes) genes")
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<real.cells)
@@ -32,7 +35,13 @@ public struct Evaluation: Sendable {
         let genesFloor = GeneLevelComparison(real: first, generated: second)
         let structure = GeneCorrelationStructure(real: real, generated: generated, topGenes: topGenes)
         let structureFloor = GeneCorrelationStructure(real: first, generated: second, topGenes: topGenes)
-        rows = [
+        var labelRows: [Row] = []
+        if let labels, labels.count == real.cells {
+            let (l1, l2) = (order[..<half].map { labels[$0] }, order[half...].map { labels[$0] })
+            labelRows = Self.labelRows(real: pr, labels: labels, generated: pg, realCells: real, generatedCells: generated,
+                                       first: (p1, first, Array(l1)), second: (p2, second, Array(l2)))
+        }
+        rows = labelRows + [
             Row(key: "mmd2_rbf", name: "MMD² (RBF, median σ, \(pca.count) PCs)", generated: mmd.squared, floor: mmdFloor.squared),
             Row(key: "mmd2_rbf_multi", name: "MMD² (RBF, σ·¼…4)", generated: mmd.multiBandwidthSquared,
                 floor: mmdFloor.multiBandwidthSquared),
@@ -64,6 +73,24 @@ public struct Evaluation: Sendable {
                 floor: genesFloor.geneZeroFractionGap),
             Row(key: "zero_fraction_cell_gap", name: "zeros per cell, real − generated", generated: genes.cellZeroFractionGap,
                 floor: genesFloor.cellZeroFractionGap),
+        ]
+    }
+
+    /// Label mix and marker genes: generated cells labelled by a kNN vote in PC space.
+    static func labelRows(real pr: CellMatrix, labels: [String], generated pg: CellMatrix, realCells: CellMatrix,
+                          generatedCells: CellMatrix, first: (CellMatrix, CellMatrix, [String]),
+                          second: (CellMatrix, CellMatrix, [String])) -> [Row] {
+        func compare(_ pa: CellMatrix, _ a: CellMatrix, _ la: [String], _ pb: CellMatrix, _ b: CellMatrix) -> (Double, Double) {
+            let predicted = LabelTransfer(real: pa, labels: la, generated: pb).predicted
+            let overlaps = MarkerGenes.overlap(real: MarkerGenes(cells: a, labels: la), generated: MarkerGenes(cells: b, labels: predicted))
+            let mean = overlaps.isEmpty ? Double.nan : overlaps.reduce(0) { $0 + $1.overlap } / Double(overlaps.count)
+            return (LabelTransfer.mixDistance(la, predicted), mean)
+        }
+        let (mix, markers) = compare(pr, realCells, labels, pg, generatedCells)
+        let (mixFloor, markersFloor) = compare(first.0, first.1, first.2, second.0, second.1)
+        return [
+            Row(key: "label_mix_tv", name: "cell-type mix, total variation (kNN types)", generated: mix, floor: mixFloor),
+            Row(key: "marker_overlap", name: "top-20 marker genes shared, mean over types", generated: markers, floor: markersFloor),
         ]
     }
 

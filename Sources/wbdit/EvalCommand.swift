@@ -32,6 +32,8 @@ struct Eval: ParsableCommand {
     var steps: Int = 100
     @Option(help: "With --run: the sampling seed.")
     var seed: UInt64 = 0
+    @Option(help: "With --real .h5ad: an obs column of cell types, for the label-mix and marker-gene rows (--run uses the run's --stratify column).")
+    var labels: String?
     @Option(help: "Principal components for MMD and the Fréchet distance.")
     var components: Int = 50
     @Flag(help: "Print one JSON object instead of a table.")
@@ -40,6 +42,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         guard components >= 1 else { throw InputError("--components must be at least 1") }
         let (a, b, names): (CellMatrix, CellMatrix, String)
+        var labels: [String]?
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -48,14 +51,18 @@ struct Eval: ParsableCommand {
                 throw InputError("\(r) and \(g) name their genes differently: compare cells over the same genes, in the same order")
             }
             (a, b, names) = (ra, gb, "\(ra.cells) real cells, \(gb.cells) generated, \(ra.genes) genes")
+            if let column = self.labels {
+                guard r.lowercased().hasSuffix(".h5ad") else { throw InputError("--labels needs --real as an .h5ad") }
+                labels = try AnnDataFile(path: r).column(column)
+            }
         case (nil, nil, let path?):
-            (a, b) = try RunEvaluation.cells(run: path, steps: steps, seed: seed)
+            (a, b, labels) = try RunEvaluation.cells(run: path, steps: steps, seed: seed)
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint, \(a.genes) genes"
         default:
             throw InputError("give --real and --generated, or --run")
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
-        let evaluation = Evaluation(real: a, generated: b, components: components)
+        let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels)
         let jsonText = evaluation.json(extra: [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)),
                                                ("genes", String(a.genes))])
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {

@@ -6,13 +6,14 @@ import Networks
 /// The cells `wbdit eval --run` compares: the run's held-out cells, prepared as the run
 /// prepared its data, and as many cells generated from its latest checkpoint.
 enum RunEvaluation {
-    static func cells(run path: String, steps: Int, seed: UInt64) throws -> (real: CellMatrix, generated: CellMatrix) {
+    static func cells(run path: String, steps: Int, seed: UInt64) throws -> (real: CellMatrix, generated: CellMatrix, labels: [String]?) {
         let (run, config) = try RunDirectory.open(path)
-        let prepared = try CellLoader.load(config.data.path, config.data.preparation)
+        let split = try run.split()
+        let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy)
         guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
             throw InputError("\(config.data.path) has changed since \(path) was trained on it")
         }
-        let heldOut = try run.split().heldOutCells
+        let heldOut = split.heldOutCells
         guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
         let real = HeldOutSplit.rows(prepared.matrix, heldOut)
         guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
@@ -30,6 +31,7 @@ enum RunEvaluation {
             Preprocessing.unscale(&values, genes: network.config.genes, scale: scale)
             Preprocessing.unscale(&realCells.values, genes: real.genes, scale: scale)
         }
-        return (realCells, CellMatrix(cells: heldOut.count, genes: network.config.genes, values: values))
+        return (realCells, CellMatrix(cells: heldOut.count, genes: network.config.genes, values: values),
+                prepared.labels.map { labels in heldOut.map { labels[$0] } })
     }
 }

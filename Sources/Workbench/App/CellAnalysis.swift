@@ -94,7 +94,8 @@ final class CellAnalysis: @unchecked Sendable {
             }
             inbox.post(.message("evaluating \(samples.count) generated cells against \(reference.count) held-out cells…", isError: false))
             let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
-            let evaluation = Evaluation(real: cells, generated: generated, components: min(50, reference.genes))
+            let evaluation = Evaluation(real: cells, generated: generated, components: min(50, reference.genes),
+                                        labels: reference.labels)
             let metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
             if let runPath {
                 let json = evaluation.json(extra: [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),

@@ -52,6 +52,8 @@ public struct WorkbenchState: Sendable {
             self.map = map
         case .evaluation(let step, let metrics):
             evaluation = (step, metrics)
+            // Compare shows it at once (report.json is read again on the next refresh).
+            for i in runs.indices where runs[i].name == runName { runs[i].metrics = metrics }
         case .runs(let runs):
             self.runs = runs
         case .message(let text, let isError):
