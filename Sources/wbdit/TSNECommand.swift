@@ -14,21 +14,19 @@ struct TSNECommand: ParsableCommand {
         The real cells' top principal components (fitted on them) are embedded with \
         perplexity 30, early exaggeration 12 for 250 iterations, then 500 more; exact \
         affinities and gradients up to --exact-limit cells, Barnes-Hut (θ = 0.5) over the \
-        3·perplexity nearest neighbours above. Cells given with --place are projected on \
+        3·perplexity nearest neighbours above. Cells of the files after the first are projected on \
         the same components and placed on the finished map without moving it, as \
         openTSNE's transform does. The map is written as CSV (cell, source, label, x, y).
 
         Example:
-          wbdit tsne sample-data/zeisel2015.h5ad --labels level1 \\
-                     --place runs/demo/samples/generated.h5ad --out map.csv --plot
+          wbdit tsne sample-data/zeisel2015.h5ad runs/demo/samples/generated.h5ad \\
+                     --labels level1 --out map.csv --plot
         """
     )
 
-    @Argument(help: "Real cells: .h5ad (X as it is, e.g. from `wbdit prep`) or a [cells, genes] .npy.")
-    var input: String
-    @Option(help: "Generated cells to place on the map (same genes, same order).")
-    var place: String?
-    @Option(help: "An obs column of the real cells to label them by (e.g. a cell type).")
+    @Argument(help: "Cells: the first file is mapped, the others are placed on its map. .h5ad X goes through PCA (fitted on the first file); a .npy with at most --components columns is taken as points.")
+    var files: [String]
+    @Option(help: "An obs column of the first file (.h5ad) to label and colour its cells by (e.g. a cell type).")
     var labels: String?
     @Option(help: "Principal components to embed.")
     var components: Int = 50
@@ -38,34 +36,37 @@ struct TSNECommand: ParsableCommand {
     var exactLimit: Int = 1000
     @Option(help: "Random seed (PCA and the initial jitter).")
     var seed: UInt64 = 0
-    @Option(help: "Write the map here (.csv).")
+    @Option(help: "Write the map: .npy ([cells, 2] float32, all files in order) or .csv (cell, source, label, x, y).")
     var out: String?
-    @Flag(help: "Draw the map in the terminal (braille dots).")
+    @Flag(help: "Draw the map on stdout: braille dots, one colour per file (or per label with --labels), with a legend.")
     var plot = false
     @Flag(help: "Draw with plain ASCII characters.")
     var ascii = false
 
     func run() throws {
+        guard !files.isEmpty else { throw InputError("give at least one file of cells") }
         guard components >= 2 else { throw InputError("--components must be at least 2 (got \(components))") }
         guard perplexity >= 1, perplexity.isFinite else { throw InputError("--perplexity must be at least 1 (got \(perplexity))") }
-        let (real, genes) = try CellInput.load(input)
-        guard real.cells >= 4 else { throw InputError("\(input) has \(real.cells) cells: too few for a map") }
-        let cellLabels = try labels.map { column -> [String] in
-            guard input.lowercased().hasSuffix(".h5ad") else { throw InputError("--labels needs an .h5ad input") }
-            return try AnnDataFile(path: input).column(column)
-        }
-        var generated: CellMatrix?
-        if let place {
-            let (g, names) = try CellInput.load(place)
-            guard g.genes == real.genes else { throw InputError("\(place) has \(g.genes) genes but \(input) has \(real.genes)") }
+        if let out { guard out.hasSuffix(".npy") || out.hasSuffix(".csv") else { throw InputError("--out must end in .npy or .csv") } }
+        let inputs = try files.map { try CellInput.load($0) }
+        let (real, genes) = inputs[0]
+        guard real.cells >= 4 else { throw InputError("\(files[0]) has \(real.cells) cells: too few for a map") }
+        for (file, (m, names)) in zip(files, inputs).dropFirst() {
+            guard m.genes == real.genes else { throw InputError("\(file) has \(m.genes) genes but \(files[0]) has \(real.genes)") }
             if let genes, let names, genes != names {
-                throw InputError("\(input) and \(place) name their genes differently: place cells over the same genes, in the same order")
+                throw InputError("\(files[0]) and \(file) name their genes differently: place cells over the same genes, in the same order")
             }
-            generated = g
+        }
+        let cellLabels = try labels.map { column -> [String] in
+            guard files[0].lowercased().hasSuffix(".h5ad") else { throw InputError("--labels needs an .h5ad first file") }
+            return try AnnDataFile(path: files[0]).column(column)
         }
 
         let started = DispatchTime.now().uptimeNanoseconds
-        let pca = PCA(fitting: real, components: min(components, real.genes, real.cells), seed: seed)
+        // Points: PCs fitted on the first file, unless the first file already is points.
+        let asPoints = files[0].lowercased().hasSuffix(".npy") && real.genes <= components
+        let pca = asPoints ? nil : PCA(fitting: real, components: min(components, real.genes, real.cells), seed: seed)
+        let project = { (m: CellMatrix) in pca?.transform(m) ?? m }
         var settings = TSNESettings()
         settings.perplexity = perplexity
         settings.exactLimit = exactLimit
@@ -73,45 +74,77 @@ struct TSNECommand: ParsableCommand {
         settings.parallel = true
         let progress = ProgressLine()
         progress.update("t-SNE: affinities of \(real.cells) cells")
-        let map = TSNE(points: pca.transform(real), settings: settings)
+        let map = TSNE(points: project(real), settings: settings)
         while !map.isFinished {
             map.iterate(10)
             progress.update("t-SNE \(Format.bar(Double(map.iteration) / Double(map.totalIterations))) iteration \(map.iteration)/\(map.totalIterations)\(map.isExaggerating ? " (early exaggeration)" : "")")
         }
         let kl = map.klDivergence()
-        var placement: TSNEPlacement?
-        if let generated {
-            let p = TSNEPlacement(pca.transform(generated), on: map)
+        var placed: [CellMatrix] = []
+        for (file, (m, _)) in zip(files, inputs).dropFirst() {
+            let p = TSNEPlacement(project(m), on: map)
             while !p.isFinished {
                 p.iterate(10)
-                progress.update("placing \(generated.cells) cells: iteration \(p.iteration)/\(p.settings.iterations)")
+                progress.update("placing \(m.cells) cells of \(file): iteration \(p.iteration)/\(p.settings.iterations)")
             }
-            placement = p
+            placed.append(p.embedding)
         }
         progress.finish()
         let method = map.usesExactGradient ? "exact" : "Barnes-Hut θ = \(settings.theta)"
-        print(String(format: "t-SNE of %d cells (%d PCs, perplexity %g, %@): KL divergence %.4f, %@",
-                     real.cells, pca.count, perplexity, method, kl, Format.seconds(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)))
-        if let placement { print("placed \(placement.count) cells on the map (\(placement.settings.iterations) iterations)") }
+        let space = pca.map { "\($0.count) PCs" } ?? "\(real.genes) dimensions"
+        print(String(format: "t-SNE of %d cells (%@, perplexity %g, %@): KL divergence %.4f, %@", real.cells, space,
+                     perplexity, method, kl, Format.seconds(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)))
+        for (file, p) in zip(files.dropFirst(), placed) { print("placed \(p.cells) cells of \(file) on the map") }
 
+        let maps = [map.embedding] + placed
         if let out {
-            var csv = "cell,source,label,x,y\n"
-            let m = map.embedding
-            for i in 0..<m.cells {
-                csv += "\(i),real,\(CSVField.escape(cellLabels?[i] ?? "")),\(m.values[2 * i]),\(m.values[2 * i + 1])\n"
+            if out.hasSuffix(".npy") {
+                try CellMatrix(cells: maps.reduce(0) { $0 + $1.cells }, genes: 2, values: maps.flatMap(\.values)).write(npy: out)
+            } else {
+                var csv = "cell,source,label,x,y\n"
+                for (k, m) in maps.enumerated() {
+                    let source = CSVField.escape(k == 0 ? files[0] : files[k])
+                    for i in 0..<m.cells {
+                        let label = k == 0 ? CSVField.escape(cellLabels?[i] ?? "") : ""
+                        csv += "\(i),\(source),\(label),\(m.values[2 * i]),\(m.values[2 * i + 1])\n"
+                    }
+                }
+                try AtomicFile.write(Data(csv.utf8), to: out)
             }
-            if let e = placement?.embedding {
-                for i in 0..<e.cells { csv += "\(i),generated,,\(e.values[2 * i]),\(e.values[2 * i + 1])\n" }
-            }
-            try AtomicFile.write(Data(csv.utf8), to: out)
             print("wrote \(out)")
         }
-        if plot {
-            var grid = TextGrid(width: 78, height: 24, glyphs: ascii ? .ascii : .unicode)
-            ScatterPlot(real: map.embedding.values, generated: placement?.embedding.values).draw(into: &grid, grid.bounds)
-            print(grid.dump(), terminator: "")
-            print(placement == nil ? "real cells" : "dots: real cells; half blocks mark cells where real and generated cells meet")
+        if plot { draw(maps, labels: cellLabels) }
+    }
+
+    /// The map on stdout, coloured per file or per label, then the legend.
+    private func draw(_ maps: [CellMatrix], labels: [String]?) {
+        var legend: [(Role, String)] = []
+        var layers: [ScatterPlot.Layer] = []
+        if let labels {
+            var names: [String] = []
+            for l in labels where !names.contains(l) { names.append(l) }
+            let counts = Dictionary(grouping: labels, by: { $0 }).mapValues(\.count)
+            names.sort { (counts[$0]!, $1) > (counts[$1]!, $0) }
+            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            layers.append(ScatterPlot.Layer(points: maps[0].values, roles: labels.map { Role.label(index[$0]!) }))
+            legend += names.map { (Role.label(index[$0]!), "\($0) (\(counts[$0]!))") }
+        } else {
+            layers.append(ScatterPlot.Layer(points: maps[0].values, roles: Array(repeating: .real, count: maps[0].cells)))
+            legend.append((.real, "\(files[0]) (\(maps[0].cells))"))
         }
+        for (k, m) in maps.enumerated().dropFirst() {
+            let role = labels == nil ? (k == 1 ? Role.generated : Role.series(k + 1)) : Role.series(k - 1)
+            layers.append(ScatterPlot.Layer(points: m.values, roles: Array(repeating: role, count: m.cells)))
+            legend.append((role, "\(files[k]) (\(m.cells), placed)"))
+        }
+        var grid = TextGrid(width: 78, height: 24 + legend.count, glyphs: ascii ? .ascii : .unicode)
+        ScatterPlot(layers: layers).draw(into: &grid, Rect(x: 0, y: 0, width: 78, height: 24))
+        for (i, entry) in legend.enumerated() {
+            grid.put(ascii ? "*" : "●", x: 1, y: 24 + i, Style(entry.0))
+            grid.text(entry.1, x: 3, y: 24 + i, Style(.foreground))
+        }
+        let colour = isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        print(colour ? ANSIText.render(grid) : grid.dump(), terminator: "")
     }
 }
 
