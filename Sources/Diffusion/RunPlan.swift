@@ -29,6 +29,8 @@ public struct RunPlan: Sendable, Equatable {
     public var keepCheckpoints = 3
     public var readoutEvery = 50
     public var seed: UInt64 = 0
+    /// Stop after this many seconds of training (with a checkpoint).
+    public var timeBudgetSeconds: Double?
     public var threads: Int?
     public var softwareVersion = "0.1.0"
 
@@ -47,6 +49,9 @@ public struct RunPlan: Sendable, Equatable {
             throw TrainingError("checkpoint-every, keep and readout-every must be at least 1")
         }
         if let emaDecay { guard emaDecay > 0 && emaDecay < 1 else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
+        if let timeBudgetSeconds {
+            guard timeBudgetSeconds > 0, timeBudgetSeconds.isFinite else { throw TrainingError("the time budget must be a positive number of seconds (got \(timeBudgetSeconds))") }
+        }
         if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         try model.validate()
     }
@@ -105,12 +110,14 @@ public struct RunPlan: Sendable, Equatable {
                                 genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
                                 geneScale: prepared.geneScale)
-        return TrainingConfig(
+        var config = TrainingConfig(
             softwareVersion: softwareVersion, model: model, data: source, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(learningRate), weightDecay: Float(weightDecay)),
             learningRate: LearningRateSchedule(peakRate: learningRate, warmupSteps: warmupSteps, cosineDecay: cosineDecay,
                                                minimumRate: minimumLearningRate, totalSteps: totalSteps),
             gradientClip: gradientClip, emaDecay: emaDecay, seed: seed, threads: Threads.count, totalSteps: totalSteps,
             checkpointEvery: checkpointEvery, keepCheckpoints: keepCheckpoints, readoutEvery: readoutEvery)
+        config.timeBudgetSeconds = timeBudgetSeconds
+        return config
     }
 }

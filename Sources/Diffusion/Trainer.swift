@@ -16,6 +16,8 @@ public final class Trainer: @unchecked Sendable {
     private var learningRateOverride: Double?
     private var lastCheckpoint: Int?
     private var recentStepSeconds: Double?
+    /// Seconds of training so far, over every session of this run (what a time budget counts).
+    private var trainingSeconds = 0.0
     private var metrics: FileHandle?
     private let finished = DispatchSemaphore(value: 0)
 
@@ -98,6 +100,7 @@ public final class Trainer: @unchecked Sendable {
             defer { try? metrics?.close() }
             while completedSteps < config.totalSteps {
                 if try handleCommands(onEvent) { return }
+                let iterationStarted = DispatchTime.now().uptimeNanoseconds
                 let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
                 let started = DispatchTime.now().uptimeNanoseconds
                 guard step.run(rate: rate) else {
@@ -106,7 +109,7 @@ public final class Trainer: @unchecked Sendable {
                 }
                 completedSteps += 1
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                let report = makeReport(seconds: seconds, rate: rate)
+                let report = makeReport(seconds: seconds, rate: rate, spent: trainingSeconds + seconds)
                 try log(report)
                 onEvent(.step(report))
                 if completedSteps % config.readoutEvery == 0 || completedSteps == 1 {
@@ -114,8 +117,14 @@ public final class Trainer: @unchecked Sendable {
                     try log(layers)
                     onEvent(.readouts(step: completedSteps, layers: layers))
                 }
-                if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps {
+                trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - iterationStarted) / 1e9
+                let budgetSpent = config.timeBudgetSeconds.map { trainingSeconds >= $0 } ?? false
+                if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps || budgetSpent {
                     try writeCheckpoint(onEvent)
+                }
+                if budgetSpent, let budget = config.timeBudgetSeconds {
+                    onEvent(.finished(step: completedSteps, reason: String(format: "time budget of %g s spent at step %d", budget, completedSteps)))
+                    return
                 }
             }
             onEvent(.finished(step: completedSteps, reason: "completed \(config.totalSteps) steps"))
@@ -150,13 +159,14 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
-    private func makeReport(seconds: Double, rate: Double) -> StepReport {
+    private func makeReport(seconds: Double, rate: Double, spent: Double) -> StepReport {
         recentStepSeconds = recentStepSeconds.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+        var eta = recentStepSeconds! * Double(config.totalSteps - completedSteps)
+        if let budget = config.timeBudgetSeconds { eta = max(0, min(eta, budget - spent)) }
         return StepReport(step: completedSteps, epoch: step.epoch, loss: step.loss, learningRate: rate,
                           gradientNorm: step.gradientNorm, stepSeconds: seconds,
-                          cellsPerSecond: Double(config.batch) / seconds,
-                          etaSeconds: recentStepSeconds! * Double(config.totalSteps - completedSteps),
-                          peakMemoryMiB: StepReport.peakMemory())
+                          cellsPerSecond: Double(config.batch) / seconds, etaSeconds: eta,
+                          peakMemoryMiB: StepReport.peakMemory(), trainingSeconds: spent)
     }
 
     // MARK: - Files
@@ -202,7 +212,7 @@ public final class Trainer: @unchecked Sendable {
         var writer = SafeTensorsWriter(metadata: [
             "format": String(TrainingConfig.currentFormat), "step": String(n), "adam_step": String(o.step),
             "epoch": String(step.epoch), "cursor": String(step.cursor), "threads": String(config.threads),
-            "generator": "\(g.0),\(g.1),\(g.2),\(g.3)",
+            "generator": "\(g.0),\(g.1),\(g.2),\(g.3)", "training_seconds": String(trainingSeconds),
         ])
         writer.add("adam.exp_avg", shape: [count], floats: o.firstMoment.constPointer)
         writer.add("adam.exp_avg_sq", shape: [count], floats: o.secondMoment.constPointer)
@@ -231,6 +241,7 @@ public final class Trainer: @unchecked Sendable {
         try file.copyFloat32("adam.exp_avg_sq", into: step.optimiser.secondMoment.pointer)
         if let ema = step.ema { try file.copyFloat32("ema", into: ema.pointer) }
         step.optimiser.step = try integer("adam_step")
+        trainingSeconds = m["training_seconds"].flatMap { Double($0) } ?? 0
         step.generator.state = (words[0], words[1], words[2], words[3])
         step.restorePosition(epoch: try integer("epoch"), cursor: try integer("cursor"))
     }

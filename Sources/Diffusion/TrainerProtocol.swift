@@ -41,9 +41,11 @@ public struct StepReport: Sendable, Equatable, Codable {
     public var etaSeconds: Double
     /// The process's peak resident memory so far.
     public var peakMemoryMiB: Double
+    /// Seconds of training spent so far (what a time budget counts).
+    public var trainingSeconds: Double
 
     public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradientNorm: Double, stepSeconds: Double,
-                cellsPerSecond: Double, etaSeconds: Double, peakMemoryMiB: Double = 0) {
+                cellsPerSecond: Double, etaSeconds: Double, peakMemoryMiB: Double = 0, trainingSeconds: Double = 0) {
         self.step = step
         self.epoch = epoch
         self.loss = loss
@@ -53,6 +55,14 @@ public struct StepReport: Sendable, Equatable, Codable {
         self.cellsPerSecond = cellsPerSecond
         self.etaSeconds = etaSeconds
         self.peakMemoryMiB = peakMemoryMiB
+        self.trainingSeconds = trainingSeconds
+    }
+
+    /// How far the run is: the larger of the steps done and the time budget spent.
+    public func progress(totalSteps: Int, budget: Double?) -> Double {
+        let steps = Double(step) / Double(max(1, totalSteps))
+        guard let budget, budget > 0 else { return steps }
+        return min(1, max(steps, trainingSeconds / budget))
     }
 
     /// The peak resident memory of this process, in MiB.

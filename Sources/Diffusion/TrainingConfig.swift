@@ -28,6 +28,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var keepCheckpoints: Int
     /// Steps between per-layer readouts (coding rate and sparsity on a fixed probe batch).
     public var readoutEvery: Int
+    /// Stop, with a checkpoint, once this many seconds of training are spent (nil: no limit).
+    /// The time counts steps, readouts and checkpoints, not pauses or sampling, and carries
+    /// over a resume.
+    public var timeBudgetSeconds: Double?
 
     public init(softwareVersion: String, model: ModelConfig, data: DataSource, batch: Int = 16,
                 optimiser: AdamWSettings = AdamWSettings(), learningRate: LearningRateSchedule,

@@ -34,6 +34,8 @@ struct TUI: ParsableCommand {
     var preset: TrainingPreset = .small
     @Option(help: "Training steps (default: the preset's).")
     var steps: Int?
+    @Option(name: .customLong("time-budget"), help: "Stop training, with a checkpoint, after this many seconds.")
+    var timeBudget: Double?
     @Option(help: "An obs column (cell type) to stratify the held-out cells by and colour the map with (default: level1 when the data has it).")
     var stratify: String?
     @Option(name: .customLong("run"), help: "A run directory: reopened read-only when it exists (or continued with --resume), created otherwise.")
@@ -86,6 +88,7 @@ struct TUI: ParsableCommand {
         }
         plan.stratifyBy = try stratify ?? Self.defaultLabelColumn(data)
         plan.threads = threads
+        plan.timeBudgetSeconds = timeBudget
         plan.softwareVersion = Version.string
         try plan.validate()
         let path = runPath ?? Self.freshRunPath(in: runsFolder, name: "\(arch.rawValue)-\(preset.rawValue)")

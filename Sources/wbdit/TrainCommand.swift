@@ -60,6 +60,8 @@ struct Train: ParsableCommand {
     var keep: Int = 3
     @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity).")
     var readoutEvery: Int = 50
+    @Option(name: .customLong("time-budget"), help: "Stop, with a checkpoint, after this many seconds of training (steps still cap the run).")
+    var timeBudget: Double?
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
     @Option(help: "Threads (default: all cores); results are reproducible at a fixed thread count.")
@@ -108,6 +110,7 @@ struct Train: ParsableCommand {
         plan.keepCheckpoints = keep
         plan.readoutEvery = readoutEvery
         plan.seed = seed
+        plan.timeBudgetSeconds = timeBudget
         plan.threads = threads
         plan.softwareVersion = Version.string
         return plan
@@ -139,7 +142,7 @@ struct Train: ParsableCommand {
             case .step(let r):
                 let total = trainer.config.totalSteps
                 progress.update(String(format: "%@ step %d/%d  epoch %d  loss %.5f  lr %.2e  %@/step  %.1f cells/s  ETA %@",
-                                       Format.bar(Double(r.step) / Double(total)), r.step, total, r.epoch, r.loss,
+                                       Format.bar(r.progress(totalSteps: total, budget: trainer.config.timeBudgetSeconds)), r.step, total, r.epoch, r.loss,
                                        r.learningRate, Format.seconds(r.stepSeconds), r.cellsPerSecond,
                                        Format.duration(r.etaSeconds)))
             case .readouts(let step, let layers):

@@ -150,3 +150,27 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(LearningRateSchedule(peakRate: 2, totalSteps: 5).rate(at: 3), 2)
     }
 }
+
+extension TrainerTests {
+    func testATimeBudgetStopsTheRunWithACheckpointAndCarriesOverAResume() throws {
+        var c = try config(steps: 100_000, checkpointEvery: 100_000)
+        c.timeBudgetSeconds = 0.3
+        let trainer = try Trainer.start(config: c, data: cells(), runPath: directory + "/run")
+        let (losses, events) = train(trainer)
+        XCTAssertLessThan(losses.count, 100_000)
+        guard case .finished(let step, let reason)? = events.last else { return XCTFail("\(String(describing: events.last))") }
+        XCTAssertEqual(step, losses.count)
+        XCTAssertTrue(reason.hasPrefix("time budget of 0.3 s spent at step"), reason)
+        XCTAssertTrue(events.contains { if case .checkpointWritten(step, _) = $0 { return true }; return false })
+        let reports = events.compactMap { e -> StepReport? in if case .step(let r) = e { return r }; return nil }
+        XCTAssertGreaterThanOrEqual(reports.last!.trainingSeconds, 0.3 - reports.last!.stepSeconds)
+        XCTAssertEqual(reports.last!.progress(totalSteps: 100_000, budget: 0.3), 1, accuracy: 0.2)
+        XCTAssertLessThanOrEqual(reports.last!.etaSeconds, 0.3)
+        // Resumed, the budget is already spent: one more step, then it stops again.
+        let resumed = try Trainer.resume(runPath: directory + "/run", data: cells())
+        let (more, again) = train(resumed)
+        XCTAssertEqual(more.count, 1)
+        guard case .finished(_, let why)? = again.last else { return XCTFail("no finish") }
+        XCTAssertTrue(why.hasPrefix("time budget"), why)
+    }
+}

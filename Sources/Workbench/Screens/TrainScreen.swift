@@ -45,11 +45,15 @@ enum TrainScreen {
         let barWidth = max(10, min(40, width - 46))
         var column = x + grid.text("step ", x: x, y: inner.y, Style(.muted))
         column += grid.text("\(step)/\(state.totalSteps)", x: column, y: inner.y, Style(.foreground, bold: true)) + 1
-        grid.bar(fraction: Double(step) / Double(total), x: column, y: inner.y, width: barWidth, Style(.series1, on: .selected))
+        let budget = state.config?.timeBudgetSeconds
+        let fraction = r?.progress(totalSteps: total, budget: budget) ?? Double(step) / Double(total)
+        grid.bar(fraction: fraction, x: column, y: inner.y, width: barWidth, Style(.series1, on: .selected))
         column += barWidth + 1
-        column += grid.text(String(format: "%3.0f%%", 100 * Double(step) / Double(total)), x: column, y: inner.y, Style(.foreground)) + 2
+        column += grid.text(String(format: "%3.0f%%", 100 * fraction), x: column, y: inner.y, Style(.foreground)) + 2
         let eta = r.map { Format.duration($0.etaSeconds) } ?? "--"
-        Frame.fields([("ETA", state.status == .running ? eta : "--")], x: column, y: inner.y, into: &grid, limit: inner.maxX - column)
+        var fields = [("ETA", state.status == .running ? eta : "--")]
+        if let budget { fields.append(("budget", "\(Format.duration(r?.trainingSeconds ?? 0)) of \(Format.duration(budget))")) }
+        Frame.fields(fields, x: column, y: inner.y, into: &grid, limit: inner.maxX - column)
         // Line 2: the step's figures.
         let smoothed = LossSmoothing.smooth(state.steps.map(\.loss), strength: view.smoothingStrength).last
         Frame.fields([
