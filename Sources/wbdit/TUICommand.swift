@@ -15,7 +15,7 @@ struct TUI: ParsableCommand {
         With no options it trains the white-box model (preset small) on the bundled Zeisel \
         sample in a new directory under runs/. Screens: 1 Train, 2 Layers, 3 Cells, \
         4 Samples, 5 Compare, 6 Help (? shows every key). q quits, writing a checkpoint \
-        first. Logs go to runs/workbench.log.
+        first. Logs go to the run's workbench.log.
 
         Examples:
           wbdit
@@ -60,13 +60,9 @@ struct TUI: ParsableCommand {
                                          from: themesFolder)
         try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
         let opening = try self.opening()
-        // Nothing may print behind the screen's back: stderr goes to the log from here on.
-        let log = runsFolder + "/workbench.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        if let handle = FileHandle(forWritingAtPath: log) {
-            handle.seekToEndOfFile()
-            dup2(handle.fileDescriptor, STDERR_FILENO)
-        }
+        // Nothing may print behind the screen's back: stderr goes to runs/workbench.log until
+        // a run opens, then to that run's workbench.log.
+        WorkbenchApp.redirectStandardError(to: runsFolder + "/workbench.log")
         let session = Session(runsFolder: runsFolder)
         let app = WorkbenchApp(session: session, theme: chosenTheme, themesFolder: themesFolder, ascii: ascii)
         let status = app.run(opening)

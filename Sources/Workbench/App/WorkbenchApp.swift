@@ -60,6 +60,7 @@ public final class WorkbenchApp {
                 dirty = true
             }
             for event in session.inbox.drain() {
+                if case .opened(let path, _, _, _) = event { Self.redirectStandardError(to: path + "/workbench.log") }
                 state.apply(event)
                 dirty = true
             }
@@ -77,6 +78,15 @@ public final class WorkbenchApp {
                 dirty = false
             }
         }
+    }
+
+    /// Sends standard error (warnings, the frame summary) to `path`, appending, so nothing
+    /// is printed behind the screen's back.
+    public static func redirectStandardError(to path: String) {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.seekToEndOfFile()
+        dup2(handle.fileDescriptor, STDERR_FILENO)
     }
 
     private func perform(_ action: Action, _ terminal: Terminal) {
