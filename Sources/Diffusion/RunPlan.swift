@@ -29,6 +29,10 @@ public struct RunPlan: Sendable, Equatable {
     public var keepCheckpoints = 3
     public var readoutEvery = 50
     public var seed: UInt64 = 0
+    /// A cell-type column to condition on (the held-out split is then stratified by it too).
+    public var labelColumn: String?
+    /// The fraction of cells trained without their label, for classifier-free guidance.
+    public var labelDropout = 0.1
     /// Stop after this many seconds of training (with a checkpoint).
     public var timeBudgetSeconds: Double?
     public var threads: Int?
@@ -41,6 +45,10 @@ public struct RunPlan: Sendable, Equatable {
 
     /// Checks every setting that does not need the data; the message names the value.
     public func validate() throws {
+        if let labelColumn, let stratifyBy, stratifyBy != labelColumn {
+            throw TrainingError("a conditional run is stratified by its label column \(labelColumn), not \(stratifyBy)")
+        }
+        guard (0..<1).contains(labelDropout) else { throw TrainingError("the label dropout must be in [0, 1) (got \(labelDropout))") }
         guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
         guard (1...4096).contains(batch) else { throw TrainingError("the batch must be between 1 and 4096 cells (got \(batch))") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError("the learning rate must be positive (got \(learningRate))") }
@@ -70,14 +78,26 @@ public struct RunPlan: Sendable, Equatable {
     /// Reads and prepares the data, splits it and creates the run directory.
     public func start(runPath: String) throws -> Started {
         try validate()
+        let stratifyBy = labelColumn ?? self.stratifyBy
         let prepared = try CellLoader.load(dataPath, preparation, labelsFrom: stratifyBy)
         let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
                                  fraction: holdout, seed: seed)
         let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
         var plan = self
         if let epochs { plan.totalSteps = epochs * max(1, training.cells / batch) }
-        let config = try plan.makeConfig(prepared)
-        let trainer = try Trainer.start(config: config, data: training, runPath: runPath, split: split)
+        if labelColumn != nil, let labels = prepared.labels {
+            let names = Array(Set(labels)).sorted()
+            guard names.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(names.count) label: nothing to condition on") }
+            plan.model.classes = names.count
+        }
+        var config = try plan.makeConfig(prepared)
+        if let labelColumn, let labels = prepared.labels {
+            config.labelColumn = labelColumn
+            config.labelNames = Array(Set(labels)).sorted()
+            config.labelDropout = labelDropout
+        }
+        let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
+        let trainer = try Trainer.start(config: config, data: training, labels: trainingLabels, runPath: runPath, split: split)
         return Started(trainer: trainer, prepared: prepared, split: split)
     }
 
@@ -92,7 +112,8 @@ public struct RunPlan: Sendable, Equatable {
             throw TrainingError("\(path) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
         }
         let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
-        let trainer = try Trainer.resume(runPath: runPath, data: training, totalSteps: totalSteps)
+        let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
+        let trainer = try Trainer.resume(runPath: runPath, data: training, labels: labels, totalSteps: totalSteps)
         return Started(trainer: trainer, prepared: prepared, split: split)
     }
 

@@ -56,7 +56,11 @@ public struct Sampler {
 
     /// Generates `cells` cells, `batch` at a time; `progress(done, total)` is called after
     /// every denoising step of every batch. Returns [cells, genes] row-major.
+    /// With `labels` (a class per cell) and `guidance` w ≠ 1, classifier-free guidance:
+    /// ε̂ = ε̂(x, t, ∅) + w·(ε̂(x, t, y) − ε̂(x, t, ∅)), ∅ being class `nullLabel` (w = 1 is
+    /// plain conditional sampling, one pass per step).
     public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, labels: [Int32]? = nil,
+                       guidance: Double = 1, nullLabel: Int32 = 0,
                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [Float] {
         let g = model.genes
         var out = [Float](repeating: 0, count: cells * g)
@@ -69,7 +73,7 @@ public struct Sampler {
             let x = FloatBuffer(count: n * g)
             for c in 0..<n { generators[c].fillNormal(x.pointer + c * g, count: g) }
             let batchLabels = labels.map { Array($0[start..<(start + n)]) }
-            run(model, x: x, cells: n, generators: &generators, labels: batchLabels) {
+            run(model, x: x, cells: n, generators: &generators, labels: batchLabels, guidance: guidance, nullLabel: nullLabel) {
                 done += 1
                 progress(done, total)
             }
@@ -80,15 +84,26 @@ public struct Sampler {
     }
 
     private func run(_ model: NoisePredictor, x: FloatBuffer, cells n: Int, generators: inout [SeededGenerator],
-                     labels: [Int32]?, step: () -> Void) {
+                     labels: [Int32]?, guidance: Double, nullLabel: Int32, step: () -> Void) {
         let g = model.genes
         let t = FloatBuffer(count: n), z = FloatBuffer(count: n * g)
+        let guided = labels != nil && guidance != 1
+        let conditional = FloatBuffer(count: guided ? n * g : 0)
+        let nulls = [Int32](repeating: nullLabel, count: n)
         func predict(at i: Int) -> ConstFloatPointer {
             for c in 0..<n { t[c] = Float(i) }
             guard let labels else { return model.predictNoise(x: x.constPointer, t: t.constPointer, labels: nil, batch: n) }
-            return labels.withUnsafeBufferPointer {
+            let eps = labels.withUnsafeBufferPointer {
                 model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
             }
+            guard guided else { return eps }
+            conditional.pointer.update(from: eps, count: n * g)
+            let unconditional = nulls.withUnsafeBufferPointer {
+                model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
+            }
+            let w = Float(guidance)
+            for k in 0..<(n * g) { conditional[k] = unconditional[k] + w * (conditional[k] - unconditional[k]) }
+            return conditional.constPointer
         }
         func drawNoise() { for c in 0..<n { generators[c].fillNormal(z.pointer + c * g, count: g) } }
         let ab = schedule.alphaBars

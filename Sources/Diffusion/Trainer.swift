@@ -21,31 +21,33 @@ public final class Trainer: @unchecked Sendable {
     private var metrics: FileHandle?
     private let finished = DispatchSemaphore(value: 0)
 
-    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrix, network: DiffusionTransformer,
+    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrix, labels: [Int32]?, network: DiffusionTransformer,
                  completedSteps: Int) {
         self.config = config
         self.run = run
         self.completedSteps = completedSteps
         Threads.configure(config.threads)
-        step = TrainingStep(config: config, cells: data, network: network)
+        step = TrainingStep(config: config, cells: data, labels: labels, network: network)
     }
 
     /// A new run in a new run directory, from the reference initialisation. `data` holds
     /// the training cells only; `split` records which cells of the source they are.
-    public static func start(config: TrainingConfig, data: CellMatrix, runPath: String,
+    public static func start(config: TrainingConfig, data: CellMatrix, labels: [String]? = nil, runPath: String,
                              split: HeldOutSplit? = nil) throws -> Trainer {
         try validate(config, data)
+        let classes = try classIndices(config, labels, cells: data.cells)
         let run = try RunDirectory.create(at: runPath, config: config)
         if let split { try run.writeSplit(split) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
-        return Trainer(config: config, run: run, data: data, network: network, completedSteps: 0)
+        return Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: 0)
     }
 
     /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
     /// `totalSteps`, when given, extends or shortens the run.
-    public static func resume(runPath: String, data: CellMatrix, totalSteps: Int? = nil) throws -> Trainer {
+    public static func resume(runPath: String, data: CellMatrix, labels: [String]? = nil, totalSteps: Int? = nil) throws -> Trainer {
         var (run, config) = try RunDirectory.open(runPath)
         try validate(config, data)
+        let classes = try classIndices(config, labels, cells: data.cells)
         if let totalSteps, totalSteps != config.totalSteps {
             config.totalSteps = totalSteps
             config.learningRate.totalSteps = totalSteps
@@ -58,11 +60,24 @@ public final class Trainer: @unchecked Sendable {
         guard network.config == config.model else {
             throw TrainingError("\(run.modelPath(step: latest)) does not match the model in \(run.configPath)")
         }
-        let trainer = Trainer(config: config, run: run, data: data, network: network, completedSteps: latest)
+        let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: latest)
         try trainer.restoreOptimiserState(step: latest)
         trainer.lastCheckpoint = latest
         try run.truncateMetrics(after: latest)
         return trainer
+    }
+
+    /// Each cell's class in a conditional run (its label's index in `labelNames`).
+    private static func classIndices(_ config: TrainingConfig, _ labels: [String]?, cells: Int) throws -> [Int32]? {
+        guard let names = config.labelNames else { return nil }
+        guard let labels, labels.count == cells else {
+            throw TrainingError("a conditional run needs a label for each of its \(cells) cells (column \(config.labelColumn ?? "?"))")
+        }
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+        return try labels.map { label in
+            guard let k = index[label] else { throw TrainingError("the label \(label) is not one of the run's \(names.count) labels") }
+            return k
+        }
     }
 
     private static func validate(_ config: TrainingConfig, _ data: CellMatrix) throws {
@@ -204,8 +219,11 @@ public final class Trainer: @unchecked Sendable {
     /// `latest` naming a complete, earlier checkpoint.
     private func writeCheckpoint(_ onEvent: (TrainerEvent) -> Void) throws {
         let n = completedSteps
-        try Checkpoint.save(step.network, to: run.modelPath(step: n),
-                            extraMetadata: ["step": String(n), "nonnegative": String(config.data.nonNegative)])
+        var metadata = ["step": String(n), "nonnegative": String(config.data.nonNegative)]
+        if let names = config.labelNames, let json = try? JSONEncoder().encode(names) {
+            metadata["label_names"] = String(decoding: json, as: UTF8.self)
+        }
+        try Checkpoint.save(step.network, to: run.modelPath(step: n), extraMetadata: metadata)
         let o = step.optimiser
         let count = step.network.parameters.layout.trainableCount
         let g = step.generator.state

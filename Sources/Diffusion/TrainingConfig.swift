@@ -32,6 +32,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The time counts steps, readouts and checkpoints, not pauses or sampling, and carries
     /// over a resume.
     public var timeBudgetSeconds: Double?
+    /// A conditional run: the cell-type column, its label names (class k is `labelNames[k]`)
+    /// and the fraction of cells whose label is dropped (replaced by the "no label" class
+    /// `labelNames.count`) at each step, so one network serves classifier-free guidance.
+    public var labelColumn: String?
+    public var labelNames: [String]?
+    public var labelDropout: Double?
 
     public init(softwareVersion: String, model: ModelConfig, data: DataSource, batch: Int = 16,
                 optimiser: AdamWSettings = AdamWSettings(), learningRate: LearningRateSchedule,

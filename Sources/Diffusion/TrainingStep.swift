@@ -28,6 +28,9 @@ final class TrainingStep {
     // Per-step buffers
     private let x0, noise, noisy, dOutput: FloatBuffer   // [B, G]
     private let timesteps: FloatBuffer                    // [B]
+    /// Conditional runs: each training cell's class, and the batch's classes after dropout.
+    private let cellLabels: [Int32]?
+    private let batchLabels: UnsafeMutablePointer<Int32>
     private let partialSums: UnsafeMutablePointer<Double>
 
     // Results of the last step
@@ -38,8 +41,11 @@ final class TrainingStep {
     /// The closure the pool runs; built once so that running it allocates nothing.
     private(set) var teamJob: ((Int) -> Void)!
 
-    init(config: TrainingConfig, cells: CellMatrix, network: DiffusionTransformer) {
+    init(config: TrainingConfig, cells: CellMatrix, labels: [Int32]? = nil, network: DiffusionTransformer) {
+        precondition((labels == nil) == (config.model.classes == nil), "TrainingStep: labels for a conditional model only")
         self.config = config
+        cellLabels = labels
+        batchLabels = .allocate(capacity: config.batch)
         self.network = network
         let b = config.batch, g = config.model.genes
         optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount, settings: config.optimiser)
@@ -62,6 +68,7 @@ final class TrainingStep {
     deinit {
         order.deallocate()
         partialSums.deallocate()
+        batchLabels.deallocate()
     }
 
     /// Each layer's readouts on the probe batch (`ProbeBatch`). Between steps; it allocates.
@@ -90,7 +97,8 @@ final class TrainingStep {
         let (b, g) = (config.batch, config.model.genes)
         let count = b * g
         Parallel.single { assembleBatch() }
-        let prediction = network.forward(x: noisy.constPointer, t: timesteps.constPointer, batch: b)
+        let prediction = network.forward(x: noisy.constPointer, t: timesteps.constPointer,
+                                         labels: cellLabels == nil ? nil : UnsafePointer(batchLabels), batch: b)
         let value = MeanSquaredError.forward(prediction: prediction, target: noise.constPointer, count: count)
         Parallel.single { loss = value }
         guard value.isFinite else { return }   // every rank sees the same value
@@ -126,6 +134,11 @@ final class TrainingStep {
             timesteps[i] = Float(t)
             generator.fillNormal(noise.pointer + i * g, count: g)
             schedule.noise(x0.pointer + i * g, noise.pointer + i * g, at: t, into: noisy.pointer + i * g, count: g)
+            if let cellLabels, let classes = config.model.classes {
+                // Label dropout draws only in conditional runs, so unconditional ones keep their stream.
+                let dropped = Double(generator.nextUniform()) < (config.labelDropout ?? 0)
+                batchLabels[i] = dropped ? Int32(classes) : cellLabels[cell]
+            }
         }
         cursor += b
     }

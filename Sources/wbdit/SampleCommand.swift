@@ -39,6 +39,12 @@ struct Sample: ParsableCommand {
     var ending: SamplerSettings.Ending = .reference
     @Flag(name: .customLong("no-clamp"), help: "Keep negative values (by default cells are clamped at 0).")
     var noClamp = false
+    @Option(help: "With a conditional run: generate cells of this type (a label it was trained on).")
+    var label: String?
+    @Option(name: .customLong("labels-like"), help: "With a conditional run: `real` generates the real cells' type mix (types in proportion).")
+    var labelsLike: String?
+    @Option(help: "Classifier-free guidance weight W (1: plain conditional sampling; > 1 pushes harder towards the type).")
+    var guidance: Double = 1
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
     @Option(help: "Cells denoised at once (memory grows with it).")
@@ -60,7 +66,10 @@ struct Sample: ParsableCommand {
                                        clampNonNegative: !noClamp, seed: seed)
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
-        let cells = Sampler(settings: settings).sample(network, cells: count, batch: batch) { done, total in
+        let requested = try requestedLabels(network)
+        let classes = requested.map { names in names.map { Int32(runConfig!.labelNames!.firstIndex(of: $0)!) } }
+        let cells = Sampler(settings: settings).sample(network, cells: count, batch: batch, labels: classes, guidance: guidance,
+                                                       nullLabel: Int32(network.config.classes ?? 0)) { done, total in
             let elapsed = ProcessInfo.processInfo.systemUptime - started
             let eta = elapsed / Double(done) * Double(total - done)
             progress.update(String(format: "sampling: step %d/%d  %.0f%%  ETA %@", done, total,
@@ -74,7 +83,7 @@ struct Sample: ParsableCommand {
             let every = { (value: String) in Array(repeating: value, count: count) }
             try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
                                     geneNames: geneNames(),
-                                    categories: [("source", every("generated")),
+                                    categories: (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
                                                  ("model", every(network.config.architecture.rawValue)),
                                                  ("step", every(step.map(String.init) ?? "unknown"))])
         } else if out.lowercased().hasSuffix(".csv") {
@@ -86,6 +95,32 @@ struct Sample: ParsableCommand {
         let seconds = ProcessInfo.processInfo.systemUptime - started
         print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
                      network.config.genes, Format.duration(seconds), Double(count) / seconds))
+    }
+
+    /// The label of each cell to generate, for a conditional run asked for one.
+    private func requestedLabels(_ network: DiffusionTransformer) throws -> [String]? {
+        guard label != nil || labelsLike != nil else {
+            guard guidance == 1 else { throw InputError("--guidance needs --label or --labels-like") }
+            return nil
+        }
+        guard guidance.isFinite, guidance >= 0 else { throw InputError("--guidance must be a number ≥ 0 (got \(guidance))") }
+        guard let config = runConfig, let names = config.labelNames, network.config.classes == names.count else {
+            throw InputError("--label and --labels-like need --run with a conditional run (trained with --labels)")
+        }
+        if let label {
+            guard names.contains(label) else { throw InputError("no label \(label) in the run (labels: \(names.joined(separator: ", ")))") }
+            return Array(repeating: label, count: count)
+        }
+        guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
+        // The real mix: each type in proportion to its training cells, largest remainders rounded up.
+        let (run, _) = try RunDirectory.open(runPath!)
+        let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: config.labelColumn)
+        let all = try run.split().trainCells.map { prepared.labels![$0] }
+        let shares = names.map { name in Double(all.filter { $0 == name }.count) / Double(all.count) * Double(count) }
+        var counts = shares.map { Int($0) }
+        for k in shares.indices.sorted(by: { shares[$0] - Double(counts[$0]) > shares[$1] - Double(counts[$1]) })
+            .prefix(count - counts.reduce(0, +)) { counts[k] += 1 }
+        return zip(names, counts).flatMap { Array(repeating: $0, count: $1) }
     }
 
     /// The run's configuration, when sampling from a run.

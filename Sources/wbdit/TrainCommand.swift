@@ -60,6 +60,10 @@ struct Train: ParsableCommand {
     var keep: Int = 3
     @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity).")
     var readoutEvery: Int = 50
+    @Option(help: "Condition on this obs column (cell type) of an .h5ad: one network samples any type, or none (classifier-free guidance).")
+    var labels: String?
+    @Option(name: .customLong("label-dropout"), help: "With --labels: the fraction of cells trained without their label.")
+    var labelDropout: Double = 0.1
     @Option(name: .customLong("time-budget"), help: "Stop, with a checkpoint, after this many seconds of training (steps still cap the run).")
     var timeBudget: Double?
     @Option(help: "Random seed.")
@@ -111,6 +115,8 @@ struct Train: ParsableCommand {
         plan.readoutEvery = readoutEvery
         plan.seed = seed
         plan.timeBudgetSeconds = timeBudget
+        plan.labelColumn = labels
+        plan.labelDropout = labelDropout
         plan.threads = threads
         plan.softwareVersion = Version.string
         return plan
