@@ -85,15 +85,15 @@ public struct RunPlan: Sendable, Equatable {
         let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
         var plan = self
         if let epochs { plan.totalSteps = epochs * max(1, training.cells / batch) }
-        if labelColumn != nil, let labels = prepared.labels {
-            let names = Array(Set(labels)).sorted()
-            guard names.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(names.count) label: nothing to condition on") }
-            plan.model.classes = names.count
+        let labelNames = labelColumn == nil ? nil : prepared.labels.map { Array(Set($0)).sorted() }
+        if let labelNames {
+            guard labelNames.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(labelNames.count) label: nothing to condition on") }
+            plan.model.classes = labelNames.count
         }
         var config = try plan.makeConfig(prepared)
-        if let labelColumn, let labels = prepared.labels {
+        if let labelNames {
             config.labelColumn = labelColumn
-            config.labelNames = Array(Set(labels)).sorted()
+            config.labelNames = labelNames
             config.labelDropout = labelDropout
         }
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
@@ -102,8 +102,10 @@ public struct RunPlan: Sendable, Equatable {
     }
 
     /// Reopens a run to continue it from its latest checkpoint, with the data prepared as
-    /// its config says (the file must be unchanged). `totalSteps` extends or shortens it.
-    public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil) throws -> Started {
+    /// its config says (the file must be unchanged). `totalSteps`, or `epochs` over its
+    /// training cells, extends or shortens it.
+    public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil,
+                              epochs: Int? = nil) throws -> Started {
         let (run, saved) = try RunDirectory.open(runPath)
         let path = dataPath ?? saved.data.path
         let split = try run.split()
@@ -113,7 +115,8 @@ public struct RunPlan: Sendable, Equatable {
         }
         let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
-        let trainer = try Trainer.resume(runPath: runPath, data: training, labels: labels, totalSteps: totalSteps)
+        let total = epochs.map { $0 * max(1, training.cells / saved.batch) } ?? totalSteps
+        let trainer = try Trainer.resume(runPath: runPath, data: training, labels: labels, totalSteps: total)
         return Started(trainer: trainer, prepared: prepared, split: split)
     }
 

@@ -87,8 +87,8 @@ struct TUI: ParsableCommand {
         plan.timeBudgetSeconds = timeBudget
         plan.softwareVersion = Version.string
         try plan.validate()
-        let path = runPath ?? Self.freshRunPath(in: runsFolder, name: "\(arch.rawValue)-\(preset.rawValue)")
-        return .start(RunPlanRequest(plan: plan, runPath: path))
+        let path = runPath ?? RunCatalogue.freshPath(in: runsFolder, name: "\(arch.rawValue)-\(preset.rawValue)")
+        return .start(plan, runPath: path)
     }
 
     /// `level1` when an .h5ad has it (the Zeisel sample's major cell types), else none.
@@ -96,12 +96,6 @@ struct TUI: ParsableCommand {
         guard data.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: data),
               let columns = try? file.columns("obs") else { return nil }
         return columns.contains("level1") ? "level1" : nil
-    }
-
-    static func freshRunPath(in folder: String, name: String) -> String {
-        var n = 1
-        while FileManager.default.fileExists(atPath: "\(folder)/\(name)-\(n)") { n += 1 }
-        return "\(folder)/\(name)-\(n)"
     }
 
     /// `themes/` in the working directory, else beside the checkout the binary was built in.

@@ -76,9 +76,8 @@ struct Train: ParsableCommand {
     func run() throws {
         let trainer: Trainer
         if resume {
-            let cells = try RunDirectory.open(runPath).1.data.cells
-            trainer = try RunPlan.resume(runPath: runPath, dataPath: data,
-                                         totalSteps: try totalSteps(cells: cells, required: false)).trainer
+            let (steps, epochs) = try length(required: false)
+            trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer
         } else {
             trainer = try plan().start(runPath: runPath).trainer
         }
@@ -96,15 +95,9 @@ struct Train: ParsableCommand {
         plan.batch = batch
         plan.learningRate = lr
         plan.weightDecay = weightDecay
-        switch (steps, epochs) {
-        case (nil, nil): throw InputError("give --steps or --epochs")
-        case (_?, _?): throw InputError("give --steps or --epochs, not both")
-        default:
-            if let steps { guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") } }
-            if let epochs { guard epochs >= 1 else { throw InputError("--epochs must be at least 1 (got \(epochs))") } }
-            plan.totalSteps = steps ?? 1
-            plan.epochs = epochs
-        }
+        let (steps, epochs) = try length(required: true)
+        plan.totalSteps = steps ?? 1
+        plan.epochs = epochs
         plan.warmupSteps = warmup
         plan.cosineDecay = cosine
         plan.minimumLearningRate = minLR
@@ -122,20 +115,16 @@ struct Train: ParsableCommand {
         return plan
     }
 
-    private func totalSteps(cells: Int, required: Bool) throws -> Int? {
+    /// --steps or --epochs, checked: at most one of them, exactly one when `required`.
+    private func length(required: Bool) throws -> (steps: Int?, epochs: Int?) {
         switch (steps, epochs) {
-        case (let s?, nil):
-            guard s >= 1 else { throw InputError("--steps must be at least 1 (got \(s))") }
-            return s
-        case (nil, let e?):
-            guard e >= 1 else { throw InputError("--epochs must be at least 1 (got \(e))") }
-            return e * max(1, cells / batch)
-        case (nil, nil):
-            if required { throw InputError("give --steps or --epochs") }
-            return nil
-        default:
-            throw InputError("give --steps or --epochs, not both")
+        case (_?, _?): throw InputError("give --steps or --epochs, not both")
+        case (nil, nil): if required { throw InputError("give --steps or --epochs") }
+        default: break
         }
+        if let steps { guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") } }
+        if let epochs { guard epochs >= 1 else { throw InputError("--epochs must be at least 1 (got \(epochs))") } }
+        return (steps, epochs)
     }
 
     /// Runs the trainer in the background, reporting progress and handling Ctrl-C.

@@ -161,8 +161,7 @@ public struct KeyHandler {
     public func newRunForm(_ state: WorkbenchState) -> Form {
         let c = state.config
         let m = c?.model
-        var name = "run-1"
-        for n in 1... where !FileManager.default.fileExists(atPath: runsFolder + "/run-\(n)") { name = "run-\(n)"; break }
+        let name = (RunCatalogue.freshPath(in: runsFolder, name: "run") as NSString).lastPathComponent
         return .newRun(data: c?.data.path ?? "sample-data/zeisel2015.h5ad", architecture: m?.architecture.rawValue ?? "wbdit",
                        hidden: m?.hiddenSize ?? 256, depth: m?.depth ?? 3, heads: m?.heads ?? 8, patch: m?.patchSize ?? 10,
                        batch: c?.batch ?? 16, learningRate: c?.learningRate.peakRate ?? 1e-4, steps: c?.totalSteps ?? 4000,

@@ -131,10 +131,9 @@ public final class Session: @unchecked Sendable {
     private func handle(_ event: TrainerEvent, analysis: CellAnalysis) {
         post(.trainer(event))
         switch event {
-        case .samplesReady(let step, let cells, let genes, let values, let path):
+        case .samplesReady(let step, _, let genes, let values, let path):
             let samples = SampleSet(step: step, genes: genes, values: values, cells: [], path: path)
             lock.withLock { latestSamples = samples }
-            _ = cells
             analysis.analyse(samples)
         case .checkpointWritten(let step, _):
             let due: Bool = lock.withLock {

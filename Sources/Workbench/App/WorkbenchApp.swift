@@ -8,7 +8,7 @@ import TextUI
 public final class WorkbenchApp {
     /// What to open at start.
     public enum Opening {
-        case start(RunPlanRequest)
+        case start(RunPlan, runPath: String)
         case resume(String)
         case browse(String)
     }
@@ -42,7 +42,7 @@ public final class WorkbenchApp {
         defer { terminal.close() }
         session.refreshRuns()
         switch opening {
-        case .start(let request): session.start(request.plan, runPath: request.runPath)
+        case .start(let plan, let path): session.start(plan, runPath: path)
         case .resume(let path): session.resume(runPath: path)
         case .browse(let path): session.browse(runPath: path)
         }
@@ -134,13 +134,6 @@ public final class WorkbenchApp {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
-}
-
-/// A new run to start: the plan and where.
-public struct RunPlanRequest: Sendable {
-    public var plan: RunPlan
-    public var runPath: String
-    public init(plan: RunPlan, runPath: String) { self.plan = plan; self.runPath = runPath }
 }
 
 /// Signals turned into a flag the main loop polls (it wakes every 100 ms).

@@ -27,6 +27,13 @@ public enum RunCatalogue {
             bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: metrics(path + "/report.json"))
     }
 
+    /// `folder/name-N` for the first N from 1 that is not taken.
+    public static func freshPath(in folder: String, name: String) -> String {
+        var n = 1
+        while FileManager.default.fileExists(atPath: "\(folder)/\(name)-\(n)") { n += 1 }
+        return "\(folder)/\(name)-\(n)"
+    }
+
     /// The figures of a report.json (`key` and `key_floor` pairs).
     public static func metrics(_ path: String) -> [RunSummary.Metric] {
         guard let data = FileManager.default.contents(atPath: path),

@@ -64,7 +64,7 @@ enum Frame {
 
     /// "12:03:04 (2 min ago)".
     static func clock(_ date: Date, now: Date) -> String {
-        let formatter = DateFormatter()
+        let formatter = DateFormatter()   // per call: it follows the current time zone
         formatter.dateFormat = "HH:mm:ss"
         return "\(formatter.string(from: date)) (\(Format.duration(max(0, now.timeIntervalSince(date)))) ago)"
     }

@@ -8,18 +8,20 @@ enum TrainScreen {
     static func draw(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ body: Rect, now: Date) {
         let panelHeight = 6
         let (chartArea, panel) = body.splitTop(body.height - panelHeight)
-        drawChart(state, view, into: &grid, chartArea)
-        drawFigures(state, view, into: &grid, panel, now: now)
+        // Smoothed over the whole history, so a window does not restart it.
+        let smoothed = LossSmoothing.smooth(state.steps.map(\.loss), strength: view.smoothingStrength)
+        drawChart(state, view, smoothed, into: &grid, chartArea)
+        drawFigures(state, view, smoothed.last, into: &grid, panel, now: now)
     }
 
-    static func drawChart(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ area: Rect) {
+    static func drawChart(_ state: WorkbenchState, _ view: ViewState, _ smoothedLoss: [Double], into grid: inout TextGrid,
+                          _ area: Rect) {
         let scale = view.logScale ? "log" : "linear"
         let strength = view.smoothingStrength
         grid.box(area, title: "Loss (MSE of the predicted noise) · \(view.window.label) · \(scale) · smoothing \(strength)")
         var shown = state.steps
         if let last = shown.last, let window = view.window.steps { shown = shown.filter { $0.step > last.step - window } }
-        // Smoothing runs over the whole history so the window does not restart it.
-        let smoothed = LossSmoothing.smooth(state.steps.map(\.loss), strength: strength).suffix(shown.count)
+        let smoothed = smoothedLoss.suffix(shown.count)
         let raw = shown.map { (x: Double($0.step), y: $0.loss) }
         let smooth = zip(shown, smoothed).map { (x: Double($0.0.step), y: $0.1) }
         let inner = area.inset(1)
@@ -34,7 +36,8 @@ enum TrainScreen {
         grid.text("─", x: x + 15, y: inner.y, Style(.series2))
     }
 
-    static func drawFigures(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ area: Rect, now: Date) {
+    static func drawFigures(_ state: WorkbenchState, _ view: ViewState, _ smoothed: Double?, into grid: inout TextGrid,
+                            _ area: Rect, now: Date) {
         grid.box(area, title: "Run")
         let inner = area.inset(1)
         let (x, width) = (inner.x + 1, inner.width - 2)
@@ -55,7 +58,6 @@ enum TrainScreen {
         if let budget { fields.append(("budget", "\(Format.duration(r?.trainingSeconds ?? 0)) of \(Format.duration(budget))")) }
         Frame.fields(fields, x: column, y: inner.y, into: &grid, limit: inner.maxX - column)
         // Line 2: the step's figures.
-        let smoothed = LossSmoothing.smooth(state.steps.map(\.loss), strength: view.smoothingStrength).last
         Frame.fields([
             ("epoch", state.steps.last.map { String($0.epoch) } ?? "--"),
             ("loss", state.steps.last.map { String(format: "%.4f", $0.loss) } ?? "--"),
