@@ -6,7 +6,7 @@ import Foundation
 /// boolean columns). Groups the reader does not use (obsm, uns, …) are ignored.
 public final class AnnDataFile {
     public let path: String
-    private let file: HDF5File
+    let file: HDF5File
 
     public init(path: String) throws {
         self.path = path

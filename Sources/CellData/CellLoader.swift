@@ -79,15 +79,20 @@ public enum CellLoader {
         return (matrix, names, try column.map { try file.column($0) }, matrixName, alternatives)
     }
 
+    /// Refuses NaN, infinite and negative values (scaled data), naming where they are.
+    static func checkValues(_ m: CellMatrix, firstCell: Int, name: String, path: String, alternatives: [String]) throws {
+        if let i = m.values.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error("\(path): \(name) holds \(m.values[i]) at cell \(firstCell + i / m.genes), gene \(i % m.genes)")
+        }
+        if m.values.contains(where: { $0 < 0 }) {
+            throw HDF5Error("\(path): \(name) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")
+        }
+    }
+
     private static func prepare(_ raw: Raw, _ preparation: Preparation, path: String) throws -> PreparedCells {
         var (matrix, names, labels) = (raw.matrix, raw.geneNames, raw.labels)
         var rows = Array(0..<matrix.cells)
-        if let i = matrix.values.firstIndex(where: { !$0.isFinite }) {
-            throw HDF5Error("\(path): \(raw.name) holds \(matrix.values[i]) at cell \(i / matrix.genes), gene \(i % matrix.genes)")
-        }
-        if matrix.values.contains(where: { $0 < 0 }) {
-            throw HDF5Error("\(path): \(raw.name) holds negative values (scaled data); train on counts or log-normalised data\(raw.alternatives.isEmpty ? "" : " instead: " + raw.alternatives.joined(separator: " or "))")
-        }
+        try checkValues(matrix, firstCell: 0, name: raw.name, path: path, alternatives: raw.alternatives)
         var steps: [String] = []
         if preparation.minimumGenes > 0 {
             let kept = Preprocessing.cells(matrix, expressingAtLeast: preparation.minimumGenes)

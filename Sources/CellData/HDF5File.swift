@@ -147,6 +147,52 @@ final class HDF5File {
         }
     }
 
+    // MARK: - Hyperslabs (part of a dataset)
+
+    /// Elements `range` of a one-dimensional numeric dataset as Float32, into `destination`.
+    func readFloats(_ name: String, elements range: Range<Int>, into destination: UnsafeMutablePointer<Float>) throws {
+        try readSlab(name, start: [range.lowerBound], count: [range.count], memoryType: wbdit_h5_native_float(), into: destination)
+    }
+
+    /// Elements `range` of a one-dimensional numeric dataset as Int64, into `destination`.
+    func readIntegers(_ name: String, elements range: Range<Int>, into destination: UnsafeMutablePointer<Int64>) throws {
+        try readSlab(name, start: [range.lowerBound], count: [range.count], memoryType: wbdit_h5_native_int64(), into: destination)
+    }
+
+    /// Rows `range` (every column) of a two-dimensional numeric dataset as Float32, row-major.
+    func readRows(_ name: String, rows range: Range<Int>, columns: Int, into destination: UnsafeMutablePointer<Float>) throws {
+        try readSlab(name, start: [range.lowerBound, 0], count: [range.count, columns], memoryType: wbdit_h5_native_float(),
+                     into: destination)
+    }
+
+    /// The block `start ..< start + count` of a numeric dataset, read through a hyperslab
+    /// selection so that only the chunks it touches are read from disk.
+    private func readSlab(_ name: String, start: [Int], count: [Int], memoryType: hid_t, into destination: UnsafeMutableRawPointer) throws {
+        let shape = try self.shape(name)
+        guard shape.count == start.count, zip(zip(start, count), shape).allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 }) else {
+            throw HDF5Error("\(path): \(name) has shape \(shape); cannot read \(count) elements from \(start)")
+        }
+        guard count.allSatisfy({ $0 > 0 }) else { return }
+        try withDataset(name) { dataset in
+            let type = H5Dget_type(dataset)
+            defer { H5Tclose(type) }
+            guard H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT else {
+                throw HDF5Error("\(path): \(name) is not numeric")
+            }
+            let fileSpace = H5Dget_space(dataset)
+            defer { H5Sclose(fileSpace) }
+            var offsets = start.map { hsize_t($0) }, sizes = count.map { hsize_t($0) }
+            guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &offsets, nil, &sizes, nil) >= 0 else {
+                throw HDF5Error("\(path): cannot select part of \(name)")
+            }
+            let memorySpace = H5Screate_simple(Int32(sizes.count), &sizes, nil)
+            defer { H5Sclose(memorySpace) }
+            guard H5Dread(dataset, memoryType, memorySpace, fileSpace, wbdit_h5_default(), destination) >= 0 else {
+                throw HDF5Error("\(path): cannot read part of \(name)")
+            }
+        }
+    }
+
     /// A dataset of strings, variable- or fixed-length.
     func strings(_ name: String) throws -> [String] {
         let count = try shape(name).reduce(1, *)

@@ -34,17 +34,15 @@ public enum Preprocessing {
     /// the `count` genes with the highest normalised dispersion. Returns their indices in
     /// gene order.
     public static func highlyVariableGenes(_ m: CellMatrix, count: Int, bins binCount: Int = 20) -> [Int] {
-        let (n, g) = (m.cells, m.genes)
-        var mean = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        m.values.withUnsafeBufferPointer { v in
-            for c in 0..<n {
-                for j in 0..<g {
-                    let x = Double(Foundation.expm1(v[c * g + j]))
-                    mean[j] += x
-                    squares[j] += x * x
-                }
-            }
-        }
+        var sums = GeneSums(genes: m.genes)
+        sums.add(m) { x, _ in Double(Foundation.expm1(x)) }
+        return highlyVariableGenes(expm1Sums: sums, count: count, bins: binCount)
+    }
+
+    /// The seurat selection from per-gene sums of expm1(x) (what streaming accumulates).
+    public static func highlyVariableGenes(expm1Sums sums: GeneSums, count: Int, bins binCount: Int = 20) -> [Int] {
+        let (n, g) = (sums.cells, sums.genes)
+        let (mean, squares) = (sums.sum, sums.squares)
         var logMean = [Double](repeating: 0, count: g), dispersion = [Double](repeating: .nan, count: g)
         for j in 0..<g {
             var mu = mean[j] / Double(n)
@@ -97,20 +95,39 @@ public enum Preprocessing {
     /// `sc.pp.filter_genes(min_cells=minimum)`: the genes (columns) non-zero in at least
     /// `minimum` cells.
     public static func genes(_ m: CellMatrix, expressedInAtLeast minimum: Int) -> [Int] {
+        let counts = expressingCells(m)
+        return (0..<m.genes).filter { counts[$0] >= minimum }
+    }
+
+    /// Per gene, the number of cells in which it is non-zero.
+    public static func expressingCells(_ m: CellMatrix) -> [Int] {
         var counts = [Int](repeating: 0, count: m.genes)
         for c in 0..<m.cells { for j in 0..<m.genes where m.values[c * m.genes + j] != 0 { counts[j] += 1 } }
-        return (0..<m.genes).filter { counts[$0] >= minimum }
+        return counts
     }
 
     /// Divides every gene (column) by its largest value, so non-negative data lies in [0, 1];
     /// returns the divisors (1 for a gene that is 0 everywhere).
     @discardableResult
     public static func scaleToUnit(_ m: inout CellMatrix) -> [Float] {
+        let scale = unitScale(maxima: geneMaxima(m))
+        divide(&m, by: scale)
+        return scale
+    }
+
+    /// Per gene, its largest value.
+    public static func geneMaxima(_ m: CellMatrix) -> [Float] {
         var maximum = [Float](repeating: 0, count: m.genes)
         for c in 0..<m.cells { for j in 0..<m.genes { maximum[j] = max(maximum[j], m.values[c * m.genes + j]) } }
-        let scale = maximum.map { $0 > 0 ? $0 : 1 }
+        return maximum
+    }
+
+    /// The divisors `scaleToUnit` uses for these maxima (1 for a gene that is 0 everywhere).
+    public static func unitScale(maxima: [Float]) -> [Float] { maxima.map { $0 > 0 ? $0 : 1 } }
+
+    /// Divides every gene (column) by its divisor.
+    public static func divide(_ m: inout CellMatrix, by scale: [Float]) {
         for c in 0..<m.cells { for j in 0..<m.genes { m.values[c * m.genes + j] /= scale[j] } }
-        return scale
     }
 
     /// Multiplies every gene back by its divisor: the inverse of `scaleToUnit`.
@@ -127,36 +144,47 @@ public enum Preprocessing {
     /// the cut-off (Jaccard 0.999 against scanpy on the Zeisel data). Returns gene indices
     /// in gene order.
     public static func highlyVariableGenesV3(_ m: CellMatrix, count: Int, span: Double = 0.3) -> [Int] {
-        let (n, g) = (m.cells, m.genes)
-        var sum = [Double](repeating: 0, count: g), squares = [Double](repeating: 0, count: g)
-        for c in 0..<n {
-            for j in 0..<g {
-                let v = Double(m.values[c * g + j])
-                sum[j] += v
-                squares[j] += v * v
+        var sums = GeneSums(genes: m.genes)
+        sums.add(m) { x, _ in Double(x) }
+        let trend = SeuratV3Trend(sums, span: span)
+        var clipped = GeneSums(genes: m.genes)
+        clipped.add(m) { x, j in trend.clip(x, gene: j) }
+        return trend.select(clipped: clipped, count: count)
+    }
+
+    /// seurat_v3's expected variance per gene (the LOESS trend), from the counts' sums;
+    /// values are then clipped and their variance standardised by it.
+    public struct SeuratV3Trend: Sendable {
+        public let mean: [Double]
+        public let sd: [Double]
+        /// √N: values are clipped at mean + √N · sd.
+        public let limit: Double
+
+        public init(_ sums: GeneSums, span: Double = 0.3) {
+            let (mean, variance) = sums.moments()
+            let varying = (0..<sums.genes).filter { variance[$0] > 0 }
+            let fitted = loess(x: varying.map { log10(mean[$0]) }, y: varying.map { log10(variance[$0]) }, span: span)
+            var expected = [Double](repeating: 0, count: sums.genes)
+            for (k, j) in varying.enumerated() { expected[j] = fitted[k] }
+            self.mean = mean
+            sd = expected.map { (pow(10, $0)).squareRoot() }
+            limit = Double(sums.cells).squareRoot()
+        }
+
+        /// A count clipped as seurat_v3 clips it.
+        public func clip(_ x: Float, gene j: Int) -> Double { min(Double(x), sd[j] * limit + mean[j]) }
+
+        /// The `count` genes with the largest standardised variance, in gene order.
+        public func select(clipped: GeneSums, count: Int) -> [Int] {
+            let n = Double(clipped.cells)
+            let standardised = (0..<mean.count).map { (j: Int) -> Double in
+                let (mu, sigma) = (mean[j], sd[j])
+                let spread: Double = n * mu * mu + clipped.squares[j] - 2 * clipped.sum[j] * mu
+                return spread / ((n - 1) * sigma * sigma)
             }
+            let ranked = (0..<mean.count).sorted { standardised[$0] != standardised[$1] ? standardised[$0] > standardised[$1] : $0 < $1 }
+            return ranked.prefix(count).sorted()
         }
-        let mean = sum.map { $0 / Double(n) }
-        let variance = (0..<g).map { (squares[$0] - Double(n) * mean[$0] * mean[$0]) / Double(max(1, n - 1)) }
-        let varying = (0..<g).filter { variance[$0] > 0 }
-        let fitted = loess(x: varying.map { log10(mean[$0]) }, y: varying.map { log10(variance[$0]) }, span: span)
-        var expected = [Double](repeating: 0, count: g)
-        for (k, j) in varying.enumerated() { expected[j] = fitted[k] }
-        let sd = expected.map { (pow(10, $0)).squareRoot() }
-        let limit = Double(n).squareRoot()
-        var clippedSum = [Double](repeating: 0, count: g), clippedSquares = [Double](repeating: 0, count: g)
-        for c in 0..<n {
-            for j in 0..<g {
-                let v = min(Double(m.values[c * g + j]), sd[j] * limit + mean[j])
-                clippedSum[j] += v
-                clippedSquares[j] += v * v
-            }
-        }
-        let standardised = (0..<g).map { j in
-            (Double(n) * mean[j] * mean[j] + clippedSquares[j] - 2 * clippedSum[j] * mean[j]) / (Double(n - 1) * sd[j] * sd[j])
-        }
-        let ranked = (0..<g).sorted { standardised[$0] != standardised[$1] ? standardised[$0] > standardised[$1] : $0 < $1 }
-        return ranked.prefix(count).sorted()
     }
 
     /// Local quadratic regression with tricube weights over the ⌊span · n⌋ nearest points,

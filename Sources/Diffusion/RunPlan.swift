@@ -36,6 +36,11 @@ public struct RunPlan: Sendable, Equatable {
     /// Stop after this many seconds of training (with a checkpoint).
     public var timeBudgetSeconds: Double?
     public var threads: Int?
+    /// Stream the cells from disk (true), read them whole (false), or decide by size (nil:
+    /// stream when the matrix would fill more than a quarter of memory).
+    public var streaming: Bool?
+    /// How a streamed run reads its cells.
+    public var streamingLayout = StreamingLayout()
     public var softwareVersion = "0.1.0"
 
     public init(dataPath: String, model: ModelConfig) {
@@ -67,38 +72,47 @@ public struct RunPlan: Sendable, Equatable {
     /// A run as it starts: its trainer and the cells it holds out, for evaluation.
     public struct Started {
         public let trainer: Trainer
-        public let prepared: PreparedCells
+        public let cells: CellSource
         public let split: HeldOutSplit
-        /// The held-out cells, prepared as the training cells are.
-        public var heldOut: CellMatrix { HeldOutSplit.rows(prepared.matrix, split.heldOutCells) }
-        /// Their labels, when the split was stratified by a column.
-        public var heldOutLabels: [String]? { prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } } }
     }
 
     /// Reads and prepares the data, splits it and creates the run directory.
-    public func start(runPath: String) throws -> Started {
+    public func start(runPath: String, progress: (String) -> Void = { _ in }) throws -> Started {
         try validate()
         let stratifyBy = labelColumn ?? self.stratifyBy
-        let prepared = try CellLoader.load(dataPath, preparation, labelsFrom: stratifyBy)
-        let split = HeldOutSplit(cells: prepared.matrix.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
+        let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
+        if streams, streamingLayout.windowCells < batch || streamingLayout.blockCells < 1 {
+            throw TrainingError("a streaming window of \(streamingLayout.windowBlocks) blocks of \(streamingLayout.blockCells) cells is smaller than a batch of \(batch)")
+        }
+        let prepared = try CellSource.open(dataPath, preparation, labelsFrom: stratifyBy,
+                                           streamBlockCells: streams ? streamingLayout.blockCells : nil, progress: progress)
+        let split = HeldOutSplit(cells: prepared.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
                                  fraction: holdout, seed: seed)
-        let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
         var plan = self
-        if let epochs { plan.totalSteps = epochs * max(1, training.cells / batch) }
+        if let epochs { plan.totalSteps = epochs * max(1, split.trainCells.count / batch) }
         let labelNames = labelColumn == nil ? nil : prepared.labels.map { Array(Set($0)).sorted() }
         if let labelNames {
             guard labelNames.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(labelNames.count) label: nothing to condition on") }
             plan.model.classes = labelNames.count
         }
         var config = try plan.makeConfig(prepared)
+        if streams { config.data.streaming = streamingLayout }
         if let labelNames {
             config.labelColumn = labelColumn
             config.labelNames = labelNames
             config.labelDropout = labelDropout
         }
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
-        let trainer = try Trainer.start(config: config, data: training, labels: trainingLabels, runPath: runPath, split: split)
-        return Started(trainer: trainer, prepared: prepared, split: split)
+        let trainer: Trainer
+        switch prepared {
+        case .whole(let whole):
+            trainer = try Trainer.start(config: config, data: HeldOutSplit.rows(whole.matrix, split.trainCells),
+                                        labels: trainingLabels, runPath: runPath, split: split)
+        case .streamed(let source):
+            trainer = try Trainer.start(config: config, streaming: source, trainCells: split.trainCells,
+                                        labels: trainingLabels, runPath: runPath, split: split)
+        }
+        return Started(trainer: trainer, cells: prepared, split: split)
     }
 
     /// Reopens a run to continue it from its latest checkpoint, with the data prepared as
@@ -109,19 +123,27 @@ public struct RunPlan: Sendable, Equatable {
         let (run, saved) = try RunDirectory.open(runPath)
         let path = dataPath ?? saved.data.path
         let split = try run.split()
-        let prepared = try CellLoader.load(path, saved.data.preparation, labelsFrom: split.stratifiedBy)
         guard try DataSource.checksum(ofFile: path) == saved.data.checksum else {
             throw TrainingError("\(path) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
         }
-        let training = HeldOutSplit.rows(prepared.matrix, split.trainCells)
+        let prepared = try CellSource.open(path, saved.data.preparation, labelsFrom: split.stratifiedBy,
+                                           streamBlockCells: saved.data.streaming?.blockCells)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
-        let total = epochs.map { $0 * max(1, training.cells / saved.batch) } ?? totalSteps
-        let trainer = try Trainer.resume(runPath: runPath, data: training, labels: labels, totalSteps: total)
-        return Started(trainer: trainer, prepared: prepared, split: split)
+        let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps
+        let trainer: Trainer
+        switch prepared {
+        case .whole(let whole):
+            trainer = try Trainer.resume(runPath: runPath, data: HeldOutSplit.rows(whole.matrix, split.trainCells),
+                                         labels: labels, totalSteps: total)
+        case .streamed(let source):
+            trainer = try Trainer.resume(runPath: runPath, streaming: source, trainCells: split.trainCells,
+                                         labels: labels, totalSteps: total)
+        }
+        return Started(trainer: trainer, cells: prepared, split: split)
     }
 
-    func makeConfig(_ prepared: PreparedCells) throws -> TrainingConfig {
-        let cells = prepared.matrix
+    func makeConfig(_ prepared: CellSource) throws -> TrainingConfig {
+        let cells = prepared
         var model = self.model
         model.genes = cells.genes
         try model.validate()
@@ -131,7 +153,7 @@ public struct RunPlan: Sendable, Equatable {
         Threads.configure(threads ?? Threads.available)
         let source = DataSource(path: (dataPath as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: dataPath), cells: cells.cells,
-                                genes: cells.genes, nonNegative: cells.values.allSatisfy { $0 >= 0 },
+                                genes: cells.genes, nonNegative: cells.nonNegative,
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
                                 geneScale: prepared.geneScale)
         var config = TrainingConfig(

@@ -21,7 +21,7 @@ public final class Trainer: @unchecked Sendable {
     private var metrics: FileHandle?
     private let finished = DispatchSemaphore(value: 0)
 
-    private init(config: TrainingConfig, run: RunDirectory, data: CellMatrix, labels: [Int32]?, network: DiffusionTransformer,
+    private init(config: TrainingConfig, run: RunDirectory, data: TrainingCells, labels: [Int32]?, network: DiffusionTransformer,
                  completedSteps: Int) {
         self.config = config
         self.run = run
@@ -34,8 +34,20 @@ public final class Trainer: @unchecked Sendable {
     /// the training cells only; `split` records which cells of the source they are.
     public static func start(config: TrainingConfig, data: CellMatrix, labels: [String]? = nil, runPath: String,
                              split: HeldOutSplit? = nil) throws -> Trainer {
+        try start(config: config, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, runPath: runPath, split: split)
+    }
+
+    /// A new run streaming its training cells — `trainCells`, indices into `source` — from
+    /// disk as `config.data.streaming` lays them out.
+    public static func start(config: TrainingConfig, streaming source: StreamedCells, trainCells: [Int], labels: [String]? = nil,
+                             runPath: String, split: HeldOutSplit? = nil) throws -> Trainer {
+        try start(config: config, cells: try streamed(config, source, trainCells), labels: labels, runPath: runPath, split: split)
+    }
+
+    private static func start(config: TrainingConfig, cells data: TrainingCells, labels: [String]?, runPath: String,
+                              split: HeldOutSplit?) throws -> Trainer {
         try validate(config, data)
-        let classes = try classIndices(config, labels, cells: data.cells)
+        let classes = try classIndices(config, labels, cells: data.count)
         let run = try RunDirectory.create(at: runPath, config: config)
         if let split { try run.writeSplit(split) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
@@ -45,9 +57,21 @@ public final class Trainer: @unchecked Sendable {
     /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
     /// `totalSteps`, when given, extends or shortens the run.
     public static func resume(runPath: String, data: CellMatrix, labels: [String]? = nil, totalSteps: Int? = nil) throws -> Trainer {
+        let (_, config) = try RunDirectory.open(runPath)
+        return try resume(runPath: runPath, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, totalSteps: totalSteps)
+    }
+
+    /// Continues a streamed run (see `start(config:streaming:…)`).
+    public static func resume(runPath: String, streaming source: StreamedCells, trainCells: [Int], labels: [String]? = nil,
+                              totalSteps: Int? = nil) throws -> Trainer {
+        let (_, config) = try RunDirectory.open(runPath)
+        return try resume(runPath: runPath, cells: try streamed(config, source, trainCells), labels: labels, totalSteps: totalSteps)
+    }
+
+    private static func resume(runPath: String, cells data: TrainingCells, labels: [String]?, totalSteps: Int?) throws -> Trainer {
         var (run, config) = try RunDirectory.open(runPath)
         try validate(config, data)
-        let classes = try classIndices(config, labels, cells: data.cells)
+        let classes = try classIndices(config, labels, cells: data.count)
         if let totalSteps, totalSteps != config.totalSteps {
             config.totalSteps = totalSteps
             config.learningRate.totalSteps = totalSteps
@@ -80,13 +104,21 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
-    private static func validate(_ config: TrainingConfig, _ data: CellMatrix) throws {
+    private static func validate(_ config: TrainingConfig, _ data: TrainingCells) throws {
         guard data.genes == config.model.genes else {
             throw TrainingError("the data has \(data.genes) genes per cell but the model expects \(config.model.genes)")
         }
-        guard data.cells >= config.batch else {
-            throw TrainingError("the data has \(data.cells) cells, fewer than one batch of \(config.batch)")
+        guard data.count >= config.batch else {
+            throw TrainingError("the data has \(data.count) cells, fewer than one batch of \(config.batch)")
         }
+    }
+
+    private static func streamed(_ config: TrainingConfig, _ source: StreamedCells, _ trainCells: [Int]) throws -> TrainingCells {
+        guard let layout = config.data.streaming else { throw TrainingError("this run reads its cells whole, not streamed") }
+        guard layout.blockCells >= 1, layout.windowBlocks >= 1, layout.windowCells >= config.batch else {
+            throw TrainingError("a streaming window of \(layout.windowBlocks) blocks of \(layout.blockCells) cells is smaller than a batch of \(config.batch)")
+        }
+        return StreamedTrainingCells(source: source, trainCells: trainCells, layout: layout, seed: config.seed)
     }
 
     // MARK: - Running
@@ -118,7 +150,7 @@ public final class Trainer: @unchecked Sendable {
                 let iterationStarted = DispatchTime.now().uptimeNanoseconds
                 let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
                 let started = DispatchTime.now().uptimeNanoseconds
-                guard step.run(rate: rate) else {
+                guard try step.run(rate: rate) else {
                     onEvent(.failed(step: completedSteps + 1, reason: "the loss became \(step.loss) at step \(completedSteps + 1); the last good checkpoint is \(lastCheckpoint.map { "step \($0)" } ?? "none")"))
                     return
                 }
@@ -128,7 +160,7 @@ public final class Trainer: @unchecked Sendable {
                 try log(report)
                 onEvent(.step(report))
                 if completedSteps % config.readoutEvery == 0 || completedSteps == 1 {
-                    let layers = step.probeReadouts()
+                    let layers = try step.probeReadouts()
                     try log(layers)
                     onEvent(.readouts(step: completedSteps, layers: layers))
                 }

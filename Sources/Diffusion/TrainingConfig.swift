@@ -77,6 +77,8 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var geneNames: [String]?
     /// Per gene, what the data was divided by (`--scale-genes`); generated cells are multiplied back.
     public var geneScale: [Float]?
+    /// Set when the cells are streamed from disk rather than read whole.
+    public var streaming: StreamingLayout?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
                 preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],
@@ -105,9 +107,11 @@ public struct DataSource: Codable, Equatable, Sendable {
             ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { (name: $0, path: path + "/" + $0) }
             : [(name: "", path: path)]
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file.path) else { throw TrainingError("cannot read \(file.path)") }
+            // Read in 8 MiB pieces, so that a file larger than memory can be checked.
+            guard let handle = FileHandle(forReadingAtPath: file.path) else { throw TrainingError("cannot read \(file.path)") }
+            defer { try? handle.close() }
             mix(Array(file.name.utf8))
-            data.withUnsafeBytes { mix($0) }
+            while let piece = try handle.read(upToCount: 8 << 20), !piece.isEmpty { piece.withUnsafeBytes { mix($0) } }
         }
         return String(hash, radix: 16)
     }

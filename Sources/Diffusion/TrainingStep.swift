@@ -5,7 +5,7 @@ import Networks
 /// One diffusion training step over fixed buffers, run by every thread of the pool
 /// together (`Parallel.team`), allocating nothing:
 ///
-///     x_0 ← the next B cells of this epoch's shuffle;  t ~ U{1…999};  ε ~ N(0, I)
+///     x_0 ← the next B cells of this epoch's order;  t ~ U{1…999};  ε ~ N(0, I)
 ///     x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε;   loss = mean (ε̂(x_t, t) − ε)²
 ///     backward; optional gradient-norm clipping; AdamW; optional EMA of the weights
 ///
@@ -18,9 +18,8 @@ final class TrainingStep {
     let ema: FloatBuffer?
     let config: TrainingConfig
 
-    // Data and the epoch's order
-    private let data: FloatBuffer            // [cells, G]
-    private let order: UnsafeMutablePointer<Int32>
+    // Data and the position in the epoch's order
+    private let cells: TrainingCells
     private(set) var epoch = 0
     private(set) var cursor = 0
     var generator: SeededGenerator
@@ -41,7 +40,11 @@ final class TrainingStep {
     /// The closure the pool runs; built once so that running it allocates nothing.
     private(set) var teamJob: ((Int) -> Void)!
 
-    init(config: TrainingConfig, cells: CellMatrix, labels: [Int32]? = nil, network: DiffusionTransformer) {
+    convenience init(config: TrainingConfig, cells: CellMatrix, labels: [Int32]? = nil, network: DiffusionTransformer) {
+        self.init(config: config, cells: InMemoryTrainingCells(cells, seed: config.seed), labels: labels, network: network)
+    }
+
+    init(config: TrainingConfig, cells: TrainingCells, labels: [Int32]? = nil, network: DiffusionTransformer) {
         precondition((labels == nil) == (config.model.classes == nil), "TrainingStep: labels for a conditional model only")
         self.config = config
         cellLabels = labels
@@ -51,8 +54,7 @@ final class TrainingStep {
         optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount, settings: config.optimiser)
         ema = config.emaDecay == nil ? nil : FloatBuffer(count: network.parameters.layout.trainableCount)
         if let ema { ema.pointer.update(from: network.parameters.trainable, count: ema.count) }
-        data = FloatBuffer(cells.values)
-        order = .allocate(capacity: cells.cells)
+        self.cells = cells
         generator = SeededGenerator(seed: config.seed)
         x0 = FloatBuffer(count: b * g)
         noise = FloatBuffer(count: b * g)
@@ -60,33 +62,38 @@ final class TrainingStep {
         dOutput = FloatBuffer(count: b * g)
         timesteps = FloatBuffer(count: b)
         partialSums = .allocate(capacity: max(1, Threads.count))
-        shuffle(epoch: 0)
         network.reserve(batch: b)
         teamJob = { [unowned self] rank in self.run(rank: rank) }
     }
 
     deinit {
-        order.deallocate()
         partialSums.deallocate()
         batchLabels.deallocate()
     }
 
     /// Each layer's readouts on the probe batch (`ProbeBatch`). Between steps; it allocates.
-    func probeReadouts() -> [LayerReadout] {
-        ProbeBatch.readouts(network, data: data.constPointer, cells: config.batch, seed: config.seed)
+    func probeReadouts() throws -> [LayerReadout] {
+        let probe = try cells.first(config.batch)
+        return probe.withUnsafeBufferPointer {
+            ProbeBatch.readouts(network, data: $0.baseAddress!, cells: config.batch, seed: config.seed)
+        }
     }
 
     /// Restores the data position (generator and weights are restored by the caller).
     func restorePosition(epoch: Int, cursor: Int) {
         self.epoch = epoch
-        shuffle(epoch: epoch)
         self.cursor = cursor
     }
 
     /// Runs one step with learning rate `rate`. Returns false, leaving the weights as they
-    /// were, when the loss is not finite.
-    func run(rate: Double) -> Bool {
+    /// were, when the loss is not finite; throws when the batch's cells cannot be read.
+    func run(rate: Double) throws -> Bool {
         learningRate = rate
+        if cursor + config.batch > cells.count {
+            epoch += 1
+            cursor = 0
+        }
+        try cells.prepare(epoch: epoch, positions: cursor..<(cursor + config.batch))
         Parallel.team(teamJob)
         return loss.isFinite
     }
@@ -117,19 +124,13 @@ final class TrainingStep {
         }
     }
 
-    /// x_0, t, ε and x_t for the next batch; a new shuffled epoch when this one runs out.
+    /// x_0, t, ε and x_t for the next batch (its positions are prepared).
     private func assembleBatch() {
         let (b, g) = (config.batch, config.model.genes)
-        let cells = data.count / g
-        if cursor + b > cells {
-            epoch += 1
-            shuffle(epoch: epoch)
-            cursor = 0
-        }
         let schedule = NoiseSchedule.standard
         for i in 0..<b {
-            let cell = Int(order[cursor + i])
-            (x0.pointer + i * g).update(from: data.pointer + cell * g, count: g)
+            let (cell, values) = cells.cell(at: cursor + i)
+            (x0.pointer + i * g).update(from: values, count: g)
             let t = 1 + Int(generator.next() % UInt64(NoiseSchedule.steps - 1))
             timesteps[i] = Float(t)
             generator.fillNormal(noise.pointer + i * g, count: g)
@@ -141,18 +142,6 @@ final class TrainingStep {
             }
         }
         cursor += b
-    }
-
-    /// The epoch's order: a Fisher–Yates shuffle from a generator that depends only on
-    /// the seed and the epoch, so a resumed run needs no saved permutation.
-    private func shuffle(epoch: Int) {
-        let cells = data.count / config.model.genes
-        for i in 0..<cells { order[i] = Int32(i) }
-        var shuffler = SeededGenerator(seed: config.seed, stream: 1_000_000 + UInt64(epoch))
-        for i in stride(from: cells - 1, to: 0, by: -1) {
-            let j = Int(shuffler.next() % UInt64(i + 1))
-            (order[i], order[j]) = (order[j], order[i])
-        }
     }
 
     /// The global L2 norm of the gradient (summed per thread, combined in a fixed order), and

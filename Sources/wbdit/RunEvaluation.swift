@@ -9,13 +9,14 @@ enum RunEvaluation {
     static func cells(run path: String, steps: Int, seed: UInt64) throws -> (real: CellMatrix, generated: CellMatrix, labels: [String]?) {
         let (run, config) = try RunDirectory.open(path)
         let split = try run.split()
-        let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy)
         guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
             throw InputError("\(config.data.path) has changed since \(path) was trained on it")
         }
+        let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
+                                           streamBlockCells: config.data.streaming?.blockCells)
         let heldOut = split.heldOutCells
         guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
-        let real = HeldOutSplit.rows(prepared.matrix, heldOut)
+        let real = try prepared.rows(heldOut)
         guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
         let network = try Checkpoint.load(run.modelPath(step: step))
         network.inferenceOnly = true

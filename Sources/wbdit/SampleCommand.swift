@@ -114,7 +114,8 @@ struct Sample: ParsableCommand {
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
         // The real mix: each type in proportion to its training cells, largest remainders rounded up.
         let (run, _) = try RunDirectory.open(runPath!)
-        let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: config.labelColumn)
+        let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: config.labelColumn,
+                                           streamBlockCells: config.data.streaming?.blockCells)
         let all = try run.split().trainCells.map { prepared.labels![$0] }
         let shares = names.map { name in Double(all.filter { $0 == name }.count) / Double(all.count) * Double(count) }
         var counts = shares.map { Int($0) }

@@ -72,6 +72,15 @@ struct Train: ParsableCommand {
     var threads: Int?
     @Flag(help: "Continue the run in --run from its latest checkpoint.")
     var resume = false
+    @Flag(help: "With .h5ad: stream the cells from disk a block at a time, or read them whole (default: stream when the matrix would fill more than a quarter of memory).")
+    var reading: Reading?
+    @Option(name: .customLong("block-cells"), help: "When streaming: cells per hyperslab read; 4 blocks are shuffled together.")
+    var blockCells: Int = StreamingLayout().blockCells
+
+    enum Reading: String, EnumerableFlag {
+        case streaming, inMemory
+        static func name(for value: Reading) -> NameSpecification { value == .streaming ? .customLong("streaming") : .customLong("in-memory") }
+    }
 
     func run() throws {
         let trainer: Trainer
@@ -79,7 +88,9 @@ struct Train: ParsableCommand {
             let (steps, epochs) = try length(required: false)
             trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer
         } else {
-            trainer = try plan().start(runPath: runPath).trainer
+            let progress = ProgressLine()
+            trainer = try plan().start(runPath: runPath) { progress.update("reading \(data): " + $0) }.trainer
+            progress.finish()
         }
         try Self.train(trainer)
     }
@@ -111,6 +122,9 @@ struct Train: ParsableCommand {
         plan.labelColumn = labels
         plan.labelDropout = labelDropout
         plan.threads = threads
+        plan.streaming = reading.map { $0 == .streaming }
+        guard blockCells >= 1 else { throw InputError("--block-cells must be at least 1 (got \(blockCells))") }
+        plan.streamingLayout.blockCells = blockCells
         plan.softwareVersion = Version.string
         return plan
     }

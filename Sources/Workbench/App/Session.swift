@@ -47,8 +47,9 @@ public final class Session: @unchecked Sendable {
         open(status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
             let (run, config) = try RunDirectory.open(runPath)
             let split = try run.split()
-            let prepared = try CellLoader.load(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy)
-            let reference = Self.reference(prepared, split, config)
+            let cells = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
+                                            streamBlockCells: config.data.streaming?.blockCells)
+            let reference = try Self.reference(cells, split, config)
             post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                          reference: reference))
             post(.history(try RunHistory(contentsOf: run.metricsPath)))
@@ -75,7 +76,10 @@ public final class Session: @unchecked Sendable {
 
     private func attach(_ started: RunPlan.Started, runPath: String, history: RunHistory?) {
         let config = started.trainer.config
-        var reference = Self.reference(started.prepared, started.split, config)
+        guard var reference = try? Self.reference(started.cells, started.split, config) else {
+            post(.message("cannot read the held-out cells of \(config.data.path)", isError: true))
+            return
+        }
         if reference.count == 0 { reference.labels = nil }
         post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                      reference: reference))
@@ -103,8 +107,8 @@ public final class Session: @unchecked Sendable {
         return analysis
     }
 
-    static func reference(_ prepared: PreparedCells, _ split: HeldOutSplit, _ config: TrainingConfig) -> ReferenceCells {
-        var cells = HeldOutSplit.rows(prepared.matrix, split.heldOutCells)
+    static func reference(_ prepared: CellSource, _ split: HeldOutSplit, _ config: TrainingConfig) throws -> ReferenceCells {
+        var cells = try prepared.rows(split.heldOutCells)
         if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
         let names = prepared.geneNames ?? (0..<cells.genes).map { "gene \($0)" }
         let labels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }

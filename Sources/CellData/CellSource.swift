@@ -1,0 +1,60 @@
+import Foundation
+
+/// A file's prepared cells, read whole into memory or streamed from an `.h5ad` a block at a
+/// time. Everything that reads a run's cells again (resume, evaluation, the workbench)
+/// goes through this, so a streamed run never loads its file whole.
+public enum CellSource {
+    case whole(PreparedCells)
+    case streamed(StreamedCells)
+
+    /// Opens `path` prepared as `preparation`; streamed, in blocks of `streamBlockCells`
+    /// rows, when that is given.
+    public static func open(_ path: String, _ preparation: Preparation, labelsFrom column: String? = nil,
+                            streamBlockCells: Int? = nil, progress: (String) -> Void = { _ in }) throws -> CellSource {
+        guard let blockCells = streamBlockCells else { return .whole(try CellLoader.load(path, preparation, labelsFrom: column)) }
+        guard path.lowercased().hasSuffix(".h5ad") else {
+            throw HDF5Error("\(path): only .h5ad files can be streamed; load it whole (--in-memory)")
+        }
+        return .streamed(try StreamedCells(path: path, preparation: preparation, labelsFrom: column,
+                                           blockCells: blockCells, progress: progress))
+    }
+
+    /// Whether reading `path` whole would take more than a quarter of this machine's memory
+    /// (its matrix as dense Float32), which is when a run streams it by default.
+    public static func isLarge(_ path: String, source: String = "X") -> Bool {
+        guard path.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: path),
+              let (cells, genes) = try? file.shape(of: source == "raw" ? "raw/X" : source) else { return false }
+        return Double(cells) * Double(genes) * 4 > Double(ProcessInfo.processInfo.physicalMemory) / 4
+    }
+
+    public var cells: Int {
+        switch self { case .whole(let p): p.matrix.cells; case .streamed(let s): s.cells }
+    }
+    public var genes: Int {
+        switch self { case .whole(let p): p.matrix.genes; case .streamed(let s): s.genes }
+    }
+    public var geneNames: [String]? {
+        switch self { case .whole(let p): p.geneNames; case .streamed(let s): s.geneNames }
+    }
+    public var steps: [String] {
+        switch self { case .whole(let p): p.steps; case .streamed(let s): s.steps }
+    }
+    public var labels: [String]? {
+        switch self { case .whole(let p): p.labels; case .streamed(let s): s.labels }
+    }
+    public var geneScale: [Float]? {
+        switch self { case .whole(let p): p.geneScale; case .streamed(let s): s.geneScale }
+    }
+    /// Whether every prepared value is ≥ 0 (streamed files are counts or log-normalised, so always).
+    public var nonNegative: Bool {
+        switch self { case .whole(let p): p.matrix.values.allSatisfy { $0 >= 0 }; case .streamed: true }
+    }
+
+    /// The prepared cells `indices`, in that order.
+    public func rows(_ indices: [Int]) throws -> CellMatrix {
+        switch self {
+        case .whole(let p): HeldOutSplit.rows(p.matrix, indices)
+        case .streamed(let s): try s.rows(indices)
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// Prepared cells streamed from an `.h5ad` a block of rows at a time, for files larger than
+/// memory. Opening makes two to four passes over the file to learn what the scanpy pipeline
+/// of a `Preparation` needs — which cells and genes pass the filters, whether the matrix
+/// holds counts, the highly variable genes, the per-gene scale — and after that any cells
+/// can be read, prepared exactly as `CellLoader` prepares the whole file (the same
+/// operations in the same order, so the values are equal bit for bit). Memory is bounded
+/// by the block size and the number of cells asked for, not by the file.
+public final class StreamedCells {
+    public let path: String
+    /// Source rows read per hyperslab.
+    public let blockCells: Int
+    /// Cells after the cell filter, and genes after every selection.
+    public let cells: Int
+    public let genes: Int
+    public let geneNames: [String]?
+    public let steps: [String]
+    public let labels: [String]?
+    /// The source rows of the kept cells, ascending.
+    public let cellRows: [Int]
+    public let geneScale: [Float]?
+
+    private let file: AnnDataFile
+    private let matrixName: String
+    private let pipeline: RowPipeline
+
+    public init(path: String, preparation: Preparation = Preparation(), labelsFrom column: String? = nil,
+                blockCells: Int = 1024, progress: (String) -> Void = { _ in }) throws {
+        guard blockCells >= 1 else { throw HDF5Error("the streaming block must hold at least 1 cell (got \(blockCells))") }
+        self.path = path
+        self.blockCells = blockCells
+        let file = try AnnDataFile(path: path)
+        let matrixName = preparation.source == "raw" ? "raw/X" : preparation.source
+        let available = try file.sources()
+        guard available.contains(matrixName) else {
+            throw HDF5Error("\(path) has no \(matrixName) (it has \(available.joined(separator: ", ")))")
+        }
+        guard try file.streamsRows(matrixName) else {
+            throw HDF5Error("\(path): \(matrixName) is stored by gene (csc_matrix), so it cannot be streamed by cell; load it whole (--in-memory) or write it as csr_matrix")
+        }
+        let (sourceCells, sourceGenes) = try file.shape(of: matrixName)
+        let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
+        let reader = BlockReader(file: file, matrix: matrixName, cells: sourceCells, blockCells: blockCells)
+
+        // Pass 1: values, the cell filter, the genes' cell counts, integers.
+        var keptRows: [Int] = []
+        var expressing = [Int](repeating: 0, count: sourceGenes)
+        var fractional = [Bool](repeating: false, count: sourceGenes)
+        try reader.forEachBlock(progress: { progress("checking cells \($0)") }) { first, block in
+            try CellLoader.checkValues(block, firstCell: first, name: matrixName, path: path, alternatives: alternatives)
+            let kept = preparation.minimumGenes > 0
+                ? Preprocessing.cells(block, expressingAtLeast: preparation.minimumGenes) : Array(0..<block.cells)
+            for c in kept {
+                keptRows.append(first + c)
+                for j in 0..<sourceGenes {
+                    let x = block.values[c * sourceGenes + j]
+                    if x != 0 { expressing[j] += 1 }
+                    if x != x.rounded() { fractional[j] = true }
+                }
+            }
+        }
+        var steps: [String] = []
+        var pipeline = RowPipeline()
+        var geneCount = sourceGenes
+        var names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
+        if names?.count != sourceGenes { names = nil }
+        if preparation.minimumGenes > 0 { steps.append("filter_cells(min_genes=\(preparation.minimumGenes))") }
+        if preparation.minimumCells > 0 {
+            let kept = (0..<sourceGenes).filter { expressing[$0] >= preparation.minimumCells }
+            pipeline.keptGenes = kept
+            names = names.map { all in kept.map { all[$0] } }
+            geneCount = kept.count
+            steps.append("filter_genes(min_cells=\(preparation.minimumCells))")
+        }
+        guard !keptRows.isEmpty, geneCount > 0 else {
+            throw HDF5Error("\(path): no cells or no genes are left after filtering (\(keptRows.count) × \(geneCount))")
+        }
+        let counts = !(pipeline.keptGenes ?? Array(0..<sourceGenes)).contains { fractional[$0] }
+        let kept = keptRows
+
+        // Pass 2 (and 3): the highly variable genes.
+        if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < geneCount {
+            guard counts else {
+                throw HDF5Error("\(path): \(matrixName) is not raw counts, and the seurat_v3 flavour needs them (--source raw, or --flavor seurat)")
+            }
+            var sums = GeneSums(genes: geneCount)
+            try reader.forEachBlock(rows: kept, progress: { progress("gene statistics \($0)") }) { block in
+                sums.add(pipeline.apply(block)) { x, _ in Double(x) }
+            }
+            let trend = Preprocessing.SeuratV3Trend(sums)
+            var clipped = GeneSums(genes: geneCount)
+            try reader.forEachBlock(rows: kept, progress: { progress("clipped gene statistics \($0)") }) { block in
+                clipped.add(pipeline.apply(block)) { x, j in trend.clip(x, gene: j) }
+            }
+            let selected = trend.select(clipped: clipped, count: topGenes)
+            pipeline.v3Genes = selected
+            names = names.map { all in selected.map { all[$0] } }
+            geneCount = selected.count
+            steps.append("highly_variable_genes(flavor=seurat_v3, n_top_genes=\(topGenes))")
+        }
+        if counts {
+            pipeline.targetSum = preparation.targetSum
+            steps += ["normalize_total(target_sum=\(preparation.targetSum == 1e4 ? "1e4" : String(preparation.targetSum)))", "log1p"]
+        }
+        if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < geneCount {
+            var sums = GeneSums(genes: geneCount)
+            try reader.forEachBlock(rows: kept, progress: { progress("gene statistics \($0)") }) { block in
+                sums.add(pipeline.apply(block)) { x, _ in Double(Foundation.expm1(x)) }
+            }
+            let selected = Preprocessing.highlyVariableGenes(expm1Sums: sums, count: topGenes)
+            pipeline.seuratGenes = selected
+            names = names.map { all in selected.map { all[$0] } }
+            geneCount = selected.count
+            steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
+        }
+        // Last pass: the per-gene scale.
+        if preparation.scaleGenes {
+            var maxima = [Float](repeating: 0, count: geneCount)
+            try reader.forEachBlock(rows: kept, progress: { progress("gene maxima \($0)") }) { block in
+                for (j, m) in Preprocessing.geneMaxima(pipeline.apply(block)).enumerated() { maxima[j] = max(maxima[j], m) }
+            }
+            pipeline.scale = Preprocessing.unitScale(maxima: maxima)
+            steps.append("scale each gene to [0, 1] (divide by its maximum)")
+        }
+        self.file = file
+        self.matrixName = matrixName
+        self.pipeline = pipeline
+        self.steps = steps
+        cells = keptRows.count
+        genes = geneCount
+        geneNames = names
+        geneScale = pipeline.scale
+        cellRows = keptRows
+        labels = try column.map { column in
+            let all = try file.column(column)
+            return keptRows.map { all[$0] }
+        }
+    }
+
+    /// The prepared cells `indices` (0 ..< cells), in that order, reading only the blocks
+    /// that hold them.
+    public func rows(_ indices: [Int]) throws -> CellMatrix {
+        var values = [Float](repeating: 0, count: indices.count * genes)
+        let order = indices.indices.sorted { indices[$0] < indices[$1] }
+        var k = 0
+        while k < order.count {
+            // A run of wanted cells whose source rows fit in one block.
+            let first = cellRows[indices[order[k]]]
+            var end = k + 1
+            while end < order.count, cellRows[indices[order[end]]] < first + blockCells { end += 1 }
+            let last = cellRows[indices[order[end - 1]]]
+            let block = try file.rows(first..<(last + 1), of: matrixName)
+            let picked = HeldOutSplit.rows(block, order[k..<end].map { cellRows[indices[$0]] - first })
+            let prepared = pipeline.apply(picked)
+            for (row, position) in order[k..<end].enumerated() {
+                values.replaceSubrange((position * genes)..<((position + 1) * genes),
+                                       with: prepared.values[(row * genes)..<((row + 1) * genes)])
+            }
+            k = end
+        }
+        return CellMatrix(cells: indices.count, genes: genes, values: values)
+    }
+}
+
+/// The steps of a `Preparation` once its genes are chosen, applied to a block of source
+/// rows in the order `CellLoader` applies them to the whole matrix.
+struct RowPipeline: Sendable {
+    var keptGenes: [Int]?
+    var v3Genes: [Int]?
+    /// normalize_total to this sum, then log1p (counts only).
+    var targetSum: Double?
+    var seuratGenes: [Int]?
+    var scale: [Float]?
+
+    func apply(_ block: CellMatrix) -> CellMatrix {
+        var m = block
+        if let keptGenes { m = Preprocessing.selectGenes(m, keptGenes) }
+        if let v3Genes { m = Preprocessing.selectGenes(m, v3Genes) }
+        if let targetSum {
+            Preprocessing.normalizeTotal(&m, target: targetSum)
+            Preprocessing.log1p(&m)
+        }
+        if let seuratGenes { m = Preprocessing.selectGenes(m, seuratGenes) }
+        if let scale { Preprocessing.divide(&m, by: scale) }
+        return m
+    }
+}
+
+/// Reads a matrix block by block, in row order.
+struct BlockReader {
+    let file: AnnDataFile
+    let matrix: String
+    let cells: Int
+    let blockCells: Int
+
+    /// Every source row, a block at a time: (first row, block).
+    func forEachBlock(progress: (String) -> Void, _ body: (Int, CellMatrix) throws -> Void) throws {
+        for first in stride(from: 0, to: cells, by: blockCells) {
+            try body(first, try file.rows(first..<min(cells, first + blockCells), of: matrix))
+            progress("\(min(cells, first + blockCells))/\(cells)")
+        }
+    }
+
+    /// The given source rows only (ascending), a block at a time, in order.
+    func forEachBlock(rows: [Int], progress: (String) -> Void, _ body: (CellMatrix) throws -> Void) throws {
+        var k = 0
+        try forEachBlock(progress: progress) { first, block in
+            let start = k
+            while k < rows.count, rows[k] < first + block.cells { k += 1 }
+            guard k > start else { return }
+            try body(k - start == block.cells ? block : HeldOutSplit.rows(block, rows[start..<k].map { $0 - first }))
+        }
+    }
+}
