@@ -200,8 +200,8 @@ public final class Trainer: @unchecked Sendable {
                 if completedSteps > 0 { try writeCheckpoint(onEvent) }
             case .setLearningRate(let rate):
                 learningRateOverride = rate
-            case .sampleNow(let cells, let settings, let useEMA):
-                try sample(cells: cells, settings: settings, useEMA: useEMA, onEvent)
+            case .sampleNow(let cells, let settings, let useEMA, let labels, let guidance):
+                try sample(cells: cells, settings: settings, useEMA: useEMA, labels: labels, guidance: guidance, onEvent)
             }
         }
     }
@@ -298,7 +298,8 @@ public final class Trainer: @unchecked Sendable {
 
     // MARK: - Sampling
 
-    private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, _ onEvent: (TrainerEvent) -> Void) throws {
+    private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest, guidance: Double,
+                        _ onEvent: (TrainerEvent) -> Void) throws {
         // A snapshot: the weights as they are between two steps, copied into their own network.
         let snapshot = DiffusionTransformer(config: config.model)
         snapshot.inferenceOnly = true
@@ -308,11 +309,23 @@ public final class Trainer: @unchecked Sendable {
         }
         var settings = settings
         settings.clampNonNegative = settings.clampNonNegative && config.data.nonNegative
-        var values = Sampler(settings: settings).sample(snapshot, cells: cells)
+        let names = config.labelNames ?? []
+        let labels = request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+        var classes: [Int32]?
+        if let labels, !names.isEmpty {
+            classes = try labels.map { label in
+                guard let k = index[label] else { throw TrainingError("the run has no label \(label)") }
+                return k
+            }
+        }
+        var values = Sampler(settings: settings).sample(snapshot, cells: cells, labels: classes, guidance: guidance,
+                                                        nullLabel: Int32(names.count))
         if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: config.model.genes, scale: scale) }
         let path = run.samplesPath + "/step-\(completedSteps).npy"
         try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
-        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values, path: path))
+        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values,
+                              labels: classes == nil ? nil : labels, path: path))
     }
 }
 

@@ -8,8 +8,9 @@ public enum TrainerCommand: Sendable, Equatable {
     /// Stop after the current step, writing a checkpoint first when `checkpoint` is set.
     case stop(checkpoint: Bool)
     case checkpointNow
-    /// Generate `cells` cells from a snapshot of the current weights (EMA weights when asked).
-    case sampleNow(cells: Int, settings: SamplerSettings, useEMA: Bool)
+    /// Generate `cells` cells from a snapshot of the current weights (EMA weights when asked);
+    /// in a conditional run, of the types asked for, with classifier-free guidance `guidance`.
+    case sampleNow(cells: Int, settings: SamplerSettings, useEMA: Bool, labels: LabelRequest = .none, guidance: Double = 1)
     case setLearningRate(Double)
 }
 
@@ -19,7 +20,8 @@ public enum TrainerEvent: Sendable, Equatable {
     case checkpointWritten(step: Int, path: String)
     /// Per-layer coding rate and sparsity on the fixed probe batch.
     case readouts(step: Int, layers: [LayerReadout])
-    case samplesReady(step: Int, cells: Int, genes: Int, values: [Float], path: String)
+    /// Generated cells, and the type each was asked to be (conditional runs).
+    case samplesReady(step: Int, cells: Int, genes: Int, values: [Float], labels: [String]?, path: String)
     case paused(step: Int)
     case resumed(step: Int)
     /// The run ended normally: all steps done, or stopped on request.

@@ -79,6 +79,13 @@ final class TrainingStep {
         }
     }
 
+    /// How many training cells carry each label (conditional runs).
+    func trainingLabelCounts(names: [String]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for k in cellLabels ?? [] where Int(k) < names.count { counts[names[Int(k)], default: 0] += 1 }
+        return counts
+    }
+
     /// Restores the data position (generator and weights are restored by the caller).
     func restorePosition(epoch: Int, cursor: Int) {
         self.epoch = epoch

@@ -16,9 +16,16 @@ struct Eval: ParsableCommand {
         metric is its value between two random halves of the real cells. Definitions: \
         docs/metrics.md.
 
+        For a conditional run (trained with --labels) each generated cell is asked for \
+        the type of a held-out cell, and a second table scores each type: how often a \
+        5-NN classifier trained on the held-out cells calls it that type, its MMD² to the \
+        real cells of the type, and its top-20 marker genes shared with theirs. Several \
+        --guidance values sweep classifier-free guidance and compare them.
+
         Examples:
           wbdit eval --real heldout.h5ad --generated runs/demo/samples/generated.h5ad
           wbdit eval --run runs/demo
+          wbdit eval --run runs/types --guidance 0,1,2,4
         """
     )
 
@@ -34,6 +41,8 @@ struct Eval: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "With --real .h5ad: an obs column of cell types, for the label-mix and marker-gene rows (--run uses the run's --stratify column).")
     var labels: String?
+    @Option(help: "With --run of a conditional run: classifier-free guidance weights W, comma-separated (1: plain conditional; several: a sweep).")
+    var guidance: String = "1"
     @Option(help: "Principal components for MMD and the Fréchet distance.")
     var components: Int = 50
     @Flag(help: "Print one JSON object instead of a table.")
@@ -43,6 +52,7 @@ struct Eval: ParsableCommand {
         guard components >= 1 else { throw InputError("--components must be at least 1") }
         let (a, b, names): (CellMatrix, CellMatrix, String)
         var labels: [String]?
+        var perLabel: PerLabelEvaluation?
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -56,22 +66,30 @@ struct Eval: ParsableCommand {
                 labels = try AnnDataFile(path: r).column(column)
             }
         case (nil, nil, let path?):
-            (a, b, labels) = try RunEvaluation.cells(run: path, steps: steps, seed: seed)
-            names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint, \(a.genes) genes"
+            let context = try RunEvaluation(run: path)
+            let weights = try guidanceWeights(conditional: context.requested != nil)
+            if weights.count > 1 { return try sweep(context, weights) }
+            (a, b, labels) = (context.real, try context.generate(steps: steps, seed: seed, guidance: weights[0]), context.labels)
+            names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
+            if let requested = context.requested, let labels {
+                perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components)
+            }
         default:
             throw InputError("give --real and --generated, or --run")
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
         let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels)
-        let jsonText = evaluation.json(extra: [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)),
-                                               ("genes", String(a.genes))])
+        var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes))]
+        if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0])), ("per_label", Self.json(perLabel))] }
+        let jsonText = evaluation.json(extra: extra)
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
         }).text
         if let runPath {
-            let markdown = "# Evaluation\n\n\(names).\n\n| metric | generated | real vs real |\n|---|---|---|\n"
+            var markdown = "# Evaluation\n\n\(names).\n\n| metric | generated | real vs real |\n|---|---|---|\n"
                 + evaluation.rows.map { "| \($0.name) | \(String(format: "%.4f", $0.generated)) | \(String(format: "%.4f", $0.floor)) |" }
                     .joined(separator: "\n") + "\n"
+            if let perLabel { markdown += "\n## Per cell type\n\n" + Self.perLabelTable(perLabel).markdown }
             try AtomicFile.write(Data((jsonText + "\n").utf8), to: runPath + "/report.json")
             try AtomicFile.write(Data(markdown.utf8), to: runPath + "/report.md")
         }
@@ -80,9 +98,76 @@ struct Eval: ParsableCommand {
         } else {
             print(names)
             print(table)
+            if let perLabel {
+                print("\nPer cell type (chance accuracy \(String(format: "%.3f", perLabel.chance))):")
+                print(Self.perLabelTable(perLabel).text)
+            }
             if let runPath { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
         }
     }
 
     private static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
+
+    /// The --guidance weights: one or more numbers ≥ 0, more than 1 only for a conditional run.
+    private func guidanceWeights(conditional: Bool) throws -> [Double] {
+        let weights = try guidance.split(separator: ",").map { text -> Double in
+            guard let w = Double(text.trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else {
+                throw InputError("--guidance takes numbers ≥ 0 separated by commas (got \(guidance))")
+            }
+            return w
+        }
+        guard !weights.isEmpty else { throw InputError("--guidance needs at least one weight") }
+        if !conditional, weights != [1] { throw InputError("--guidance needs a conditional run (trained with --labels)") }
+        return weights
+    }
+
+    /// Generates and scores the held-out mix at each guidance weight; prints each type's
+    /// figures and a summary line per weight, and writes sweep.json into the run.
+    private func sweep(_ context: RunEvaluation, _ weights: [Double]) throws {
+        guard let labels = context.labels, let requested = context.requested else { return }
+        var results: [(Double, PerLabelEvaluation)] = []
+        for w in weights {
+            let generated = try context.generate(steps: steps, seed: seed, guidance: w)
+            let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
+                                            components: components)
+            results.append((w, result))
+            if !json { print("guidance \(String(format: "%g", w)):\n" + Self.perLabelTable(result).text + "\n") }
+        }
+        let summary = Table([["guidance W", "accuracy", "chance", "mean MMD² per type", "marker overlap"]] + results.map { w, r in
+            [String(format: "%g", w), String(format: "%.3f", r.accuracy), String(format: "%.3f", r.chance),
+             String(format: "%.4f", r.means.mmd2), String(format: "%.3f", r.means.markerOverlap)]
+        })
+        let text = "[" + results.map { w, r in
+            "{\"guidance\":\(Self.number(w)),\"accuracy\":\(Self.number(r.accuracy)),\"chance\":\(Self.number(r.chance)),"
+                + "\"mean_mmd2\":\(Self.number(r.means.mmd2)),\"marker_overlap\":\(Self.number(r.means.markerOverlap)),"
+                + "\"per_label\":\(Self.json(r))}"
+        }.joined(separator: ",") + "]"
+        try AtomicFile.write(Data((text + "\n").utf8), to: context.path + "/sweep.json")
+        if json { print(text) } else {
+            print("\(context.real.cells) held-out cells of \(context.path), as many generated at each weight:")
+            print(summary.text)
+            print("wrote \(context.path)/sweep.json")
+        }
+    }
+
+    static func perLabelTable(_ e: PerLabelEvaluation) -> Table {
+        func f(_ v: Double, _ format: String) -> String { v.isFinite ? String(format: format, v) : "–" }
+        return Table([["cell type", "real", "generated", "accuracy", "real vs real", "MMD²", "real vs real", "markers shared"]]
+            + e.rows.map { r in
+                [r.label, String(r.realCells), String(r.generatedCells), f(r.accuracy, "%.3f"), f(r.accuracyFloor, "%.3f"),
+                 f(r.mmd2, "%.4f"), f(r.mmd2Floor, "%.4f"), f(r.markerOverlap, "%.2f")]
+            })
+    }
+
+    static func json(_ e: PerLabelEvaluation) -> String {
+        "[" + e.rows.map { r in
+            "{\"label\":\(jsonString(r.label)),\"real_cells\":\(r.realCells),\"generated_cells\":\(r.generatedCells),"
+                + "\"accuracy\":\(number(r.accuracy)),\"accuracy_floor\":\(number(r.accuracyFloor)),"
+                + "\"mmd2\":\(number(r.mmd2)),\"mmd2_floor\":\(number(r.mmd2Floor)),\"marker_overlap\":\(number(r.markerOverlap))}"
+        }.joined(separator: ",") + "]"
+    }
+
+    private static func jsonString(_ s: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
 }

@@ -74,4 +74,11 @@ struct Table {
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }
+    /// The same rows as a Markdown table.
+    var markdown: String {
+        guard let header = rows.first else { return "" }
+        let lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
+            + rows.dropFirst().map { "| " + $0.joined(separator: " | ") + " |" }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

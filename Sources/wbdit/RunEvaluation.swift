@@ -4,9 +4,17 @@ import Foundation
 import Networks
 
 /// The cells `wbdit eval --run` compares: the run's held-out cells, prepared as the run
-/// prepared its data, and as many cells generated from its latest checkpoint.
-enum RunEvaluation {
-    static func cells(run path: String, steps: Int, seed: UInt64) throws -> (real: CellMatrix, generated: CellMatrix, labels: [String]?) {
+/// prepared its data, and as many cells generated from its latest checkpoint — for a
+/// conditional run, each asked for the type of a held-out cell, so both have one mix.
+struct RunEvaluation {
+    let path: String
+    let config: TrainingConfig
+    /// The held-out cells, in the data's own units, and their types (when the split has them).
+    let real: CellMatrix
+    let labels: [String]?
+    let network: DiffusionTransformer
+
+    init(run path: String) throws {
         let (run, config) = try RunDirectory.open(path)
         let split = try run.split()
         guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
@@ -16,23 +24,41 @@ enum RunEvaluation {
                                            streamBlockCells: config.data.streaming?.blockCells)
         let heldOut = split.heldOutCells
         guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
-        let real = try prepared.rows(heldOut)
+        var real = try prepared.rows(heldOut)
+        // Both sides in the data's own units (the prepared cells come out scaled).
+        if let scale = config.data.geneScale { Preprocessing.unscale(&real.values, genes: real.genes, scale: scale) }
         guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-        let network = try Checkpoint.load(run.modelPath(step: step))
+        network = try Checkpoint.load(run.modelPath(step: step))
         network.inferenceOnly = true
+        self.path = path
+        self.config = config
+        self.real = real
+        labels = prepared.labels.map { labels in heldOut.map { labels[$0] } }
+    }
+
+    /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
+    var requested: [String]? { config.labelNames == nil ? nil : labels }
+
+    /// As many generated cells as held-out ones; `guidance` weighs classifier-free guidance
+    /// in a conditional run (1: plain conditional sampling).
+    func generate(steps: Int, seed: UInt64, guidance: Double = 1) throws -> CellMatrix {
+        let cells = real.cells
+        var classes: [Int32]?
+        if let names = config.labelNames, let requested {
+            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+            classes = try requested.map { label in
+                guard let k = index[label] else { throw InputError("the held-out label \(label) is not one of the run's labels") }
+                return k
+            }
+        }
         let progress = ProgressLine()
         var values = Sampler(settings: SamplerSettings(steps: steps, clampNonNegative: config.data.nonNegative, seed: seed))
-            .sample(network, cells: heldOut.count) { done, total in
-                progress.update(String(format: "sampling %d cells: step %d/%d", heldOut.count, done, total))
+            .sample(network, cells: cells, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
+                progress.update(String(format: "sampling %d cells%@: step %d/%d", cells,
+                                       classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
             }
         progress.finish()
-        var realCells = real
-        if let scale = config.data.geneScale {
-            // Both sides back in the data's own units (the prepared cells come out scaled).
-            Preprocessing.unscale(&values, genes: network.config.genes, scale: scale)
-            Preprocessing.unscale(&realCells.values, genes: real.genes, scale: scale)
-        }
-        return (realCells, CellMatrix(cells: heldOut.count, genes: network.config.genes, values: values),
-                prepared.labels.map { labels in heldOut.map { labels[$0] } })
+        if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
+        return CellMatrix(cells: cells, genes: network.config.genes, values: values)
     }
 }

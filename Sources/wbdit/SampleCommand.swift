@@ -112,16 +112,13 @@ struct Sample: ParsableCommand {
             return Array(repeating: label, count: count)
         }
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
-        // The real mix: each type in proportion to its training cells, largest remainders rounded up.
+        // The real mix: each type in proportion to its training cells.
         let (run, _) = try RunDirectory.open(runPath!)
         let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: config.labelColumn,
                                            streamBlockCells: config.data.streaming?.blockCells)
-        let all = try run.split().trainCells.map { prepared.labels![$0] }
-        let shares = names.map { name in Double(all.filter { $0 == name }.count) / Double(all.count) * Double(count) }
-        var counts = shares.map { Int($0) }
-        for k in shares.indices.sorted(by: { shares[$0] - Double(counts[$0]) > shares[$1] - Double(counts[$1]) })
-            .prefix(count - counts.reduce(0, +)) { counts[k] += 1 }
-        return zip(names, counts).flatMap { Array(repeating: $0, count: $1) }
+        var counts: [String: Int] = [:]
+        for cell in try run.split().trainCells { counts[prepared.labels![cell], default: 0] += 1 }
+        return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts)
     }
 
     /// The run's configuration, when sampling from a run.

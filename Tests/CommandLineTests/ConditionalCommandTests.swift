@@ -24,6 +24,25 @@ final class ConditionalCommandTests: XCTestCase {
         let labels = try AnnDataFile(path: run + "/r.h5ad").column("label")
         XCTAssertEqual(labels.count, 20)
         XCTAssertEqual(labels.filter { $0 == "pyramidal CA1" }.count, 6, "63 of 201 cells are pyramidal CA1")
+        // Per-type evaluation at guidance 2, then a sweep over three weights.
+        let eval = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--guidance", "2", "--components", "5"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("Per cell type (chance accuracy 0.273)"), eval.stdout)
+        XCTAssertTrue(eval.stdout.contains("microglia"), eval.stdout)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/report.json"))) as? [String: Any]
+        let perLabel = try XCTUnwrap(report?["per_label"] as? [[String: Any]])
+        XCTAssertEqual(perLabel.count, 7, "the seven major types are all held out")
+        XCTAssertEqual(report?["guidance"] as? Double, 2)
+        let sweep = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--guidance", "0,1,4", "--components", "5"])
+        XCTAssertEqual(sweep.status, 0, sweep.stderr)
+        XCTAssertTrue(sweep.stdout.contains("guidance W"), sweep.stdout)
+        let sweeps = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/sweep.json"))) as? [[String: Any]]
+        XCTAssertEqual(sweeps?.compactMap { $0["guidance"] as? Double }, [0, 1, 4])
+        for bad in [["--guidance", "x"], ["--guidance", "-1"]] {
+            let result = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "2"] + bad)
+            XCTAssertEqual(result.status, 2, bad.joined(separator: " "))
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        }
         for bad in [["--label", "nope"], ["--guidance", "2"], ["--labels-like", "fake"]] {
             let result = try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--out", run + "/x.npy"] + bad)
             XCTAssertEqual(result.status, 2, bad.joined(separator: " "))

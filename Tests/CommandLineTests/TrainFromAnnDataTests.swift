@@ -51,6 +51,33 @@ final class TrainFromAnnDataTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
     }
 
+    /// --streaming reads the file a block at a time; the run records it, resumes streaming,
+    /// and evaluates its held-out cells read back the same way.
+    func testStreamingTrainingResumesAndEvaluates() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let run = NSTemporaryDirectory() + "wbdit-stream-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let common = ["--patch", "10", "--hidden", "16", "--depth", "1", "--heads", "2", "--batch", "8", "--top-genes", "100"]
+        let result = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--streaming", "--block-cells", "16",
+                                              "--stratify", "level1", "--steps", "30"] + common)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        let streaming = try XCTUnwrap((config["data"] as? [String: Any])?["streaming"] as? [String: Any])
+        XCTAssertEqual(streaming["blockCells"] as? Int, 16)
+        XCTAssertEqual(streaming["windowBlocks"] as? Int, 4)
+        let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--resume", "--steps", "40"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let eval = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--components", "5", "--json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("\"real_cells\":22"), eval.stdout)
+        for bad in [["--streaming", "--in-memory"], ["--block-cells", "0"], ["--streaming", "--block-cells", "1"]] {
+            let refused = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-bad", "--steps", "1"] + common + bad)
+            XCTAssertEqual(refused.status, 2, bad.joined(separator: " ") + ": " + refused.stderr)
+            XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        }
+    }
+
     func testTrainingFromA10xFolderAndResuming() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../CellDataTests/Fixtures/tenx").standardized.path

@@ -121,7 +121,7 @@ final class TrainerTests: XCTestCase {
         let trainer = try Trainer.start(config: config(steps: 4), data: cells(), runPath: directory + "/run")
         trainer.send(.sampleNow(cells: 3, settings: SamplerSettings(steps: 5), useEMA: false))
         let events = train(trainer).events
-        guard case .samplesReady(_, let count, let genes, let values, let path)? = events.first(where: {
+        guard case .samplesReady(_, let count, let genes, let values, _, let path)? = events.first(where: {
             if case .samplesReady = $0 { return true } else { return false }
         }) else { return XCTFail("no samples") }
         XCTAssertEqual([count, genes, values.count], [3, 12, 36])

@@ -8,8 +8,10 @@ public struct Form: Sendable {
         public var label: String
         public var value: String
         public var hint: String
-        public init(_ key: String, _ label: String, _ value: String, hint: String = "") {
-            (self.key, self.label, self.value, self.hint) = (key, label, value, hint)
+        /// A choice field: its value is one of these, cycled with ←/→ (empty: free text).
+        public var choices: [String]
+        public init(_ key: String, _ label: String, _ value: String, hint: String = "", choices: [String] = []) {
+            (self.key, self.label, self.value, self.hint, self.choices) = (key, label, value, hint, choices)
         }
     }
 
@@ -30,6 +32,18 @@ public struct Form: Sendable {
 
     /// Edits the form with a key; returns false for keys it does not use (Enter, Escape).
     public mutating func handle(_ key: Key) -> Bool {
+        let choices = fields[focus].choices
+        if !choices.isEmpty {
+            switch key {
+            case .left, .right:
+                let current = choices.firstIndex(of: fields[focus].value) ?? 0
+                fields[focus].value = choices[(current + (key == .left ? choices.count - 1 : 1)) % choices.count]
+                error = nil
+                return true
+            case .backspace, .character: return true   // a choice is not typed
+            default: break
+            }
+        }
         switch key {
         case .up, .backTab: focus = (focus + fields.count - 1) % fields.count
         case .down, .tab: focus = (focus + 1) % fields.count
@@ -42,13 +56,19 @@ public struct Form: Sendable {
         return true
     }
 
-    /// The form for `s`: how many cells, which sampler, how many steps.
-    public static func sample(defaultCells: Int) -> Form {
-        Form(purpose: .sample, title: "Sample now", fields: [
+    /// The form for `s`: how many cells, which sampler, how many steps; in a conditional
+    /// run also which cell type (`typeChoices`, see `LabelChoices`) and the guidance weight.
+    public static func sample(defaultCells: Int, typeChoices: [String] = []) -> Form {
+        var fields = [
             Field("cells", "cells", String(defaultCells), hint: "1-5000"),
             Field("sampler", "sampler", "ddim", hint: "ddim or ddpm"),
             Field("steps", "steps", "50", hint: "DDIM steps, 1-1000"),
-        ])
+        ]
+        if let first = typeChoices.first {
+            fields += [Field("type", "cell type", first, hint: "←/→ choose", choices: typeChoices),
+                       Field("guidance", "guidance", "1", hint: "W ≥ 0; 1 plain")]
+        }
+        return Form(purpose: .sample, title: "Sample now", fields: fields)
     }
 
     /// The form for `n`, prefilled from the current run's settings.

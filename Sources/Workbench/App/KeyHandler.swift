@@ -35,7 +35,8 @@ public struct KeyHandler {
             default: return nil
             }
         case .character("s"):
-            view.modal = .form(.sample(defaultCells: max(2, min(200, state.reference?.count ?? 200))))
+            view.modal = .form(.sample(defaultCells: max(2, min(200, state.reference?.count ?? 200)),
+                                       typeChoices: labelChoices(state)?.texts ?? []))
             return nil
         case .character("c"): return .send(.checkpointNow)
         case .character("e"): return .evaluate
@@ -168,6 +169,12 @@ public struct KeyHandler {
                        seed: c?.seed ?? 0, run: name)
     }
 
+    /// The sample form's cell types, in a conditional run.
+    func labelChoices(_ state: WorkbenchState) -> LabelChoices? {
+        guard let names = state.config?.labelNames else { return nil }
+        return LabelChoices(names: names, typeCounts: state.reference?.typeCounts ?? [:])
+    }
+
     func submit(_ form: Form, _ state: WorkbenchState) throws -> Action {
         func integer(_ key: String, _ range: ClosedRange<Int>, _ label: String) throws -> Int {
             guard let v = Int(form[key].trimmingCharacters(in: .whitespaces)), range.contains(v) else {
@@ -182,7 +189,14 @@ public struct KeyHandler {
                 throw FormError("sampler must be ddim or ddpm")
             }
             let steps = try integer("steps", 1...1000, "steps")
-            return .sample(cells: cells, settings: SamplerSettings(method: method, steps: method == .ddpm ? 1000 : steps))
+            let settings = SamplerSettings(method: method, steps: method == .ddpm ? 1000 : steps)
+            guard let choices = labelChoices(state), let request = choices.request(for: form["type"]) else {
+                return .sample(cells: cells, settings: settings, labels: .none, guidance: 1)
+            }
+            guard let guidance = Double(form["guidance"].trimmingCharacters(in: .whitespaces)), guidance.isFinite, guidance >= 0 else {
+                throw FormError("guidance must be a number ≥ 0")
+            }
+            return .sample(cells: cells, settings: settings, labels: request, guidance: guidance)
         case .newRun:
             let data = form["data"].trimmingCharacters(in: .whitespaces)
             guard FileManager.default.fileExists(atPath: data) else { throw FormError("no file \(data)") }

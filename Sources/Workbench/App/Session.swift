@@ -112,8 +112,10 @@ public final class Session: @unchecked Sendable {
         if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
         let names = prepared.geneNames ?? (0..<cells.genes).map { "gene \($0)" }
         let labels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
-        return ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: labels,
-                              labelColumn: split.stratifiedBy)
+        var reference = ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: labels,
+                                       labelColumn: split.stratifiedBy)
+        for label in prepared.labels ?? [] { reference.typeCounts[label, default: 0] += 1 }
+        return reference
     }
 
     /// The newest `samples/step-N.npy` of a run.
@@ -135,8 +137,8 @@ public final class Session: @unchecked Sendable {
     private func handle(_ event: TrainerEvent, analysis: CellAnalysis) {
         post(.trainer(event))
         switch event {
-        case .samplesReady(let step, _, let genes, let values, let path):
-            let samples = SampleSet(step: step, genes: genes, values: values, cells: [], path: path)
+        case .samplesReady(let step, _, let genes, let values, let labels, let path):
+            let samples = SampleSet(step: step, genes: genes, values: values, cells: [], path: path, requested: labels)
             lock.withLock { latestSamples = samples }
             analysis.analyse(samples)
         case .checkpointWritten(let step, _):
@@ -145,7 +147,8 @@ public final class Session: @unchecked Sendable {
                 lastAutoSample = step
                 return true
             }
-            if due { sample(cells: nil, settings: autoSampleSettings) }
+            let conditional = lock.withLock { trainer?.config.labelNames != nil }
+            if due { sample(cells: nil, settings: autoSampleSettings, labels: conditional ? .trainingMix : .none) }
         case .finished, .failed:
             refreshRuns()
         default:
@@ -160,15 +163,22 @@ public final class Session: @unchecked Sendable {
     }
 
     /// Asks the trainer for generated cells (`cells` nil: as many as the map can show well).
-    public func sample(cells: Int?, settings: SamplerSettings) {
+    /// In a conditional run, `labels` says which types, with classifier-free guidance `guidance`.
+    public func sample(cells: Int?, settings: SamplerSettings, labels: LabelRequest = .none, guidance: Double = 1) {
         let (trainer, count) = lock.withLock { (self.trainer, cells ?? sampleCells) }
         guard let trainer else {
             post(.message("no training run to sample from (r resumes one, n starts one)", isError: true))
             return
         }
-        post(.message("generating \(count) cells (\(settings.method.rawValue), \(settings.steps) steps); training waits meanwhile", isError: false))
+        let types: String
+        switch labels {
+        case .none: types = ""
+        case .one(let name): types = " of type \(name), guidance \(String(format: "%g", guidance)),"
+        case .trainingMix: types = " in the training mix of types, guidance \(String(format: "%g", guidance)),"
+        }
+        post(.message("generating \(count) cells\(types) (\(settings.method.rawValue), \(settings.steps) steps); training waits meanwhile", isError: false))
         let useEMA = trainer.config.emaDecay != nil
-        trainer.send(.sampleNow(cells: count, settings: settings, useEMA: useEMA))
+        trainer.send(.sampleNow(cells: count, settings: settings, useEMA: useEMA, labels: labels, guidance: guidance))
     }
 
     /// Evaluates the latest generated cells against the held-out cells.

@@ -93,7 +93,8 @@ public final class WorkbenchApp {
         switch action {
         case .quit: break
         case .send(let command): session.send(command)
-        case .sample(let cells, let settings): session.sample(cells: cells, settings: settings)
+        case .sample(let cells, let settings, let labels, let guidance):
+            session.sample(cells: cells, settings: settings, labels: labels, guidance: guidance)
         case .evaluate: session.evaluate()
         case .newRun(let plan, let path):
             show("stopping \(state.runName) (writing a checkpoint)…", terminal)

@@ -24,13 +24,16 @@ public struct SampleSet: Equatable, Sendable {
     public var cells: [Cell]
     /// Where the trainer wrote them.
     public var path: String
+    /// The type each cell was asked to be, when a conditional run generated them.
+    public var requested: [String]?
 
     /// The number of cells (their figures in `cells` arrive once measured).
     public var count: Int { genes == 0 ? 0 : values.count / genes }
     /// Whether every cell's figures are in.
     public var isMeasured: Bool { cells.count == count }
 
-    public init(step: Int, genes: Int, values: [Float], cells: [Cell], path: String) {
+    public init(step: Int, genes: Int, values: [Float], cells: [Cell], path: String, requested: [String]? = nil) {
+        self.requested = requested
         self.step = step
         self.genes = genes
         self.values = values
@@ -51,6 +54,9 @@ public struct ReferenceCells: Equatable, Sendable {
     public var labels: [String]?
     /// The label column's name.
     public var labelColumn: String?
+    /// Real cells of each type in the whole data set, training and held out (what a
+    /// conditional run learned each type from, and what the sample form lists).
+    public var typeCounts: [String: Int] = [:]
 
     public var count: Int { genes == 0 ? 0 : values.count / genes }
 

@@ -75,7 +75,7 @@ public struct WorkbenchState: Sendable {
             readouts.append((step, layers))
         case .checkpointWritten(let step, _):
             lastCheckpoint = (step, now)
-        case .samplesReady(let step, let cells, _, _, let path):
+        case .samplesReady(let step, let cells, _, _, _, let path):
             sampling = nil
             message = ("\(cells) cells generated at step \(step): \(path)", false)
         case .paused:

@@ -2,7 +2,8 @@ import TextUI
 
 /// Screen 3: the t-SNE map of the held-out real cells, with generated cells placed on it
 /// (openTSNE-style transform: the real map stays put). Coloured by source, or by cell type
-/// (generated cells take the type of their nearest real cell); `t` toggles.
+/// (generated cells take the type they were asked for in a conditional run, else the type
+/// of their nearest real cell); `t` toggles.
 enum CellsScreen {
     static let keys = "t colour by source/type · s sample now · 1-6 screens · ? help · q quit"
 
@@ -23,13 +24,23 @@ enum CellsScreen {
         }
         var layers = [ScatterPlot.Layer(points: map.real, roles: realRoles)]
         if let generated = map.generated {
+            let types = generatedTypes(state)
             let roles: [Role] = (0..<(generated.count / 2)).map { i in
-                guard byLabel, let labels = reference.labels, let samples = state.samples, i < samples.cells.count else { return .generated }
-                return Role.label(labelIndex[labels[samples.cells[i].nearestReal]] ?? 0)
+                guard byLabel, let types, i < types.count else { return .generated }
+                return Role.label(labelIndex[types[i]] ?? 0)
             }
             layers.append(ScatterPlot.Layer(points: generated, roles: roles))
         }
         ScatterPlot(layers: layers).draw(into: &grid, mapArea.inset(1))
+    }
+
+    /// Each generated cell's type: the one asked for, else its nearest real cell's (nil
+    /// until measured).
+    static func generatedTypes(_ state: WorkbenchState) -> [String]? {
+        guard let samples = state.samples else { return nil }
+        if let requested = samples.requested { return requested }
+        guard let labels = state.reference?.labels, samples.isMeasured else { return nil }
+        return samples.cells.map { labels[$0.nearestReal] }
     }
 
     static func drawLegend(_ state: WorkbenchState, byLabel: Bool, into grid: inout TextGrid, _ area: Rect) {
@@ -48,11 +59,11 @@ enum CellsScreen {
         let generatedCount = state.map?.generated.map { $0.count / 2 } ?? 0
         if byLabel, let reference = state.reference {
             grid.text("type", x: inner.x + 3, y: y, Style(.muted))
-            grid.text("real/gen", right: inner.maxX, y: y, Style(.muted))
+            grid.text(state.samples?.requested == nil ? "real/gen" : "real/asked", right: inner.maxX, y: y, Style(.muted))
             y += 1
             var generatedByLabel: [String: Int] = [:]
-            if let samples = state.samples, let labels = reference.labels, state.map?.generated != nil {
-                for cell in samples.cells { generatedByLabel[labels[cell.nearestReal], default: 0] += 1 }
+            if let types = generatedTypes(state), state.map?.generated != nil {
+                for type in types { generatedByLabel[type, default: 0] += 1 }
             }
             for (i, entry) in reference.labelCounts.enumerated() {
                 line(Role.label(i), entry.label, "\(entry.count)/\(generatedByLabel[entry.label] ?? 0)")
