@@ -85,10 +85,31 @@ public struct PerLabelEvaluation: Sendable {
 
     /// Means over the types of accuracy, MMD² and marker overlap (NaNs left out).
     public var means: (accuracy: Double, mmd2: Double, markerOverlap: Double) {
-        func mean(_ values: [Double]) -> Double {
-            let finite = values.filter { $0.isFinite }
-            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        (Self.mean(rows.map(\.accuracy)), Self.mean(rows.map(\.mmd2)), Self.mean(rows.map(\.markerOverlap)))
+    }
+
+    /// The mean over the types of the real-vs-real accuracy.
+    public var meanAccuracyFloor: Double { Self.mean(rows.map(\.accuracyFloor)) }
+
+    private static func mean(_ values: [Double]) -> Double {
+        let finite = values.filter { $0.isFinite }
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+
+    /// JSON fields for a report: `type_accuracy` and `type_mmd2` (means over the types) with
+    /// their floors, `chance`, and `per_label`, one object per type. Non-finite figures are null.
+    public var jsonFields: [(key: String, value: String)] {
+        func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
+        func string(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        return (mean(rows.map(\.accuracy)), mean(rows.map(\.mmd2)), mean(rows.map(\.markerOverlap)))
+        let perLabel = "[" + rows.map { r in
+            "{\"label\":\(string(r.label)),\"real_cells\":\(r.realCells),\"generated_cells\":\(r.generatedCells),"
+                + "\"accuracy\":\(number(r.accuracy)),\"accuracy_floor\":\(number(r.accuracyFloor)),"
+                + "\"mmd2\":\(number(r.mmd2)),\"mmd2_floor\":\(number(r.mmd2Floor)),\"marker_overlap\":\(number(r.markerOverlap))}"
+        }.joined(separator: ",") + "]"
+        return [("type_accuracy", number(means.accuracy)), ("type_accuracy_floor", number(meanAccuracyFloor)),
+                ("type_mmd2", number(means.mmd2)), ("type_mmd2_floor", number(Self.mean(rows.map(\.mmd2Floor)))),
+                ("chance", number(chance)), ("per_label", perLabel)]
     }
 }

@@ -80,7 +80,7 @@ struct Eval: ParsableCommand {
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
         let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels)
         var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes))]
-        if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0])), ("per_label", Self.json(perLabel))] }
+        if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0]))] + perLabel.jsonFields }
         let jsonText = evaluation.json(extra: extra)
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
@@ -140,7 +140,7 @@ struct Eval: ParsableCommand {
         let text = "[" + results.map { w, r in
             "{\"guidance\":\(Self.number(w)),\"accuracy\":\(Self.number(r.accuracy)),\"chance\":\(Self.number(r.chance)),"
                 + "\"mean_mmd2\":\(Self.number(r.means.mmd2)),\"marker_overlap\":\(Self.number(r.means.markerOverlap)),"
-                + "\"per_label\":\(Self.json(r))}"
+                + "\"per_label\":\(r.jsonFields.last!.value)}"
         }.joined(separator: ",") + "]"
         try AtomicFile.write(Data((text + "\n").utf8), to: context.path + "/sweep.json")
         if json { print(text) } else {
@@ -159,15 +159,5 @@ struct Eval: ParsableCommand {
             })
     }
 
-    static func json(_ e: PerLabelEvaluation) -> String {
-        "[" + e.rows.map { r in
-            "{\"label\":\(jsonString(r.label)),\"real_cells\":\(r.realCells),\"generated_cells\":\(r.generatedCells),"
-                + "\"accuracy\":\(number(r.accuracy)),\"accuracy_floor\":\(number(r.accuracyFloor)),"
-                + "\"mmd2\":\(number(r.mmd2)),\"mmd2_floor\":\(number(r.mmd2Floor)),\"marker_overlap\":\(number(r.markerOverlap))}"
-        }.joined(separator: ",") + "]"
-    }
 
-    private static func jsonString(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
 }

@@ -64,4 +64,28 @@ final class SnapshotTests: XCTestCase {
         view.modal = .form(handler.newRunForm(state))
         try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, now: now), "new-run-80x24")
     }
+
+    /// A conditional run: the sample form's type list, cells coloured by the type asked for,
+    /// and the per-type accuracies on Compare.
+    func testAConditionalRun() throws {
+        var state = try ScriptedRun.state()
+        state.config?.labelNames = ScriptedRun.labels
+        state.reference?.typeCounts = ["astrocytes": 198, "microglia": 98, "neurons": 1200, "oligodendrocytes": 820]
+        let handler = KeyHandler(runsFolder: "runs-none", themes: ["dark"])
+        var view = ViewState()
+        _ = handler.handle(.character("s"), state, &view)
+        for key: Key in [.down, .down, .down, .right, .right] { _ = handler.handle(key, state, &view) }
+        try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, now: now), "sample-types-80x24")
+        var samples = try XCTUnwrap(state.samples)
+        samples.requested = (0..<samples.count).map { ScriptedRun.labels[$0 % 4] }
+        state.samples = samples
+        view = ViewState()
+        view.screen = .cells
+        view.colourByLabel = true
+        try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, now: now), "cells-asked-types-80x24")
+        state.runs[0].perType = [("neurons", 0.93, 0.97), ("oligodendrocytes", 0.88, 0.99), ("astrocytes", 0.71, 0.9),
+                                 ("microglia", 0.4, 0.8)]
+        view.screen = .compare
+        try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "compare-types-160x48")
+    }
 }

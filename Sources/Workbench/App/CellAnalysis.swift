@@ -96,14 +96,21 @@ final class CellAnalysis: @unchecked Sendable {
             let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
             let evaluation = Evaluation(real: cells, generated: generated, components: min(50, reference.genes),
                                         labels: reference.labels)
-            let metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            var metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            var extra = [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
+                         ("genes", String(reference.genes)), ("step", String(samples.step))]
+            if let requested = samples.requested, let labels = reference.labels {
+                let types = PerLabelEvaluation(real: cells, labels: labels, generated: generated, requested: requested,
+                                               components: min(50, reference.genes))
+                extra += types.jsonFields
+                metrics.append(RunSummary.Metric(name: "type_accuracy", generated: types.means.accuracy, floor: types.meanAccuracyFloor))
+            }
             if let runPath {
-                let json = evaluation.json(extra: [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
-                                                   ("genes", String(reference.genes)), ("step", String(samples.step))])
+                let json = evaluation.json(extra: extra)
                 try? Data((json + "\n").utf8).write(to: URL(fileURLWithPath: runPath + "/report.json"), options: .atomic)
             }
             inbox.post(.evaluation(step: samples.step, metrics))
-            let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r"].contains($0.name) }
+            let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r", "type_accuracy"].contains($0.name) }
                 .map { String(format: "%@ %.3g (floor %.3g)", $0.name, $0.generated, $0.floor) }
             inbox.post(.message("evaluated step \(samples.step): " + figures.joined(separator: ", "), isError: false))
         }

@@ -65,8 +65,13 @@ public struct Form: Sendable {
             Field("steps", "steps", "50", hint: "DDIM steps, 1-1000"),
         ]
         if let first = typeChoices.first {
-            fields += [Field("type", "cell type", first, hint: "←/→ choose", choices: typeChoices),
-                       Field("guidance", "guidance", "1", hint: "W ≥ 0; 1 plain")]
+            fields = [
+                Field("cells", "cells", String(defaultCells), hint: "1-5000"),
+                Field("sampler", "sampler", "ddim", hint: "or ddpm"),
+                Field("steps", "steps", "50", hint: "1-1000"),
+                Field("type", "cell type", first, hint: "←/→", choices: typeChoices),
+                Field("guidance", "guidance", "1", hint: "1: plain"),
+            ]
         }
         return Form(purpose: .sample, title: "Sample now", fields: fields)
     }

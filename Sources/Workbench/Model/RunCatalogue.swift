@@ -18,13 +18,15 @@ public enum RunCatalogue {
         let stride = max(1, history.steps.count / 300)
         let losses = history.steps.enumerated().filter { $0.offset % stride == 0 }.map { (step: $0.element.step, loss: $0.element.loss) }
         let m = config.model
-        return RunSummary(
+        var summary = RunSummary(
             name: (path as NSString).lastPathComponent, architecture: m.architecture.rawValue,
             shape: "\(m.hiddenSize)/\(m.depth)/\(m.heads)", parameters: ParameterLayout(config: m).trainableCount,
             stepsDone: history.steps.last?.step ?? 0, totalSteps: config.totalSteps, secondsPerStep: seconds,
             cellsPerSecond: seconds.map { Double(config.batch) / $0 },
             peakMemoryMiB: history.steps.compactMap(\.peakMemoryMiB).max(),
             bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: metrics(path + "/report.json"))
+        summary.perType = perType(path + "/report.json")
+        return summary
     }
 
     /// `folder/name-N` for the first N from 1 that is not taken.
@@ -42,6 +44,17 @@ public enum RunCatalogue {
             guard !key.hasSuffix("_floor"), let value = (object[key] as? NSNumber)?.doubleValue,
                   let floor = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }
             return RunSummary.Metric(name: key, generated: value, floor: floor)
+        }
+    }
+
+    /// The per-type accuracies of a report.json (`per_label`), most common type first.
+    public static func perType(_ path: String) -> [(label: String, accuracy: Double, floor: Double)] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let rows = object["per_label"] as? [[String: Any]] else { return [] }
+        return rows.compactMap { row in
+            guard let label = row["label"] as? String, let accuracy = (row["accuracy"] as? NSNumber)?.doubleValue else { return nil }
+            return (label, accuracy, (row["accuracy_floor"] as? NSNumber)?.doubleValue ?? .nan)
         }
     }
 

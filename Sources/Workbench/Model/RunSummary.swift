@@ -23,6 +23,9 @@ public struct RunSummary: Equatable, Sendable {
     public var losses: [(step: Int, loss: Double)]
     /// The latest evaluation (report.json), when there is one.
     public var metrics: [Metric]
+    /// Its per-type figures, for a conditional run: how often cells asked for each type are
+    /// classified as that type, beside the real-vs-real rate.
+    public var perType: [(label: String, accuracy: Double, floor: Double)] = []
 
     public init(name: String, architecture: String, shape: String, parameters: Int, stepsDone: Int, totalSteps: Int,
                 secondsPerStep: Double?, cellsPerSecond: Double?, peakMemoryMiB: Double?, bestLoss: Double?,
@@ -44,5 +47,6 @@ public struct RunSummary: Equatable, Sendable {
     public static func == (a: RunSummary, b: RunSummary) -> Bool {
         a.name == b.name && a.stepsDone == b.stepsDone && a.metrics == b.metrics && a.losses.map(\.step) == b.losses.map(\.step)
             && a.losses.map(\.loss) == b.losses.map(\.loss) && a.parameters == b.parameters
+            && a.perType.map(\.label) == b.perType.map(\.label) && a.perType.map(\.accuracy) == b.perType.map(\.accuracy)
     }
 }

@@ -7,7 +7,8 @@ enum CompareScreen {
     static let keys = "↑/↓ select · e evaluate this run · r resume the selected run · 1-6 screens · ? help · q quit"
 
     /// The evaluation figures shown, by report key.
-    static let metrics: [(key: String, title: String)] = [("mmd2_rbf", "MMD²"), ("knn_auc", "kNN AUC"), ("gene_gene_corr_r", "gene r")]
+    static let metrics: [(key: String, title: String)] = [("mmd2_rbf", "MMD²"), ("knn_auc", "kNN AUC"), ("gene_gene_corr_r", "gene r"),
+                                                          ("type_accuracy", "type acc")]
 
     static func draw(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ body: Rect) {
         let tableHeight = min(body.height / 2, max(5, state.runs.count + 4))
@@ -54,11 +55,32 @@ enum CompareScreen {
                 x += column.1 + 1
             }
         }
-        grid.box(chartArea, title: "Loss by step, each run its own colour")
+        var lossArea = chartArea
+        if !state.runs[selected].perType.isEmpty, chartArea.width >= 80 {
+            let (left, right) = chartArea.splitLeft(chartArea.width - 36)
+            lossArea = left
+            drawPerType(state.runs[selected], into: &grid, right)
+        }
+        grid.box(lossArea, title: "Loss by step, each run its own colour")
         let series = state.runs.enumerated().map { i, run in
             LineChart.Series(run.losses.map { (x: Double($0.step), y: $0.loss) }, role: Role.series(i))
         }
-        LineChart(series: series, logarithmic: true, xLabel: "step").draw(into: &grid, chartArea.inset(1))
+        LineChart(series: series, logarithmic: true, xLabel: "step").draw(into: &grid, lossArea.inset(1))
+    }
+
+    /// The selected conditional run's per-type accuracy: how often cells asked for a type are
+    /// classified as that type (5-NN on the held-out cells), beside real-vs-real.
+    static func drawPerType(_ run: RunSummary, into grid: inout TextGrid, _ area: Rect) {
+        grid.box(area, title: "Types asked for · \(run.name)")
+        let inner = area.inset(1)
+        grid.text("type", x: inner.x + 1, y: inner.y, Style(.muted))
+        grid.text("acc (real)", right: inner.maxX - 1, y: inner.y, Style(.muted))
+        for (row, entry) in run.perType.enumerated() where inner.y + 1 + row < inner.maxY {
+            let y = inner.y + 1 + row
+            let figures = String(format: "%.2f", entry.accuracy) + (entry.floor.isFinite ? String(format: " (%.2f)", entry.floor) : " (--)")
+            grid.text(entry.label, x: inner.x + 1, y: y, Style(.foreground), limit: inner.width - figures.count - 3)
+            grid.text(figures, right: inner.maxX - 1, y: y, Style(entry.accuracy >= entry.floor * 0.8 ? .ok : .foreground))
+        }
     }
 
     /// 1.2M, 340k.

@@ -12,21 +12,23 @@ enum ModalView {
         case .form(let form):
             let rect = centred(width: 64, height: form.fields.count + 5, in: grid)
             panel(rect, title: form.title, into: &grid)
+            let hasChoices = form.fields.contains { !$0.choices.isEmpty }
+            let valueWidth = hasChoices ? 32 : 26
             for (i, field) in form.fields.enumerated() {
                 let y = rect.y + 1 + i
                 let focused = i == form.focus
                 grid.text(Format.pad(field.label, 14, right: true), x: rect.x + 2, y: y, Style(.muted))
                 let valueStyle = focused ? Style(.foreground, on: .selected, bold: true) : Style(.foreground)
-                grid.fill(Rect(x: rect.x + 17, y: y, width: 26, height: 1), " ", valueStyle)
-                let shown = field.choices.isEmpty ? String(field.value.suffix(25)) + (focused ? "_" : "") : "◂ \(field.value) ▸"
-                grid.text(shown, x: rect.x + 17, y: y, valueStyle, limit: 26)
-                grid.text(field.hint, x: rect.x + 44, y: y, Style(.muted), limit: rect.width - 46)
+                grid.fill(Rect(x: rect.x + 17, y: y, width: valueWidth, height: 1), " ", valueStyle)
+                let shown = field.choices.isEmpty ? String(field.value.suffix(valueWidth - 1)) + (focused ? "_" : "") : "◂ \(field.value) ▸"
+                grid.text(shown, x: rect.x + 17, y: y, valueStyle, limit: valueWidth)
+                grid.text(field.hint, x: rect.x + 18 + valueWidth, y: y, Style(.muted), limit: rect.width - 20 - valueWidth)
             }
             let y = rect.maxY - 3
             if let error = form.error {
                 grid.text(error, x: rect.x + 2, y: y, Style(.error, bold: true), limit: rect.width - 4)
             }
-            grid.text("Enter start · Esc cancel · ↑/↓ move · type to edit\(form.fields.contains { !$0.choices.isEmpty } ? " · ←/→ choose" : "")", x: rect.x + 2, y: rect.maxY - 2, Style(.muted), limit: rect.width - 4)
+            grid.text(hasChoices ? "Enter start · Esc cancel · ↑/↓ move · ←/→ choose" : "Enter start · Esc cancel · ↑/↓ move · type to edit", x: rect.x + 2, y: rect.maxY - 2, Style(.muted), limit: rect.width - 4)
         case .picker(let purpose, let items, let selected):
             let title = purpose == .theme ? "Theme" : "Resume a run"
             let rect = centred(width: 44, height: min(grid.height - 4, max(items.count, 1) + 4), in: grid)
