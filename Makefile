@@ -36,10 +36,11 @@ build: deps
 run: build
 	$(RELEASE) $(ARGS)
 
-## test: the whole test suite
-test: deps
+## test: the whole test suite (the release build runs the one long test: cell types generated
+## by a conditional model trained on the sample data for a fixed budget, about 15 minutes)
+test: deps build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	WBDIT_RELEASE_BINARY=$(abspath $(RELEASE)) $(SWIFT) test --skip-build
 
 ## bench: the engine benchmarks recorded in docs/benchmarks.md (needs PyTorch for the peer)
 bench: build

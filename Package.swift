@@ -59,7 +59,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,8 +15,13 @@ public struct CommandRunner {
     }
 
     public static func wbdit(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try run(productsDirectory.appendingPathComponent("wbdit").path, arguments, environment: environment)
+    }
+
+    /// Runs any executable (a release build of wbdit, say).
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("wbdit")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
