@@ -65,18 +65,9 @@ public final class AnnDataFile {
             throw HDF5Error("\(path): the sparse matrix \(source) is inconsistent (indptr has \(pointers.count) entries for \(major) rows, \(data.count) values, \(indices.count) indices)")
         }
         var values = [Float](repeating: 0, count: total)
-        for row in 0..<major {
-            let (start, end) = (Int(pointers[row]), Int(pointers[row + 1]))
-            guard start <= end, end <= data.count else {
-                throw HDF5Error("\(path): \(source)/indptr is not increasing at row \(row)")
-            }
-            for k in start..<end {
-                let column = Int(indices[k])
-                guard column >= 0 && column < minor else {
-                    throw HDF5Error("\(path): \(source)/indices holds \(column), outside 0…\(minor - 1)")
-                }
-                values[encoding == .csr ? row * genes + column : column * genes + row] = data[k]
-            }
+        let csr = encoding == .csr
+        try scatter(source, pointers: pointers, indices: indices, data: data, minor: minor, firstRow: 0) { row, column, value in
+            values[csr ? row * genes + column : column * genes + row] = value
         }
         return CellMatrix(cells: cells, genes: genes, values: values)
     }

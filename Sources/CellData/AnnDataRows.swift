@@ -31,22 +31,31 @@ extension AnnDataFile {
             var indices = [Int64](repeating: 0, count: last - first)
             try data.withUnsafeMutableBufferPointer { try file.readFloats(source + "/data", elements: first..<last, into: $0.baseAddress!) }
             try indices.withUnsafeMutableBufferPointer { try file.readIntegers(source + "/indices", elements: first..<last, into: $0.baseAddress!) }
-            for row in 0..<range.count {
-                let (start, end) = (Int(pointers[row]) - first, Int(pointers[row + 1]) - first)
-                guard start <= end, end <= data.count else {
-                    throw HDF5Error("\(path): \(source)/indptr is not increasing at row \(range.lowerBound + row)")
-                }
-                for k in start..<end {
-                    let column = Int(indices[k])
-                    guard column >= 0 && column < genes else {
-                        throw HDF5Error("\(path): \(source)/indices holds \(column), outside 0…\(genes - 1)")
-                    }
-                    values[row * genes + column] = data[k]
-                }
-            }
+            try scatter(source, pointers: pointers.map { $0 - Int64(first) }, indices: indices, data: data, minor: genes,
+                        firstRow: range.lowerBound) { row, column, value in values[row * genes + column] = value }
         case .csc:
             throw HDF5Error("\(path): \(source) is stored by gene (csc_matrix), so it cannot be streamed by cell; load it whole (--in-memory) or write it as csr_matrix")
         }
         return CellMatrix(cells: range.count, genes: genes, values: values)
+    }
+
+    /// Checks a compressed sparse slice — `pointers` (from 0) into `indices` and `data` —
+    /// and hands each entry to `place(major, minor, value)`: row and gene for CSR, gene and
+    /// row for CSC. `firstRow` numbers the rows in messages.
+    func scatter(_ source: String, pointers: [Int64], indices: [Int64], data: [Float], minor: Int, firstRow: Int,
+                 place: (Int, Int, Float) -> Void) throws {
+        for major in 0..<(pointers.count - 1) {
+            let (start, end) = (Int(pointers[major]), Int(pointers[major + 1]))
+            guard start >= 0, start <= end, end <= data.count else {
+                throw HDF5Error("\(path): \(source)/indptr is not increasing at row \(firstRow + major)")
+            }
+            for k in start..<end {
+                let index = Int(indices[k])
+                guard index >= 0 && index < minor else {
+                    throw HDF5Error("\(path): \(source)/indices holds \(index), outside 0…\(minor - 1)")
+                }
+                place(major, index, data[k])
+            }
+        }
     }
 }
