@@ -77,6 +77,22 @@ public final class AnnDataFile {
         try file.holdsIntegers(try encoding(of: source) == .dense ? source : source + "/data")
     }
 
+    /// The matrix a `--source` value names (X, raw or raw/X, layers/NAME), checked to exist,
+    /// and the other sources as the flags that would pick them (for messages).
+    public func matrix(named source: String) throws -> (name: String, alternatives: [String]) {
+        let name = source == "raw" ? "raw/X" : source
+        let available = try sources()
+        guard available.contains(name) else { throw HDF5Error("\(path) has no \(name) (it has \(available.joined(separator: ", ")))") }
+        return (name, available.filter { $0 != name }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" })
+    }
+
+    /// The gene names of a matrix (raw/X's from raw/var when it has them), or nil when the
+    /// file has none for its `genes` columns.
+    public func geneNames(of matrix: String, genes: Int) -> [String]? {
+        let names = matrix == "raw/X" ? (try? names("raw/var")) ?? (try? names("var")) : try? names("var")
+        return names?.count == genes ? names : nil
+    }
+
     /// Matrices this file offers as sources: X, raw/X and every layers/NAME.
     public func sources() throws -> [String] {
         var found = ["X", "raw/X"].filter { file.exists($0) }

@@ -35,7 +35,7 @@ public enum CellLoader {
         if preparation.scaleGenes {
             let scale = Preprocessing.scaleToUnit(&prepared.matrix)
             prepared.geneScale = scale
-            prepared.steps.append("scale each gene to [0, 1] (divide by its maximum)")
+            prepared.steps.append(Preparation.scaleStep)
         }
         return prepared
     }
@@ -67,16 +67,10 @@ public enum CellLoader {
 
     private static func readAnnData(_ path: String, source: String, labelsFrom column: String?) throws -> Raw {
         let file = try AnnDataFile(path: path)
-        let matrixName = source == "raw" ? "raw/X" : source
-        let available = try file.sources()
-        guard available.contains(matrixName) else {
-            throw HDF5Error("\(path) has no \(matrixName) (it has \(available.joined(separator: ", ")))")
-        }
+        let (matrixName, alternatives) = try file.matrix(named: source)
         let matrix = try file.matrix(matrixName)
-        var names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
-        if names?.count != matrix.genes { names = nil }
-        let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
-        return (matrix, names, try column.map { try file.column($0) }, matrixName, alternatives)
+        return (matrix, file.geneNames(of: matrixName, genes: matrix.genes), try column.map { try file.column($0) }, matrixName,
+                alternatives)
     }
 
     /// Refuses NaN, infinite and negative values (scaled data), naming where they are.
@@ -99,13 +93,13 @@ public enum CellLoader {
             matrix = HeldOutSplit.rows(matrix, kept)
             labels = labels.map { all in kept.map { all[$0] } }
             rows = kept
-            steps.append("filter_cells(min_genes=\(preparation.minimumGenes))")
+            steps.append(preparation.filterCellsStep)
         }
         if preparation.minimumCells > 0 {
             let kept = Preprocessing.genes(matrix, expressedInAtLeast: preparation.minimumCells)
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
-            steps.append("filter_genes(min_cells=\(preparation.minimumCells))")
+            steps.append(preparation.filterGenesStep)
         }
         guard matrix.cells > 0, matrix.genes > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
@@ -118,18 +112,18 @@ public enum CellLoader {
             let kept = Preprocessing.highlyVariableGenesV3(matrix, count: topGenes)
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
-            steps.append("highly_variable_genes(flavor=seurat_v3, n_top_genes=\(topGenes))")
+            steps.append(preparation.highlyVariableStep(topGenes))
         }
         if counts {
             Preprocessing.normalizeTotal(&matrix, target: preparation.targetSum)
             Preprocessing.log1p(&matrix)
-            steps += ["normalize_total(target_sum=\(preparation.targetSum == 1e4 ? "1e4" : String(preparation.targetSum)))", "log1p"]
+            steps += preparation.normaliseSteps
         }
         if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
-            steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
+            steps.append(preparation.highlyVariableStep(topGenes))
         }
         return PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels, cellRows: rows)
     }

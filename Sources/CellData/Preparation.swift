@@ -24,6 +24,13 @@ public struct Preparation: Codable, Equatable, Sendable {
         case seuratV3 = "seurat_v3"
     }
 
+    // What each step is recorded as, in scanpy's words (the same for whole and streamed reads).
+    var filterCellsStep: String { "filter_cells(min_genes=\(minimumGenes))" }
+    var filterGenesStep: String { "filter_genes(min_cells=\(minimumCells))" }
+    var normaliseSteps: [String] { ["normalize_total(target_sum=\(targetSum == 1e4 ? "1e4" : String(targetSum)))", "log1p"] }
+    func highlyVariableStep(_ topGenes: Int) -> String { "highly_variable_genes(flavor=\(flavor.rawValue), n_top_genes=\(topGenes))" }
+    static let scaleStep = "scale each gene to [0, 1] (divide by its maximum)"
+
     public init(source: String = "X", topGenes: Int? = 2000, minimumGenes: Int = 0, minimumCells: Int = 0,
                 targetSum: Double = 1e4, scaleGenes: Bool = false, flavor: Flavor = .seurat) {
         self.flavor = flavor

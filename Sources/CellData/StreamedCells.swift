@@ -31,16 +31,11 @@ public final class StreamedCells {
         self.path = path
         self.blockCells = blockCells
         let file = try AnnDataFile(path: path)
-        let matrixName = preparation.source == "raw" ? "raw/X" : preparation.source
-        let available = try file.sources()
-        guard available.contains(matrixName) else {
-            throw HDF5Error("\(path) has no \(matrixName) (it has \(available.joined(separator: ", ")))")
-        }
+        let (matrixName, alternatives) = try file.matrix(named: preparation.source)
         guard try file.streamsRows(matrixName) else {
             throw HDF5Error("\(path): \(matrixName) is stored by gene (csc_matrix), so it cannot be streamed by cell; load it whole (--in-memory) or write it as csr_matrix")
         }
         let (sourceCells, sourceGenes) = try file.shape(of: matrixName)
-        let alternatives = available.filter { $0 != matrixName }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" }
         let reader = BlockReader(file: file, matrix: matrixName, cells: sourceCells, blockCells: blockCells)
 
         // Pass 1: values, the cell filter, the genes' cell counts, integers.
@@ -63,21 +58,19 @@ public final class StreamedCells {
         var steps: [String] = []
         var pipeline = RowPipeline()
         var geneCount = sourceGenes
-        var names = matrixName == "raw/X" ? (try? file.names("raw/var")) ?? (try? file.names("var")) : try? file.names("var")
-        if names?.count != sourceGenes { names = nil }
-        if preparation.minimumGenes > 0 { steps.append("filter_cells(min_genes=\(preparation.minimumGenes))") }
+        var names = file.geneNames(of: matrixName, genes: sourceGenes)
+        if preparation.minimumGenes > 0 { steps.append(preparation.filterCellsStep) }
         if preparation.minimumCells > 0 {
             let kept = (0..<sourceGenes).filter { expressing[$0] >= preparation.minimumCells }
             pipeline.keptGenes = kept
             names = names.map { all in kept.map { all[$0] } }
             geneCount = kept.count
-            steps.append("filter_genes(min_cells=\(preparation.minimumCells))")
+            steps.append(preparation.filterGenesStep)
         }
         guard !keptRows.isEmpty, geneCount > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(keptRows.count) × \(geneCount))")
         }
         let counts = !(pipeline.keptGenes ?? Array(0..<sourceGenes)).contains { fractional[$0] }
-        let kept = keptRows
 
         // Pass 2 (and 3): the highly variable genes.
         if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < geneCount {
@@ -85,43 +78,43 @@ public final class StreamedCells {
                 throw HDF5Error("\(path): \(matrixName) is not raw counts, and the seurat_v3 flavour needs them (--source raw, or --flavor seurat)")
             }
             var sums = GeneSums(genes: geneCount)
-            try reader.forEachBlock(rows: kept, progress: { progress("gene statistics \($0)") }) { block in
+            try reader.forEachBlock(rows: keptRows, progress: { progress("gene statistics \($0)") }) { block in
                 sums.add(pipeline.apply(block)) { x, _ in Double(x) }
             }
             let trend = Preprocessing.SeuratV3Trend(sums)
             var clipped = GeneSums(genes: geneCount)
-            try reader.forEachBlock(rows: kept, progress: { progress("clipped gene statistics \($0)") }) { block in
+            try reader.forEachBlock(rows: keptRows, progress: { progress("clipped gene statistics \($0)") }) { block in
                 clipped.add(pipeline.apply(block)) { x, j in trend.clip(x, gene: j) }
             }
             let selected = trend.select(clipped: clipped, count: topGenes)
             pipeline.v3Genes = selected
             names = names.map { all in selected.map { all[$0] } }
             geneCount = selected.count
-            steps.append("highly_variable_genes(flavor=seurat_v3, n_top_genes=\(topGenes))")
+            steps.append(preparation.highlyVariableStep(topGenes))
         }
         if counts {
             pipeline.targetSum = preparation.targetSum
-            steps += ["normalize_total(target_sum=\(preparation.targetSum == 1e4 ? "1e4" : String(preparation.targetSum)))", "log1p"]
+            steps += preparation.normaliseSteps
         }
         if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < geneCount {
             var sums = GeneSums(genes: geneCount)
-            try reader.forEachBlock(rows: kept, progress: { progress("gene statistics \($0)") }) { block in
+            try reader.forEachBlock(rows: keptRows, progress: { progress("gene statistics \($0)") }) { block in
                 sums.add(pipeline.apply(block)) { x, _ in Double(Foundation.expm1(x)) }
             }
             let selected = Preprocessing.highlyVariableGenes(expm1Sums: sums, count: topGenes)
             pipeline.seuratGenes = selected
             names = names.map { all in selected.map { all[$0] } }
             geneCount = selected.count
-            steps.append("highly_variable_genes(flavor=seurat, n_top_genes=\(topGenes))")
+            steps.append(preparation.highlyVariableStep(topGenes))
         }
         // Last pass: the per-gene scale.
         if preparation.scaleGenes {
             var maxima = [Float](repeating: 0, count: geneCount)
-            try reader.forEachBlock(rows: kept, progress: { progress("gene maxima \($0)") }) { block in
+            try reader.forEachBlock(rows: keptRows, progress: { progress("gene maxima \($0)") }) { block in
                 for (j, m) in Preprocessing.geneMaxima(pipeline.apply(block)).enumerated() { maxima[j] = max(maxima[j], m) }
             }
             pipeline.scale = Preprocessing.unitScale(maxima: maxima)
-            steps.append("scale each gene to [0, 1] (divide by its maximum)")
+            steps.append(Preparation.scaleStep)
         }
         self.file = file
         self.matrixName = matrixName

@@ -81,9 +81,7 @@ public struct RunPlan: Sendable, Equatable {
         try validate()
         let stratifyBy = labelColumn ?? self.stratifyBy
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
-        if streams, streamingLayout.windowCells < batch || streamingLayout.blockCells < 1 {
-            throw TrainingError("a streaming window of \(streamingLayout.windowBlocks) blocks of \(streamingLayout.blockCells) cells is smaller than a batch of \(batch)")
-        }
+        if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
         let prepared = try CellSource.open(dataPath, preparation, labelsFrom: stratifyBy,
                                            streamBlockCells: streams ? streamingLayout.blockCells : nil, progress: progress)
         let split = HeldOutSplit(cells: prepared.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
@@ -103,15 +101,8 @@ public struct RunPlan: Sendable, Equatable {
             config.labelDropout = labelDropout
         }
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
-        let trainer: Trainer
-        switch prepared {
-        case .whole(let whole):
-            trainer = try Trainer.start(config: config, data: HeldOutSplit.rows(whole.matrix, split.trainCells),
-                                        labels: trainingLabels, runPath: runPath, split: split)
-        case .streamed(let source):
-            trainer = try Trainer.start(config: config, streaming: source, trainCells: split.trainCells,
-                                        labels: trainingLabels, runPath: runPath, split: split)
-        }
+        let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
+                                        runPath: runPath, split: split)
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 
@@ -130,15 +121,8 @@ public struct RunPlan: Sendable, Equatable {
                                            streamBlockCells: saved.data.streaming?.blockCells)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps
-        let trainer: Trainer
-        switch prepared {
-        case .whole(let whole):
-            trainer = try Trainer.resume(runPath: runPath, data: HeldOutSplit.rows(whole.matrix, split.trainCells),
-                                         labels: labels, totalSteps: total)
-        case .streamed(let source):
-            trainer = try Trainer.resume(runPath: runPath, streaming: source, trainCells: split.trainCells,
-                                         labels: labels, totalSteps: total)
-        }
+        let trainer = try Trainer.resume(runPath: runPath, source: prepared, trainCells: split.trainCells, labels: labels,
+                                         totalSteps: total)
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 

@@ -37,11 +37,12 @@ public final class Trainer: @unchecked Sendable {
         try start(config: config, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, runPath: runPath, split: split)
     }
 
-    /// A new run streaming its training cells — `trainCells`, indices into `source` — from
-    /// disk as `config.data.streaming` lays them out.
-    public static func start(config: TrainingConfig, streaming source: StreamedCells, trainCells: [Int], labels: [String]? = nil,
+    /// A new run on the cells `trainCells` of `source` (indices), read whole or streamed as
+    /// `config.data.streaming` says.
+    public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int], labels: [String]? = nil,
                              runPath: String, split: HeldOutSplit? = nil) throws -> Trainer {
-        try start(config: config, cells: try streamed(config, source, trainCells), labels: labels, runPath: runPath, split: split)
+        try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells), labels: labels,
+                  runPath: runPath, split: split)
     }
 
     private static func start(config: TrainingConfig, cells data: TrainingCells, labels: [String]?, runPath: String,
@@ -61,11 +62,12 @@ public final class Trainer: @unchecked Sendable {
         return try resume(runPath: runPath, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, totalSteps: totalSteps)
     }
 
-    /// Continues a streamed run (see `start(config:streaming:…)`).
-    public static func resume(runPath: String, streaming source: StreamedCells, trainCells: [Int], labels: [String]? = nil,
+    /// Continues a run on the cells `trainCells` of `source` (see `start(config:source:…)`).
+    public static func resume(runPath: String, source: CellSource, trainCells: [Int], labels: [String]? = nil,
                               totalSteps: Int? = nil) throws -> Trainer {
         let (_, config) = try RunDirectory.open(runPath)
-        return try resume(runPath: runPath, cells: try streamed(config, source, trainCells), labels: labels, totalSteps: totalSteps)
+        return try resume(runPath: runPath, cells: try makeTrainingCells(config, source, trainCells: trainCells), labels: labels,
+                          totalSteps: totalSteps)
     }
 
     private static func resume(runPath: String, cells data: TrainingCells, labels: [String]?, totalSteps: Int?) throws -> Trainer {
@@ -93,15 +95,11 @@ public final class Trainer: @unchecked Sendable {
 
     /// Each cell's class in a conditional run (its label's index in `labelNames`).
     private static func classIndices(_ config: TrainingConfig, _ labels: [String]?, cells: Int) throws -> [Int32]? {
-        guard let names = config.labelNames else { return nil }
+        guard config.labelNames != nil else { return nil }
         guard let labels, labels.count == cells else {
             throw TrainingError("a conditional run needs a label for each of its \(cells) cells (column \(config.labelColumn ?? "?"))")
         }
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
-        return try labels.map { label in
-            guard let k = index[label] else { throw TrainingError("the label \(label) is not one of the run's \(names.count) labels") }
-            return k
-        }
+        return try config.classIndices(of: labels)
     }
 
     private static func validate(_ config: TrainingConfig, _ data: TrainingCells) throws {
@@ -113,13 +111,6 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
-    private static func streamed(_ config: TrainingConfig, _ source: StreamedCells, _ trainCells: [Int]) throws -> TrainingCells {
-        guard let layout = config.data.streaming else { throw TrainingError("this run reads its cells whole, not streamed") }
-        guard layout.blockCells >= 1, layout.windowBlocks >= 1, layout.windowCells >= config.batch else {
-            throw TrainingError("a streaming window of \(layout.windowBlocks) blocks of \(layout.blockCells) cells is smaller than a batch of \(config.batch)")
-        }
-        return StreamedTrainingCells(source: source, trainCells: trainCells, layout: layout, seed: config.seed)
-    }
 
     // MARK: - Running
 
@@ -147,7 +138,6 @@ public final class Trainer: @unchecked Sendable {
             defer { try? metrics?.close() }
             while completedSteps < config.totalSteps {
                 if try handleCommands(onEvent) { return }
-                let iterationStarted = DispatchTime.now().uptimeNanoseconds
                 let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
                 let started = DispatchTime.now().uptimeNanoseconds
                 guard try step.run(rate: rate) else {
@@ -164,7 +154,7 @@ public final class Trainer: @unchecked Sendable {
                     try log(layers)
                     onEvent(.readouts(step: completedSteps, layers: layers))
                 }
-                trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - iterationStarted) / 1e9
+                trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let budgetSpent = config.timeBudgetSeconds.map { trainingSeconds >= $0 } ?? false
                 if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps || budgetSpent {
                     try writeCheckpoint(onEvent)
@@ -310,22 +300,15 @@ public final class Trainer: @unchecked Sendable {
         var settings = settings
         settings.clampNonNegative = settings.clampNonNegative && config.data.nonNegative
         let names = config.labelNames ?? []
-        let labels = request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
-        var classes: [Int32]?
-        if let labels, !names.isEmpty {
-            classes = try labels.map { label in
-                guard let k = index[label] else { throw TrainingError("the run has no label \(label)") }
-                return k
-            }
-        }
+        let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
+        let classes = try labels.map { try config.classIndices(of: $0) }
         var values = Sampler(settings: settings).sample(snapshot, cells: cells, labels: classes, guidance: guidance,
                                                         nullLabel: Int32(names.count))
         if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: config.model.genes, scale: scale) }
         let path = run.samplesPath + "/step-\(completedSteps).npy"
         try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
         onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values,
-                              labels: classes == nil ? nil : labels, path: path))
+                              labels: labels, path: path))
     }
 }
 

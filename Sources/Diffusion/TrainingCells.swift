@@ -68,6 +68,27 @@ public struct StreamingLayout: Codable, Equatable, Sendable {
     }
 
     public var windowCells: Int { blockCells * windowBlocks }
+
+    /// Refuses a layout whose window cannot hold a batch (a batch must span at most two windows).
+    public func check(batch: Int) throws {
+        guard blockCells >= 1, windowBlocks >= 1, windowCells >= batch else {
+            throw TrainingError("a streaming window of \(windowBlocks) blocks of \(blockCells) cells is smaller than a batch of \(batch)")
+        }
+    }
+}
+
+/// The training cells `trainCells` (indices into `source`) as a run reads them: copied into
+/// memory, or streamed as `config.data.streaming` lays them out.
+func makeTrainingCells(_ config: TrainingConfig, _ source: CellSource, trainCells: [Int]) throws -> TrainingCells {
+    switch (source, config.data.streaming) {
+    case (.whole(let whole), nil):
+        return InMemoryTrainingCells(HeldOutSplit.rows(whole.matrix, trainCells), seed: config.seed)
+    case (.streamed(let streamed), let layout?):
+        try layout.check(batch: config.batch)
+        return StreamedTrainingCells(source: streamed, trainCells: trainCells, layout: layout, seed: config.seed)
+    default:
+        throw TrainingError("the run \(config.data.streaming == nil ? "reads its cells whole" : "streams its cells"), but they were opened the other way")
+    }
 }
 
 /// Training cells streamed from disk. The training cells are cut into blocks of

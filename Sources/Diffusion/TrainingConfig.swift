@@ -39,6 +39,19 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var labelNames: [String]?
     public var labelDropout: Double?
 
+    /// The class of each label (its index in `labelNames`); a label the run does not know is
+    /// an error naming it.
+    public func classIndices(of labels: [String]) throws -> [Int32] {
+        let names = labelNames ?? []
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+        return try labels.map { label in
+            guard let k = index[label] else {
+                throw TrainingError("the label \(label) is not one of the run's \(names.count) labels (\(names.joined(separator: ", ")))")
+            }
+            return k
+        }
+    }
+
     public init(softwareVersion: String, model: ModelConfig, data: DataSource, batch: Int = 16,
                 optimiser: AdamWSettings = AdamWSettings(), learningRate: LearningRateSchedule,
                 gradientClip: Double? = nil, emaDecay: Double? = nil, seed: UInt64 = 0, threads: Int,

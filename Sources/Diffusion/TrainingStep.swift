@@ -31,6 +31,8 @@ final class TrainingStep {
     private let cellLabels: [Int32]?
     private let batchLabels: UnsafeMutablePointer<Int32>
     private let partialSums: UnsafeMutablePointer<Double>
+    /// The first B training cells, the fixed batch layers are measured on.
+    private var probe: [Float]?
 
     // Results of the last step
     private(set) var loss = 0.0
@@ -71,10 +73,11 @@ final class TrainingStep {
         batchLabels.deallocate()
     }
 
-    /// Each layer's readouts on the probe batch (`ProbeBatch`). Between steps; it allocates.
+    /// Each layer's readouts on the probe batch (`ProbeBatch`). Between steps; it allocates,
+    /// and reads the probe cells once (a streamed run would otherwise read them from disk).
     func probeReadouts() throws -> [LayerReadout] {
-        let probe = try cells.first(config.batch)
-        return probe.withUnsafeBufferPointer {
+        if probe == nil { probe = try cells.first(config.batch) }
+        return probe!.withUnsafeBufferPointer {
             ProbeBatch.readouts(network, data: $0.baseAddress!, cells: config.batch, seed: config.seed)
         }
     }

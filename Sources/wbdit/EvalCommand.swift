@@ -140,7 +140,7 @@ struct Eval: ParsableCommand {
         let text = "[" + results.map { w, r in
             "{\"guidance\":\(Self.number(w)),\"accuracy\":\(Self.number(r.accuracy)),\"chance\":\(Self.number(r.chance)),"
                 + "\"mean_mmd2\":\(Self.number(r.means.mmd2)),\"marker_overlap\":\(Self.number(r.means.markerOverlap)),"
-                + "\"per_label\":\(r.jsonFields.last!.value)}"
+                + "\"per_label\":\(r.perLabelJSON)}"
         }.joined(separator: ",") + "]"
         try AtomicFile.write(Data((text + "\n").utf8), to: context.path + "/sweep.json")
         if json { print(text) } else {

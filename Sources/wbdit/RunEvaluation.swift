@@ -43,14 +43,7 @@ struct RunEvaluation {
     /// in a conditional run (1: plain conditional sampling).
     func generate(steps: Int, seed: UInt64, guidance: Double = 1) throws -> CellMatrix {
         let cells = real.cells
-        var classes: [Int32]?
-        if let names = config.labelNames, let requested {
-            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
-            classes = try requested.map { label in
-                guard let k = index[label] else { throw InputError("the held-out label \(label) is not one of the run's labels") }
-                return k
-            }
-        }
+        let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()
         var values = Sampler(settings: SamplerSettings(steps: steps, clampNonNegative: config.data.nonNegative, seed: seed))
             .sample(network, cells: cells, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in

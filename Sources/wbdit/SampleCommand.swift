@@ -67,7 +67,7 @@ struct Sample: ParsableCommand {
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
         let requested = try requestedLabels(network)
-        let classes = requested.map { names in names.map { Int32(runConfig!.labelNames!.firstIndex(of: $0)!) } }
+        let classes = try requested.map { try runConfig!.classIndices(of: $0) }
         let cells = Sampler(settings: settings).sample(network, cells: count, batch: batch, labels: classes, guidance: guidance,
                                                        nullLabel: Int32(network.config.classes ?? 0)) { done, total in
             let elapsed = ProcessInfo.processInfo.systemUptime - started

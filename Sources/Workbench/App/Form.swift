@@ -59,19 +59,16 @@ public struct Form: Sendable {
     /// The form for `s`: how many cells, which sampler, how many steps; in a conditional
     /// run also which cell type (`typeChoices`, see `LabelChoices`) and the guidance weight.
     public static func sample(defaultCells: Int, typeChoices: [String] = []) -> Form {
+        // With a type list the value column is wider, so the hints are shorter.
+        let short = !typeChoices.isEmpty
         var fields = [
             Field("cells", "cells", String(defaultCells), hint: "1-5000"),
-            Field("sampler", "sampler", "ddim", hint: "ddim or ddpm"),
-            Field("steps", "steps", "50", hint: "DDIM steps, 1-1000"),
+            Field("sampler", "sampler", "ddim", hint: short ? "or ddpm" : "ddim or ddpm"),
+            Field("steps", "steps", "50", hint: short ? "1-1000" : "DDIM steps, 1-1000"),
         ]
         if let first = typeChoices.first {
-            fields = [
-                Field("cells", "cells", String(defaultCells), hint: "1-5000"),
-                Field("sampler", "sampler", "ddim", hint: "or ddpm"),
-                Field("steps", "steps", "50", hint: "1-1000"),
-                Field("type", "cell type", first, hint: "←/→", choices: typeChoices),
-                Field("guidance", "guidance", "1", hint: "1: plain"),
-            ]
+            fields += [Field("type", "cell type", first, hint: "←/→", choices: typeChoices),
+                       Field("guidance", "guidance", "1", hint: "1: plain")]
         }
         return Form(purpose: .sample, title: "Sample now", fields: fields)
     }
