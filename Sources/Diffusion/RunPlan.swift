@@ -14,6 +14,8 @@ public struct RunPlan: Sendable, Equatable {
     public var holdout = 0.1
     /// The network; its gene count is replaced by the data's.
     public var model: ModelConfig
+    /// The recipe the optimisation settings below started from (flags may override parts).
+    public var recipe: TrainingRecipe?
     public var batch = 16
     public var learningRate = 1e-4
     public var weightDecay = 0.01
@@ -25,6 +27,10 @@ public struct RunPlan: Sendable, Equatable {
     public var minimumLearningRate = 0.0
     public var gradientClip: Double?
     public var emaDecay: Double?
+    /// What the network learns to predict: ε (the reference) or the velocity v.
+    public var predictionTarget = PredictionTarget.epsilon
+    /// Min-SNR-γ loss weighting (nil: none, as the reference).
+    public var minSNRGamma: Double?
     public var checkpointEvery = 500
     public var keepCheckpoints = 3
     public var readoutEvery = 50
@@ -64,6 +70,9 @@ public struct RunPlan: Sendable, Equatable {
         if let emaDecay { guard emaDecay > 0 && emaDecay < 1 else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
         if let timeBudgetSeconds {
             guard timeBudgetSeconds > 0, timeBudgetSeconds.isFinite else { throw TrainingError("the time budget must be a positive number of seconds (got \(timeBudgetSeconds))") }
+        }
+        if let minSNRGamma {
+            guard minSNRGamma > 0, minSNRGamma.isFinite else { throw TrainingError("the min-SNR γ must be positive (got \(minSNRGamma))") }
         }
         if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         try model.validate()
@@ -148,6 +157,9 @@ public struct RunPlan: Sendable, Equatable {
             gradientClip: gradientClip, emaDecay: emaDecay, seed: seed, threads: Threads.count, totalSteps: totalSteps,
             checkpointEvery: checkpointEvery, keepCheckpoints: keepCheckpoints, readoutEvery: readoutEvery)
         config.timeBudgetSeconds = timeBudgetSeconds
+        config.predictionTarget = predictionTarget == .epsilon ? nil : predictionTarget
+        config.minSNRGamma = minSNRGamma
+        config.recipe = recipe
         return config
     }
 }

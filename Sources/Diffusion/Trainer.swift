@@ -245,6 +245,7 @@ public final class Trainer: @unchecked Sendable {
         if let names = config.labelNames, let json = try? JSONEncoder().encode(names) {
             metadata["label_names"] = String(decoding: json, as: UTF8.self)
         }
+        if config.target != .epsilon { metadata["prediction"] = config.target.rawValue }
         try Checkpoint.save(step.network, to: run.modelPath(step: n), extraMetadata: metadata)
         let o = step.optimiser
         let count = step.network.parameters.layout.trainableCount
@@ -302,7 +303,7 @@ public final class Trainer: @unchecked Sendable {
         let names = config.labelNames ?? []
         let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
         let classes = try labels.map { try config.classIndices(of: $0) }
-        var values = Sampler(settings: settings).sample(snapshot, cells: cells, labels: classes, guidance: guidance,
+        var values = Sampler(settings: settings).sample(config.target.noisePredictor(snapshot), cells: cells, labels: classes, guidance: guidance,
                                                         nullLabel: Int32(names.count))
         if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: config.model.genes, scale: scale) }
         let path = run.samplesPath + "/step-\(completedSteps).npy"

@@ -38,6 +38,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var labelColumn: String?
     public var labelNames: [String]?
     public var labelDropout: Double?
+    /// The recipe the run's optimisation started from (nil: none named).
+    public var recipe: TrainingRecipe?
+    /// What the network learns to predict (nil: ε, the reference's objective).
+    public var predictionTarget: PredictionTarget?
+    /// Min-SNR-γ loss weighting (nil: every timestep weighted alike, as the reference).
+    public var minSNRGamma: Double?
+
+    /// The prediction target, ε unless the run chose otherwise.
+    public var target: PredictionTarget { predictionTarget ?? .epsilon }
 
     /// The class of each label (its index in `labelNames`); a label the run does not know is
     /// an error naming it.

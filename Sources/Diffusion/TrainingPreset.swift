@@ -1,28 +1,27 @@
 import Networks
 
-/// Named starting points for a run: a network size and the optimisation settings that
-/// go with it. Flags override any part.
+/// Named network sizes, each with a run length and readout cadence to match; the
+/// optimisation comes from a `TrainingRecipe`. Flags override any part.
 public enum TrainingPreset: String, CaseIterable, Sendable {
     /// A few seconds per hundred steps on two cores: for trying things out and for tests.
     case tiny
-    /// The workbench's default: the paper's block count at width 256; on two cores the loss
-    /// falls within seconds and the first generated cells appear within a couple of minutes.
+    /// The workbench's default: the paper's block count at width 256, sized so that
+    /// fifteen minutes on two cores gives the cells docs/recipe.md reports.
     case small
-    /// The reference implementation's setting: width 768, AdamW 1e-4, batch 16.
+    /// The reference implementation's network: width 768.
     case reference
 
     public var summary: String {
         switch self {
-        case .tiny: return "width 64, 2 blocks, 4 heads, patch 20, batch 32, lr 1e-3"
-        case .small: return "width 256, 3 blocks, 8 heads, patch 10, batch 16, lr 1e-4"
-        case .reference: return "width 768, 3 blocks, 8 heads, patch 10, batch 16, lr 1e-4 (the paper's)"
+        case .tiny: return "width 64, 2 blocks, 4 heads, patch 20, 2000 steps"
+        case .small: return "width 256, 3 blocks, 8 heads, patch 10, 6000 steps (about 15 min on 2 cores)"
+        case .reference: return "width 768, 3 blocks, 8 heads, patch 10, 4000 steps (the paper's network)"
         }
     }
 
-    /// The plan for `data` with this preset's network (of `architecture`) and settings.
-    public func plan(data: String, architecture: Architecture = .whiteBox) throws -> RunPlan {
+    /// The plan for `data` with this preset's network (of `architecture`), trained by `recipe`.
+    public func plan(data: String, architecture: Architecture = .whiteBox, recipe: TrainingRecipe = .fast) throws -> RunPlan {
         let (hidden, depth, heads, patch): (Int, Int, Int, Int)
-        var plan: RunPlan
         switch self {
         case .tiny: (hidden, depth, heads, patch) = (64, 2, 4, 20)
         case .small: (hidden, depth, heads, patch) = (256, 3, 8, 10)
@@ -30,17 +29,12 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         }
         let model = try ModelConfig(architecture: architecture, genes: 1, patchSize: patch, hiddenSize: hidden,
                                     depth: depth, heads: heads)
-        plan = RunPlan(dataPath: data, model: model)
+        var plan = RunPlan(dataPath: data, model: model)
+        recipe.apply(to: &plan)
         switch self {
-        case .tiny:
-            (plan.batch, plan.learningRate, plan.totalSteps) = (32, 1e-3, 2000)
-            (plan.checkpointEvery, plan.readoutEvery) = (200, 20)
-        case .small:
-            (plan.batch, plan.learningRate, plan.totalSteps) = (16, 1e-4, 4000)
-            (plan.checkpointEvery, plan.readoutEvery) = (250, 25)
-        case .reference:
-            (plan.batch, plan.learningRate, plan.totalSteps) = (16, 1e-4, 4000)
-            (plan.checkpointEvery, plan.readoutEvery) = (500, 50)
+        case .tiny: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (2000, 200, 20)
+        case .small: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (6000, 250, 25)
+        case .reference: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (4000, 500, 50)
         }
         return plan
     }

@@ -6,7 +6,8 @@ import Networks
 /// together (`Parallel.team`), allocating nothing:
 ///
 ///     x_0 ← the next B cells of this epoch's order;  t ~ U{1…999};  ε ~ N(0, I)
-///     x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε;   loss = mean (ε̂(x_t, t) − ε)²
+///     x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε;   loss = mean w_t (f(x_t, t) − y)²
+///     (y = ε, or v with velocity prediction; w_t = 1, or min-SNR-γ weights)
 ///     backward; optional gradient-norm clipping; AdamW; optional EMA of the weights
 ///
 /// Its state — weights, moments, generator, epoch and position — is everything a
@@ -25,8 +26,11 @@ final class TrainingStep {
     var generator: SeededGenerator
 
     // Per-step buffers
-    private let x0, noise, noisy, dOutput: FloatBuffer   // [B, G]
-    private let timesteps: FloatBuffer                    // [B]
+    private let x0, noise, noisy, target, dOutput: FloatBuffer   // [B, G]
+    private let timesteps: FloatBuffer                            // [B]
+    /// Per-cell loss weights (min-SNR), or nil when every cell counts alike.
+    private let lossWeights: FloatBuffer?
+    private let weighting: MinSNRWeighting?
     /// Conditional runs: each training cell's class, and the batch's classes after dropout.
     private let cellLabels: [Int32]?
     private let batchLabels: UnsafeMutablePointer<Int32>
@@ -61,6 +65,9 @@ final class TrainingStep {
         x0 = FloatBuffer(count: b * g)
         noise = FloatBuffer(count: b * g)
         noisy = FloatBuffer(count: b * g)
+        target = FloatBuffer(count: b * g)
+        weighting = config.minSNRGamma.map { MinSNRWeighting(gamma: $0, target: config.target) }
+        lossWeights = weighting == nil ? nil : FloatBuffer(count: b)
         dOutput = FloatBuffer(count: b * g)
         timesteps = FloatBuffer(count: b)
         partialSums = .allocate(capacity: max(1, Threads.count))
@@ -116,12 +123,14 @@ final class TrainingStep {
         Parallel.single { assembleBatch() }
         let prediction = network.forward(x: noisy.constPointer, t: timesteps.constPointer,
                                          labels: cellLabels == nil ? nil : UnsafePointer(batchLabels), batch: b)
-        let value = MeanSquaredError.forward(prediction: prediction, target: noise.constPointer, count: count)
+        let weights = lossWeights?.constPointer
+        let value = MeanSquaredError.forward(prediction: prediction, target: target.constPointer, count: count,
+                                             rowWeights: weights, rowLength: g)
         Parallel.single { loss = value }
         guard value.isFinite else { return }   // every rank sees the same value
 
-        MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: prediction, target: noise.constPointer,
-                                  count: count, normalizer: count)
+        MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: prediction, target: target.constPointer,
+                                  count: count, normalizer: count, rowWeights: weights, rowLength: g)
         network.backward(dOutput: dOutput.constPointer)
         clipGradients()
         Parallel.single { optimiser.settings.learningRate = Float(learningRate) }
@@ -134,7 +143,7 @@ final class TrainingStep {
         }
     }
 
-    /// x_0, t, ε and x_t for the next batch (its positions are prepared).
+    /// x_0, t, ε, x_t, the target and its weight for the next batch (its positions are prepared).
     private func assembleBatch() {
         let (b, g) = (config.batch, config.model.genes)
         let schedule = NoiseSchedule.standard
@@ -145,6 +154,9 @@ final class TrainingStep {
             timesteps[i] = Float(t)
             generator.fillNormal(noise.pointer + i * g, count: g)
             schedule.noise(x0.pointer + i * g, noise.pointer + i * g, at: t, into: noisy.pointer + i * g, count: g)
+            config.target.target(x0: x0.pointer + i * g, noise: noise.pointer + i * g, at: t,
+                                 into: target.pointer + i * g, count: g)
+            if let weighting, let lossWeights { lossWeights[i] = weighting.weight(at: t) }
             if let cellLabels, let classes = config.model.classes {
                 // Label dropout draws only in conditional runs, so unconditional ones keep their stream.
                 let dropped = Double(generator.nextUniform()) < (config.labelDropout ?? 0)

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import CellData
+import Diffusion
 import Foundation
 import Networks
 
@@ -37,6 +38,10 @@ struct Eval: ParsableCommand {
     var runPath: String?
     @Option(help: "With --run: DDIM steps for generating.")
     var steps: Int = 100
+    @Option(help: "With --run: DDIM η in [0, 1] (0 deterministic, 1 as in the reference).")
+    var eta: Double = 1
+    @Flag(help: "With --run: sample with the run's EMA weights (the run must keep them).")
+    var ema = false
     @Option(help: "With --run: the sampling seed.")
     var seed: UInt64 = 0
     @Option(help: "With --real .h5ad: an obs column of cell types, for the label-mix and marker-gene rows (--run uses the run's --stratify column).")
@@ -47,6 +52,9 @@ struct Eval: ParsableCommand {
     var components: Int = 50
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
+
+    /// How --run draws its cells.
+    private var sampling: SamplerSettings { SamplerSettings(steps: steps, eta: eta, seed: seed) }
 
     func run() throws {
         guard components >= 1 else { throw InputError("--components must be at least 1") }
@@ -66,10 +74,12 @@ struct Eval: ParsableCommand {
                 labels = try AnnDataFile(path: r).column(column)
             }
         case (nil, nil, let path?):
-            let context = try RunEvaluation(run: path)
+            guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
+            guard (1...999).contains(steps) else { throw InputError("--steps must be between 1 and 999 (got \(steps))") }
+            let context = try RunEvaluation(run: path, ema: ema)
             let weights = try guidanceWeights(conditional: context.requested != nil)
             if weights.count > 1 { return try sweep(context, weights) }
-            (a, b, labels) = (context.real, try context.generate(steps: steps, seed: seed, guidance: weights[0]), context.labels)
+            (a, b, labels) = (context.real, try context.generate(sampling, guidance: weights[0]), context.labels)
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
             if let requested = context.requested, let labels {
                 perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components)
@@ -127,7 +137,7 @@ struct Eval: ParsableCommand {
         guard let labels = context.labels, let requested = context.requested else { return }
         var results: [(Double, PerLabelEvaluation)] = []
         for w in weights {
-            let generated = try context.generate(steps: steps, seed: seed, guidance: w)
+            let generated = try context.generate(sampling, guidance: w)
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
                                             components: components)
             results.append((w, result))

@@ -14,7 +14,8 @@ struct RunEvaluation {
     let labels: [String]?
     let network: DiffusionTransformer
 
-    init(run path: String) throws {
+    /// `ema`: sample with the run's moving average of the weights instead of the weights themselves.
+    init(run path: String, ema: Bool = false) throws {
         let (run, config) = try RunDirectory.open(path)
         let split = try run.split()
         guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
@@ -28,7 +29,7 @@ struct RunEvaluation {
         // Both sides in the data's own units (the prepared cells come out scaled).
         if let scale = config.data.geneScale { Preprocessing.unscale(&real.values, genes: real.genes, scale: scale) }
         guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-        network = try Checkpoint.load(run.modelPath(step: step))
+        network = ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
         network.inferenceOnly = true
         self.path = path
         self.config = config
@@ -39,14 +40,17 @@ struct RunEvaluation {
     /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
     var requested: [String]? { config.labelNames == nil ? nil : labels }
 
-    /// As many generated cells as held-out ones; `guidance` weighs classifier-free guidance
-    /// in a conditional run (1: plain conditional sampling).
-    func generate(steps: Int, seed: UInt64, guidance: Double = 1) throws -> CellMatrix {
+    /// As many generated cells as held-out ones, drawn with `settings` (clamped at 0 when the
+    /// data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
+    /// (1: plain conditional sampling).
+    func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> CellMatrix {
         let cells = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()
-        var values = Sampler(settings: SamplerSettings(steps: steps, clampNonNegative: config.data.nonNegative, seed: seed))
-            .sample(network, cells: cells, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
+        var settings = settings
+        settings.clampNonNegative = config.data.nonNegative
+        var values = Sampler(settings: settings)
+            .sample(config.target.noisePredictor(network), cells: cells, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
                 progress.update(String(format: "sampling %d cells%@: step %d/%d", cells,
                                        classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
             }

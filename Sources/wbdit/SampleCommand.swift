@@ -60,7 +60,7 @@ struct Sample: ParsableCommand {
         guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         try Threads.configureFromOption(threads)
-        let (network, step) = try loadNetwork()
+        let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true
         let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
                                        clampNonNegative: !noClamp, seed: seed)
@@ -68,7 +68,7 @@ struct Sample: ParsableCommand {
         let started = ProcessInfo.processInfo.systemUptime
         let requested = try requestedLabels(network)
         let classes = try requested.map { try runConfig!.classIndices(of: $0) }
-        let cells = Sampler(settings: settings).sample(network, cells: count, batch: batch, labels: classes, guidance: guidance,
+        let cells = Sampler(settings: settings).sample(target.noisePredictor(network), cells: count, batch: batch, labels: classes, guidance: guidance,
                                                        nullLabel: Int32(network.config.classes ?? 0)) { done, total in
             let elapsed = ProcessInfo.processInfo.systemUptime - started
             let eta = elapsed / Double(done) * Double(total - done)
@@ -127,17 +127,22 @@ struct Sample: ParsableCommand {
     /// The genes' names as the run recorded them, when sampling from a run that has them.
     private func geneNames() -> [String]? { runConfig?.data.geneNames }
 
-    /// The network, and the training step its weights come from when that is known.
-    private func loadNetwork() throws -> (DiffusionTransformer, Int?) {
+    /// The network, the training step its weights come from when that is known, and what
+    /// it was trained to predict (the run's config, or a checkpoint's `prediction` metadata).
+    private func loadNetwork() throws -> (DiffusionTransformer, Int?, PredictionTarget) {
         switch (checkpoint, runPath) {
         case (let path?, nil):
             guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
-            let step = (try? SafeTensorsFile(contentsOf: path))?.metadata["step"].flatMap { Int($0) }
-            return (try Checkpoint.load(path), step)
+            let metadata = (try? SafeTensorsFile(contentsOf: path))?.metadata ?? [:]
+            let target = metadata["prediction"] ?? PredictionTarget.epsilon.rawValue
+            guard let prediction = PredictionTarget(rawValue: target) else {
+                throw InputError("\(path): metadata prediction is \"\(target)\", not one of \(PredictionTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return (try Checkpoint.load(path), metadata["step"].flatMap { Int($0) }, prediction)
         case (nil, let path?):
-            let run = try RunDirectory.open(path).0
+            let (run, config) = try RunDirectory.open(path)
             guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-            return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step)
+            return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step, config.target)
         default:
             throw InputError("give --checkpoint or --run (one of them)")
         }

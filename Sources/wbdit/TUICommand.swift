@@ -32,6 +32,8 @@ struct TUI: ParsableCommand {
     var arch: Architecture = .whiteBox
     @Option(help: "Network and optimisation preset: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
     var preset: TrainingPreset = .small
+    @Option(help: "How to train: \(TrainingRecipe.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).")
+    var recipe: TrainingRecipe = .fast
     @Option(help: "Training steps (default: the preset's).")
     var steps: Int?
     @Option(name: .customLong("time-budget"), help: "Stop training, with a checkpoint, after this many seconds.")
@@ -77,7 +79,7 @@ struct TUI: ParsableCommand {
         }
         if resume { throw InputError("--resume needs --run with an existing run directory") }
         guard FileManager.default.fileExists(atPath: data) else { throw InputError("no file \(data)") }
-        var plan = try preset.plan(data: data, architecture: arch)
+        var plan = try preset.plan(data: data, architecture: arch, recipe: recipe)
         if let steps {
             guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") }
             plan.totalSteps = steps
@@ -107,3 +109,4 @@ struct TUI: ParsableCommand {
 }
 
 extension TrainingPreset: ExpressibleByArgument {}
+extension TrainingRecipe: ExpressibleByArgument {}

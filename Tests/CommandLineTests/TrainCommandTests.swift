@@ -43,6 +43,42 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNoThrow(try Checkpoint.load(run + "/checkpoints/step-12.safetensors"))
     }
 
+    /// `--recipe` sets the optimisation, and flags override parts of it; a velocity run
+    /// records its target in its checkpoints, so `sample --checkpoint` reads it back.
+    func testRecipesAndTheirOverridesReachTheRunsConfig() throws {
+        func config(_ name: String, _ extra: [String]) throws -> [String: Any] {
+            let run = directory + "/" + name
+            let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4"] + small + extra)
+            XCTAssertEqual(trained.status, 0, trained.stderr)
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as! [String: Any]
+        }
+        let fast = try config("fast", [])
+        let reference = try config("reference", ["--recipe", "reference"])
+        let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine",
+                                         "--prediction", "velocity", "--min-snr", "5"])
+        func schedule(_ c: [String: Any]) -> [String: Any] { c["learningRate"] as! [String: Any] }
+        XCTAssertEqual(fast["recipe"] as? String, "fast")
+        XCTAssertEqual(schedule(fast)["peakRate"] as? Double, 1e-3)
+        XCTAssertEqual(schedule(fast)["warmupSteps"] as? Int, 200)
+        XCTAssertEqual(fast["gradientClip"] as? Double, 1)
+        XCTAssertEqual(reference["recipe"] as? String, "reference")
+        XCTAssertEqual(schedule(reference)["peakRate"] as? Double, 1e-4)
+        XCTAssertEqual(schedule(reference)["cosineDecay"] as? Bool, false)
+        XCTAssertNil(reference["gradientClip"])
+        XCTAssertNil(reference["predictionTarget"])
+        XCTAssertEqual(schedule(tuned)["peakRate"] as? Double, 5e-4)
+        XCTAssertEqual(schedule(tuned)["cosineDecay"] as? Bool, false)
+        XCTAssertNil(tuned["gradientClip"])
+        XCTAssertEqual(tuned["predictionTarget"] as? String, "velocity")
+        XCTAssertEqual(tuned["minSNRGamma"] as? Double, 5)
+
+        let checkpoint = directory + "/tuned/checkpoints/step-4.safetensors"
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: checkpoint).metadata["prediction"], "velocity")
+        let out = directory + "/v.npy"
+        let sampled = try CommandRunner.wbdit(["sample", "--checkpoint", checkpoint, "--n", "3", "--steps", "5", "--out", out])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+    }
+
     func testCtrlCWritesACheckpointAndExits130() throws {
         let run = directory + "/run"
         let process = try launch(["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "100000"] + small)
@@ -92,6 +128,9 @@ final class TrainCommandTests: XCTestCase {
             (["train", "--data", data, "--run", directory + "/r4", "--steps", "2", "--batch", "41"], "fewer than one batch"),
             (["sample", "--run", directory + "/none", "--n", "2", "--out", directory + "/x.npy"], "not a run directory"),
             (["sample", "--n", "2", "--out", directory + "/x.npy"], "give --checkpoint or --run"),
+            (["train", "--data", data, "--run", directory + "/r5", "--steps", "2", "--recipe", "gpu"] + small, "'gpu' is invalid for '--recipe"),
+            (["train", "--data", data, "--run", directory + "/r6", "--steps", "2", "--prediction", "x0"] + small, "'x0' is invalid for '--prediction"),
+            (["train", "--data", data, "--run", directory + "/r7", "--steps", "2", "--min-snr=-1"] + small, "min-SNR γ must be positive"),
         ]
         for (arguments, text) in cases {
             let result = try CommandRunner.wbdit(arguments)

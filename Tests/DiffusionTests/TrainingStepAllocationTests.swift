@@ -6,14 +6,25 @@ import Networks
 import XCTest
 
 /// The trainer's whole step — batch assembly and noising, forward, backward, clipping,
-/// AdamW, EMA — allocates nothing. Every malloc in the process is counted.
+/// AdamW, EMA — allocates nothing, under either recipe's objective. Every malloc in the
+/// process is counted.
 final class TrainingStepAllocationTests: XCTestCase {
     func testTheTrainingStepAllocatesNothing() throws {
+        try assertNoAllocation(target: nil, minSNR: nil)
+    }
+
+    func testTheVelocityMinSNRStepAllocatesNothing() throws {
+        try assertNoAllocation(target: .velocity, minSNR: 5)
+    }
+
+    func assertNoAllocation(target: PredictionTarget?, minSNR: Double?) throws {
         let model = try ModelConfig(architecture: .whiteBox, genes: 30, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
-        let config = TrainingConfig(softwareVersion: "test", model: model,
+        var config = TrainingConfig(softwareVersion: "test", model: model,
                                     data: DataSource(path: "toy", checksum: "0", cells: 10, genes: 30, nonNegative: true),
                                     batch: 4, learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: 10),
                                     gradientClip: 0.5, emaDecay: 0.99, seed: 1, threads: 2, totalSteps: 10)
+        config.predictionTarget = target
+        config.minSNRGamma = minSNR
         Threads.configure(2)
         let cells = CellMatrix(cells: 10, genes: 30, values: (0..<300).map { Float($0 % 7) })
         let step = TrainingStep(config: config, cells: cells, network: DiffusionTransformer(config: model, seed: 1))

@@ -229,6 +229,22 @@ final class LayerGradientTests: XCTestCase {
         assertGradient("dprediction", values: p.pointer, count: 12, analytic: dp.array,
                        check: GradientCheck(step: 1e-3, tolerance: 1e-3), loss: loss)
     }
+
+    /// Min-SNR weighting: each row (cell) of 4 entries weighted by its own factor.
+    func testRowWeightedMeanSquaredError() {
+        let p = FloatBuffer.random(12, generator: &generator), target = FloatBuffer.random(12, generator: &generator)
+        let weights = FloatBuffer(count: 3)
+        (weights[0], weights[1], weights[2]) = (0.25, 1, 3)
+        let loss = { MeanSquaredError.forward(prediction: p.constPointer, target: target.constPointer, count: 12,
+                                              rowWeights: weights.constPointer, rowLength: 4) }
+        let expected = (0..<12).map { Double(weights[$0 / 4]) * pow(Double(p[$0] - target[$0]), 2) }.reduce(0, +) / 12
+        XCTAssertEqual(loss(), expected, accuracy: 1e-6)
+        let dp = FloatBuffer(count: 12)
+        MeanSquaredError.backward(dPrediction: dp.pointer, prediction: p.constPointer, target: target.constPointer,
+                                  count: 12, normalizer: 12, rowWeights: weights.constPointer, rowLength: 4)
+        assertGradient("dprediction", values: p.pointer, count: 12, analytic: dp.array,
+                       check: GradientCheck(step: 1e-3, tolerance: 1e-3), loss: loss)
+    }
 }
 
 func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
