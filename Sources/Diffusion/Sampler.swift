@@ -20,15 +20,20 @@ public struct SamplerSettings: Equatable, Codable, Sendable {
     public var ending: Ending = .reference
     /// Clamp generated values at 0 (expression is non-negative).
     public var clampNonNegative = true
+    /// DDIM only: at every step clamp the clean estimate x̂_0 at 0 and take the noise
+    /// consistent with it (DDPM's `clip_denoised`, one-sided), so that trajectories stay
+    /// where non-negative data lives. Off in the reference.
+    public var clampEstimate = false
     public var seed: UInt64 = 0
 
     public init(method: Method = .ddim, steps: Int = 100, eta: Double = 1, ending: Ending = .reference,
-                clampNonNegative: Bool = true, seed: UInt64 = 0) {
+                clampNonNegative: Bool = true, clampEstimate: Bool = false, seed: UInt64 = 0) {
         self.method = method
         self.steps = steps
         self.eta = eta
         self.ending = ending
         self.clampNonNegative = clampNonNegative
+        self.clampEstimate = clampEstimate
         self.seed = seed
     }
 
@@ -89,6 +94,7 @@ public struct Sampler {
         let t = FloatBuffer(count: n), z = FloatBuffer(count: n * g)
         let guided = labels != nil && guidance != 1
         let conditional = FloatBuffer(count: guided ? n * g : 0)
+        let consistent = FloatBuffer(count: settings.clampEstimate ? n * g : 0)
         let nulls = [Int32](repeating: nullLabel, count: n)
         func predict(at i: Int) -> ConstFloatPointer {
             for c in 0..<n { t[c] = Float(i) }
@@ -125,8 +131,16 @@ public struct Sampler {
             for (index, i) in visits.enumerated() {
                 let previous = index + 1 < visits.count ? visits[index + 1] : 0
                 let last = index + 1 == visits.count
-                let eps = predict(at: i)
+                var eps = predict(at: i)
                 let sqrtAb = ab[i].squareRoot(), sqrtOneMinusAb = (1 - ab[i]).squareRoot()
+                if settings.clampEstimate {
+                    // ε consistent with max(0, x̂_0): ε = (x − √ᾱ·x̂_0) / √(1 − ᾱ)
+                    for k in 0..<(n * g) {
+                        let estimate = max(0, (Double(x[k]) - sqrtOneMinusAb * Double(eps[k])) / sqrtAb)
+                        consistent[k] = Float((Double(x[k]) - sqrtAb * estimate) / sqrtOneMinusAb)
+                    }
+                    eps = consistent.constPointer
+                }
                 if last && settings.ending == .clean {
                     for k in 0..<(n * g) { x[k] = Float((Double(x[k]) - sqrtOneMinusAb * Double(eps[k])) / sqrtAb) }
                     step()

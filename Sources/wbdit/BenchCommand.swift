@@ -13,8 +13,8 @@ struct Bench: ParsableCommand {
         median. GFLOP counts are the matrix products the engine performs, forward and backward.
 
         Example:
-          wbdit bench --arch wbdit --genes 2000 --patch 10 --hidden 768 --depth 3 --heads 8 \\
-                      --batch 16 --steps 10 --threads 2 --json
+          wbdit bench --arch wbdit --genes 2000 --patch 10 --hidden 768 \\
+                      --depth 3 --heads 8 --batch 16 --steps 10 --threads 2 --json
         """
     )
 

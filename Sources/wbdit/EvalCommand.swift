@@ -40,6 +40,8 @@ struct Eval: ParsableCommand {
     var steps: Int = 100
     @Option(help: "With --run: DDIM η in [0, 1] (0 deterministic, 1 as in the reference).")
     var eta: Double = 1
+    @Flag(name: .customLong("clamp-estimate"), help: "With --run: clamp DDIM's clean estimate at 0 at every step.")
+    var clampEstimate = false
     @Flag(help: "With --run: sample with the run's EMA weights (the run must keep them).")
     var ema = false
     @Option(help: "With --run: the sampling seed.")
@@ -54,7 +56,7 @@ struct Eval: ParsableCommand {
     var json = false
 
     /// How --run draws its cells.
-    private var sampling: SamplerSettings { SamplerSettings(steps: steps, eta: eta, seed: seed) }
+    private var sampling: SamplerSettings { SamplerSettings(steps: steps, eta: eta, clampEstimate: clampEstimate, seed: seed) }
 
     func run() throws {
         guard components >= 1 else { throw InputError("--components must be at least 1") }

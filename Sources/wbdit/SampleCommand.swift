@@ -39,6 +39,8 @@ struct Sample: ParsableCommand {
     var ending: SamplerSettings.Ending = .reference
     @Flag(name: .customLong("no-clamp"), help: "Keep negative values (by default cells are clamped at 0).")
     var noClamp = false
+    @Flag(name: .customLong("clamp-estimate"), help: "DDIM: clamp the clean estimate x̂₀ at 0 at every step (off in the reference).")
+    var clampEstimate = false
     @Option(help: "With a conditional run: generate cells of this type (a label it was trained on).")
     var label: String?
     @Option(name: .customLong("labels-like"), help: "With a conditional run: `real` generates the real cells' type mix (types in proportion).")
@@ -63,7 +65,7 @@ struct Sample: ParsableCommand {
         let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true
         let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
-                                       clampNonNegative: !noClamp, seed: seed)
+                                       clampNonNegative: !noClamp, clampEstimate: clampEstimate, seed: seed)
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
         let requested = try requestedLabels(network)

@@ -60,6 +60,20 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    /// Clamping the clean estimate leaves a non-negative point where it is and moves a
+    /// negative coordinate to 0 along the whole trajectory.
+    func testClampingTheCleanEstimate() {
+        let settings = SamplerSettings(method: .ddim, steps: 50, eta: 0, ending: .clean, clampNonNegative: false,
+                                       clampEstimate: true, seed: 1)
+        let kept = Sampler(settings: settings).sample(PointMassOracle(point: point), cells: 4, batch: 4)
+        for (i, v) in kept.enumerated() { XCTAssertEqual(v, point[i % point.count], accuracy: 1e-4) }
+        let moved = Sampler(settings: settings).sample(PointMassOracle(point: [-1, 2]), cells: 4, batch: 4)
+        for c in 0..<4 {
+            XCTAssertEqual(moved[2 * c], 0, accuracy: 1e-4)
+            XCTAssertEqual(moved[2 * c + 1], 2, accuracy: 1e-4)
+        }
+    }
+
     func testDeterministicAndIndependentOfTheBatchSize() throws {
         let config = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 4, hiddenSize: 16, depth: 1, heads: 2)
         let network = DiffusionTransformer.random(config, seed: 3, scale: 0.5)
