@@ -5,8 +5,9 @@ import Networks
 public enum TrainingPreset: String, CaseIterable, Sendable {
     /// A few seconds per hundred steps on two cores: for trying things out and for tests.
     case tiny
-    /// The workbench's default: the paper's block count at width 256, sized so that
-    /// fifteen minutes on two cores gives the cells docs/recipe.md reports.
+    /// The workbench's default: the paper's block count at width 256 with 40 genes per
+    /// token, run for about fifteen minutes on two cores (the white-box model's steps in
+    /// 900 s, or the DiT's), which gives the cells docs/recipe.md reports.
     case small
     /// The reference implementation's network: width 768.
     case reference
@@ -14,7 +15,7 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
     public var summary: String {
         switch self {
         case .tiny: return "width 64, 2 blocks, 4 heads, patch 20, 2000 steps"
-        case .small: return "width 256, 3 blocks, 8 heads, patch 10, 6000 steps (about 15 min on 2 cores)"
+        case .small: return "width 256, 3 blocks, 8 heads, patch 40, about 15 min on 2 cores (28000 steps white-box, 10000 DiT)"
         case .reference: return "width 768, 3 blocks, 8 heads, patch 10, 4000 steps (the paper's network)"
         }
     }
@@ -24,7 +25,7 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         let (hidden, depth, heads, patch): (Int, Int, Int, Int)
         switch self {
         case .tiny: (hidden, depth, heads, patch) = (64, 2, 4, 20)
-        case .small: (hidden, depth, heads, patch) = (256, 3, 8, 10)
+        case .small: (hidden, depth, heads, patch) = (256, 3, 8, 40)
         case .reference: (hidden, depth, heads, patch) = (768, 3, 8, 10)
         }
         let model = try ModelConfig(architecture: architecture, genes: 1, patchSize: patch, hiddenSize: hidden,
@@ -33,7 +34,9 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         recipe.apply(to: &plan)
         switch self {
         case .tiny: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (2000, 200, 20)
-        case .small: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (6000, 250, 25)
+        case .small:
+            plan.totalSteps = architecture == .whiteBox ? 28000 : 10000
+            (plan.checkpointEvery, plan.readoutEvery) = (1000, 100)
         case .reference: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (4000, 500, 50)
         }
         return plan

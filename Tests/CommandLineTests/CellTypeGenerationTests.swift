@@ -36,9 +36,9 @@ final class CellTypeGenerationTests: XCTestCase {
         let reuse = ProcessInfo.processInfo.environment["WBDIT_TYPES_FOLDER"]
         let folder = reuse ?? NSTemporaryDirectory() + "wbdit-types-\(UUID().uuidString)"
         defer { if reuse == nil { try? FileManager.default.removeItem(atPath: folder) } }
-        let budget = ["--data", data, "--hidden", "256", "--depth", "3", "--heads", "8", "--patch", "10", "--batch", "16",
+        let budget = ["--data", data, "--hidden", "256", "--depth", "3", "--heads", "8", "--patch", "20", "--batch", "16",
                       "--lr", "1e-3", "--warmup", "200", "--cosine", "--min-lr", "1e-5", "--clip", "1", "--ema", "0.999",
-                      "--steps", "3000", "--checkpoint-every", "3000", "--readout-every", "1000", "--seed", "0", "--threads", "2"]
+                      "--steps", "14500", "--checkpoint-every", "14500", "--readout-every", "500", "--seed", "0", "--threads", "2"]
         if reuse == nil {
             try run(binary, ["train", "--labels", "level1", "--run", folder + "/types"] + budget)
             try run(binary, ["train", "--stratify", "level1", "--run", folder + "/plain"] + budget)

@@ -18,7 +18,8 @@ public final class Session: @unchecked Sendable {
     private var lastAutoSample: Int?
     private var sampleCells = 200
 
-    /// Generated cells are sampled automatically at a checkpoint this many steps after the last sample.
+    /// Generated cells are sampled automatically at a checkpoint this many steps after the
+    /// last sample, and at least a tenth of the run after it.
     public var autoSampleEvery = 1000
     public var autoSampleSettings = SamplerSettings(steps: 50)
 
@@ -143,7 +144,9 @@ public final class Session: @unchecked Sendable {
             analysis.analyse(samples)
         case .checkpointWritten(let step, _):
             let due: Bool = lock.withLock {
-                guard lastAutoSample.map({ step - $0 >= autoSampleEvery }) ?? true else { return false }
+                // At least a tenth of the run apart, so that long runs of fast steps still mostly train.
+                let every = max(autoSampleEvery, (trainer?.config.totalSteps ?? 0) / 10)
+                guard lastAutoSample.map({ step - $0 >= every }) ?? true else { return false }
                 lastAutoSample = step
                 return true
             }
