@@ -42,7 +42,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 ## check-types: the cell-type check on the sample data (trains two models with the release
-## build, about 15 minutes; at today's recipe it fails for 5 of the 7 types: docs/training.md)
+## build, about 35 minutes in all; figures in docs/training.md)
 check-types: build
 	$(SWIFT) build --build-tests
 	WBDIT_RELEASE_BINARY=$(abspath $(RELEASE)) $(SWIFT) test --skip-build --filter CellTypeGenerationTests
