@@ -15,10 +15,15 @@ public struct NoiseSchedule: Sendable {
         alphaBars = alphas.map { product *= $0; return product }
     }
 
+    /// √ᾱ_t and √(1 − ᾱ_t): how much of x_0 and of ε make up x_t.
+    public func scales(at t: Int) -> (signal: Float, noise: Float) {
+        (Float(alphaBars[t].squareRoot()), Float((1 - alphaBars[t]).squareRoot()))
+    }
+
     /// x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε, for `count` values.
     public func noise(_ x0: UnsafePointer<Float>, _ epsilon: UnsafePointer<Float>, at t: Int,
                       into out: UnsafeMutablePointer<Float>, count: Int) {
-        let a = Float(alphaBars[t].squareRoot()), b = Float((1 - alphaBars[t]).squareRoot())
+        let (a, b) = scales(at: t)
         for i in 0..<count { out[i] = a * x0[i] + b * epsilon[i] }
     }
 }

@@ -17,8 +17,7 @@ public enum PredictionTarget: String, Codable, CaseIterable, Sendable {
         case .epsilon:
             out.update(from: noise, count: count)
         case .velocity:
-            let ab = NoiseSchedule.standard.alphaBars[t]
-            let a = Float(ab.squareRoot()), b = Float((1 - ab).squareRoot())
+            let (a, b) = NoiseSchedule.standard.scales(at: t)
             for i in 0..<count { out[i] = a * noise[i] - b * x0[i] }
         }
     }
@@ -46,10 +45,8 @@ public final class VelocityAsNoise: NoisePredictor {
         let v = velocity.predictNoise(x: x, t: t, labels: labels, batch: batch)
         let g = genes
         if output.count < batch * g { output = FloatBuffer(count: batch * g) }
-        let alphaBars = NoiseSchedule.standard.alphaBars
         for c in 0..<batch {
-            let ab = alphaBars[Int(t[c])]
-            let a = Float(ab.squareRoot()), b = Float((1 - ab).squareRoot())
+            let (a, b) = NoiseSchedule.standard.scales(at: Int(t[c]))
             for j in (c * g)..<((c + 1) * g) { output[j] = a * v[j] + b * x[j] }
         }
         return output.constPointer

@@ -26,8 +26,10 @@ final class TrainingStep {
     var generator: SeededGenerator
 
     // Per-step buffers
-    private let x0, noise, noisy, target, dOutput: FloatBuffer   // [B, G]
-    private let timesteps: FloatBuffer                            // [B]
+    private let x0, noise, noisy, dOutput: FloatBuffer   // [B, G]
+    /// What the network is fitted to: ε itself (the same buffer as `noise`), or v.
+    private let target: FloatBuffer                       // [B, G]
+    private let timesteps: FloatBuffer                    // [B]
     /// Per-cell loss weights (min-SNR), or nil when every cell counts alike.
     private let lossWeights: FloatBuffer?
     private let weighting: MinSNRWeighting?
@@ -65,7 +67,7 @@ final class TrainingStep {
         x0 = FloatBuffer(count: b * g)
         noise = FloatBuffer(count: b * g)
         noisy = FloatBuffer(count: b * g)
-        target = FloatBuffer(count: b * g)
+        target = config.target == .epsilon ? noise : FloatBuffer(count: b * g)
         weighting = config.minSNRGamma.map { MinSNRWeighting(gamma: $0, target: config.target) }
         lossWeights = weighting == nil ? nil : FloatBuffer(count: b)
         dOutput = FloatBuffer(count: b * g)
@@ -154,8 +156,10 @@ final class TrainingStep {
             timesteps[i] = Float(t)
             generator.fillNormal(noise.pointer + i * g, count: g)
             schedule.noise(x0.pointer + i * g, noise.pointer + i * g, at: t, into: noisy.pointer + i * g, count: g)
-            config.target.target(x0: x0.pointer + i * g, noise: noise.pointer + i * g, at: t,
-                                 into: target.pointer + i * g, count: g)
+            if target !== noise {
+                config.target.target(x0: x0.pointer + i * g, noise: noise.pointer + i * g, at: t,
+                                     into: target.pointer + i * g, count: g)
+            }
             if let weighting, let lossWeights { lossWeights[i] = weighting.weight(at: t) }
             if let cellLabels, let classes = config.model.classes {
                 // Label dropout draws only in conditional runs, so unconditional ones keep their stream.
