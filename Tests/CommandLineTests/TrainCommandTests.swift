@@ -54,13 +54,14 @@ final class TrainCommandTests: XCTestCase {
         }
         let fast = try config("fast", [])
         let reference = try config("reference", ["--recipe", "reference"])
-        let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine",
-                                         "--prediction", "velocity", "--min-snr", "5"])
+        let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine", "--min-snr", "5"])
+        let noise = try config("noise", ["--prediction", "epsilon"])
         func schedule(_ c: [String: Any]) -> [String: Any] { c["learningRate"] as! [String: Any] }
         XCTAssertEqual(fast["recipe"] as? String, "fast")
         XCTAssertEqual(schedule(fast)["peakRate"] as? Double, 1e-3)
         XCTAssertEqual(schedule(fast)["warmupSteps"] as? Int, 200)
         XCTAssertEqual(fast["gradientClip"] as? Double, 1)
+        XCTAssertEqual(fast["predictionTarget"] as? String, "velocity")
         XCTAssertEqual(reference["recipe"] as? String, "reference")
         XCTAssertEqual(schedule(reference)["peakRate"] as? Double, 1e-4)
         XCTAssertEqual(schedule(reference)["cosineDecay"] as? Bool, false)
@@ -71,6 +72,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNil(tuned["gradientClip"])
         XCTAssertEqual(tuned["predictionTarget"] as? String, "velocity")
         XCTAssertEqual(tuned["minSNRGamma"] as? Double, 5)
+        XCTAssertNil(noise["predictionTarget"], "--prediction epsilon overrides the recipe's v")
 
         let checkpoint = directory + "/tuned/checkpoints/step-4.safetensors"
         XCTAssertEqual(try SafeTensorsFile(contentsOf: checkpoint).metadata["prediction"], "velocity")
