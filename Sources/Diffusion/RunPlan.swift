@@ -31,6 +31,8 @@ public struct RunPlan: Sendable, Equatable {
     public var predictionTarget = PredictionTarget.epsilon
     /// Min-SNR-γ loss weighting (nil: none, as the reference).
     public var minSNRGamma: Double?
+    /// Timestep sampling biased towards noisy steps, density ∝ t^(K−1) (nil or 1: uniform).
+    public var timestepPower: Double?
     public var checkpointEvery = 500
     public var keepCheckpoints = 3
     public var readoutEvery = 50
@@ -73,6 +75,9 @@ public struct RunPlan: Sendable, Equatable {
         }
         if let minSNRGamma {
             guard minSNRGamma > 0, minSNRGamma.isFinite else { throw TrainingError("the min-SNR γ must be positive (got \(minSNRGamma))") }
+        }
+        if let timestepPower {
+            guard timestepPower >= 1, timestepPower <= 10 else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
         }
         if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         try model.validate()
@@ -159,6 +164,7 @@ public struct RunPlan: Sendable, Equatable {
         config.timeBudgetSeconds = timeBudgetSeconds
         config.predictionTarget = predictionTarget == .epsilon ? nil : predictionTarget
         config.minSNRGamma = minSNRGamma
+        config.timestepPower = timestepPower == 1 ? nil : timestepPower
         config.recipe = recipe
         return config
     }

@@ -44,6 +44,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var predictionTarget: PredictionTarget?
     /// Min-SNR-γ loss weighting (nil: every timestep weighted alike, as the reference).
     public var minSNRGamma: Double?
+    /// Timesteps drawn with density rising as t^(K−1) (nil: uniform, as the reference).
+    public var timestepPower: Double?
 
     /// The prediction target, ε unless the run chose otherwise.
     public var target: PredictionTarget { predictionTarget ?? .epsilon }

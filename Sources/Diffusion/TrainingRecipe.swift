@@ -25,12 +25,12 @@ public enum TrainingRecipe: String, CaseIterable, Codable, Sendable {
             (plan.batch, plan.learningRate, plan.weightDecay) = (16, 1e-4, 0.01)
             (plan.warmupSteps, plan.cosineDecay, plan.minimumLearningRate) = (0, false, 0)
             (plan.gradientClip, plan.emaDecay) = (nil, nil)
-            (plan.predictionTarget, plan.minSNRGamma) = (.epsilon, nil)
+            (plan.predictionTarget, plan.minSNRGamma, plan.timestepPower) = (.epsilon, nil, nil)
         case .fast:
             (plan.batch, plan.learningRate, plan.weightDecay) = (16, 1e-3, 0.01)
             (plan.warmupSteps, plan.cosineDecay, plan.minimumLearningRate) = (200, true, 1e-5)
             (plan.gradientClip, plan.emaDecay) = (1, nil)
-            (plan.predictionTarget, plan.minSNRGamma) = (.velocity, nil)
+            (plan.predictionTarget, plan.minSNRGamma, plan.timestepPower) = (.velocity, nil, nil)
         }
         plan.recipe = self
     }

@@ -5,7 +5,7 @@ import Networks
 /// One diffusion training step over fixed buffers, run by every thread of the pool
 /// together (`Parallel.team`), allocating nothing:
 ///
-///     x_0 ← the next B cells of this epoch's order;  t ~ U{1…999};  ε ~ N(0, I)
+///     x_0 ← the next B cells of this epoch's order;  t ~ U{1…999} (or ∝ t^(K−1));  ε ~ N(0, I)
 ///     x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε;   loss = mean w_t (f(x_t, t) − y)²
 ///     (y = ε, or v with velocity prediction; w_t = 1, or min-SNR-γ weights)
 ///     backward; optional gradient-norm clipping; AdamW; optional EMA of the weights
@@ -33,6 +33,7 @@ final class TrainingStep {
     /// Per-cell loss weights (min-SNR), or nil when every cell counts alike.
     private let lossWeights: FloatBuffer?
     private let weighting: MinSNRWeighting?
+    private let timestepSampling: TimestepSampling
     /// Conditional runs: each training cell's class, and the batch's classes after dropout.
     private let cellLabels: [Int32]?
     private let batchLabels: UnsafeMutablePointer<Int32>
@@ -69,6 +70,7 @@ final class TrainingStep {
         noisy = FloatBuffer(count: b * g)
         target = config.target == .epsilon ? noise : FloatBuffer(count: b * g)
         weighting = config.minSNRGamma.map { MinSNRWeighting(gamma: $0, target: config.target) }
+        timestepSampling = TimestepSampling(power: config.timestepPower)
         lossWeights = weighting == nil ? nil : FloatBuffer(count: b)
         dOutput = FloatBuffer(count: b * g)
         timesteps = FloatBuffer(count: b)
@@ -152,7 +154,7 @@ final class TrainingStep {
         for i in 0..<b {
             let (cell, values) = cells.cell(at: cursor + i)
             (x0.pointer + i * g).update(from: values, count: g)
-            let t = 1 + Int(generator.next() % UInt64(NoiseSchedule.steps - 1))
+            let t = timestepSampling.draw(using: &generator)
             timesteps[i] = Float(t)
             generator.fillNormal(noise.pointer + i * g, count: g)
             schedule.noise(x0.pointer + i * g, noise.pointer + i * g, at: t, into: noisy.pointer + i * g, count: g)

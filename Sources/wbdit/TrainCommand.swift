@@ -65,6 +65,8 @@ struct Train: ParsableCommand {
     var prediction: PredictionTarget?
     @Option(name: .customLong("min-snr"), help: "Min-SNR-γ loss weighting with this γ, e.g. 5; 0 weights every timestep alike (default: the recipe's).")
     var minSNR: Double?
+    @Option(name: .customLong("timestep-power"), help: "Draw training timesteps with density rising as t^(K−1) towards the noisy end; 1 is uniform, as the reference (default: the recipe's).")
+    var timestepPower: Double?
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.")
@@ -128,6 +130,7 @@ struct Train: ParsableCommand {
         if let ema { plan.emaDecay = ema == 0 ? nil : ema }
         if let prediction { plan.predictionTarget = prediction }
         if let minSNR { plan.minSNRGamma = minSNR == 0 ? nil : minSNR }
+        if let timestepPower { plan.timestepPower = timestepPower }
         plan.checkpointEvery = checkpointEvery
         plan.keepCheckpoints = keep
         plan.readoutEvery = readoutEvery

@@ -54,7 +54,8 @@ final class TrainCommandTests: XCTestCase {
         }
         let fast = try config("fast", [])
         let reference = try config("reference", ["--recipe", "reference"])
-        let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine", "--min-snr", "5"])
+        let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine", "--min-snr", "5",
+                                         "--timestep-power", "2"])
         let noise = try config("noise", ["--prediction", "epsilon"])
         func schedule(_ c: [String: Any]) -> [String: Any] { c["learningRate"] as! [String: Any] }
         XCTAssertEqual(fast["recipe"] as? String, "fast")
@@ -72,6 +73,8 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNil(tuned["gradientClip"])
         XCTAssertEqual(tuned["predictionTarget"] as? String, "velocity")
         XCTAssertEqual(tuned["minSNRGamma"] as? Double, 5)
+        XCTAssertEqual(tuned["timestepPower"] as? Double, 2)
+        XCTAssertNil(fast["timestepPower"])
         XCTAssertNil(noise["predictionTarget"], "--prediction epsilon overrides the recipe's v")
 
         let checkpoint = directory + "/tuned/checkpoints/step-4.safetensors"
@@ -133,6 +136,8 @@ final class TrainCommandTests: XCTestCase {
             (["train", "--data", data, "--run", directory + "/r5", "--steps", "2", "--recipe", "gpu"] + small, "'gpu' is invalid for '--recipe"),
             (["train", "--data", data, "--run", directory + "/r6", "--steps", "2", "--prediction", "x0"] + small, "'x0' is invalid for '--prediction"),
             (["train", "--data", data, "--run", directory + "/r7", "--steps", "2", "--min-snr=-1"] + small, "min-SNR γ must be positive"),
+            (["train", "--data", data, "--run", directory + "/r8", "--steps", "2", "--timestep-power", "0.5"] + small, "timestep power must be in [1, 10]"),
+            (["train", "--data", data, "--run", directory + "/r9", "--steps", "2", "--timestep-power", "nan"] + small, "timestep power must be in [1, 10]"),
         ]
         for (arguments, text) in cases {
             let result = try CommandRunner.wbdit(arguments)

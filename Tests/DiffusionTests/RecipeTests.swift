@@ -28,7 +28,8 @@ final class PointMassVelocityOracle: NoisePredictor {
 }
 
 /// The recipe's code paths on tiny budgets: the velocity target and its inverse, min-SNR
-/// weights, the learning-rate schedule the `fast` recipe sets, and the EMA swap.
+/// weights, biased timestep draws, the learning-rate schedule the `fast` recipe sets, and
+/// the EMA swap.
 final class RecipeTests: XCTestCase {
     var directory: String!
 
@@ -83,6 +84,25 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(MinSNRWeighting(gamma: 5, target: .epsilon).weight(at: 999), 1)
     }
 
+    /// Uniform draws keep the reference's stream; power K has density ∝ t^(K−1) on 1…999,
+    /// so t/999 has mean K/(K + 1) and median 2^(−1/K).
+    func testTimestepDrawsFollowTheirDensity() {
+        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
+        for _ in 0..<1000 {
+            XCTAssertEqual(TimestepSampling(power: nil).draw(using: &a), 1 + Int(b.next() % 999))
+        }
+        for power in [1.0, 2.0, 4.0] {
+            var generator = SeededGenerator(seed: 4)
+            let draws = (0..<200_000).map { _ in TimestepSampling(power: power).draw(using: &generator) }
+            XCTAssertGreaterThanOrEqual(draws.min()!, 1)
+            XCTAssertEqual(draws.max(), 999)
+            let mean = Double(draws.reduce(0, +)) / Double(draws.count) / 999
+            XCTAssertEqual(mean, power / (power + 1), accuracy: 0.005, "power \(power)")
+            let median = Double(draws.sorted()[draws.count / 2]) / 999
+            XCTAssertEqual(median, pow(0.5, 1 / power), accuracy: 0.005, "power \(power)")
+        }
+    }
+
     func testTheFastRecipesScheduleWarmsUpThenDecaysToItsFloorAtTheLastStep() throws {
         var plan = RunPlan(dataPath: "toy", model: try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3,
                                                                    hiddenSize: 32, depth: 2, heads: 4))
@@ -100,14 +120,14 @@ final class RecipeTests: XCTestCase {
         XCTAssertNil(plan.emaDecay)
     }
 
-    /// A run trained with velocity prediction, min-SNR weights and EMA: it learns, it resumes
-    /// bit for bit, and sampling with its EMA weights — in the trainer or from the saved run
-    /// — uses exactly the averaged weights.
-    func testAVelocityMinSNRRunTrainsResumesAndSwapsInItsEMAWeights() throws {
+    /// Runs trained with velocity prediction and EMA, with min-SNR weights or with biased
+    /// timestep draws: each learns and repeats bit for bit, and sampling with the EMA weights
+    /// — in the trainer or from the saved run — uses exactly the averaged weights.
+    func testVelocityRunsWithMinSNROrBiasedTimestepsTrainRepeatAndSwapInTheirEMAWeights() throws {
         var values = [Float](repeating: 0, count: 144)
         for i in 0..<144 { values[i] = Float((i / 12 + i % 12) % 3) }
         let cells = CellMatrix(cells: 12, genes: 12, values: values)
-        func config(steps: Int) throws -> TrainingConfig {
+        func config(steps: Int, minSNR: Double?, power: Double?) throws -> TrainingConfig {
             var config = TrainingConfig(
                 softwareVersion: "test",
                 model: try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4),
@@ -115,7 +135,8 @@ final class RecipeTests: XCTestCase {
                 learningRate: LearningRateSchedule(peakRate: 3e-3, warmupSteps: 5, cosineDecay: true, minimumRate: 1e-4, totalSteps: steps),
                 gradientClip: 1, emaDecay: 0.9, seed: 2, threads: 2, totalSteps: steps, checkpointEvery: 20)
             config.predictionTarget = .velocity
-            config.minSNRGamma = 5
+            config.minSNRGamma = minSNR
+            config.timestepPower = power
             return config
         }
         func losses(_ trainer: Trainer) -> [Double] {
@@ -123,10 +144,14 @@ final class RecipeTests: XCTestCase {
             trainer.runLoop { if case .step(let r) = $0 { losses.append(r.loss) } }
             return losses
         }
-        let whole = losses(try Trainer.start(config: config(steps: 150), data: cells, runPath: directory + "/a"))
-        XCTAssertLessThan(whole.suffix(30).reduce(0, +), 0.85 * whole.prefix(30).reduce(0, +), "the weighted velocity loss falls")
-        let again = losses(try Trainer.start(config: config(steps: 150), data: cells, runPath: directory + "/b"))
-        XCTAssertEqual(again, whole)
+        let options: [(name: String, minSNR: Double?, power: Double?)] = [("a", 5, nil), ("biased", nil, 2)]
+        for (name, minSNR, power) in options {
+            let settings = try config(steps: 150, minSNR: minSNR, power: power)
+            let whole = losses(try Trainer.start(config: settings, data: cells, runPath: directory + "/" + name))
+            XCTAssertLessThan(whole.suffix(30).reduce(0, +), 0.85 * whole.prefix(30).reduce(0, +), "\(name): the velocity loss falls")
+            let again = losses(try Trainer.start(config: settings, data: cells, runPath: directory + "/" + name + "-again"))
+            XCTAssertEqual(again, whole, name)
+        }
 
         // The EMA network differs from the trained weights, and sampling from it in the trainer
         // equals sampling from the saved run's EMA weights.

@@ -6,18 +6,18 @@ import Networks
 import XCTest
 
 /// The trainer's whole step — batch assembly and noising, forward, backward, clipping,
-/// AdamW, EMA — allocates nothing, under either recipe's objective. Every malloc in the
+/// AdamW, EMA — allocates nothing, under either recipe's objective and every training option. Every malloc in the
 /// process is counted.
 final class TrainingStepAllocationTests: XCTestCase {
     func testTheTrainingStepAllocatesNothing() throws {
-        try assertNoAllocation(target: nil, minSNR: nil)
+        try assertNoAllocation(target: nil, minSNR: nil, timestepPower: nil)
     }
 
-    func testTheVelocityMinSNRStepAllocatesNothing() throws {
-        try assertNoAllocation(target: .velocity, minSNR: 5)
+    func testTheVelocityMinSNRBiasedTimestepStepAllocatesNothing() throws {
+        try assertNoAllocation(target: .velocity, minSNR: 5, timestepPower: 2)
     }
 
-    func assertNoAllocation(target: PredictionTarget?, minSNR: Double?) throws {
+    func assertNoAllocation(target: PredictionTarget?, minSNR: Double?, timestepPower: Double?) throws {
         let model = try ModelConfig(architecture: .whiteBox, genes: 30, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
         var config = TrainingConfig(softwareVersion: "test", model: model,
                                     data: DataSource(path: "toy", checksum: "0", cells: 10, genes: 30, nonNegative: true),
@@ -25,6 +25,7 @@ final class TrainingStepAllocationTests: XCTestCase {
                                     gradientClip: 0.5, emaDecay: 0.99, seed: 1, threads: 2, totalSteps: 10)
         config.predictionTarget = target
         config.minSNRGamma = minSNR
+        config.timestepPower = timestepPower
         Threads.configure(2)
         let cells = CellMatrix(cells: 10, genes: 30, values: (0..<300).map { Float($0 % 7) })
         let step = TrainingStep(config: config, cells: cells, network: DiffusionTransformer(config: model, seed: 1))
