@@ -8,16 +8,16 @@ import XCTest
 /// asked for each of the 7 major types must be classified as that type well above chance,
 /// and more often than an unconditional model's cells of the same budget land in it.
 ///
-/// The budget (the same for both models): row E of docs/recipe.md — white-box 256/3/8,
-/// patch 40, batch 16, AdamW 1e-3 with 200 warm-up steps and cosine decay to 1e-5,
-/// gradient clip 1, ε-prediction (EMA 0.999 kept, not used), 28000 steps (about 15
-/// minutes on two cores), seed 0, 2 threads, 10% held out stratified by `level1`.
+/// The budget (the same for both models): the `fast` recipe's row G of docs/recipe.md —
+/// white-box 256/3/8, patch 40, batch 16, AdamW 1e-3 with 200 warm-up steps and cosine
+/// decay to 1e-5, gradient clip 1, v-prediction (EMA 0.999 kept, not used), 28000 steps
+/// (about 15 minutes on two cores), seed 0, 2 threads, 10% held out stratified by `level1`.
 /// Sampling: DDIM 50 steps, 50 cells per type, guidance 2 for the conditional model. The
 /// classifier: 5-NN in 50 PCs of the run's 301 held-out cells.
 ///
 /// Measured 2026-11-26 (`make check-types` on runs trained with these flags): as asked,
-/// 1.00 for six types and 0.64 for microglia; the unconditional model's cells land in
-/// those types 0.00–0.40 of the time. About 35 minutes with training, so it runs from the
+/// 1.00 for six types and 0.98 for microglia; the unconditional model's cells land in
+/// those types 0.00–0.38 of the time. About 35 minutes with training, so it runs from the
 /// release build, on demand (`make check-types` passes it in WBDIT_RELEASE_BINARY), not in
 /// `make test`.
 final class CellTypeGenerationTests: XCTestCase {
@@ -42,7 +42,7 @@ final class CellTypeGenerationTests: XCTestCase {
         defer { if reuse == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let budget = ["--data", data, "--hidden", "256", "--depth", "3", "--heads", "8", "--patch", "40", "--batch", "16",
                       "--lr", "1e-3", "--warmup", "200", "--cosine", "--min-lr", "1e-5", "--clip", "1", "--ema", "0.999",
-                      "--prediction", "epsilon", "--steps", "28000", "--checkpoint-every", "28000", "--readout-every", "500", "--seed", "0", "--threads", "2"]
+                      "--prediction", "velocity", "--steps", "28000", "--checkpoint-every", "28000", "--readout-every", "500", "--seed", "0", "--threads", "2"]
         if reuse == nil {
             try run(binary, ["train", "--labels", "level1", "--run", folder + "/types"] + budget)
             try run(binary, ["train", "--stratify", "level1", "--run", folder + "/plain"] + budget)
