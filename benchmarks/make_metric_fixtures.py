@@ -55,6 +55,13 @@ def mmd2(x, y, sigma):
             - 2 * kxy.sum() / (m * n))
 
 
+def mmd2_biased(x, y, sigma):
+    """The V-statistic: every pair, the diagonal included."""
+    def k(a, b):
+        return np.exp(-((a[:, None, :] - b[None, :, :]) ** 2).sum(-1) / (2 * sigma ** 2))
+    return k(x, x).mean() + k(y, y).mean() - 2 * k(x, y).mean()
+
+
 pooled = np.vstack([pa, pb])
 sigma = float(np.median(np.sqrt(((pooled[:, None] - pooled[None]) ** 2).sum(-1))[np.triu_indices(len(pooled), 1)]))
 pca = {
@@ -64,6 +71,7 @@ pca = {
     "mmdBandwidth": sigma,
     "mmd2": float(mmd2(pa, pb, sigma)),
     "mmd2Multi": float(np.mean([mmd2(pa, pb, sigma * f) for f in (0.25, 0.5, 1, 2, 4)])),
+    "mmd2Biased": float(mmd2_biased(pa, pb, sigma)),
 }
 with open(os.path.join(out, "expected-pca.json"), "w") as f:
     json.dump(pca, f, indent=1, sort_keys=True)

@@ -3,8 +3,10 @@ import CellData
 import Kernels
 
 /// Every real-vs-generated metric available so far, each beside its floor: the same
-/// metric between two random halves of the real cells, which is what "as good as real"
-/// scores. Definitions are in docs/metrics.md.
+/// metric between two samples of real cells, which is what "as good as real" scores —
+/// two random halves of the real cells, or, given a `peer` sample (`wbdit eval --run` draws
+/// as many training cells), the real cells against the peer, at the generated cells' own
+/// sample sizes. Definitions are in docs/metrics.md.
 public struct Evaluation: Sendable {
     public struct Row: Sendable {
         public let key: String
@@ -15,20 +17,31 @@ public struct Evaluation: Sendable {
 
     public let rows: [Row]
 
-    /// `components` PCs (fitted on all real cells) for MMD and the Fréchet distance;
-    /// `topGenes` most variable real genes for the gene–gene structure.
+    /// `components` PCs for MMD, the Fréchet distance and the kNN classifier, fitted on all
+    /// real cells unless `basis` gives the space (`wbdit eval --run` fits it on the run's
+    /// training cells); `topGenes` most variable real genes for the gene–gene structure.
     /// With `labels` (the real cells' types) two more rows compare cell types, generated
-    /// cells taking the type a 5-nearest-neighbour vote among the real cells gives them.
+    /// cells taking the type a 5-nearest-neighbour vote among the real cells gives them;
+    /// their floor needs the peer's labels when there is a peer.
     public init(real: CellMatrix, generated: CellMatrix, components: Int = 50, topGenes: Int = 500, seed: UInt64 = 0,
-                labels: [String]? = nil) {
+                labels: [String]? = nil, basis: PCA? = nil, peer: (cells: CellMatrix, labels: [String]?)? = nil) {
         precondition(real.genes == generated.genes, "Evaluation: \(real.genes) and \(generated.genes) genes")
-        var generator = SeededGenerator(seed: seed)
-        var order = Array(0..<real.cells)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
-        let half = real.cells / 2
-        let first = HeldOutSplit.rows(real, Array(order[..<half])), second = HeldOutSplit.rows(real, Array(order[half...]))
+        precondition(peer == nil || peer!.cells.genes == real.genes, "Evaluation: the peer's genes differ")
+        let (first, second): (CellMatrix, CellMatrix)
+        var floorLabels: ([String], [String])?
+        if let peer {
+            (first, second) = (real, peer.cells)
+            if let labels, let peerLabels = peer.labels { floorLabels = (labels, peerLabels) }
+        } else {
+            var generator = SeededGenerator(seed: seed)
+            var order = Array(0..<real.cells)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            let (a, b) = (Array(order[..<(real.cells / 2)]), Array(order[(real.cells / 2)...]))
+            (first, second) = (HeldOutSplit.rows(real, a), HeldOutSplit.rows(real, b))
+            if let labels, labels.count == real.cells { floorLabels = (a.map { labels[$0] }, b.map { labels[$0] }) }
+        }
 
-        let pca = PCA(fitting: real, components: components, seed: seed)
+        let pca = basis ?? PCA(fitting: real, components: components, seed: seed)
         let (pr, pg, p1, p2) = (pca.transform(real), pca.transform(generated), pca.transform(first), pca.transform(second))
         let mmd = MaximumMeanDiscrepancy(pr, pg), mmdFloor = MaximumMeanDiscrepancy(p1, p2)
         let genes = GeneLevelComparison(real: real, generated: generated)
@@ -36,13 +49,14 @@ public struct Evaluation: Sendable {
         let structure = GeneCorrelationStructure(real: real, generated: generated, topGenes: topGenes)
         let structureFloor = GeneCorrelationStructure(real: first, generated: second, topGenes: topGenes)
         var labelRows: [Row] = []
-        if let labels, labels.count == real.cells {
-            let (l1, l2) = (order[..<half].map { labels[$0] }, order[half...].map { labels[$0] })
+        if let labels, labels.count == real.cells, let (l1, l2) = floorLabels {
             labelRows = Self.labelRows(real: pr, labels: labels, generated: pg, realCells: real, generatedCells: generated,
-                                       first: (p1, first, Array(l1)), second: (p2, second, Array(l2)))
+                                       first: (p1, first, l1), second: (p2, second, l2))
         }
         rows = labelRows + [
             Row(key: "mmd2_rbf", name: "MMD² (RBF, median σ, \(pca.count) PCs)", generated: mmd.squared, floor: mmdFloor.squared),
+            Row(key: "mmd2_rbf_biased", name: "MMD² (RBF, median σ, V-statistic)", generated: mmd.biasedSquared,
+                floor: mmdFloor.biasedSquared),
             Row(key: "mmd2_rbf_multi", name: "MMD² (RBF, σ·¼…4)", generated: mmd.multiBandwidthSquared,
                 floor: mmdFloor.multiBandwidthSquared),
             Row(key: "frechet_pca", name: "Fréchet distance² (PCs)", generated: FrechetDistance.squared(pr, pg),

@@ -9,11 +9,16 @@ import Kernels
 ///
 /// σ is the median heuristic: the median Euclidean distance between distinct points of
 /// the pooled sample. The multi-bandwidth variant averages MMD² over σ·{¼, ½, 1, 2, 4}.
+/// The biased V-statistic keeps the diagonal terms (k = 1) and divides by m² and n²; it is
+/// never negative, so two samples of one distribution score a small positive floor (≈ the
+/// unbiased value plus (1 − mean k)(1/m + 1/n)).
 /// Distances come from one Gram-matrix sgemm, combined in Double.
 public struct MaximumMeanDiscrepancy: Equatable, Sendable, Codable {
     public var bandwidth: Double
     public var squared: Double
     public var multiBandwidthSquared: Double
+    /// The biased estimate (V-statistic) at the median-heuristic σ.
+    public var biasedSquared: Double
 
     public static let scales: [Double] = [0.25, 0.5, 1, 2, 4]
 
@@ -37,7 +42,8 @@ public struct MaximumMeanDiscrepancy: Equatable, Sendable, Codable {
         let sigma = distances.count % 2 == 1 ? distances[half] : (distances[half - 1] + distances[half]) / 2
         bandwidth = sigma
 
-        func mmd(_ sigma: Double) -> Double {
+        /// The unbiased estimate, or with `biased` the V-statistic.
+        func mmd(_ sigma: Double, biased: Bool = false) -> Double {
             let gamma = 1 / (2 * sigma * sigma)
             var aa = 0.0, bb = 0.0, ab = 0.0
             for i in 0..<total {
@@ -51,9 +57,11 @@ public struct MaximumMeanDiscrepancy: Equatable, Sendable, Codable {
                     }
                 }
             }
+            if biased { return (aa + Double(m)) / Double(m * m) + (bb + Double(n)) / Double(n * n) - 2 * ab / Double(m * n) }
             return aa / Double(m * (m - 1)) + bb / Double(n * (n - 1)) - 2 * ab / Double(m * n)
         }
         squared = mmd(sigma)
+        biasedSquared = mmd(sigma, biased: true)
         multiBandwidthSquared = Self.scales.map { mmd(sigma * $0) }.reduce(0, +) / Double(Self.scales.count)
     }
 }

@@ -14,6 +14,7 @@ import Kernels
 ///   types, as scanpy ranks them) in the real cells are also top-20 in the generated ones.
 ///
 /// Chance accuracy is the largest real type's share: what always answering that type scores.
+/// The PC space is the real cells' own unless `basis` gives one (as for `Evaluation`).
 public struct PerLabelEvaluation: Sendable {
     public struct Row: Sendable {
         public let label: String
@@ -33,10 +34,10 @@ public struct PerLabelEvaluation: Sendable {
     public let chance: Double
 
     public init(real: CellMatrix, labels: [String], generated: CellMatrix, requested: [String], components: Int = 50,
-                seed: UInt64 = 0) {
+                seed: UInt64 = 0, basis: PCA? = nil) {
         precondition(real.genes == generated.genes && labels.count == real.cells && requested.count == generated.cells,
                      "PerLabelEvaluation: mismatched cells, labels or genes")
-        let pca = PCA(fitting: real, components: min(components, real.cells - 1, real.genes), seed: seed)
+        let pca = basis ?? PCA(fitting: real, components: min(components, real.cells - 1, real.genes), seed: seed)
         let (pr, pg) = (pca.transform(real), pca.transform(generated))
         let transfer = LabelTransfer(real: pr, labels: labels, generated: pg)
         accuracy = transfer.accuracy(requested: requested)

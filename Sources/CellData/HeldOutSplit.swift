@@ -34,6 +34,16 @@ public struct HeldOutSplit: Codable, Equatable, Sendable {
         trainCells = (0..<cells).filter { !held.contains($0) }
     }
 
+    /// `count` training cells drawn at random (all of them when there are no more), ascending;
+    /// `salt` picks the draw, which otherwise depends only on the split.
+    public func trainingSample(_ count: Int, salt: UInt64) -> [Int] {
+        guard trainCells.count > count else { return trainCells }
+        var cells = trainCells
+        var generator = SeededGenerator(seed: seed &+ salt)
+        for i in 0..<count { cells.swapAt(i, i + Int(generator.next() % UInt64(cells.count - i))) }
+        return cells.prefix(count).sorted()
+    }
+
     /// The rows `cells` of a matrix.
     public static func rows(_ m: CellMatrix, _ cells: [Int]) -> CellMatrix {
         var values = [Float]()

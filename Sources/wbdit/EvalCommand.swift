@@ -13,9 +13,11 @@ struct Eval: ParsableCommand {
         Both files hold cells × genes over the same genes in the same order (.h5ad X or \
         .npy), as `wbdit prep` and `wbdit sample` write them. With --run, the run's \
         held-out cells are the real ones and as many cells are generated from its latest \
-        checkpoint; report.json and report.md are written into the run. The floor of a \
-        metric is its value between two random halves of the real cells. Definitions: \
-        docs/metrics.md.
+        checkpoint; report.json and report.md are written into the run. The principal \
+        components (for MMD², the Fréchet distance and the kNN classifier) are fitted on \
+        the real cells, or with --run on the run's training cells. The floor of a metric \
+        is its value between two random halves of the real cells, or with --run between \
+        the held-out cells and as many training cells. Definitions: docs/metrics.md.
 
         For a conditional run (trained with --labels) each generated cell is asked for \
         the type of a held-out cell, and a second table scores each type: how often a \
@@ -63,6 +65,8 @@ struct Eval: ParsableCommand {
         let (a, b, names): (CellMatrix, CellMatrix, String)
         var labels: [String]?
         var perLabel: PerLabelEvaluation?
+        var basis: PCA?
+        var peer: (cells: CellMatrix, labels: [String]?)?
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -81,16 +85,18 @@ struct Eval: ParsableCommand {
             let context = try RunEvaluation(run: path, ema: ema)
             let weights = try guidanceWeights(conditional: context.requested != nil)
             if weights.count > 1 { return try sweep(context, weights) }
+            (basis, peer) = (context.basis(components: components), context.peer)
             (a, b, labels) = (context.real, try context.generate(sampling, guidance: weights[0]), context.labels)
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
             if let requested = context.requested, let labels {
-                perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components)
+                perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components,
+                                              basis: basis)
             }
         default:
             throw InputError("give --real and --generated, or --run")
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
-        let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels)
+        let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels, basis: basis, peer: peer)
         var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes))]
         if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0]))] + perLabel.jsonFields }
         let jsonText = evaluation.json(extra: extra)
@@ -138,10 +144,11 @@ struct Eval: ParsableCommand {
     private func sweep(_ context: RunEvaluation, _ weights: [Double]) throws {
         guard let labels = context.labels, let requested = context.requested else { return }
         var results: [(Double, PerLabelEvaluation)] = []
+        let basis = context.basis(components: components)
         for w in weights {
             let generated = try context.generate(sampling, guidance: w)
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
-                                            components: components)
+                                            components: components, basis: basis)
             results.append((w, result))
             if !json { print("guidance \(String(format: "%g", w)):\n" + Self.perLabelTable(result).text + "\n") }
         }

@@ -1,3 +1,4 @@
+import Analysis
 import CellData
 import Diffusion
 import Foundation
@@ -5,13 +6,16 @@ import Networks
 
 /// The cells `wbdit eval --run` compares: the run's held-out cells, prepared as the run
 /// prepared its data, and as many cells generated from its latest checkpoint — for a
-/// conditional run, each asked for the type of a held-out cell, so both have one mix.
+/// conditional run, each asked for the type of a held-out cell, so both have one mix — with
+/// the training cells that give the comparison its space and its floors.
 struct RunEvaluation {
     let path: String
     let config: TrainingConfig
-    /// The held-out cells, in the data's own units, and their types (when the split has them).
-    let real: CellMatrix
-    let labels: [String]?
+    /// The held-out cells (with their types) and the training cells the comparison uses.
+    let cells: EvaluationCells
+    var real: CellMatrix { cells.heldOut }
+    var labels: [String]? { cells.heldOutLabels }
+    var peer: (cells: CellMatrix, labels: [String]?) { (cells.peer, cells.peerLabels) }
     let network: DiffusionTransformer
 
     /// `ema`: sample with the run's moving average of the weights instead of the weights themselves.
@@ -23,18 +27,21 @@ struct RunEvaluation {
         }
         let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
                                            streamBlockCells: config.data.streaming?.blockCells)
-        let heldOut = split.heldOutCells
-        guard heldOut.count >= 4 else { throw InputError("\(path) holds out \(heldOut.count) cells: too few to evaluate") }
-        var real = try prepared.rows(heldOut)
-        // Both sides in the data's own units (the prepared cells come out scaled).
-        if let scale = config.data.geneScale { Preprocessing.unscale(&real.values, genes: real.genes, scale: scale) }
+        guard split.heldOutCells.count >= 4 else {
+            throw InputError("\(path) holds out \(split.heldOutCells.count) cells: too few to evaluate")
+        }
+        cells = try EvaluationCells(prepared, split: split, geneScale: config.data.geneScale)
         guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
         network = ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
         network.inferenceOnly = true
         self.path = path
         self.config = config
-        self.real = real
-        labels = prepared.labels.map { labels in heldOut.map { labels[$0] } }
+    }
+
+    /// The space held-out and generated cells are compared in: `components` principal
+    /// components of the training cells.
+    func basis(components: Int) -> PCA {
+        PCA(fitting: cells.basis, components: max(1, min(components, cells.basis.cells - 1, cells.basis.genes)))
     }
 
     /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
@@ -44,18 +51,18 @@ struct RunEvaluation {
     /// data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
     /// (1: plain conditional sampling).
     func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> CellMatrix {
-        let cells = real.cells
+        let count = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()
         var settings = settings
         settings.clampNonNegative = config.data.nonNegative
         var values = Sampler(settings: settings)
-            .sample(config.target.noisePredictor(network), cells: cells, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
-                progress.update(String(format: "sampling %d cells%@: step %d/%d", cells,
+            .sample(config.target.noisePredictor(network), cells: count, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
+                progress.update(String(format: "sampling %d cells%@: step %d/%d", count,
                                        classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
             }
         progress.finish()
         if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
-        return CellMatrix(cells: cells, genes: network.config.genes, values: values)
+        return CellMatrix(cells: count, genes: network.config.genes, values: values)
     }
 }

@@ -31,6 +31,7 @@ final class PCAAndMMDTests: XCTestCase {
         XCTAssertEqual(mmd.bandwidth, try XCTUnwrap(e["mmdBandwidth"] as? Double), accuracy: 1e-4)
         XCTAssertEqual(mmd.squared, try XCTUnwrap(e["mmd2"] as? Double), accuracy: 1e-4)
         XCTAssertEqual(mmd.multiBandwidthSquared, try XCTUnwrap(e["mmd2Multi"] as? Double), accuracy: 1e-4)
+        XCTAssertEqual(mmd.biasedSquared, try XCTUnwrap(e["mmd2Biased"] as? Double), accuracy: 1e-4)
 
         let frechet = try XCTUnwrap(e["frechet2"] as? Double)
         XCTAssertEqual(FrechetDistance.squared(a, b), frechet, accuracy: 1e-4 * frechet)

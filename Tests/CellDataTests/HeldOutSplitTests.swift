@@ -22,4 +22,16 @@ final class HeldOutSplitTests: XCTestCase {
         let m = CellMatrix(cells: 3, genes: 2, values: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(HeldOutSplit.rows(m, [2, 0]).values, [5, 6, 1, 2])
     }
+
+    func testTrainingSamplesAreSeededSubsetsOfTheTrainingCells() {
+        let split = HeldOutSplit(cells: 84, labels: labels, stratifiedBy: "type", fraction: 0.1, seed: 3)
+        let sample = split.trainingSample(20, salt: 1)
+        XCTAssertEqual(sample.count, 20)
+        XCTAssertEqual(Set(sample).count, 20)
+        XCTAssertTrue(Set(sample).isSubset(of: split.trainCells))
+        XCTAssertEqual(sample, sample.sorted())
+        XCTAssertEqual(sample, split.trainingSample(20, salt: 1), "the same draw again")
+        XCTAssertNotEqual(sample, split.trainingSample(20, salt: 2), "another salt, another draw")
+        XCTAssertEqual(split.trainingSample(500, salt: 1), split.trainCells, "all of them when asked for more")
+    }
 }

@@ -21,6 +21,7 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertEqual(object["gene_mean_pearson"] as! Double, metrics["meanPearson"] as! Double, accuracy: 1e-6)
         XCTAssertEqual(object["wasserstein1_gene_mean"] as! Double, metrics["meanWasserstein"] as! Double, accuracy: 1e-6)
         XCTAssertEqual(object["mmd2_rbf"] as! Double, pca["mmd2"] as! Double, accuracy: 1e-4)
+        XCTAssertEqual(object["mmd2_rbf_biased"] as! Double, pca["mmd2Biased"] as! Double, accuracy: 1e-4)
         XCTAssertEqual(object["frechet_pca"] as! Double, pca["frechet2"] as! Double, accuracy: 1e-3)
     }
 
@@ -48,6 +49,9 @@ final class RunEvalCommandTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(object["real_cells"] as? Int, 40, "a fifth of 201 cells, per label, held out")
         XCTAssertEqual(object["generated_cells"] as? Int, 40)
+        // Floors come from the held-out cells against as many training cells: the V-statistic's is positive.
+        XCTAssertGreaterThan(try XCTUnwrap(object["mmd2_rbf_biased_floor"] as? Double), 0)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(object["mmd2_rbf_biased"] as? Double), try XCTUnwrap(object["mmd2_rbf"] as? Double))
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/report.json"))
         XCTAssertTrue(try String(contentsOfFile: run + "/report.md", encoding: .utf8).contains("| MMD²"))
         let neither = try CommandRunner.wbdit(["eval"])

@@ -5,11 +5,14 @@ import Foundation
 /// The workbench's background analysis of cells, on its own serial queue so the screen
 /// never waits: the t-SNE map of the held-out cells (posted every few iterations as it
 /// forms), the figures of each generated cell, its placement on the map, and evaluations.
-/// Kernels run on this queue's thread only, beside the trainer's threads.
+/// Kernels run on this queue's thread only, beside the trainer's threads. Given the run's
+/// `comparison` cells, the map and the evaluations use the training cells' principal
+/// components and floors against as many training cells, as `wbdit eval --run` does.
 final class CellAnalysis: @unchecked Sendable {
     private let queue = DispatchQueue(label: "wbdit-analysis", qos: .utility)
     private let inbox: Inbox
     private let reference: ReferenceCells
+    private let comparison: EvaluationCells?
     private let logNormalised: Bool
     // Touched only on `queue`.
     private var pca: PCA?
@@ -21,8 +24,9 @@ final class CellAnalysis: @unchecked Sendable {
     /// Map snapshots go out at most this often.
     static let snapshotIterations = 10
 
-    init(reference: ReferenceCells, logNormalised: Bool, inbox: Inbox) {
+    init(reference: ReferenceCells, comparison: EvaluationCells? = nil, logNormalised: Bool, inbox: Inbox) {
         self.reference = reference
+        self.comparison = comparison
         self.logNormalised = logNormalised
         self.inbox = inbox
     }
@@ -36,7 +40,7 @@ final class CellAnalysis: @unchecked Sendable {
         queue.async { [self] in
             guard !cancelled, reference.count >= 4 else { return }
             let real = cells
-            let pca = PCA(fitting: real, components: min(50, real.genes, real.cells))
+            let pca = principalComponents()
             self.pca = pca
             let map = TSNE(points: pca.transform(real))
             while !map.isFinished && !cancelled {
@@ -48,6 +52,13 @@ final class CellAnalysis: @unchecked Sendable {
             self.map = map
             if let pending = pendingSamples { place(pending) }
         }
+    }
+
+    /// The space cells are compared in: 50 PCs of the training cells, or of the held-out ones.
+    /// Runs on `queue`.
+    private func principalComponents() -> PCA {
+        let fitted = comparison?.basis ?? cells
+        return PCA(fitting: fitted, components: max(1, min(50, fitted.genes, fitted.cells - 1)))
     }
 
     /// Measures each generated cell, then places the cells on the map (once it is done).
@@ -94,14 +105,15 @@ final class CellAnalysis: @unchecked Sendable {
             }
             inbox.post(.message("evaluating \(samples.count) generated cells against \(reference.count) held-out cells…", isError: false))
             let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
-            let evaluation = Evaluation(real: cells, generated: generated, components: min(50, reference.genes),
-                                        labels: reference.labels)
+            let basis = pca ?? principalComponents()
+            let evaluation = Evaluation(real: cells, generated: generated, components: basis.count, labels: reference.labels,
+                                        basis: basis, peer: comparison.map { ($0.peer, $0.peerLabels) })
             var metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
             var extra = [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
                          ("genes", String(reference.genes)), ("step", String(samples.step))]
             if let requested = samples.requested, let labels = reference.labels {
                 let types = PerLabelEvaluation(real: cells, labels: labels, generated: generated, requested: requested,
-                                               components: min(50, reference.genes))
+                                               components: basis.count, basis: basis)
                 extra += types.jsonFields
                 metrics.append(RunSummary.Metric(name: "type_accuracy", generated: types.means.accuracy, floor: types.meanAccuracyFloor))
             }

@@ -50,12 +50,13 @@ public final class Session: @unchecked Sendable {
             let split = try run.split()
             let cells = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
                                             streamBlockCells: config.data.streaming?.blockCells)
-            let reference = try Self.reference(cells, split, config)
+            let comparison = try EvaluationCells(cells, split: split, geneScale: config.data.geneScale)
+            let reference = Self.reference(comparison, cells, split)
             post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                          reference: reference))
             post(.history(try RunHistory(contentsOf: run.metricsPath)))
             post(.status(.browsing))
-            let analysis = startAnalysis(reference, config)
+            let analysis = startAnalysis(reference, comparison, config)
             if let samples = try Self.latestSamples(run, genes: config.model.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)
@@ -77,15 +78,16 @@ public final class Session: @unchecked Sendable {
 
     private func attach(_ started: RunPlan.Started, runPath: String, history: RunHistory?) {
         let config = started.trainer.config
-        guard var reference = try? Self.reference(started.cells, started.split, config) else {
+        guard let comparison = try? EvaluationCells(started.cells, split: started.split, geneScale: config.data.geneScale) else {
             post(.message("cannot read the held-out cells of \(config.data.path)", isError: true))
             return
         }
+        var reference = Self.reference(comparison, started.cells, started.split)
         if reference.count == 0 { reference.labels = nil }
         post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                      reference: reference))
         if let history { post(.history(history)) }
-        let analysis = startAnalysis(reference, config)
+        let analysis = startAnalysis(reference, comparison, config)
         lock.withLock {
             trainer = started.trainer
             self.runPath = runPath
@@ -97,8 +99,8 @@ public final class Session: @unchecked Sendable {
         started.trainer.start { [weak self] event in self?.handle(event, analysis: analysis) }
     }
 
-    private func startAnalysis(_ reference: ReferenceCells, _ config: TrainingConfig) -> CellAnalysis {
-        let analysis = CellAnalysis(reference: reference, logNormalised: config.data.preprocessing.contains { $0.hasPrefix("log1p") },
+    private func startAnalysis(_ reference: ReferenceCells, _ comparison: EvaluationCells, _ config: TrainingConfig) -> CellAnalysis {
+        let analysis = CellAnalysis(reference: reference, comparison: comparison, logNormalised: config.data.preprocessing.contains { $0.hasPrefix("log1p") },
                                     inbox: inbox)
         lock.withLock {
             self.analysis?.cancel()
@@ -108,12 +110,11 @@ public final class Session: @unchecked Sendable {
         return analysis
     }
 
-    static func reference(_ prepared: CellSource, _ split: HeldOutSplit, _ config: TrainingConfig) throws -> ReferenceCells {
-        var cells = try prepared.rows(split.heldOutCells)
-        if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
+    /// The held-out cells as the screen shows them.
+    static func reference(_ comparison: EvaluationCells, _ prepared: CellSource, _ split: HeldOutSplit) -> ReferenceCells {
+        let cells = comparison.heldOut
         let names = prepared.geneNames ?? (0..<cells.genes).map { "gene \($0)" }
-        let labels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
-        var reference = ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: labels,
+        var reference = ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: comparison.heldOutLabels,
                                        labelColumn: split.stratifiedBy)
         for label in prepared.labels ?? [] { reference.typeCounts[label, default: 0] += 1 }
         return reference

@@ -1,0 +1,29 @@
+/// The real cells a run's generated cells are judged against, in the data's own units: the
+/// held-out cells with their types; up to `basisLimit` training cells, whose principal
+/// components are the space cells are compared in; and as many training cells as are held
+/// out, the peer: held-out against peer is the floor ("as good as real") at the generated
+/// cells' own sample sizes. Every draw depends only on the split.
+public struct EvaluationCells {
+    public let heldOut: CellMatrix
+    public let heldOutLabels: [String]?
+    public let basis: CellMatrix
+    public let peer: CellMatrix
+    public let peerLabels: [String]?
+
+    public static let basisLimit = 5000
+
+    /// `geneScale`: the run's per-gene scale, undone so that every matrix is in the data's units.
+    public init(_ prepared: CellSource, split: HeldOutSplit, geneScale: [Float]?) throws {
+        func read(_ cells: [Int]) throws -> CellMatrix {
+            var m = try prepared.rows(cells)
+            if let geneScale { Preprocessing.unscale(&m.values, genes: m.genes, scale: geneScale) }
+            return m
+        }
+        let peerCells = split.trainingSample(split.heldOutCells.count, salt: 0x9EE7)
+        heldOut = try read(split.heldOutCells)
+        basis = try read(split.trainingSample(Self.basisLimit, salt: 0xBA5E))
+        peer = try read(peerCells)
+        heldOutLabels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
+        peerLabels = prepared.labels.map { labels in peerCells.map { labels[$0] } }
+    }
+}
