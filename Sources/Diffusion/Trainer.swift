@@ -210,7 +210,7 @@ public final class Trainer: @unchecked Sendable {
 
     private func openMetrics() throws -> FileHandle {
         if !FileManager.default.fileExists(atPath: run.metricsPath) {
-            FileManager.default.createFile(atPath: run.metricsPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: run.metricsPath, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: run.metricsPath) else {
             throw TrainingError("cannot write \(run.metricsPath)")

@@ -83,7 +83,7 @@ public final class WorkbenchApp {
     /// Sends standard error (warnings, the frame summary) to `path`, appending, so nothing
     /// is printed behind the screen's back.
     public static func redirectStandardError(to path: String) {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         handle.seekToEndOfFile()
         dup2(handle.fileDescriptor, STDERR_FILENO)

@@ -25,8 +25,8 @@ enum HelpScreen {
         ("Loss", "The mean squared error between the network's output and its target for a batch of cells at random diffusion steps: the velocity v, a mix of the cells and their noise (fast recipe), or the noise ε itself (reference recipe). It falls fast at first, then slowly; the smoothed line is a debiased moving average."),
         ("Coding rate R^c", "How many nats it takes to code a layer's tokens, projected on each head's subspace (per head: ½ logdet(I + p/(Nε²) ZᵀZ), unit tokens, ε² = 0.01, summed over heads). MSSA lowers it: a falling R^c means tokens are compressed onto the learned subspaces."),
         ("Sparsity", "White-box: the fraction of exact zeros in the ISTA step's output, the sparse code of the tokens. DiT: the fraction of the MLP's post-GELU values below 0.01 in magnitude. Both are measured on the same fixed probe batch every few steps."),
-        ("t-SNE map", "The held-out real cells embedded with openTSNE's defaults on their first 50 principal components; generated cells are placed on the finished map without moving it. Generated cells that land among real ones are hard to tell apart in this view."),
-        ("Metrics", "MMD² (RBF kernel, 50 PCs), kNN real-vs-generated AUC (0.5 is indistinguishable) and gene-gene correlation agreement r, each beside its floor: the same figure between two halves of the real cells. Definitions: docs/metrics.md."),
+        ("t-SNE map", "The held-out real cells embedded with openTSNE's defaults on the first 50 principal components of the training cells; generated cells are placed on the finished map without moving it. Generated cells that land among real ones are hard to tell apart in this view."),
+        ("Metrics", "MMD² (RBF kernel, in the training cells' 50 PCs), kNN real-vs-generated AUC (0.5 is indistinguishable) and gene-gene correlation agreement r, each beside its floor: the same figure between the held-out cells and as many training cells. Definitions: docs/metrics.md."),
     ]
 
     /// The help as styled lines for a given width: the keys, then what each readout means.
