@@ -13,7 +13,10 @@ struct Eval: ParsableCommand {
         Both files hold cells × genes over the same genes in the same order (.h5ad X or \
         .npy), as `wbdit prep` and `wbdit sample` write them. With --run, the run's \
         held-out cells are the real ones and as many cells are generated from its latest \
-        checkpoint; report.json and report.md are written into the run. The principal \
+        checkpoint; report.json and report.md are written into the run. --run with \
+        --generated judges cells made elsewhere (another sampler, PyTorch) the same way, \
+        without writing a report. \
+        The principal \
         components (for MMD², the Fréchet distance and the kNN classifier) are fitted on \
         the real cells, or with --run on the run's training cells. The floor of a metric \
         is its value between two random halves of the real cells, or with --run between \
@@ -28,6 +31,7 @@ struct Eval: ParsableCommand {
         Examples:
           wbdit eval --real heldout.h5ad --generated runs/demo/samples/generated.h5ad
           wbdit eval --run runs/demo
+          wbdit eval --run runs/demo --generated cells-from-pytorch.npy
           wbdit eval --run runs/types --guidance 0,1,2,4
         """
     )
@@ -36,7 +40,7 @@ struct Eval: ParsableCommand {
     var real: String?
     @Option(help: "Generated cells (.h5ad or .npy).")
     var generated: String?
-    @Option(name: .customLong("run"), help: "A run: its held-out cells against cells generated from its latest checkpoint.")
+    @Option(name: .customLong("run"), help: "A run: its held-out cells against cells generated from its latest checkpoint (or against --generated).")
     var runPath: String?
     @Option(help: "With --run: DDIM steps for generating.")
     var steps: Int = 100
@@ -92,8 +96,19 @@ struct Eval: ParsableCommand {
                 perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components,
                                               basis: basis)
             }
+        case (nil, let g?, let path?):
+            let context = try RunEvaluation(run: path, sampling: false)
+            let (cells, geneNames) = try CellInput.load(g)
+            guard cells.genes == context.real.genes else {
+                throw InputError("\(g) has \(cells.genes) genes but \(path) was trained on \(context.real.genes)")
+            }
+            if let geneNames, let runNames = context.geneNames, geneNames != runNames {
+                throw InputError("\(g) names its genes differently from \(path)'s data: compare cells over the same genes, in the same order")
+            }
+            (a, b, labels, basis, peer) = (context.real, cells, context.labels, context.basis(components: components), context.peer)
+            names = "\(a.cells) held-out cells of \(path), \(b.cells) from \(g), \(a.genes) genes"
         default:
-            throw InputError("give --real and --generated, or --run")
+            throw InputError("give --real and --generated, or --run (with or without --generated)")
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
         let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels, basis: basis, peer: peer)
@@ -103,7 +118,7 @@ struct Eval: ParsableCommand {
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
         }).text
-        if let runPath {
+        if let runPath, generated == nil {
             var markdown = "# Evaluation\n\n\(names).\n\n| metric | generated | real vs real |\n|---|---|---|\n"
                 + evaluation.rows.map { "| \($0.name) | \(String(format: "%.4f", $0.generated)) | \(String(format: "%.4f", $0.floor)) |" }
                     .joined(separator: "\n") + "\n"
@@ -120,7 +135,7 @@ struct Eval: ParsableCommand {
                 print("\nPer cell type (chance accuracy \(String(format: "%.3f", perLabel.chance))):")
                 print(Self.perLabelTable(perLabel).text)
             }
-            if let runPath { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
+            if let runPath, generated == nil { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
         }
     }
 

@@ -16,10 +16,14 @@ struct RunEvaluation {
     var real: CellMatrix { cells.heldOut }
     var labels: [String]? { cells.heldOutLabels }
     var peer: (cells: CellMatrix, labels: [String]?) { (cells.peer, cells.peerLabels) }
-    let network: DiffusionTransformer
+    /// The prepared data's gene names, when it has them.
+    let geneNames: [String]?
+    /// The latest checkpoint's network; nil when the cells to judge come from elsewhere.
+    let network: DiffusionTransformer?
 
-    /// `ema`: sample with the run's moving average of the weights instead of the weights themselves.
-    init(run path: String, ema: Bool = false) throws {
+    /// `ema`: sample with the run's moving average of the weights instead of the weights
+    /// themselves. `sampling: false` skips the network, for cells generated elsewhere.
+    init(run path: String, ema: Bool = false, sampling: Bool = true) throws {
         let (run, config) = try RunDirectory.open(path)
         let split = try run.split()
         guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
@@ -31,9 +35,15 @@ struct RunEvaluation {
             throw InputError("\(path) holds out \(split.heldOutCells.count) cells: too few to evaluate")
         }
         cells = try EvaluationCells(prepared, split: split, geneScale: config.data.geneScale)
-        guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-        network = ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
-        network.inferenceOnly = true
+        if sampling {
+            guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
+            let network = ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step))
+            network.inferenceOnly = true
+            self.network = network
+        } else {
+            network = nil
+        }
+        geneNames = prepared.geneNames
         self.path = path
         self.config = config
     }
@@ -51,6 +61,7 @@ struct RunEvaluation {
     /// data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
     /// (1: plain conditional sampling).
     func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> CellMatrix {
+        guard let network else { throw InputError("\(path): opened without its network") }
         let count = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()

@@ -54,6 +54,20 @@ final class RunEvalCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(object["mmd2_rbf_biased"] as? Double), try XCTUnwrap(object["mmd2_rbf"] as? Double))
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/report.json"))
         XCTAssertTrue(try String(contentsOfFile: run + "/report.md", encoding: .utf8).contains("| MMD²"))
+        // Cells generated elsewhere are judged the same way: `wbdit sample` draws the cells eval drew.
+        let cells = run + "/sampled.npy"
+        let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "40", "--steps", "3", "--out", cells])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        let external = try CommandRunner.wbdit(["eval", "--run", run, "--generated", cells, "--components", "5", "--json"])
+        XCTAssertEqual(external.status, 0, external.stderr)
+        let judged = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(external.stdout.utf8)) as? [String: Any])
+        for key in ["mmd2_rbf", "mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "mmd2_rbf_floor", "knn_auc_floor"] {
+            XCTAssertEqual(try XCTUnwrap(judged[key] as? Double), try XCTUnwrap(object[key] as? Double), accuracy: 1e-9, key)
+        }
+        let wrongGenes = try CommandRunner.wbdit(["eval", "--run", run, "--generated",
+                                                  URL(fileURLWithPath: fixture).deletingLastPathComponent().path + "/float32.npy"])
+        XCTAssertEqual(wrongGenes.status, 2)
+        XCTAssertTrue(wrongGenes.stderr.contains("genes but \(run) was trained on 20"), wrongGenes.stderr)
         let neither = try CommandRunner.wbdit(["eval"])
         XCTAssertEqual(neither.status, 2)
         XCTAssertTrue(neither.stderr.contains("give --real and --generated, or --run"), neither.stderr)
