@@ -15,12 +15,11 @@ struct Eval: ParsableCommand {
         held-out cells are the real ones and as many cells are generated from its latest \
         checkpoint; report.json and report.md are written into the run. --run with \
         --generated judges cells made elsewhere (another sampler, PyTorch) the same way, \
-        without writing a report. \
-        The principal \
-        components (for MMD², the Fréchet distance and the kNN classifier) are fitted on \
-        the real cells, or with --run on the run's training cells. The floor of a metric \
-        is its value between two random halves of the real cells, or with --run between \
-        the held-out cells and as many training cells. Definitions: docs/metrics.md.
+        without writing a report. The principal components (for MMD², the Fréchet \
+        distance and the kNN classifier) are fitted on the real cells, or with --run on \
+        the run's training cells. The floor of a metric is its value between two random \
+        halves of the real cells, or with --run between the held-out cells and as many \
+        training cells. Definitions: docs/metrics.md.
 
         For a conditional run (trained with --labels) each generated cell is asked for \
         the type of a held-out cell, and a second table scores each type: how often a \
