@@ -22,6 +22,8 @@ public struct RunDirectory: Sendable {
     public var samplesPath: String { path + "/samples" }
     var latestPath: String { path + "/latest" }
     public var splitPath: String { path + "/split.json" }
+    /// The principal basis of a `--pca-basis` run.
+    public var basisPath: String { path + "/basis.npy" }
 
     public func modelPath(step: Int) -> String { checkpointsPath + "/step-\(step).safetensors" }
     public func optimiserPath(step: Int) -> String { checkpointsPath + "/step-\(step).optim.safetensors" }
@@ -68,6 +70,15 @@ public struct RunDirectory: Sendable {
 
     func writeSplit(_ split: HeldOutSplit) throws {
         try AtomicFile.write(try JSONEncoder().encode(split), to: splitPath)
+    }
+
+    /// The principal basis the run's network works in, or nil when it works on the cells
+    /// themselves.
+    public func basis(_ config: TrainingConfig) throws -> PrincipalBasis? {
+        guard config.data.principalBasis == true else { return nil }
+        do { return try PrincipalBasis(npy: basisPath) } catch {
+            throw TrainingError("\(path) was trained on principal-component scores but its basis.npy cannot be read: \(error)")
+        }
     }
 
     /// The run's held-out split.

@@ -49,6 +49,9 @@ public struct RunPlan: Sendable, Equatable {
     public var streaming: Bool?
     /// How a streamed run reads its cells.
     public var streamingLayout = StreamingLayout()
+    /// Train on the training cells' principal-component scores (all components: an
+    /// orthogonal change of basis, undone on every generated cell) instead of the genes.
+    public var principalBasis = false
     public var softwareVersion = "0.1.0"
 
     public init(dataPath: String, model: ModelConfig) {
@@ -96,6 +99,9 @@ public struct RunPlan: Sendable, Equatable {
         let stratifyBy = labelColumn ?? self.stratifyBy
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
         if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
+        if streams && principalBasis {
+            throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")
+        }
         let prepared = try CellSource.open(dataPath, preparation, labelsFrom: stratifyBy,
                                            streamBlockCells: streams ? streamingLayout.blockCells : nil, progress: progress)
         let split = HeldOutSplit(cells: prepared.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
@@ -115,8 +121,17 @@ public struct RunPlan: Sendable, Equatable {
             config.labelDropout = labelDropout
         }
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
+        var basis: PrincipalBasis?
+        if principalBasis {
+            progress("fitting the principal basis of \(split.trainCells.count) training cells")
+            guard split.trainCells.count >= 2, let fitted = PrincipalBasis(fitting: try prepared.rows(split.trainCells)) else {
+                throw TrainingError("cannot fit a principal basis to the \(split.trainCells.count) training cells")
+            }
+            basis = fitted
+            config.data.principalBasis = true
+        }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
-                                        runPath: runPath, split: split)
+                                        runPath: runPath, split: split, basis: basis)
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 

@@ -9,6 +9,8 @@ import Networks
 public final class Trainer: @unchecked Sendable {
     public let config: TrainingConfig
     public let run: RunDirectory
+    /// The principal basis the network works in (`--pca-basis`), or nil.
+    public let basis: PrincipalBasis?
     /// Steps completed so far.
     public private(set) var completedSteps: Int
     private let step: TrainingStep
@@ -22,9 +24,10 @@ public final class Trainer: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     private init(config: TrainingConfig, run: RunDirectory, data: TrainingCells, labels: [Int32]?, network: DiffusionTransformer,
-                 completedSteps: Int) {
+                 completedSteps: Int, basis: PrincipalBasis? = nil) {
         self.config = config
         self.run = run
+        self.basis = basis
         self.completedSteps = completedSteps
         Threads.configure(config.threads)
         step = TrainingStep(config: config, cells: data, labels: labels, network: network)
@@ -38,21 +41,24 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// A new run on the cells `trainCells` of `source` (indices), read whole or streamed as
-    /// `config.data.streaming` says.
+    /// `config.data.streaming` says; with a `basis` (and `config.data.principalBasis` set),
+    /// on their principal-component scores, the basis saved in the run.
     public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int], labels: [String]? = nil,
-                             runPath: String, split: HeldOutSplit? = nil) throws -> Trainer {
-        try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells), labels: labels,
-                  runPath: runPath, split: split)
+                             runPath: String, split: HeldOutSplit? = nil, basis: PrincipalBasis? = nil) throws -> Trainer {
+        precondition((basis != nil) == (config.data.principalBasis == true), "Trainer: a basis exactly when the config says so")
+        return try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
+                         labels: labels, runPath: runPath, split: split, basis: basis)
     }
 
     private static func start(config: TrainingConfig, cells data: TrainingCells, labels: [String]?, runPath: String,
-                              split: HeldOutSplit?) throws -> Trainer {
+                              split: HeldOutSplit?, basis: PrincipalBasis? = nil) throws -> Trainer {
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
         let run = try RunDirectory.create(at: runPath, config: config)
         if let split { try run.writeSplit(split) }
+        if let basis { try basis.write(npy: run.basisPath) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
-        return Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: 0)
+        return Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: 0, basis: basis)
     }
 
     /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
@@ -65,12 +71,14 @@ public final class Trainer: @unchecked Sendable {
     /// Continues a run on the cells `trainCells` of `source` (see `start(config:source:…)`).
     public static func resume(runPath: String, source: CellSource, trainCells: [Int], labels: [String]? = nil,
                               totalSteps: Int? = nil) throws -> Trainer {
-        let (_, config) = try RunDirectory.open(runPath)
-        return try resume(runPath: runPath, cells: try makeTrainingCells(config, source, trainCells: trainCells), labels: labels,
-                          totalSteps: totalSteps)
+        let (run, config) = try RunDirectory.open(runPath)
+        let basis = try run.basis(config)
+        return try resume(runPath: runPath, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
+                          labels: labels, totalSteps: totalSteps, basis: basis)
     }
 
-    private static func resume(runPath: String, cells data: TrainingCells, labels: [String]?, totalSteps: Int?) throws -> Trainer {
+    private static func resume(runPath: String, cells data: TrainingCells, labels: [String]?, totalSteps: Int?,
+                               basis: PrincipalBasis? = nil) throws -> Trainer {
         var (run, config) = try RunDirectory.open(runPath)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
@@ -86,7 +94,8 @@ public final class Trainer: @unchecked Sendable {
         guard network.config == config.model else {
             throw TrainingError("\(run.modelPath(step: latest)) does not match the model in \(run.configPath)")
         }
-        let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: latest)
+        let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: latest,
+                              basis: basis)
         try trainer.restoreOptimiserState(step: latest)
         trainer.lastCheckpoint = latest
         try run.truncateMetrics(after: latest)
@@ -298,14 +307,14 @@ public final class Trainer: @unchecked Sendable {
         if useEMA, let ema = step.ema {
             snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)
         }
-        var settings = settings
-        settings.clampNonNegative = settings.clampNonNegative && config.data.nonNegative
+        let space = NetworkSpace(config: config, basis: basis)
+        let requested = settings, settings = try space.samplerSettings(requested)
         let names = config.labelNames ?? []
         let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
         let classes = try labels.map { try config.classIndices(of: $0) }
         var values = Sampler(settings: settings).sample(config.target.noisePredictor(snapshot), cells: cells, labels: classes, guidance: guidance,
                                                         nullLabel: Int32(names.count))
-        if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: config.model.genes, scale: scale) }
+        space.toData(&values, clamp: requested.clampNonNegative)
         let path = run.samplesPath + "/step-\(completedSteps).npy"
         try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
         onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values,

@@ -79,10 +79,15 @@ public struct StreamingLayout: Codable, Equatable, Sendable {
 
 /// The training cells `trainCells` (indices into `source`) as a run reads them: copied into
 /// memory, or streamed as `config.data.streaming` lays them out.
-func makeTrainingCells(_ config: TrainingConfig, _ source: CellSource, trainCells: [Int]) throws -> TrainingCells {
+func makeTrainingCells(_ config: TrainingConfig, _ source: CellSource, trainCells: [Int],
+                       basis: PrincipalBasis?) throws -> TrainingCells {
     switch (source, config.data.streaming) {
     case (.whole(let whole), nil):
-        return InMemoryTrainingCells(HeldOutSplit.rows(whole.matrix, trainCells), seed: config.seed)
+        var cells = HeldOutSplit.rows(whole.matrix, trainCells)
+        basis?.project(&cells.values)
+        return InMemoryTrainingCells(cells, seed: config.seed)
+    case (.streamed, _?) where basis != nil:
+        throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")
     case (.streamed(let streamed), let layout?):
         try layout.check(batch: config.batch)
         return StreamedTrainingCells(source: streamed, trainCells: trainCells, layout: layout, seed: config.seed)

@@ -103,6 +103,9 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var geneScale: [Float]?
     /// Set when the cells are streamed from disk rather than read whole.
     public var streaming: StreamingLayout?
+    /// Set when the network is trained on the training cells' principal-component scores
+    /// (`--pca-basis`): `basis.npy` in the run holds the basis; generated cells are restored.
+    public var principalBasis: Bool?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
                 preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],

@@ -20,6 +20,8 @@ struct RunEvaluation {
     let geneNames: [String]?
     /// The latest checkpoint's network; nil when the cells to judge come from elsewhere.
     let network: DiffusionTransformer?
+    /// What the network generates and how it returns to the data's units.
+    let space: NetworkSpace
 
     /// `ema`: sample with the run's moving average of the weights instead of the weights
     /// themselves. `sampling: false` skips the network, for cells generated elsewhere.
@@ -44,6 +46,7 @@ struct RunEvaluation {
             network = nil
         }
         geneNames = prepared.geneNames
+        space = NetworkSpace(config: config, basis: sampling ? try run.basis(config) : nil)
         self.path = path
         self.config = config
     }
@@ -57,23 +60,23 @@ struct RunEvaluation {
     /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
     var requested: [String]? { config.labelNames == nil ? nil : labels }
 
-    /// As many generated cells as held-out ones, drawn with `settings` (clamped at 0 when the
-    /// data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
+    /// As many generated cells as held-out ones, drawn with `settings`, in the data's units
+    /// (clamped at 0 when the data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
     /// (1: plain conditional sampling).
     func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> CellMatrix {
         guard let network else { throw InputError("\(path): opened without its network") }
         let count = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()
-        var settings = settings
-        settings.clampNonNegative = config.data.nonNegative
-        var values = Sampler(settings: settings)
+        var requested = settings
+        requested.clampNonNegative = true
+        var values = Sampler(settings: try space.samplerSettings(requested))
             .sample(config.target.noisePredictor(network), cells: count, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
                 progress.update(String(format: "sampling %d cells%@: step %d/%d", count,
                                        classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
             }
         progress.finish()
-        if let scale = config.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
+        space.toData(&values, clamp: true)
         return CellMatrix(cells: count, genes: network.config.genes, values: values)
     }
 }

@@ -64,8 +64,13 @@ struct Sample: ParsableCommand {
         try Threads.configureFromOption(threads)
         let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true
-        let settings = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
-                                       clampNonNegative: !noClamp, clampEstimate: clampEstimate, seed: seed)
+        let asked = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
+                                    clampNonNegative: !noClamp, clampEstimate: clampEstimate, seed: seed)
+        let space = try runPath.map { path in
+            let (run, config) = try RunDirectory.open(path)
+            return NetworkSpace(config: config, basis: try run.basis(config))
+        }
+        let settings = try space?.samplerSettings(asked) ?? asked
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
         let requested = try requestedLabels(network)
@@ -79,7 +84,7 @@ struct Sample: ParsableCommand {
         }
         progress.finish()
         var values = cells
-        if let scale = runConfig?.data.geneScale { Preprocessing.unscale(&values, genes: network.config.genes, scale: scale) }
+        space?.toData(&values, clamp: asked.clampNonNegative)
         let matrix = CellMatrix(cells: count, genes: network.config.genes, values: values)
         if out.lowercased().hasSuffix(".h5ad") {
             let every = { (value: String) in Array(repeating: value, count: count) }

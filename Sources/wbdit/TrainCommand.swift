@@ -67,6 +67,8 @@ struct Train: ParsableCommand {
     var minSNR: Double?
     @Option(name: .customLong("timestep-power"), help: "Draw training timesteps with density rising as t^(K−1) towards the noisy end; 1 is uniform, as the reference (default: the recipe's).")
     var timestepPower: Double?
+    @Flag(name: .customLong("pca-basis"), help: "Train on the training cells' principal-component scores (all of them: an orthogonal change of basis, saved in the run as basis.npy and undone on every generated cell) instead of on the genes; sample such a run with --run.")
+    var pcaBasis = false
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.")
@@ -131,6 +133,7 @@ struct Train: ParsableCommand {
         if let prediction { plan.predictionTarget = prediction }
         if let minSNR { plan.minSNRGamma = minSNR == 0 ? nil : minSNR }
         if let timestepPower { plan.timestepPower = timestepPower }
+        plan.principalBasis = pcaBasis
         plan.checkpointEvery = checkpointEvery
         plan.keepCheckpoints = keep
         plan.readoutEvery = readoutEvery

@@ -1,0 +1,43 @@
+import CellData
+
+/// What a run's network generates and how it returns to the data's units. A network
+/// trained on principal-component scores (`--pca-basis`) generates scores: they are
+/// restored to genes, and only then clamped at 0; otherwise the sampler clamps the cells
+/// itself. Either way the per-gene scale (`--scale-genes`) is undone last.
+public struct NetworkSpace {
+    public let basis: PrincipalBasis?
+    public let geneScale: [Float]?
+    /// Whether the data is non-negative, so that generated cells may be clamped at 0.
+    public let nonNegative: Bool
+
+    public init(config: TrainingConfig, basis: PrincipalBasis?) {
+        self.basis = basis
+        geneScale = config.data.geneScale
+        nonNegative = config.data.nonNegative
+    }
+
+    /// The sampler's settings for a request: clamping inside the sampler only when the
+    /// network generates cells and the data is non-negative.
+    public func samplerSettings(_ requested: SamplerSettings) throws -> SamplerSettings {
+        var settings = requested
+        if basis != nil {
+            guard !requested.clampEstimate else {
+                throw TrainingError("clamping the clean estimate needs a network that generates cells, not principal-component scores")
+            }
+            settings.clampNonNegative = false
+        } else {
+            settings.clampNonNegative = requested.clampNonNegative && nonNegative
+        }
+        return settings
+    }
+
+    /// Generated values (`samplerSettings`' output) in the data's units, in place; `clamp`
+    /// is the request's clamping, applied here to restored scores.
+    public func toData(_ values: inout [Float], clamp: Bool) {
+        if let basis {
+            basis.restore(&values)
+            if clamp && nonNegative { for i in values.indices { values[i] = max(0, values[i]) } }
+        }
+        if let geneScale { Preprocessing.unscale(&values, genes: geneScale.count, scale: geneScale) }
+    }
+}
