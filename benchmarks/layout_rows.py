@@ -51,7 +51,7 @@ def make(run, layout, out):
         _, _, vt = np.linalg.svd(train - mean, full_matrices=False)
         np.savez(os.path.join(out, "layout.npz"), mean=mean, basis=vt.T)
         laid = (train - mean) @ vt.T
-    np.save(os.path.join(out, "train.npy"), laid.astype(np.float32))
+    np.save(os.path.join(out, "train.npy"), np.ascontiguousarray(laid, dtype=np.float32))
 
 
 def undo(out, laid):

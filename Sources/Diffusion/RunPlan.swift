@@ -50,8 +50,9 @@ public struct RunPlan: Sendable, Equatable {
     /// How a streamed run reads its cells.
     public var streamingLayout = StreamingLayout()
     /// Train on the training cells' principal-component scores (all components: an
-    /// orthogonal change of basis, undone on every generated cell) instead of the genes.
-    public var principalBasis = false
+    /// orthogonal change of basis, undone on every generated cell) instead of the genes:
+    /// true or false, or nil for the recipe's choice where the cells are read whole.
+    public var principalBasis: Bool?
     public var softwareVersion = "0.1.0"
 
     public init(dataPath: String, model: ModelConfig) {
@@ -99,9 +100,10 @@ public struct RunPlan: Sendable, Equatable {
         let stratifyBy = labelColumn ?? self.stratifyBy
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
         if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
-        if streams && principalBasis {
+        if streams && principalBasis == true {
             throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")
         }
+        let usesBasis = principalBasis ?? (!streams && recipe?.trainsOnPrincipalComponents == true)
         let prepared = try CellSource.open(dataPath, preparation, labelsFrom: stratifyBy,
                                            streamBlockCells: streams ? streamingLayout.blockCells : nil, progress: progress)
         let split = HeldOutSplit(cells: prepared.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
@@ -122,7 +124,7 @@ public struct RunPlan: Sendable, Equatable {
         }
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         var basis: PrincipalBasis?
-        if principalBasis {
+        if usesBasis {
             progress("fitting the principal basis of \(split.trainCells.count) training cells")
             guard split.trainCells.count >= 2, let fitted = PrincipalBasis(fitting: try prepared.rows(split.trainCells)) else {
                 throw TrainingError("cannot fit a principal basis to the \(split.trainCells.count) training cells")

@@ -18,6 +18,15 @@ public enum TrainingRecipe: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether the network trains on the training cells' principal-component scores
+    /// (`RunPlan.principalBasis`) unless told otherwise, where the cells are read whole.
+    public var trainsOnPrincipalComponents: Bool {
+        switch self {
+        case .reference: return false
+        case .fast: return false
+        }
+    }
+
     /// Sets the plan's optimisation to this recipe's (its network and length stay).
     public func apply(to plan: inout RunPlan) {
         switch self {

@@ -67,8 +67,8 @@ struct Train: ParsableCommand {
     var minSNR: Double?
     @Option(name: .customLong("timestep-power"), help: "Draw training timesteps with density rising as t^(K−1) towards the noisy end; 1 is uniform, as the reference (default: the recipe's).")
     var timestepPower: Double?
-    @Flag(name: .customLong("pca-basis"), help: "Train on the training cells' principal-component scores (all of them: an orthogonal change of basis, saved in the run as basis.npy and undone on every generated cell) instead of on the genes; sample such a run with --run.")
-    var pcaBasis = false
+    @Flag(name: .customLong("pca-basis"), inversion: .prefixedNo, help: "Train on the training cells' principal-component scores (all of them: an orthogonal change of basis, saved in the run as basis.npy and undone on every generated cell) instead of on the genes; sample such a run with --run (default: the recipe's, for cells read whole).")
+    var pcaBasis: Bool?
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.")
