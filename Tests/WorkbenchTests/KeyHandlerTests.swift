@@ -47,6 +47,19 @@ final class KeyHandlerTests: XCTestCase {
         guard case .send(.pause)? = handler.handle(.character(" "), state, &view) else { return XCTFail("space pauses") }
     }
 
+    func testANewRunFollowsTheCurrentRunsRecipeUnderTheFormsValues() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        _ = handler.handle(.character("n"), state, &view)
+        guard case .newRun(let plan, _)? = handler.handle(.enter, state, &view) else { return XCTFail("no new run") }
+        XCTAssertEqual(plan.recipe, .fast)
+        XCTAssertEqual(plan.predictionTarget, .velocity)
+        XCTAssertEqual(plan.warmupSteps, 200)
+        XCTAssertTrue(plan.cosineDecay)
+        XCTAssertEqual(plan.gradientClip, 1)
+        XCTAssertEqual(plan.learningRate, state.config?.learningRate.peakRate, "the form's rate, prefilled from the run")
+    }
+
     func testSampleFormValidatesAndSubmits() throws {
         let state = try ScriptedRun.state()
         var view = ViewState()

@@ -210,6 +210,8 @@ public struct KeyHandler {
                                         depth: try integer("depth", 1...64, "depth"), heads: try integer("heads", 1...256, "heads"))
             } catch let error as ConfigurationError { throw FormError(error.description) }
             var plan = RunPlan(dataPath: data, model: model)
+            // The current run's recipe (or `fast`), then the form's batch and learning rate over it.
+            (state.config?.recipe ?? .fast).apply(to: &plan)
             if let c = state.config, c.data.path == (data as NSString).standardizingPath { plan.preparation = c.data.preparation }
             plan.stratifyBy = state.reference?.labelColumn
             plan.batch = try integer("batch", 1...4096, "batch")
