@@ -42,7 +42,7 @@ final class CellTypeGenerationTests: XCTestCase {
         defer { if reuse == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let budget = ["--data", data, "--hidden", "256", "--depth", "3", "--heads", "8", "--patch", "40", "--batch", "16",
                       "--lr", "1e-3", "--warmup", "200", "--cosine", "--min-lr", "1e-5", "--clip", "1", "--ema", "0.999",
-                      "--prediction", "velocity", "--steps", "28000", "--checkpoint-every", "28000", "--readout-every", "500", "--seed", "0", "--threads", "2"]
+                      "--prediction", "velocity", "--no-pca-basis", "--steps", "28000", "--checkpoint-every", "28000", "--readout-every", "500", "--seed", "0", "--threads", "2"]
         if reuse == nil {
             try run(binary, ["train", "--labels", "level1", "--run", folder + "/types"] + budget)
             try run(binary, ["train", "--stratify", "level1", "--run", folder + "/plain"] + budget)

@@ -57,6 +57,7 @@ final class TrainCommandTests: XCTestCase {
         let tuned = try config("tuned", ["--recipe", "fast", "--lr", "5e-4", "--clip", "0", "--no-cosine", "--min-snr", "5",
                                          "--timestep-power", "2"])
         let noise = try config("noise", ["--prediction", "epsilon"])
+        let genes = try config("genes", ["--no-pca-basis"])
         func schedule(_ c: [String: Any]) -> [String: Any] { c["learningRate"] as! [String: Any] }
         XCTAssertEqual(fast["recipe"] as? String, "fast")
         XCTAssertEqual(schedule(fast)["peakRate"] as? Double, 1e-3)
@@ -76,6 +77,12 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(tuned["timestepPower"] as? Double, 2)
         XCTAssertNil(fast["timestepPower"])
         XCTAssertNil(noise["predictionTarget"], "--prediction epsilon overrides the recipe's v")
+        func basis(_ c: [String: Any]) -> Bool? { (c["data"] as! [String: Any])["principalBasis"] as? Bool }
+        XCTAssertEqual(basis(fast), true, "fast trains on principal-component scores")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/fast/basis.npy"))
+        XCTAssertNil(basis(reference))
+        XCTAssertNil(basis(genes), "--no-pca-basis overrides the recipe")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/genes/basis.npy"))
 
         let checkpoint = directory + "/tuned/checkpoints/step-4.safetensors"
         XCTAssertEqual(try SafeTensorsFile(contentsOf: checkpoint).metadata["prediction"], "velocity")

@@ -66,6 +66,7 @@ final class TrainFromAnnDataTests: XCTestCase {
         let streaming = try XCTUnwrap((config["data"] as? [String: Any])?["streaming"] as? [String: Any])
         XCTAssertEqual(streaming["blockCells"] as? Int, 16)
         XCTAssertEqual(streaming["windowBlocks"] as? Int, 4)
+        XCTAssertNil((config["data"] as? [String: Any])?["principalBasis"], "streamed cells stay genes under the fast recipe")
         let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--resume", "--steps", "40"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let eval = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--components", "5", "--json"])
