@@ -5,7 +5,7 @@ the training cells, MMD² as a V-statistic at the median bandwidth, the 5-NN rea
 generated AUC (fold i mod 5) and the gene–gene correlation agreement over 500 genes.
 
   python3 benchmarks/layout_rows.py make  RUN LAYOUT DIR   # LAYOUT: cluster or rotate
-  wbdit train --data DIR/train.npy --holdout 0 --run R ...  # the row's flags
+  wbdit train --data DIR/train.npy --holdout 0 --no-pca-basis --run R ...  # the row's flags
   wbdit sample --run R --n 301 --steps 100 --no-clamp --out R/laid-out.npy
   python3 benchmarks/layout_rows.py score RUN DIR R/laid-out.npy
 
