@@ -130,7 +130,6 @@ public struct RunPlan: Sendable, Equatable {
                 throw TrainingError("cannot fit a principal basis to the \(split.trainCells.count) training cells")
             }
             basis = fitted
-            config.data.principalBasis = true
         }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
                                         runPath: runPath, split: split, basis: basis)

@@ -41,11 +41,12 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// A new run on the cells `trainCells` of `source` (indices), read whole or streamed as
-    /// `config.data.streaming` says; with a `basis` (and `config.data.principalBasis` set),
-    /// on their principal-component scores, the basis saved in the run.
+    /// `config.data.streaming` says; with a `basis`, on their principal-component scores,
+    /// the basis saved in the run (and `config.data.principalBasis` set to say so).
     public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int], labels: [String]? = nil,
                              runPath: String, split: HeldOutSplit? = nil, basis: PrincipalBasis? = nil) throws -> Trainer {
-        precondition((basis != nil) == (config.data.principalBasis == true), "Trainer: a basis exactly when the config says so")
+        var config = config
+        config.data.principalBasis = basis.map { _ in true }
         return try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
                          labels: labels, runPath: runPath, split: split, basis: basis)
     }

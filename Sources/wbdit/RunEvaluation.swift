@@ -68,9 +68,9 @@ struct RunEvaluation {
         let count = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
         let progress = ProgressLine()
-        var requested = settings
-        requested.clampNonNegative = true
-        var values = Sampler(settings: try space.samplerSettings(requested))
+        var asked = settings
+        asked.clampNonNegative = true
+        var values = Sampler(settings: try space.samplerSettings(asked))
             .sample(config.target.noisePredictor(network), cells: count, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
                 progress.update(String(format: "sampling %d cells%@: step %d/%d", count,
                                        classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
