@@ -31,8 +31,9 @@ public struct NetworkSpace {
         return settings
     }
 
-    /// Generated values (`samplerSettings`' output) in the data's units, in place; `clamp`
-    /// is the request's clamping, applied here to restored scores.
+    /// Generated values (`samplerSettings`' output) in the data's units, in place: as many
+    /// genes per cell as the data has, even when the network sees fewer leading scores;
+    /// `clamp` is the request's clamping, applied here to restored scores.
     public func toData(_ values: inout [Float], clamp: Bool) {
         if let basis {
             basis.restore(&values)

@@ -76,9 +76,14 @@ public struct RunDirectory: Sendable {
     /// themselves.
     public func basis(_ config: TrainingConfig) throws -> PrincipalBasis? {
         guard config.data.principalBasis == true else { return nil }
-        do { return try PrincipalBasis(npy: basisPath) } catch {
+        let basis: PrincipalBasis
+        do { basis = try PrincipalBasis(npy: basisPath, components: config.data.principalComponents) } catch {
             throw TrainingError("\(path) was trained on principal-component scores but its basis.npy cannot be read: \(error)")
         }
+        guard basis.genes == config.data.genes, basis.components == config.model.genes else {
+            throw TrainingError("\(basisPath) maps \(basis.genes) genes to \(basis.components) scores, but the run has \(config.data.genes) genes and a network \(config.model.genes) wide")
+        }
+        return basis
     }
 
     /// The run's held-out split.

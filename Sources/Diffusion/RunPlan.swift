@@ -49,10 +49,13 @@ public struct RunPlan: Sendable, Equatable {
     public var streaming: Bool?
     /// How a streamed run reads its cells.
     public var streamingLayout = StreamingLayout()
-    /// Train on the training cells' principal-component scores (all components: an
-    /// orthogonal change of basis, undone on every generated cell) instead of the genes:
-    /// true or false, or nil for the recipe's choice where the cells are read whole.
+    /// Train on the training cells' leading principal-component scores instead of the
+    /// genes (generated scores are restored to genes): true or false, or nil for the
+    /// recipe's choice where the cells are read whole.
     public var principalBasis: Bool?
+    /// How many leading components, under `principalBasis` (setting it implies the basis):
+    /// nil for the recipe's count, or all of them when the recipe has none.
+    public var principalComponents: Int?
     public var softwareVersion = "0.1.0"
 
     public init(dataPath: String, model: ModelConfig) {
@@ -84,6 +87,10 @@ public struct RunPlan: Sendable, Equatable {
             guard timestepPower >= 1, timestepPower <= 10 else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
         }
         if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
+        if let principalComponents {
+            guard principalBasis != false else { throw TrainingError("a count of principal components needs the principal basis, not --no-pca-basis") }
+            guard principalComponents >= 1 else { throw TrainingError("the principal-component count must be at least 1 (got \(principalComponents))") }
+        }
         try model.validate()
     }
 
@@ -100,10 +107,10 @@ public struct RunPlan: Sendable, Equatable {
         let stratifyBy = labelColumn ?? self.stratifyBy
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
         if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
-        if streams && principalBasis == true {
+        if streams && (principalBasis == true || principalComponents != nil) {
             throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")
         }
-        let usesBasis = principalBasis ?? (!streams && recipe?.trainsOnPrincipalComponents == true)
+        let usesBasis = principalBasis ?? (principalComponents != nil || (!streams && recipe?.principalComponents != nil))
         let prepared = try CellSource.open(dataPath, preparation, labelsFrom: stratifyBy,
                                            streamBlockCells: streams ? streamingLayout.blockCells : nil, progress: progress)
         let split = HeldOutSplit(cells: prepared.cells, labels: prepared.labels, stratifiedBy: stratifyBy,
@@ -125,11 +132,14 @@ public struct RunPlan: Sendable, Equatable {
         let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         var basis: PrincipalBasis?
         if usesBasis {
+            if let principalComponents, principalComponents > prepared.genes {
+                throw TrainingError("\(principalComponents) principal components asked for, but the data has \(prepared.genes) genes")
+            }
             progress("fitting the principal basis of \(split.trainCells.count) training cells")
             guard split.trainCells.count >= 2, let fitted = PrincipalBasis(fitting: try prepared.rows(split.trainCells)) else {
                 throw TrainingError("cannot fit a principal basis to the \(split.trainCells.count) training cells")
             }
-            basis = fitted
+            basis = fitted.leading(principalComponents ?? min(recipe?.principalComponents ?? fitted.genes, fitted.genes))
         }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
                                         runPath: runPath, split: split, basis: basis)

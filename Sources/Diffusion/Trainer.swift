@@ -42,11 +42,17 @@ public final class Trainer: @unchecked Sendable {
 
     /// A new run on the cells `trainCells` of `source` (indices), read whole or streamed as
     /// `config.data.streaming` says; with a `basis`, on their principal-component scores,
-    /// the basis saved in the run (and `config.data.principalBasis` set to say so).
+    /// the basis saved in the run (`config.data` says so, and the network's width becomes
+    /// the basis's component count).
     public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int], labels: [String]? = nil,
                              runPath: String, split: HeldOutSplit? = nil, basis: PrincipalBasis? = nil) throws -> Trainer {
         var config = config
         config.data.principalBasis = basis.map { _ in true }
+        config.data.principalComponents = basis.map(\.components)
+        if let basis {
+            config.model.genes = basis.components
+            try config.model.validate()
+        }
         return try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
                          labels: labels, runPath: runPath, split: split, basis: basis)
     }
@@ -317,8 +323,9 @@ public final class Trainer: @unchecked Sendable {
                                                         nullLabel: Int32(names.count))
         space.toData(&values, clamp: requested.clampNonNegative)
         let path = run.samplesPath + "/step-\(completedSteps).npy"
-        try CellMatrix(cells: cells, genes: config.model.genes, values: values).write(npy: path)
-        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: config.model.genes, values: values,
+        let genes = values.count / cells   // the data's genes, wider than the network under a cut basis
+        try CellMatrix(cells: cells, genes: genes, values: values).write(npy: path)
+        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: genes, values: values,
                               labels: labels, path: path))
     }
 }

@@ -84,7 +84,10 @@ func makeTrainingCells(_ config: TrainingConfig, _ source: CellSource, trainCell
     switch (source, config.data.streaming) {
     case (.whole(let whole), nil):
         var cells = HeldOutSplit.rows(whole.matrix, trainCells)
-        basis?.project(&cells.values)
+        if let basis {
+            basis.project(&cells.values)
+            cells = CellMatrix(cells: cells.cells, genes: basis.components, values: cells.values)
+        }
         return InMemoryTrainingCells(cells, seed: config.seed)
     case (.streamed, _?) where basis != nil:
         throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")

@@ -106,6 +106,8 @@ public struct DataSource: Codable, Equatable, Sendable {
     /// Set when the network is trained on the training cells' principal-component scores
     /// (`--pca-basis`): `basis.npy` in the run holds the basis; generated cells are restored.
     public var principalBasis: Bool?
+    /// How many leading components the network sees, under `principalBasis` (nil: all).
+    public var principalComponents: Int?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
                 preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],

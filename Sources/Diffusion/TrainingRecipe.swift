@@ -9,22 +9,23 @@ public enum TrainingRecipe: String, CaseIterable, Codable, Sendable {
     /// Chosen by measurement for a 15-minute budget on two CPU cores: AdamW at 1e-3 with
     /// 200 warm-up steps and cosine decay to 1e-5, gradient norm clipped at 1,
     /// v-prediction, which weights the noisy timesteps where cell types separate, and, for
-    /// cells read whole, training on their principal-component scores.
+    /// cells read whole, training on their leading 200 principal-component scores.
     case fast
 
     public var summary: String {
         switch self {
         case .reference: return "AdamW 1e-4 constant, batch 16, ε-prediction (the paper's)"
-        case .fast: return "AdamW 1e-3, 200 warm-up steps, cosine to 1e-5, clip 1, batch 16, v-prediction, PCA basis"
+        case .fast: return "AdamW 1e-3, 200 warm-up steps, cosine to 1e-5, clip 1, batch 16, v-prediction, 200 PCs"
         }
     }
 
-    /// Whether the network trains on the training cells' principal-component scores
-    /// (`RunPlan.principalBasis`) unless told otherwise, where the cells are read whole.
-    public var trainsOnPrincipalComponents: Bool {
+    /// How many leading principal-component scores of the training cells the network
+    /// trains on (`RunPlan.principalBasis`) unless told otherwise, where the cells are read
+    /// whole (at most the gene count); nil: the genes themselves.
+    public var principalComponents: Int? {
         switch self {
-        case .reference: return false
-        case .fast: return true
+        case .reference: return nil
+        case .fast: return 200
         }
     }
 

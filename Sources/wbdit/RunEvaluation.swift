@@ -77,6 +77,6 @@ struct RunEvaluation {
             }
         progress.finish()
         space.toData(&values, clamp: true)
-        return CellMatrix(cells: count, genes: network.config.genes, values: values)
+        return CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
     }
 }

@@ -85,7 +85,7 @@ struct Sample: ParsableCommand {
         progress.finish()
         var values = cells
         space?.toData(&values, clamp: asked.clampNonNegative)
-        let matrix = CellMatrix(cells: count, genes: network.config.genes, values: values)
+        let matrix = CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
         if out.lowercased().hasSuffix(".h5ad") {
             let every = { (value: String) in Array(repeating: value, count: count) }
             try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
@@ -101,7 +101,7 @@ struct Sample: ParsableCommand {
         }
         let seconds = ProcessInfo.processInfo.systemUptime - started
         print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
-                     network.config.genes, Format.duration(seconds), Double(count) / seconds))
+                     matrix.genes, Format.duration(seconds), Double(count) / seconds))
     }
 
     /// The label of each cell to generate, for a conditional run asked for one.

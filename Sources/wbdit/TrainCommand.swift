@@ -67,8 +67,10 @@ struct Train: ParsableCommand {
     var minSNR: Double?
     @Option(name: .customLong("timestep-power"), help: "Draw training timesteps with density rising as t^(K−1) towards the noisy end; 1 is uniform, as the reference (default: the recipe's).")
     var timestepPower: Double?
-    @Flag(name: .customLong("pca-basis"), inversion: .prefixedNo, help: "Train on the training cells' principal-component scores (all of them: an orthogonal change of basis, saved in the run as basis.npy and undone on every generated cell) instead of on the genes; sample such a run with --run (default: the recipe's, for cells read whole).")
+    @Flag(name: .customLong("pca-basis"), inversion: .prefixedNo, help: "Train on the training cells' leading principal-component scores instead of on the genes (the basis is saved in the run as basis.npy and every generated cell is restored to genes); sample such a run with --run (default: the recipe's, for cells read whole).")
     var pcaBasis: Bool?
+    @Option(name: .customLong("pca-components"), help: "With the PCA basis: how many leading components the network sees, up to the gene count (implies --pca-basis; default: the recipe's, 200 for fast, or all).")
+    var pcaComponents: Int?
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.")
@@ -134,6 +136,7 @@ struct Train: ParsableCommand {
         if let minSNR { plan.minSNRGamma = minSNR == 0 ? nil : minSNR }
         if let timestepPower { plan.timestepPower = timestepPower }
         plan.principalBasis = pcaBasis
+        plan.principalComponents = pcaComponents
         plan.checkpointEvery = checkpointEvery
         plan.keepCheckpoints = keep
         plan.readoutEvery = readoutEvery

@@ -33,5 +33,29 @@ final class PrincipalBasisTests: XCTestCase {
         try basis.write(npy: path)
         XCTAssertEqual(try PrincipalBasis(npy: path), basis)
         XCTAssertThrowsError(try PrincipalBasis(npy: fixtures + "/real.npy"))
+        XCTAssertEqual(try PrincipalBasis(npy: path, components: 7), basis.leading(7))
+        XCTAssertThrowsError(try PrincipalBasis(npy: path, components: g + 1))
+    }
+
+    /// A basis cut to its leading K axes gives the first K scores, and restores the cells
+    /// the full basis restores from those scores with the rest set to 0.
+    func testLeadingComponentsAreTheFirstScoresAndRestoreWithoutTheRest() throws {
+        let real = try CellMatrix.load(npy: fixtures + "/real.npy")
+        let full = try XCTUnwrap(PrincipalBasis(fitting: real)), cut = full.leading(7)
+        let (n, g, k) = (real.cells, real.genes, 7)
+        var scores = real.values, leading = real.values
+        full.project(&scores)
+        cut.project(&leading)
+        XCTAssertEqual(leading.count, n * k)
+        for c in 0..<n { for j in 0..<k { XCTAssertEqual(leading[c * k + j], scores[c * g + j], accuracy: 1e-4) } }
+
+        var padded = scores
+        for c in 0..<n { for j in k..<g { padded[c * g + j] = 0 } }
+        full.restore(&padded)
+        cut.restore(&leading)
+        XCTAssertEqual(leading.count, n * g)
+        for (a, b) in zip(leading, padded) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        let error = zip(leading, real.values).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +)
+        XCTAssertGreaterThan(error, 1e-3, "seven of forty axes do not hold the cells whole")
     }
 }

@@ -3,13 +3,13 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `wbdit train --pca-basis`: the network works on principal-component scores, the run
-/// keeps the basis, and every way out of the run restores genes before clamping.
+/// `wbdit train --pca-basis`: the network works on the leading principal-component scores,
+/// the run keeps the basis, and every way out of the run restores genes before clamping.
 final class PrincipalBasisRunTests: XCTestCase {
     let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
     let small = ["--top-genes", "20", "--holdout", "0.2", "--patch", "5", "--hidden", "8", "--depth", "1", "--heads", "2",
-                 "--batch", "8", "--pca-basis", "--threads", "1"]
+                 "--batch", "8", "--pca-components", "12", "--threads", "1"]
 
     func cells(_ path: String) throws -> [Float] { try CellMatrix.load(npy: path).values }
 
@@ -20,7 +20,8 @@ final class PrincipalBasisRunTests: XCTestCase {
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let config = try String(contentsOfFile: run + "/config.json", encoding: .utf8)
         XCTAssertTrue(config.contains("\"principalBasis\" : true"), config)
-        let basis = try PrincipalBasis(npy: run + "/basis.npy")
+        XCTAssertTrue(config.contains("\"principalComponents\" : 12"), config)
+        let basis = try PrincipalBasis(npy: run + "/basis.npy", components: 12)
         XCTAssertEqual(basis.genes, 20)
 
         // The checkpoint alone generates scores; through the run they come back as genes.
@@ -32,6 +33,8 @@ final class PrincipalBasisRunTests: XCTestCase {
         var restored = try cells(run + "/scores.npy")
         basis.restore(&restored)
         let genes = try cells(run + "/genes.npy"), clamped = try cells(run + "/clamped.npy")
+        XCTAssertEqual(try CellMatrix.load(npy: run + "/scores.npy").genes, 12, "the network is as wide as the components")
+        XCTAssertEqual(try CellMatrix.load(npy: run + "/genes.npy").genes, 20)
         for (a, b) in zip(genes, restored) { XCTAssertEqual(a, b, accuracy: 1e-4) }
         XCTAssertEqual(clamped, genes.map { max(0, $0) })
         XCTAssertNotEqual(genes, try cells(run + "/scores.npy"), "the run's cells are genes, not the network's scores")
@@ -56,6 +59,14 @@ final class PrincipalBasisRunTests: XCTestCase {
         XCTAssertEqual(streamed.status, 2)
         XCTAssertTrue(streamed.stderr.contains("need the cells read whole"), streamed.stderr)
         XCTAssertEqual(streamed.stderr.split(separator: "\n").count, 1, streamed.stderr)
+        for (flags, message) in [(["--pca-components", "21"], "the data has 20 genes"),
+                                 (["--pca-components", "0"], "at least 1"),
+                                 (["--pca-components", "5", "--no-pca-basis"], "not --no-pca-basis")] {
+            let refused = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-refused", "--steps", "1"] + small + flags)
+            XCTAssertEqual(refused.status, 2, flags.joined(separator: " "))
+            XCTAssertTrue(refused.stderr.contains(message), refused.stderr)
+            XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        }
         XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", fixture, "--run", run, "--steps", "1"] + small).status, 0)
         let estimate = try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--steps", "2", "--clamp-estimate",
                                                 "--out", run + "/x.npy"])

@@ -79,6 +79,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNil(noise["predictionTarget"], "--prediction epsilon overrides the recipe's v")
         func basis(_ c: [String: Any]) -> Bool? { (c["data"] as! [String: Any])["principalBasis"] as? Bool }
         XCTAssertEqual(basis(fast), true, "fast trains on principal-component scores")
+        XCTAssertEqual((fast["data"] as! [String: Any])["principalComponents"] as? Int, 20, "the recipe's 200, at most the 20 genes")
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/fast/basis.npy"))
         XCTAssertNil(basis(reference))
         XCTAssertNil(basis(genes), "--no-pca-basis overrides the recipe")

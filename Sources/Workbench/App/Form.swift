@@ -82,7 +82,7 @@ public struct Form: Sendable {
             Field("hidden", "hidden", String(hidden), hint: "token width"),
             Field("depth", "depth", String(depth), hint: "blocks"),
             Field("heads", "heads", String(heads), hint: "hidden must divide by it"),
-            Field("patch", "patch", String(patch), hint: "genes per token"),
+            Field("patch", "patch", String(patch), hint: "values per token"),
             Field("batch", "batch", String(batch), hint: "cells per step"),
             Field("lr", "learning rate", String(learningRate), hint: "AdamW"),
             Field("steps", "steps", String(steps), hint: ""),

@@ -57,7 +57,7 @@ public final class Session: @unchecked Sendable {
             post(.history(try RunHistory(contentsOf: run.metricsPath)))
             post(.status(.browsing))
             let analysis = startAnalysis(reference, comparison, config)
-            if let samples = try Self.latestSamples(run, genes: config.model.genes) {
+            if let samples = try Self.latestSamples(run, genes: config.data.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)
             }
