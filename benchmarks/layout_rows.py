@@ -4,7 +4,7 @@ training cells, and the generated cells scored back in gene space with the three
 the training cells, MMD² as a V-statistic at the median bandwidth, the 5-NN real-vs-
 generated AUC (fold i mod 5) and the gene–gene correlation agreement over 500 genes.
 
-  python3 benchmarks/layout_rows.py make  RUN LAYOUT DIR   # LAYOUT: cluster or rotate
+  python3 benchmarks/layout_rows.py make  RUN LAYOUT DIR   # LAYOUT: cluster, rotate or rotateK
   wbdit train --data DIR/train.npy --holdout 0 --no-pca-basis --run R ...  # the row's flags
   wbdit sample --run R --n 301 --steps 100 --no-clamp --out R/laid-out.npy
   python3 benchmarks/layout_rows.py score RUN DIR R/laid-out.npy
@@ -12,7 +12,9 @@ generated AUC (fold i mod 5) and the gene–gene correlation agreement over 500 
 RUN is a run trained on the .h5ad (row G): its split.json says which cells train and
 which are held out. `cluster` orders the genes by average-linkage clustering on 1 − r, so
 that a token of 40 neighbouring genes holds correlated ones; `rotate` replaces the genes
-by the training cells' centred principal-component scores (all 2000, an orthogonal map).
+by the training cells' centred principal-component scores (all 2000, an orthogonal map);
+`rotate200` keeps the leading 200 scores, and the generated cells are restored from them
+(as `wbdit train --pca-components 200` does, with NumPy's signs for the axes).
 """
 import json
 import os
@@ -46,11 +48,14 @@ def make(run, layout, out):
         order = leaves_list(linkage(squareform((d + d.T) / 2, checks=False), "average"))
         np.savez(os.path.join(out, "layout.npz"), order=order)
         laid = train[:, order]
-    else:
+    elif layout.startswith("rotate"):
         mean = train.mean(0)
         _, _, vt = np.linalg.svd(train - mean, full_matrices=False)
         np.savez(os.path.join(out, "layout.npz"), mean=mean, basis=vt.T)
-        laid = (train - mean) @ vt.T
+        keep = int(layout[len("rotate"):] or vt.shape[0])
+        laid = (train - mean) @ vt[:keep].T
+    else:
+        sys.exit(f"unknown layout {layout}: cluster, rotate or rotateK")
     np.save(os.path.join(out, "train.npy"), np.ascontiguousarray(laid, dtype=np.float32))
 
 
@@ -60,7 +65,7 @@ def undo(out, laid):
         genes = np.zeros_like(laid)
         genes[:, layout["order"]] = laid
     else:
-        genes = laid @ layout["basis"].T + layout["mean"]
+        genes = laid @ layout["basis"][:, :laid.shape[1]].T + layout["mean"]
     return np.maximum(genes, 0)
 
 
@@ -82,10 +87,22 @@ def figures(train, real, generated):
     return mmd, roc_auc_score(labels, score), np.corrcoef(ra, rb)[0, 1]
 
 
+def nearest_training(train, cells):
+    """Median distance from each of `cells` to its nearest training cell, in the training
+    cells' 50 PCs: generated cells much closer than held-out ones would be copies."""
+    mean = train.mean(0)
+    _, _, vt = np.linalg.svd(train - mean, full_matrices=False)
+    t, c = (train - mean) @ vt[:50].T, (cells - mean) @ vt[:50].T
+    return np.median(np.sqrt(((c[:, None] - t[None]) ** 2).sum(-1).min(1)))
+
+
 def score(run, out, generated):
     train, real = cells(run)
-    mmd, auc, r = figures(train, real, undo(out, np.load(generated).astype(np.float64)))
+    cells_made = undo(out, np.load(generated).astype(np.float64))
+    mmd, auc, r = figures(train, real, cells_made)
     print(f"MMD² (V-statistic) {mmd:.4f}   kNN AUC {auc:.3f}   gene–gene r {r:.3f}")
+    print(f"nearest training cell, median distance: generated {nearest_training(train, cells_made):.2f}, "
+          f"held-out {nearest_training(train, real):.2f}")
 
 
 if __name__ == "__main__":

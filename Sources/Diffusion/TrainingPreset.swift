@@ -5,9 +5,10 @@ import Networks
 public enum TrainingPreset: String, CaseIterable, Sendable {
     /// A few seconds per hundred steps on two cores: for trying things out and for tests.
     case tiny
-    /// The workbench's default: the paper's block count at width 256 with 40 genes per
+    /// The workbench's default: the paper's block count at width 256 with 40 values per
     /// token, run for about fifteen minutes on two cores (the white-box model's steps in
-    /// 900 s, or the DiT's), which gives the cells docs/recipe.md reports.
+    /// 900 s, or the DiT's, on the `fast` recipe's 200 principal components or, for a
+    /// recipe on genes, on 2000 genes), which gives the cells docs/recipe.md reports.
     case small
     /// The reference implementation's network: width 768.
     case reference
@@ -15,7 +16,7 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
     public var summary: String {
         switch self {
         case .tiny: return "width 64, 2 blocks, 4 heads, patch 20, 2000 steps"
-        case .small: return "width 256, 3 blocks, 8 heads, patch 40, about 15 min on 2 cores (28000 steps white-box, 10000 DiT)"
+        case .small: return "width 256, 3 blocks, 8 heads, patch 40, about 15 min on 2 cores (fast: 90000 steps white-box, 38600 DiT)"
         case .reference: return "width 768, 3 blocks, 8 heads, patch 10, 4000 steps (the paper's network)"
         }
     }
@@ -35,7 +36,9 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         switch self {
         case .tiny: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (2000, 200, 20)
         case .small:
-            plan.totalSteps = architecture == .whiteBox ? 28000 : 10000
+            // Steps in 900 s on Zeisel (docs/recipe.md): 5 tokens of 40 leading scores, or 50 of 40 genes.
+            let onScores = recipe.principalComponents != nil
+            plan.totalSteps = architecture == .whiteBox ? (onScores ? 90000 : 28000) : (onScores ? 38600 : 10000)
             (plan.checkpointEvery, plan.readoutEvery) = (1000, 100)
         case .reference: (plan.totalSteps, plan.checkpointEvery, plan.readoutEvery) = (4000, 500, 50)
         }
