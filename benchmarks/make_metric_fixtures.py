@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 from scipy import stats
+from sklearn.neighbors import NearestNeighbors
 
 out = os.path.join(os.path.dirname(__file__), "..", "Tests", "AnalysisTests", "Fixtures")
 rng = np.random.default_rng(7)
@@ -72,6 +73,8 @@ pca = {
     "mmd2": float(mmd2(pa, pb, sigma)),
     "mmd2Multi": float(np.mean([mmd2(pa, pb, sigma * f) for f in (0.25, 0.5, 1, 2, 4)])),
     "mmd2Biased": float(mmd2_biased(pa, pb, sigma)),
+    # The copying check: each generated cell's distance to its nearest real cell, median.
+    "nearestMedian": float(np.median(NearestNeighbors(n_neighbors=1).fit(pa).kneighbors(pb)[0][:, 0])),
 }
 with open(os.path.join(out, "expected-pca.json"), "w") as f:
     json.dump(pca, f, indent=1, sort_keys=True)

@@ -6,7 +6,8 @@ import Kernels
 /// metric between two samples of real cells, which is what "as good as real" scores —
 /// two random halves of the real cells, or, given a `peer` sample (`wbdit eval --run` draws
 /// as many training cells), the real cells against the peer, at the generated cells' own
-/// sample sizes. Definitions are in docs/metrics.md.
+/// sample sizes; with a peer, a copying check too (generated and held-out cells' distance
+/// to the nearest peer cell). Definitions are in docs/metrics.md.
 public struct Evaluation: Sendable {
     public struct Row: Sendable {
         public let key: String
@@ -53,7 +54,13 @@ public struct Evaluation: Sendable {
             labelRows = Self.labelRows(real: pr, labels: labels, generated: pg, realCells: real, generatedCells: generated,
                                        first: (p1, first, l1), second: (p2, second, l2))
         }
-        rows = labelRows + [
+        // With a peer of training cells: how near generated cells come to them, beside how
+        // near held-out real cells come (copies of training cells would sit far closer).
+        let copying = peer == nil ? [] : [
+            Row(key: "nearest_training_median", name: "nearest training cell, median distance (PCs)",
+                generated: NearestCellDistance.median(of: pg, to: p2), floor: NearestCellDistance.median(of: pr, to: p2)),
+        ]
+        rows = labelRows + copying + [
             Row(key: "mmd2_rbf", name: "MMD² (RBF, median σ, \(pca.count) PCs)", generated: mmd.squared, floor: mmdFloor.squared),
             Row(key: "mmd2_rbf_biased", name: "MMD² (RBF, median σ, V-statistic)", generated: mmd.biasedSquared,
                 floor: mmdFloor.biasedSquared),

@@ -45,6 +45,11 @@ final class EvaluationSpaceTests: XCTestCase {
                        GeneCorrelationStructure(real: real, generated: peer, topGenes: 500).pearson, accuracy: 1e-12)
         let predicted = LabelTransfer(real: p1, labels: labels, generated: p2).predicted
         XCTAssertEqual(try row(evaluation, "label_mix_tv").floor, LabelTransfer.mixDistance(labels, predicted), accuracy: 1e-12)
+        let copying = try row(evaluation, "nearest_training_median")
+        XCTAssertEqual(copying.generated, NearestCellDistance.median(of: pca.transform(generated), to: p2), accuracy: 1e-12)
+        XCTAssertEqual(copying.floor, NearestCellDistance.median(of: p1, to: p2), accuracy: 1e-12)
+        XCTAssertNil(Evaluation(real: real, generated: generated, components: 5).rows.first { $0.key == "nearest_training_median" },
+                     "without training cells there is nothing to be a copy of")
         // The V-statistic never falls below the unbiased estimate (k ≤ 1 on the diagonal's behalf).
         XCTAssertGreaterThanOrEqual(mmd.biasedSquared, mmd.squared)
     }

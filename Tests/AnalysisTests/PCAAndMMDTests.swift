@@ -38,6 +38,17 @@ final class PCAAndMMDTests: XCTestCase {
         XCTAssertEqual(FrechetDistance.squared(a, a), 0, accuracy: 1e-6, "a sample against itself")
 
         XCTAssertEqual(NeighbourClassifierAUC.auc(real: a, generated: b), try XCTUnwrap(e["knnAUC"] as? Double), accuracy: 1e-9)
+        // The copying check: exact against a Double brute force on the same coordinates, and
+        // within the Float32 PCA's own error (as the variances above) of scikit-learn's.
+        let nearest = try XCTUnwrap(e["nearestMedian"] as? Double)
+        let brute = (0..<b.cells).map { i in
+            (0..<a.cells).map { j in
+                (0..<10).reduce(0.0) { $0 + pow(Double(b.values[i * 10 + $1] - a.values[j * 10 + $1]), 2) }.squareRoot()
+            }.min()!
+        }.sorted()
+        XCTAssertEqual(NearestCellDistance.median(of: b, to: a), (brute[24] + brute[25]) / 2, accuracy: 1e-5)
+        XCTAssertEqual(NearestCellDistance.median(of: b, to: a), nearest, accuracy: 5e-4 * nearest, "scikit-learn's NearestNeighbors")
+        XCTAssertEqual(NearestCellDistance.median(of: a, to: a), 0, "every cell is its own nearest")
     }
 
     func testClassifierAUCOnKnownCases() {
