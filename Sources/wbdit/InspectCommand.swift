@@ -12,19 +12,25 @@ struct Inspect: ParsableCommand {
         Runs a probe batch — the first --cells cells, noised at timesteps spread over \
         1…999 — and reports, per layer, the coding rate R^c of the per-head projections \
         (unit tokens, ε² = 0.01) and the sparsity of the feed-forward output (white-box: \
-        exact zeros after ISTA; DiT: post-GELU values below 0.01). Cells are prepared as \
-        `train` prepares them, keeping as many genes as the checkpoint has.
+        exact zeros after ISTA; DiT: post-GELU values below 0.01). With --run the probe \
+        cells are the run's first training cells, prepared as it prepared them and, for a \
+        run on principal-component scores, projected as it projected them; with \
+        --checkpoint and --data they are prepared as `train` prepares them, keeping as \
+        many genes as the checkpoint has (genes, so give --run for a --pca-basis run).
 
         Example:
+          wbdit inspect --run runs/demo
           wbdit inspect --checkpoint runs/demo/checkpoints/step-2000.safetensors \\
                         --data sample-data/zeisel2015.h5ad
         """
     )
 
-    @Option(help: "A safetensors checkpoint.")
-    var checkpoint: String
-    @Option(help: "Cells: .h5ad, a 10x folder, .csv/.tsv or .npy.")
-    var data: String
+    @Option(name: .customLong("run"), help: "A run directory: its latest checkpoint, on its own training cells.")
+    var runPath: String?
+    @Option(help: "A safetensors checkpoint (with --data).")
+    var checkpoint: String?
+    @Option(help: "Cells for --checkpoint: .h5ad, a 10x folder, .csv/.tsv or .npy.")
+    var data: String?
     @Option(help: "Cells in the probe batch.")
     var cells: Int = 64
     @Option(help: "Seed of the probe noise.")
@@ -32,15 +38,9 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         guard (1...4096).contains(cells) else { throw InputError("--cells must be between 1 and 4096 (got \(cells))") }
-        let network = try Checkpoint.load(checkpoint)
-        let g = network.config.genes
-        let prepared: PreparedCells
-        prepared = try CellLoader.load(data, Preparation(topGenes: g))
-        guard prepared.matrix.genes == g else {
-            throw InputError("\(data) gives \(prepared.matrix.genes) genes per cell, but the checkpoint has \(g)")
-        }
-        let n = min(cells, prepared.matrix.cells)
-        let layers = prepared.matrix.values.withUnsafeBufferPointer {
+        let (network, probe) = try networkAndCells()
+        let n = min(cells, probe.cells)
+        let layers = probe.values.withUnsafeBufferPointer {
             ProbeBatch.readouts(network, data: $0.baseAddress!, cells: n, seed: seed)
         }
         let c = network.config
@@ -53,5 +53,33 @@ struct Inspect: ParsableCommand {
         }
         print("\(c.architecture == .whiteBox ? "white-box" : "DiT") \(c.hiddenSize)/\(c.depth)/\(c.heads), \(n) cells; ceiling \(String(format: "%.1f", ceiling)) nats")
         print(Table(rows).text)
+    }
+
+    /// The network and the cells to probe it with, in the space it was trained in.
+    func networkAndCells() throws -> (DiffusionTransformer, CellMatrix) {
+        switch (runPath, checkpoint, data) {
+        case (let run?, nil, nil):
+            let (directory, config) = try RunDirectory.open(run)
+            guard let latest = try directory.latestStep() else { throw InputError("\(run) has no checkpoint yet") }
+            let network = try Checkpoint.load(directory.modelPath(step: latest))
+            let source = try CellSource.open(config.data.path, config.data.preparation,
+                                             streamBlockCells: config.data.streaming?.blockCells)
+            var probe = try source.rows(Array(try directory.split().trainCells.prefix(cells)))
+            if let basis = try directory.basis(config) {
+                basis.project(&probe.values)
+                probe = CellMatrix(cells: probe.cells, genes: basis.components, values: probe.values)
+            }
+            return (network, probe)
+        case (nil, let checkpoint?, let data?):
+            let network = try Checkpoint.load(checkpoint)
+            let g = network.config.genes
+            let prepared = try CellLoader.load(data, Preparation(topGenes: g))
+            guard prepared.matrix.genes == g else {
+                throw InputError("\(data) gives \(prepared.matrix.genes) genes per cell, but the checkpoint has \(g)")
+            }
+            return (network, prepared.matrix)
+        default:
+            throw InputError("give --run, or --checkpoint with --data")
+        }
     }
 }

@@ -41,6 +41,18 @@ final class PrincipalBasisRunTests: XCTestCase {
         let evaluated = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--components", "5", "--json"])
         XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
 
+        // inspect --run probes the network with scores; the checkpoint alone only knows genes.
+        let inspected = try CommandRunner.wbdit(["inspect", "--run", run, "--cells", "8"])
+        XCTAssertEqual(inspected.status, 0, inspected.stderr)
+        XCTAssertTrue(inspected.stdout.contains("8 cells"), inspected.stdout)
+        let onGenes = try CommandRunner.wbdit(["inspect", "--checkpoint", run + "/checkpoints/step-4.safetensors",
+                                               "--data", fixture, "--cells", "8"])
+        XCTAssertEqual(onGenes.status, 0, onGenes.stderr)
+        XCTAssertNotEqual(inspected.stdout, onGenes.stdout, "scores, not the first 12 genes")
+        let both = try CommandRunner.wbdit(["inspect", "--run", run, "--data", fixture])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.contains("give --run, or --checkpoint with --data"), both.stderr)
+
         // Two steps, then two more after a resume, end where four straight steps end.
         let split = run + "-split"
         defer { try? FileManager.default.removeItem(atPath: split) }
