@@ -59,6 +59,13 @@ public struct PrincipalBasis: Equatable {
         values = (0..<scores.count).map { scores[$0] }
     }
 
+    /// Cells to their scores, as a matrix `components` wide.
+    public func project(_ cells: CellMatrix) -> CellMatrix {
+        var values = cells.values
+        project(&values)
+        return CellMatrix(cells: cells.cells, genes: components, values: values)
+    }
+
     /// Scores (rows `components` wide) back to cells (rows `genes` wide), in place.
     public func restore(_ values: inout [Float]) {
         precondition(values.count % components == 0, "PrincipalBasis: \(values.count) values are not whole rows of \(components) scores")

@@ -83,12 +83,8 @@ func makeTrainingCells(_ config: TrainingConfig, _ source: CellSource, trainCell
                        basis: PrincipalBasis?) throws -> TrainingCells {
     switch (source, config.data.streaming) {
     case (.whole(let whole), nil):
-        var cells = HeldOutSplit.rows(whole.matrix, trainCells)
-        if let basis {
-            basis.project(&cells.values)
-            cells = CellMatrix(cells: cells.cells, genes: basis.components, values: cells.values)
-        }
-        return InMemoryTrainingCells(cells, seed: config.seed)
+        let cells = HeldOutSplit.rows(whole.matrix, trainCells)
+        return InMemoryTrainingCells(basis?.project(cells) ?? cells, seed: config.seed)
     case (.streamed, _?) where basis != nil:
         throw TrainingError("principal-component scores (--pca-basis) need the cells read whole, not streamed")
     case (.streamed(let streamed), let layout?):

@@ -64,12 +64,8 @@ struct Inspect: ParsableCommand {
             let network = try Checkpoint.load(directory.modelPath(step: latest))
             let source = try CellSource.open(config.data.path, config.data.preparation,
                                              streamBlockCells: config.data.streaming?.blockCells)
-            var probe = try source.rows(Array(try directory.split().trainCells.prefix(cells)))
-            if let basis = try directory.basis(config) {
-                basis.project(&probe.values)
-                probe = CellMatrix(cells: probe.cells, genes: basis.components, values: probe.values)
-            }
-            return (network, probe)
+            let probe = try source.rows(Array(try directory.split().trainCells.prefix(cells)))
+            return (network, try directory.basis(config)?.project(probe) ?? probe)
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)
             let g = network.config.genes
