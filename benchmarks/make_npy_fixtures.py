@@ -14,6 +14,11 @@ np.save(os.path.join(out, "channel.npy"), values.astype(np.float32).reshape(2, 1
 np.save(os.path.join(out, "vector.npy"), np.array([999, 1, 500], dtype=np.int64))
 np.save(os.path.join(out, "fortran.npy"), np.asfortranarray(values.astype(np.float32)))
 np.save(os.path.join(out, "bigendian.npy"), values.astype(">f4"))
+np.save(os.path.join(out, "bigendian-f8.npy"), values.astype(">f8"))
+np.save(os.path.join(out, "bigendian-i8.npy"), (values * 2).astype(">i8"))
+# A transposed array is saved in Fortran order; so is a 3-D one made Fortran-contiguous.
+np.save(os.path.join(out, "transposed.npy"), values.astype(np.float64).T)
+np.save(os.path.join(out, "fortran3d.npy"), np.asfortranarray(np.arange(24, dtype=np.int32).reshape(2, 3, 4)))
 np.save(os.path.join(out, "float16.npy"), values.astype(np.float16))
 with_nan = values.astype(np.float32)
 with_nan[1, 2] = np.nan

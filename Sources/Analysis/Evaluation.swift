@@ -18,6 +18,17 @@ public struct Evaluation: Sendable {
 
     public let rows: [Row]
 
+    /// Counts behind the compared cells, for the count-level rows: the real cells', the
+    /// generated cells' and, with a peer, the peer's, over the same genes.
+    public struct Counts {
+        public let real: CellMatrix
+        public let generated: CellMatrix
+        public let peer: CellMatrix?
+        public init(real: CellMatrix, generated: CellMatrix, peer: CellMatrix? = nil) {
+            (self.real, self.generated, self.peer) = (real, generated, peer)
+        }
+    }
+
     /// `components` PCs for MMD, the Fréchet distance and the kNN classifier, fitted on all
     /// real cells unless `basis` gives the space (`wbdit eval --run` fits it on the run's
     /// training cells); `topGenes` most variable real genes for the gene–gene structure.
@@ -25,14 +36,17 @@ public struct Evaluation: Sendable {
     /// cells taking the type a 5-nearest-neighbour vote among the real cells gives them;
     /// their floor needs the peer's labels when there is a peer.
     public init(real: CellMatrix, generated: CellMatrix, components: Int = 50, topGenes: Int = 500, seed: UInt64 = 0,
-                labels: [String]? = nil, basis: PCA? = nil, peer: (cells: CellMatrix, labels: [String]?)? = nil) {
+                labels: [String]? = nil, basis: PCA? = nil, peer: (cells: CellMatrix, labels: [String]?)? = nil,
+                counts: Counts? = nil) {
         precondition(real.genes == generated.genes, "Evaluation: \(real.genes) and \(generated.genes) genes")
         precondition(peer == nil || peer!.cells.genes == real.genes, "Evaluation: the peer's genes differ")
         let (first, second): (CellMatrix, CellMatrix)
         var floorLabels: ([String], [String])?
+        var floorCounts: (CellMatrix, CellMatrix)?
         if let peer {
             (first, second) = (real, peer.cells)
             if let labels, let peerLabels = peer.labels { floorLabels = (labels, peerLabels) }
+            if let counts, let peerCounts = counts.peer { floorCounts = (counts.real, peerCounts) }
         } else {
             var generator = SeededGenerator(seed: seed)
             var order = Array(0..<real.cells)
@@ -40,6 +54,7 @@ public struct Evaluation: Sendable {
             let (a, b) = (Array(order[..<(real.cells / 2)]), Array(order[(real.cells / 2)...]))
             (first, second) = (HeldOutSplit.rows(real, a), HeldOutSplit.rows(real, b))
             if let labels, labels.count == real.cells { floorLabels = (a.map { labels[$0] }, b.map { labels[$0] }) }
+            if let counts { floorCounts = (HeldOutSplit.rows(counts.real, a), HeldOutSplit.rows(counts.real, b)) }
         }
 
         let pca = basis ?? PCA(fitting: real, components: components, seed: seed)
@@ -60,6 +75,16 @@ public struct Evaluation: Sendable {
             Row(key: "nearest_training_median", name: "nearest training cell, median distance (PCs)",
                 generated: NearestCellDistance.median(of: pg, to: p2), floor: NearestCellDistance.median(of: pr, to: p2)),
         ]
+        var countRows: [Row] = []
+        if let counts, let (c1, c2) = floorCounts {
+            let (compared, floor) = (CountLevelComparison(real: counts.real, generated: counts.generated), CountLevelComparison(real: c1, generated: c2))
+            countRows = [
+                Row(key: "library_size_w1_log", name: "library size, W1 of ln(1 + counts)", generated: compared.librarySizeWasserstein,
+                    floor: floor.librarySizeWasserstein),
+                Row(key: "genes_detected_w1_log", name: "genes detected, W1 of ln(1 + genes)", generated: compared.genesDetectedWasserstein,
+                    floor: floor.genesDetectedWasserstein),
+            ]
+        }
         rows = labelRows + copying + [
             Row(key: "mmd2_rbf", name: "MMD² (RBF, median σ, \(pca.count) PCs)", generated: mmd.squared, floor: mmdFloor.squared),
             Row(key: "mmd2_rbf_biased", name: "MMD² (RBF, median σ, V-statistic)", generated: mmd.biasedSquared,
@@ -79,6 +104,8 @@ public struct Evaluation: Sendable {
                 floor: KLDivergence.perGeneHistogram(real: first, generated: second)),
             Row(key: "wasserstein1_gene_mean", name: "Wasserstein-1 per gene, mean", generated: genes.meanWasserstein,
                 floor: genesFloor.meanWasserstein),
+            Row(key: "ks_gene_mean", name: "Kolmogorov–Smirnov per gene, mean", generated: genes.meanKolmogorovSmirnov,
+                floor: genesFloor.meanKolmogorovSmirnov),
             Row(key: "gene_mean_pearson", name: "gene means, Pearson r", generated: genes.meanPearson, floor: genesFloor.meanPearson),
             Row(key: "gene_mean_spearman", name: "gene means, Spearman ρ", generated: genes.meanSpearman,
                 floor: genesFloor.meanSpearman),
@@ -94,22 +121,24 @@ public struct Evaluation: Sendable {
                 floor: genesFloor.geneZeroFractionGap),
             Row(key: "zero_fraction_cell_gap", name: "zeros per cell, real − generated", generated: genes.cellZeroFractionGap,
                 floor: genesFloor.cellZeroFractionGap),
-        ]
+        ] + countRows
     }
 
     /// Label mix and marker genes: generated cells labelled by a kNN vote in PC space.
     static func labelRows(real pr: CellMatrix, labels: [String], generated pg: CellMatrix, realCells: CellMatrix,
                           generatedCells: CellMatrix, first: (CellMatrix, CellMatrix, [String]),
                           second: (CellMatrix, CellMatrix, [String])) -> [Row] {
-        func compare(_ pa: CellMatrix, _ a: CellMatrix, _ la: [String], _ pb: CellMatrix, _ b: CellMatrix) -> (Double, Double) {
+        func compare(_ pa: CellMatrix, _ a: CellMatrix, _ la: [String], _ pb: CellMatrix, _ b: CellMatrix) -> (Double, Double, Double) {
             let predicted = LabelTransfer(real: pa, labels: la, generated: pb).predicted
             let overlaps = MarkerGenes.overlap(real: MarkerGenes(cells: a, labels: la), generated: MarkerGenes(cells: b, labels: predicted))
             let mean = overlaps.isEmpty ? Double.nan : overlaps.reduce(0) { $0 + $1.overlap } / Double(overlaps.count)
-            return (LabelTransfer.mixDistance(la, predicted), mean)
+            let foldChanges = FoldChangeAgreement.meanCorrelation(real: a, realLabels: la, generated: b, generatedLabels: predicted)
+            return (LabelTransfer.mixDistance(la, predicted), mean, foldChanges)
         }
-        let (mix, markers) = compare(pr, realCells, labels, pg, generatedCells)
-        let (mixFloor, markersFloor) = compare(first.0, first.1, first.2, second.0, second.1)
+        let (mix, markers, foldChanges) = compare(pr, realCells, labels, pg, generatedCells)
+        let (mixFloor, markersFloor, foldChangesFloor) = compare(first.0, first.1, first.2, second.0, second.1)
         return [
+            Row(key: "lfc_pearson", name: "log-fold change per type, r (top 100 genes)", generated: foldChanges, floor: foldChangesFloor),
             Row(key: "label_mix_tv", name: "cell-type mix, total variation (kNN types)", generated: mix, floor: mixFloor),
             Row(key: "marker_overlap", name: "top-20 marker genes shared, mean over types", generated: markers, floor: markersFloor),
         ]

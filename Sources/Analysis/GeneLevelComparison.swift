@@ -9,6 +9,8 @@ public struct GeneLevelComparison: Equatable, Sendable, Codable {
     public var variancePearson, varianceSpearman: Double
     /// The 1-D Wasserstein distance of each gene's values, averaged over genes.
     public var meanWasserstein: Double
+    /// The two-sample Kolmogorov–Smirnov statistic of each gene's values, averaged over genes.
+    public var meanKolmogorovSmirnov: Double
     /// The mean absolute difference of the per-gene fractions of zeros.
     public var geneZeroFractionGap: Double
     /// Real minus generated: the mean fraction of zeros per cell.
@@ -22,8 +24,9 @@ public struct GeneLevelComparison: Equatable, Sendable, Codable {
         meanSpearman = Correlation.spearman(a.means, b.means)
         variancePearson = Correlation.pearson(a.variances, b.variances)
         varianceSpearman = Correlation.spearman(a.variances, b.variances)
-        meanWasserstein = (0..<real.genes).map { Wasserstein.distance(a.column($0), b.column($0)) }
-            .reduce(0, +) / Double(real.genes)
+        let columns = (0..<real.genes).map { (a.column($0), b.column($0)) }
+        meanWasserstein = columns.map { Wasserstein.distance($0.0, $0.1) }.reduce(0, +) / Double(real.genes)
+        meanKolmogorovSmirnov = columns.map { KolmogorovSmirnov.statistic($0.0, $0.1) }.reduce(0, +) / Double(real.genes)
         geneZeroFractionGap = zip(a.zeroFractions, b.zeroFractions).map { abs($0 - $1) }.reduce(0, +) / Double(real.genes)
         cellZeroFractionGap = a.meanCellZeroFraction - b.meanCellZeroFraction
     }

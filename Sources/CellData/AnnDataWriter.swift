@@ -6,11 +6,14 @@ import Foundation
 /// groups anndata expects, all tagged with anndata's encoding attributes (0.8+ layout).
 /// The file is written beside the target and renamed into place when complete.
 public enum AnnDataWriter {
-    /// `categories` become categorical obs columns, `numbers` float64 obs columns; `compress`
-    /// stores X gzip-compressed in chunks of rows, as anndata does with `compression="gzip"`.
+    /// `categories` become categorical obs columns, `numbers` float64 obs columns, `layers`
+    /// dense matrices of X's shape under `layers/`; `compress` stores X and the layers
+    /// gzip-compressed in chunks of rows, as anndata does with `compression="gzip"`.
     public static func write(_ cells: CellMatrix, to path: String, cellNames: [String]? = nil,
                              geneNames: [String]? = nil, categories: [(name: String, values: [String])] = [],
-                             numbers: [(name: String, values: [Double])] = [], compress: Bool = false) throws {
+                             numbers: [(name: String, values: [Double])] = [], layers: [(name: String, values: CellMatrix)] = [],
+                             compress: Bool = false) throws {
+        precondition(layers.allSatisfy { $0.values.cells == cells.cells && $0.values.genes == cells.genes }, "AnnDataWriter: a layer is not X's shape")
         let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
         let geneNames = geneNames ?? (0..<cells.genes).map { "gene\($0)" }
         precondition(cellNames.count == cells.cells && geneNames.count == cells.genes, "AnnDataWriter: names do not fit the matrix")
@@ -32,6 +35,10 @@ public enum AnnDataWriter {
         for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
             try w.group(group)
             try w.attributes(group, encoding: "dict", version: "0.1.0")
+        }
+        for (name, layer) in layers {
+            try w.floatMatrix("layers/" + name, layer.values, rows: cells.cells, columns: cells.genes, compress: compress)
+            try w.attributes("layers/" + name, encoding: "array", version: "0.2.0")
         }
         guard H5Fclose(file) >= 0 else { throw HDF5Error("cannot write \(path)") }
         closed = true

@@ -13,6 +13,11 @@ public struct PreparedCells {
     public var cellRows: [Int]
     /// Per gene, what the values were divided by (`scaleGenes`); multiply generated cells back.
     public var geneScale: [Float]?
+    /// Per cell, the sum of its counts that `normalize_total` divided by (its library size),
+    /// when the file held counts; nil for data that arrived log-normalised.
+    public var librarySizes: [Float]?
+    /// Whether the sizes were recovered from log-normalised values rather than counted.
+    public var librarySizesRecovered = false
 
     public init(matrix: CellMatrix, geneNames: [String]?, steps: [String], labels: [String]? = nil, cellRows: [Int]? = nil) {
         self.matrix = matrix
@@ -69,8 +74,11 @@ public enum CellLoader {
         let file = try AnnDataFile(path: path)
         let (matrixName, alternatives) = try file.matrix(named: source)
         let matrix = try file.matrix(matrixName)
-        return (matrix, file.geneNames(of: matrixName, genes: matrix.genes), try column.map { try file.column($0) }, matrixName,
-                alternatives)
+        let labels = try column.map { try file.column($0) }
+        if let column, let labels, labels.count != matrix.cells {
+            throw HDF5Error("\(path): obs column \(column) has \(labels.count) values, but \(matrixName) has \(matrix.cells) cells")
+        }
+        return (matrix, file.geneNames(of: matrixName, genes: matrix.genes), labels, matrixName, alternatives)
     }
 
     /// Refuses NaN, infinite and negative values (scaled data), naming where they are.
@@ -114,10 +122,15 @@ public enum CellLoader {
             names = names.map { all in kept.map { all[$0] } }
             steps.append(preparation.highlyVariableStep(topGenes))
         }
+        var librarySizes: [Float]?, sizesRecovered = false
         if counts {
+            librarySizes = Preprocessing.totals(matrix)
             Preprocessing.normalizeTotal(&matrix, target: preparation.targetSum)
             Preprocessing.log1p(&matrix)
             steps += preparation.normaliseSteps
+        } else if let recovered = Preprocessing.recoveredLibrarySizes(matrix, target: preparation.targetSum) {
+            librarySizes = recovered
+            sizesRecovered = true
         }
         if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
@@ -125,6 +138,9 @@ public enum CellLoader {
             names = names.map { all in kept.map { all[$0] } }
             steps.append(preparation.highlyVariableStep(topGenes))
         }
-        return PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels, cellRows: rows)
+        var prepared = PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels, cellRows: rows)
+        prepared.librarySizes = librarySizes
+        prepared.librarySizesRecovered = sizesRecovered
+        return prepared
     }
 }

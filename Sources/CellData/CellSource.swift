@@ -50,6 +50,15 @@ public enum CellSource {
         switch self { case .whole(let p): p.matrix.values.allSatisfy { $0 >= 0 }; case .streamed: true }
     }
 
+    /// The library sizes (counts summed before normalising) of cells `indices`, in that
+    /// order; nil when the file held no counts, or when it is streamed.
+    public func librarySizes(_ indices: [Int]) -> [Float]? {
+        switch self {
+        case .whole(let p): p.librarySizes.map { sizes in indices.map { sizes[$0] } }
+        case .streamed: nil
+        }
+    }
+
     /// The prepared cells `indices`, in that order.
     public func rows(_ indices: [Int]) throws -> CellMatrix {
         switch self {

@@ -2,13 +2,17 @@
 /// held-out cells with their types; up to `basisLimit` training cells, whose principal
 /// components are the space cells are compared in; and as many training cells as are held
 /// out, the peer: held-out against peer is the floor ("as good as real") at the generated
-/// cells' own sample sizes. Every draw depends only on the split.
+/// cells' own sample sizes; with their library sizes when the data held counts. Every
+/// draw depends only on the split.
 public struct EvaluationCells {
     public let heldOut: CellMatrix
     public let heldOutLabels: [String]?
     public let basis: CellMatrix
     public let peer: CellMatrix
     public let peerLabels: [String]?
+    /// The held-out and peer cells' library sizes, when the data held counts.
+    public let heldOutLibrarySizes: [Float]?
+    public let peerLibrarySizes: [Float]?
 
     public static let basisLimit = 5000
 
@@ -25,5 +29,7 @@ public struct EvaluationCells {
         peer = try read(peerCells)
         heldOutLabels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
         peerLabels = prepared.labels.map { labels in peerCells.map { labels[$0] } }
+        heldOutLibrarySizes = prepared.librarySizes(split.heldOutCells)
+        peerLibrarySizes = prepared.librarySizes(peerCells)
     }
 }

@@ -10,12 +10,13 @@ public struct NumpyError: Error, CustomStringConvertible, Equatable {
 /// An array read from or written to NumPy's `.npy` format (versions 1–3): the magic
 /// string, a header dict with `descr`, `fortran_order` and `shape`, then raw data.
 ///
-/// Reads little-endian float32, float64, int32 and int64 in C order and holds the
-/// values as Float32 (the engine's only precision); writes float32.
+/// Reads float32, float64, int32 and int64, little- or big-endian, in C or Fortran order
+/// (NumPy writes the latter for transposed arrays), and holds the values as Float32 in
+/// C order (the engine's only precision); writes float32.
 public struct NumpyArray: Equatable {
     public var shape: [Int]
     public var values: [Float]
-    /// The element type as stored in the file (`<f4`, `<f8`, `<i4`, `<i8`).
+    /// The element type as stored in the file, little-endian (`<f4`, `<f8`, `<i4`, `<i8`).
     public var storedType: String
 
     public init(shape: [Int], values: [Float]) {
@@ -56,12 +57,15 @@ public struct NumpyArray: Equatable {
               let shapeText = Self.field("shape", in: header) else {
             throw bad("the header lacks descr, fortran_order or shape")
         }
-        guard order == "False" else { throw bad("it is in Fortran order; save it with np.ascontiguousarray") }
+        guard order == "False" || order == "True" else { throw bad("fortran_order is \(order), not True or False") }
+        // '|' (not applicable) and '=' (native, little-endian here) read as '<'.
+        let bigEndian = descr.hasPrefix(">")
+        let type = "<" + descr.drop { "<>=|".contains($0) }
         let elementSize: Int
-        switch descr {
+        switch type {
         case "<f4", "<i4": elementSize = 4
         case "<f8", "<i8": elementSize = 8
-        default: throw bad("element type \(descr) is not one of float32, float64, int32, int64 (little-endian)")
+        default: throw bad("element type \(descr) is not one of float32, float64, int32, int64")
         }
         let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -78,18 +82,44 @@ public struct NumpyArray: Equatable {
         guard bytes.count - dataStart >= count * elementSize else {
             throw bad("it holds \(bytes.count - dataStart) data bytes, but shape \(shapeText) of \(descr) needs \(count * elementSize) (truncated?)")
         }
-        let values: [Float] = data.withUnsafeBytes { raw in
+        let stored: [Float] = data.withUnsafeBytes { raw in
             let base = raw.baseAddress! + dataStart
-            switch descr {
-            case "<f4": return (0..<count).map { Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-            case "<f8": return (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))) }
-            case "<i4": return (0..<count).map { Float(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
-            default: return (0..<count).map { Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+            func word32(_ i: Int) -> UInt32 {
+                let w = base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                return bigEndian ? UInt32(bigEndian: w) : UInt32(littleEndian: w)
+            }
+            func word64(_ i: Int) -> UInt64 {
+                let w = base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                return bigEndian ? UInt64(bigEndian: w) : UInt64(littleEndian: w)
+            }
+            switch type {
+            case "<f4": return (0..<count).map { Float(bitPattern: word32($0)) }
+            case "<f8": return (0..<count).map { Float(Double(bitPattern: word64($0))) }
+            case "<i4": return (0..<count).map { Float(Int32(bitPattern: word32($0))) }
+            default: return (0..<count).map { Float(Int64(bitPattern: word64($0))) }
             }
         }
         self.shape = shape
-        self.values = values
-        storedType = descr
+        values = order == "True" ? Self.cOrder(fortran: stored, shape: shape) : stored
+        storedType = type
+    }
+
+    /// Values stored in Fortran order (first index fastest) rearranged into C order.
+    static func cOrder(fortran values: [Float], shape: [Int]) -> [Float] {
+        guard shape.count > 1 else { return values }
+        var out = [Float](repeating: 0, count: values.count)
+        var index = [Int](repeating: 0, count: shape.count)   // the C-order position, counted up
+        var cStrides = [Int](repeating: 1, count: shape.count), fStrides = cStrides
+        for k in stride(from: shape.count - 2, through: 0, by: -1) { cStrides[k] = cStrides[k + 1] * shape[k + 1] }
+        for k in 1..<shape.count { fStrides[k] = fStrides[k - 1] * shape[k - 1] }
+        for position in 0..<values.count {
+            var f = 0
+            for k in 0..<shape.count { f += index[k] * fStrides[k] }
+            out[position] = values[f]
+            var k = shape.count - 1
+            while k >= 0 { index[k] += 1; if index[k] < shape[k] { break }; index[k] = 0; k -= 1 }
+        }
+        return out
     }
 
     /// The raw text of `key`'s value in a Python dict literal such as

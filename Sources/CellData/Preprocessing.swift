@@ -7,6 +7,39 @@ public enum Preprocessing {
         m.values.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
     }
 
+    /// Each cell's sum of values, in Double: its library size when the values are counts.
+    public static func totals(_ m: CellMatrix) -> [Float] {
+        (0..<m.cells).map { c in
+            var total = 0.0
+            for j in 0..<m.genes { total += Double(m.values[c * m.genes + j]) }
+            return Float(total)
+        }
+    }
+
+    /// The library sizes behind log-normalised cells, when the values are log1p of counts
+    /// scaled to `target` per cell (what normalize_total and log1p leave, even after genes
+    /// were selected): a cell's smallest non-zero value is k counts for a small whole k, so
+    /// its size is k · target / expm1(smallest), and every other value must then be a whole
+    /// number of counts. Nil unless 99% of the non-zero values of every cell are within
+    /// 0.02 of a whole count (the data was not made from counts this way).
+    public static func recoveredLibrarySizes(_ m: CellMatrix, target: Double = 1e4) -> [Float]? {
+        let g = m.genes
+        var sizes = [Float](repeating: 0, count: m.cells)
+        for c in 0..<m.cells {
+            let row = (0..<g).map { Double(Foundation.expm1(m.values[c * g + $0])) }
+            let nonZero = row.filter { $0 > 0 }
+            guard let smallest = nonZero.min() else { continue }   // an empty cell: any size fits
+            let found = (1...4).lazy.map { k -> Double? in
+                let perCount = smallest / Double(k)
+                let whole = nonZero.filter { abs($0 / perCount - ($0 / perCount).rounded()) <= 0.02 }.count
+                return Double(whole) >= 0.99 * Double(nonZero.count) ? target / perCount : nil
+            }.first { $0 != nil }
+            guard let size = found ?? nil else { return nil }
+            sizes[c] = Float(size)
+        }
+        return sizes
+    }
+
     /// `sc.pp.normalize_total(target_sum=target)`: each cell scaled so its values sum to
     /// `target` (cells that sum to 0 are left at 0). Sums are taken in Double.
     public static func normalizeTotal(_ m: inout CellMatrix, target: Double = 1e4) {

@@ -127,6 +127,9 @@ public final class StreamedCells {
         cellRows = keptRows
         labels = try column.map { column in
             let all = try file.column(column)
+            guard all.count == sourceCells else {
+                throw HDF5Error("\(path): obs column \(column) has \(all.count) values, but \(matrixName) has \(sourceCells) cells")
+            }
             return keptRows.map { all[$0] }
         }
     }

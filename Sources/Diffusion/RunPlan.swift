@@ -72,6 +72,11 @@ public struct RunPlan: Sendable, Equatable {
         guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
         guard (1...4096).contains(batch) else { throw TrainingError("the batch must be between 1 and 4096 cells (got \(batch))") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError("the learning rate must be positive (got \(learningRate))") }
+        guard weightDecay.isFinite, (0...1).contains(weightDecay) else { throw TrainingError("the weight decay must be in [0, 1] (got \(weightDecay))") }
+        guard minimumLearningRate.isFinite, minimumLearningRate >= 0, minimumLearningRate <= learningRate else {
+            throw TrainingError("the minimum learning rate must be in [0, the learning rate \(learningRate)] (got \(minimumLearningRate))")
+        }
+        guard warmupSteps >= 0 else { throw TrainingError("the warm-up must be at least 0 steps (got \(warmupSteps))") }
         guard totalSteps >= 1 else { throw TrainingError("the run needs at least 1 step (got \(totalSteps))") }
         guard checkpointEvery >= 1, keepCheckpoints >= 1, readoutEvery >= 1 else {
             throw TrainingError("checkpoint-every, keep and readout-every must be at least 1")
@@ -86,7 +91,7 @@ public struct RunPlan: Sendable, Equatable {
         if let timestepPower {
             guard timestepPower >= 1, timestepPower <= 10 else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
         }
-        if let gradientClip { guard gradientClip > 0 else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
+        if let gradientClip { guard gradientClip > 0, gradientClip.isFinite else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         if let principalComponents {
             guard principalBasis != false else { throw TrainingError("a count of principal components needs the principal basis, not --no-pca-basis") }
             guard principalComponents >= 1 else { throw TrainingError("the principal-component count must be at least 1 (got \(principalComponents))") }
@@ -152,13 +157,8 @@ public struct RunPlan: Sendable, Equatable {
     public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil,
                               epochs: Int? = nil) throws -> Started {
         let (run, saved) = try RunDirectory.open(runPath)
-        let path = dataPath ?? saved.data.path
         let split = try run.split()
-        guard try DataSource.checksum(ofFile: path) == saved.data.checksum else {
-            throw TrainingError("\(path) is not the file this run was trained on (its checksum differs from \(saved.data.path)'s)")
-        }
-        let prepared = try CellSource.open(path, saved.data.preparation, labelsFrom: split.stratifiedBy,
-                                           streamBlockCells: saved.data.streaming?.blockCells)
+        let prepared = try saved.openCells(path: dataPath, labelsFrom: split.stratifiedBy)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps
         let trainer = try Trainer.resume(runPath: runPath, source: prepared, trainCells: split.trainCells, labels: labels,
@@ -170,16 +170,17 @@ public struct RunPlan: Sendable, Equatable {
         let cells = prepared
         var model = self.model
         model.genes = cells.genes
-        try model.validate()
+        try model.validateForData()
         if let threads, !(1...256).contains(threads) {
             throw TrainingError("threads must be between 1 and 256 (got \(threads))")
         }
         Threads.configure(threads ?? Threads.available)
-        let source = DataSource(path: (dataPath as NSString).standardizingPath,
+        var source = DataSource(path: (dataPath as NSString).standardizingPath,
                                 checksum: try DataSource.checksum(ofFile: dataPath), cells: cells.cells,
                                 genes: cells.genes, nonNegative: cells.nonNegative,
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
                                 geneScale: prepared.geneScale)
+        source.counts = CountModel.origin(prepared)
         var config = TrainingConfig(
             softwareVersion: softwareVersion, model: model, data: source, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(learningRate), weightDecay: Float(weightDecay)),

@@ -108,6 +108,9 @@ public struct DataSource: Codable, Equatable, Sendable {
     public var principalBasis: Bool?
     /// How many leading components the network sees, under `principalBasis` (nil: all).
     public var principalComponents: Int?
+    /// Where generated cells' counts come from (`CountModel.origin`); nil in runs made
+    /// before counts came out.
+    public var counts: String?
 
     public init(path: String, checksum: String, cells: Int, genes: Int, nonNegative: Bool,
                 preparation: Preparation = Preparation(topGenes: nil), preprocessing: [String] = [],
@@ -143,6 +146,18 @@ public struct DataSource: Codable, Equatable, Sendable {
             while let piece = try handle.read(upToCount: 8 << 20), !piece.isEmpty { piece.withUnsafeBytes { mix($0) } }
         }
         return String(hash, radix: 16)
+    }
+}
+
+extension TrainingConfig {
+    /// The run's cells, prepared as it prepared them, from `path` (the recorded file unless
+    /// another copy is given), which must be the file it was trained on.
+    public func openCells(path: String? = nil, labelsFrom column: String? = nil) throws -> CellSource {
+        let path = path ?? data.path
+        guard try DataSource.checksum(ofFile: path) == data.checksum else {
+            throw TrainingError("\(path) is not the file this run was trained on (its checksum differs from \(data.path)'s)")
+        }
+        return try CellSource.open(path, data.preparation, labelsFrom: column, streamBlockCells: data.streaming?.blockCells)
     }
 }
 

@@ -18,4 +18,22 @@ enum CellInput {
         }
         return (m, names)
     }
+
+    /// Generated cells to score: an .h5ad as `wbdit sample` writes counts (X the counts,
+    /// `layers["log1p_norm"]` their log-normalised values) gives both; any other file its
+    /// values, taken as log-normalised, and no counts.
+    static func generated(_ path: String) throws -> (cells: CellMatrix, geneNames: [String]?, counts: CellMatrix?) {
+        let (x, names) = try load(path)
+        guard path.lowercased().hasSuffix(".h5ad"), try AnnDataFile(path: path).sources().contains(logNormalisedLayer) else {
+            return (x, names, nil)
+        }
+        let values = try AnnDataFile(path: path).matrix(logNormalisedLayer)
+        guard values.cells == x.cells, values.genes == x.genes, values.values.allSatisfy(\.isFinite) else {
+            throw InputError("\(path): \(logNormalisedLayer) is not the shape of X, or holds values that are not finite")
+        }
+        return (values, names, x)
+    }
+
+    /// Where `wbdit sample` writes the log-normalised values beside counts in X.
+    static let logNormalisedLayer = "layers/log1p_norm"
 }

@@ -51,12 +51,14 @@ struct Eval: ParsableCommand {
     var ema = false
     @Option(help: "With --run: the sampling seed.")
     var seed: UInt64 = 0
-    @Option(help: "With --real .h5ad: an obs column of cell types, for the label-mix and marker-gene rows (--run uses the run's --stratify column).")
+    @Option(help: "An obs column of cell types, for the cell-type mix, fold-change and marker rows: of --real (.h5ad), or of the run's data with --run (default: the run's --stratify column).")
     var labels: String?
     @Option(help: "With --run of a conditional run: classifier-free guidance weights W, comma-separated (1: plain conditional; several: a sweep).")
     var guidance: String = "1"
     @Option(help: "Principal components for MMD and the Fréchet distance.")
     var components: Int = 50
+    @Flag(name: .customLong("no-counts"), help: "With --run: score the network's own cells, without drawing counts around them.")
+    var noCounts = false
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -70,6 +72,7 @@ struct Eval: ParsableCommand {
         var perLabel: PerLabelEvaluation?
         var basis: PCA?
         var peer: (cells: CellMatrix, labels: [String]?)?
+        var counts: Evaluation.Counts?
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -85,19 +88,21 @@ struct Eval: ParsableCommand {
         case (nil, nil, let path?):
             guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
             guard (1...999).contains(steps) else { throw InputError("--steps must be between 1 and 999 (got \(steps))") }
-            let context = try RunEvaluation(run: path, ema: ema)
+            let context = try RunEvaluation(run: path, ema: ema, counts: !noCounts, labels: self.labels)
             let weights = try guidanceWeights(conditional: context.requested != nil)
             if weights.count > 1 { return try sweep(context, weights) }
             (basis, peer) = (context.basis(components: components), context.peer)
-            (a, b, labels) = (context.real, try context.generate(sampling, guidance: weights[0]), context.labels)
+            let generated = try context.generate(sampling, guidance: weights[0])
+            (a, b, labels, counts) = (context.real, generated.cells, context.labels, context.counts(generated: generated.counts))
+            if let reason = context.countsUnavailable, !json { print("note: generated cells are not counts: \(reason)") }
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
             if let requested = context.requested, let labels {
                 perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components,
                                               basis: basis)
             }
         case (nil, let g?, let path?):
-            let context = try RunEvaluation(run: path, sampling: false)
-            let (cells, geneNames) = try CellInput.load(g)
+            let context = try RunEvaluation(run: path, sampling: false, labels: self.labels)
+            let (cells, geneNames, generatedCounts) = try CellInput.generated(g)
             guard cells.genes == context.real.genes else {
                 throw InputError("\(g) has \(cells.genes) genes but \(path) was trained on \(context.real.genes)")
             }
@@ -105,12 +110,14 @@ struct Eval: ParsableCommand {
                 throw InputError("\(g) names its genes differently from \(path)'s data: compare cells over the same genes, in the same order")
             }
             (a, b, labels, basis, peer) = (context.real, cells, context.labels, context.basis(components: components), context.peer)
+            counts = context.counts(generated: generatedCounts)
             names = "\(a.cells) held-out cells of \(path), \(b.cells) from \(g), \(a.genes) genes"
         default:
             throw InputError("give --real and --generated, or --run (with or without --generated)")
         }
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
-        let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels, basis: basis, peer: peer)
+        let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels, basis: basis, peer: peer,
+                                    counts: counts)
         var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes))]
         if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0]))] + perLabel.jsonFields }
         let jsonText = evaluation.json(extra: extra)
@@ -160,7 +167,7 @@ struct Eval: ParsableCommand {
         var results: [(Double, PerLabelEvaluation)] = []
         let basis = context.basis(components: components)
         for w in weights {
-            let generated = try context.generate(sampling, guidance: w)
+            let generated = try context.generate(sampling, guidance: w).cells
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
                                             components: components, basis: basis)
             results.append((w, result))

@@ -22,17 +22,22 @@ struct RunEvaluation {
     let network: DiffusionTransformer?
     /// What the network generates and how it returns to the data's units.
     let space: NetworkSpace
+    /// How generated cells become counts; nil when the data held none (or `counts: false`).
+    let countModel: CountModel?
+    /// Why cells cannot become counts, when they cannot.
+    let countsUnavailable: String?
 
     /// `ema`: sample with the run's moving average of the weights instead of the weights
-    /// themselves. `sampling: false` skips the network, for cells generated elsewhere.
-    init(run path: String, ema: Bool = false, sampling: Bool = true) throws {
+    /// themselves. `sampling: false` skips the network, for cells generated elsewhere;
+    /// `counts: false` scores the network's own cells, before the count model.
+    /// `labels` names the obs column of cell types (the run's --stratify column unless given).
+    init(run path: String, ema: Bool = false, sampling: Bool = true, counts: Bool = true, labels column: String? = nil) throws {
         let (run, config) = try RunDirectory.open(path)
         let split = try run.split()
-        guard try DataSource.checksum(ofFile: config.data.path) == config.data.checksum else {
-            throw InputError("\(config.data.path) has changed since \(path) was trained on it")
+        if let column, let own = config.labelColumn, column != own {
+            throw InputError("\(path) is conditioned on \(own); its cells are evaluated by that column, not \(column)")
         }
-        let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
-                                           streamBlockCells: config.data.streaming?.blockCells)
+        let prepared = try config.openCells(labelsFrom: column ?? split.stratifiedBy)
         guard split.heldOutCells.count >= 4 else {
             throw InputError("\(path) holds out \(split.heldOutCells.count) cells: too few to evaluate")
         }
@@ -47,6 +52,8 @@ struct RunEvaluation {
         }
         geneNames = prepared.geneNames
         space = NetworkSpace(config: config, basis: sampling ? try run.basis(config) : nil)
+        countsUnavailable = counts ? CountModel.unavailability(prepared) : "the count model was turned off (--no-counts)"
+        countModel = sampling && counts ? try CountModel.ofRun(config, source: prepared, split: split, basis: space.basis) : nil
         self.path = path
         self.config = config
     }
@@ -60,10 +67,25 @@ struct RunEvaluation {
     /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
     var requested: [String]? { config.labelNames == nil ? nil : labels }
 
-    /// As many generated cells as held-out ones, drawn with `settings`, in the data's units
-    /// (clamped at 0 when the data is non-negative); `guidance` weighs classifier-free guidance in a conditional run
-    /// (1: plain conditional sampling).
-    func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> CellMatrix {
+    /// The held-out and peer cells' counts over the run's genes, when the data held counts.
+    var realCounts: (heldOut: CellMatrix, peer: CellMatrix)? {
+        let target = config.data.preparation.targetSum
+        guard let a = cells.heldOutLibrarySizes, let b = cells.peerLibrarySizes else { return nil }
+        return (CountStatistics.counts(logNormalised: real, librarySizes: a, targetSum: target),
+                CountStatistics.counts(logNormalised: cells.peer, librarySizes: b, targetSum: target))
+    }
+
+    /// The count-level comparison's cells, when both sides have counts.
+    func counts(generated: CellMatrix?) -> Evaluation.Counts? {
+        guard let generated, let real = realCounts else { return nil }
+        return Evaluation.Counts(real: real.heldOut, generated: generated, peer: real.peer)
+    }
+
+    /// As many generated cells as held-out ones, drawn with `settings`, in the data's units:
+    /// with a count model, counts and their log-normalised values; otherwise the network's
+    /// cells (clamped at 0 when the data is non-negative). `guidance` weighs classifier-free
+    /// guidance in a conditional run (1: plain conditional sampling).
+    func generate(_ settings: SamplerSettings, guidance: Double = 1) throws -> (cells: CellMatrix, counts: CellMatrix?) {
         guard let network else { throw InputError("\(path): opened without its network") }
         let count = real.cells
         let classes = try requested.map { try config.classIndices(of: $0) }
@@ -77,6 +99,9 @@ struct RunEvaluation {
             }
         progress.finish()
         space.toData(&values, clamp: true)
-        return CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
+        let cells = CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
+        guard let countModel else { return (cells, nil) }
+        let drawn = countModel.counts(for: cells, seed: settings.seed)
+        return (drawn.logNormalised, drawn.counts)
     }
 }

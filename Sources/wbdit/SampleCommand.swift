@@ -11,13 +11,23 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate cells from a checkpoint with DDIM or DDPM.",
         discussion: """
-        Writes a float32 [cells, genes] .npy. DDIM visits the reference's sub-sequence \
+        From a run whose data held counts, cells come out as UMI counts: the network's \
+        cell, a library size borrowed from a nearby training cell, and per-gene \
+        negative-binomial noise fitted on the training counts (docs/recipe.md). An .h5ad \
+        holds the counts in X (as a raw-count file would, ready for normalize_total and \
+        log1p), their log-normalised values in layers["log1p_norm"], and obs total_counts, \
+        n_genes_by_counts and library_size (the whole-transcriptome size the values are \
+        normalised by); .npy and .csv hold what --values names. Data that arrived \
+        log-normalised has no counts: the network's cells are written, with a note. \
+        DDIM visits the reference's sub-sequence \
         (990, 980, …, 10, 1 for 100 steps) and by default ends as the reference does, on \
         ᾱ_0; --ending clean returns the model's clean estimate x̂_0 instead. Each cell \
-        depends only on the seed and its index, not on --batch.
+        depends only on the seed and its index, not on --batch (up to the rounding of \
+        the matrix products, which BLAS may do differently for another batch size).
 
         Example:
-          wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.npy
+          wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.h5ad
+          wbdit sample --run runs/demo --n 1000 --values log-normalised --out cells.npy
         """
     )
 
@@ -53,8 +63,15 @@ struct Sample: ParsableCommand {
     var batch: Int = 32
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
+    @Option(help: "What .npy and .csv hold: counts, log-normalised (the counts normalised as the training cells were) or network (the network's own cells, before counts are drawn; also X of an .h5ad).")
+    var values: GeneratedValues = .counts
     @Option(help: "Where to write the cells: .h5ad (for scanpy; genes named as in training), .csv or .npy.")
     var out: String
+
+    /// Which values a file holds.
+    enum GeneratedValues: String, ExpressibleByArgument, CaseIterable {
+        case counts, logNormalised = "log-normalised", network
+    }
 
     func run() throws {
         guard (1...10_000_000).contains(count) else { throw InputError("--n must be between 1 and 10000000 (got \(count))") }
@@ -83,25 +100,42 @@ struct Sample: ParsableCommand {
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
         progress.finish()
-        var values = cells
-        space?.toData(&values, clamp: asked.clampNonNegative)
-        let matrix = CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
+        var networkValues = cells
+        space?.toData(&networkValues, clamp: asked.clampNonNegative)
+        let matrix = CellMatrix(cells: count, genes: networkValues.count / count, values: networkValues)   // genes, however wide the network
+        let drawn = try countModel()?.counts(for: matrix, seed: seed)
+        let names = (0..<count).map { "generated-\($0)" }
+        let written: String
         if out.lowercased().hasSuffix(".h5ad") {
             let every = { (value: String) in Array(repeating: value, count: count) }
-            try AnnDataWriter.write(matrix, to: out, cellNames: (0..<count).map { "generated-\($0)" },
-                                    geneNames: geneNames(),
-                                    categories: (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
-                                                 ("model", every(network.config.architecture.rawValue)),
-                                                 ("step", every(step.map(String.init) ?? "unknown"))])
-        } else if out.lowercased().hasSuffix(".csv") {
-            try matrix.write(csv: out, cellNames: (0..<count).map { "generated-\($0)" },
-                             geneNames: geneNames() ?? (0..<matrix.genes).map { "gene\($0)" })
+            let categories = (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
+                             ("model", every(network.config.architecture.rawValue)), ("step", every(step.map(String.init) ?? "unknown"))]
+            if let drawn, values != .network {
+                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(), categories: categories,
+                                        numbers: [("total_counts", drawn.totalCounts), ("n_genes_by_counts", drawn.genesDetected),
+                                                  ("library_size", drawn.librarySizes.map(Double.init))],
+                                        layers: [("log1p_norm", drawn.logNormalised)], compress: true)
+                written = "counts in X, log-normalised values in layers[\"log1p_norm\"]"
+            } else {
+                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(), categories: categories)
+                written = "the network's cells in X"
+            }
         } else {
-            try matrix.write(npy: out)
+            let (chosen, what): (CellMatrix, String) = switch (values, drawn) {
+            case (.counts, let drawn?): (drawn.counts, "counts")
+            case (.logNormalised, let drawn?): (drawn.logNormalised, "log-normalised counts")
+            default: (matrix, "the network's cells")
+            }
+            if out.lowercased().hasSuffix(".csv") {
+                try chosen.write(csv: out, cellNames: names, geneNames: geneNames() ?? (0..<matrix.genes).map { "gene\($0)" })
+            } else {
+                try chosen.write(npy: out)
+            }
+            written = what
         }
         let seconds = ProcessInfo.processInfo.systemUptime - started
-        print(String(format: "wrote %@: %d cells × %d genes in %@ (%.2f cells/s)", out, count,
-                     matrix.genes, Format.duration(seconds), Double(count) / seconds))
+        print(String(format: "wrote %@: %d cells × %d genes, %@, in %@ (%.2f cells/s)", out, count,
+                     matrix.genes, written, Format.duration(seconds), Double(count) / seconds))
     }
 
     /// The label of each cell to generate, for a conditional run asked for one.
@@ -121,8 +155,7 @@ struct Sample: ParsableCommand {
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
         // The real mix: each type in proportion to its training cells.
         let (run, _) = try RunDirectory.open(runPath!)
-        let prepared = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: config.labelColumn,
-                                           streamBlockCells: config.data.streaming?.blockCells)
+        let prepared = try config.openCells(labelsFrom: config.labelColumn)
         var counts: [String: Int] = [:]
         for cell in try run.split().trainCells { counts[prepared.labels![cell], default: 0] += 1 }
         return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts)
@@ -130,6 +163,25 @@ struct Sample: ParsableCommand {
 
     /// The run's configuration, when sampling from a run.
     private var runConfig: TrainingConfig? { runPath.flatMap { try? RunDirectory.open($0).1 } }
+
+    /// The run's count model, or nil (with a note on stderr) when its cells cannot be
+    /// counts or the network's cells were asked for.
+    private func countModel() throws -> CountModel? {
+        guard values != .network else { return nil }
+        guard let runPath else {
+            printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
+            return nil
+        }
+        let (run, config) = try RunDirectory.open(runPath)
+        let source = try config.openCells()
+        if let reason = CountModel.unavailability(source) {
+            printNote("writing the network's cells, not counts: \(reason)")
+            return nil
+        }
+        return try CountModel.ofRun(config, source: source, split: try run.split(), basis: try run.basis(config))
+    }
+
+    private func printNote(_ text: String) { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
 
     /// The genes' names as the run recorded them, when sampling from a run that has them.
     private func geneNames() -> [String]? { runConfig?.data.geneNames }

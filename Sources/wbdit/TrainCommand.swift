@@ -102,6 +102,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let trainer: Trainer
         if resume {
+            try refuseOptionsResumeCannotApply()
             let (steps, epochs) = try length(required: false)
             trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer
         } else {
@@ -150,6 +151,24 @@ struct Train: ParsableCommand {
         plan.streamingLayout.blockCells = blockCells
         plan.softwareVersion = Version.string
         return plan
+    }
+
+    /// A resumed run continues with its own configuration (its optimiser state, schedule
+    /// and cells belong to it); of the options, only --steps or --epochs (a new length) and
+    /// --data (another copy of the same file) apply. Any other optimisation option given
+    /// is refused rather than silently ignored.
+    private func refuseOptionsResumeCannotApply() throws {
+        let given: [(String, Bool)] = [
+            ("--batch", batch != nil), ("--lr", lr != nil), ("--weight-decay", weightDecay != nil), ("--warmup", warmup != nil),
+            ("--cosine/--no-cosine", cosine != nil), ("--min-lr", minLR != nil), ("--clip", clip != nil), ("--ema", ema != nil),
+            ("--prediction", prediction != nil), ("--min-snr", minSNR != nil), ("--timestep-power", timestepPower != nil),
+            ("--pca-basis/--no-pca-basis", pcaBasis != nil), ("--pca-components", pcaComponents != nil), ("--labels", labels != nil),
+            ("--time-budget", timeBudget != nil), ("--threads", threads != nil), ("--stratify", stratify != nil),
+        ]
+        let refused = given.filter(\.1).map(\.0)
+        guard refused.isEmpty else {
+            throw InputError("--resume continues the run with its own settings; \(refused.joined(separator: ", ")) cannot change (start a new run to change \(refused.count == 1 ? "it" : "them"))")
+        }
     }
 
     /// --steps or --epochs, checked: at most one of them, exactly one when `required`.

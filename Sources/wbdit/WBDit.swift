@@ -14,6 +14,10 @@ struct WBDit: ParsableCommand {
 
         With no command it opens the terminal workbench (wbdit tui).
 
+        Exit status: 0 done; 1 a run that failed (a NaN loss, a full disk, a trainer that \
+        died); 2 bad input (flags, files, run directories), with one line on stderr \
+        naming it; 130 interrupted by Ctrl-C (training writes a checkpoint first).
+
         Example:
           wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10
         """,
@@ -30,15 +34,16 @@ enum Version {
 
 /// Bad input found by the command line itself. Errors thrown by the libraries below
 /// (HDF5Error, CheckpointError, TrainingError, …) need no wrapping: `runAndExit` prints
-/// any error as one line with exit status 2.
+/// any error as one line with exit status 2 (1 for a `TrainingFailure`).
 struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
 extension WBDit {
-    /// Parses and runs a command. Help and version exit 0; every failure — ours or the
-    /// parser's — prints one line on stderr and exits 2 (bad input).
+    /// Parses and runs a command. Help and version exit 0; every failure prints one line on
+    /// stderr and exits 1 when a run failed (`TrainingFailure`: a NaN loss, a full disk, a
+    /// trainer that died), 2 for bad input — ours or the parser's — and 130 after Ctrl-C.
     static func runAndExit() -> Never {
         do {
             var command = try parseAsRoot()
@@ -53,7 +58,7 @@ extension WBDit {
             }
             let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             FileHandle.standardError.write(Data("wbdit: error: \(line)\n".utf8))
-            Foundation.exit(2)
+            Foundation.exit(error is TrainingFailure ? 1 : 2)
         }
     }
 }

@@ -54,14 +54,16 @@ final class RunEvalCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(object["mmd2_rbf_biased"] as? Double), try XCTUnwrap(object["mmd2_rbf"] as? Double))
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/report.json"))
         XCTAssertTrue(try String(contentsOfFile: run + "/report.md", encoding: .utf8).contains("| MMD²"))
-        // Cells generated elsewhere are judged the same way: `wbdit sample` draws the cells eval drew.
-        let cells = run + "/sampled.npy"
+        // Cells generated elsewhere are judged the same way: `wbdit sample` draws the counts eval drew.
+        XCTAssertNotNil(object["library_size_w1_log"] as? Double, "the data holds counts, so generated cells are counts")
+        let cells = run + "/sampled.h5ad"
         let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "40", "--steps", "3", "--out", cells])
         XCTAssertEqual(sampled.status, 0, sampled.stderr)
         let external = try CommandRunner.wbdit(["eval", "--run", run, "--generated", cells, "--components", "5", "--json"])
         XCTAssertEqual(external.status, 0, external.stderr)
         let judged = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(external.stdout.utf8)) as? [String: Any])
-        for key in ["mmd2_rbf", "mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "mmd2_rbf_floor", "knn_auc_floor"] {
+        for key in ["mmd2_rbf", "mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "mmd2_rbf_floor", "knn_auc_floor",
+                    "library_size_w1_log", "genes_detected_w1_log", "zero_fraction_gene_gap"] {
             XCTAssertEqual(try XCTUnwrap(judged[key] as? Double), try XCTUnwrap(object[key] as? Double), accuracy: 1e-9, key)
         }
         let wrongGenes = try CommandRunner.wbdit(["eval", "--run", run, "--generated",

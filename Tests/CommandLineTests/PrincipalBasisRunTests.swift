@@ -28,8 +28,9 @@ final class PrincipalBasisRunTests: XCTestCase {
         let sample = ["--n", "6", "--steps", "3", "--seed", "4"]
         XCTAssertEqual(try CommandRunner.wbdit(["sample", "--checkpoint", run + "/checkpoints/step-4.safetensors", "--no-clamp",
                                                 "--out", run + "/scores.npy"] + sample).status, 0)
-        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--no-clamp", "--out", run + "/genes.npy"] + sample).status, 0)
-        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--out", run + "/clamped.npy"] + sample).status, 0)
+        let network = ["--values", "network"]
+        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--no-clamp", "--out", run + "/genes.npy"] + network + sample).status, 0)
+        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--out", run + "/clamped.npy"] + network + sample).status, 0)
         var restored = try cells(run + "/scores.npy")
         basis.restore(&restored)
         let genes = try cells(run + "/genes.npy"), clamped = try cells(run + "/clamped.npy")
@@ -59,7 +60,7 @@ final class PrincipalBasisRunTests: XCTestCase {
         XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", fixture, "--run", split, "--steps", "2"] + small).status, 0)
         let resumed = try CommandRunner.wbdit(["train", "--data", fixture, "--run", split, "--resume", "--steps", "4"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", split, "--no-clamp", "--out", split + "/genes.npy"] + sample).status, 0)
+        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", split, "--no-clamp", "--out", split + "/genes.npy"] + network + sample).status, 0)
         XCTAssertEqual(try cells(split + "/genes.npy"), genes)
     }
 

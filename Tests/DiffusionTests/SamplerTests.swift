@@ -81,7 +81,9 @@ final class SamplerTests: XCTestCase {
             let settings = SamplerSettings(method: .ddim, steps: 20, eta: eta, seed: 7)
             let a = Sampler(settings: settings).sample(network, cells: 7, batch: 7)
             let b = Sampler(settings: settings).sample(network, cells: 7, batch: 3)
-            XCTAssertEqual(a, b, "η \(eta)")
+            // The same draws; OpenBLAS may round a product of 3 rows differently from one of 7.
+            XCTAssertEqual(a.count, b.count)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-5 * max(1, abs(x)), "η \(eta)") }
             var other = settings
             other.seed = 8
             XCTAssertNotEqual(a, Sampler(settings: other).sample(network, cells: 7, batch: 7))

@@ -4,7 +4,7 @@ usage: python3 bench_sample.py --arch wbdit|dit --genes 2000 --patch 10 --hidden
                                --depth L --heads H --cells N --batch B --steps S
                                --eta 1.0 --sampler ddim|ddpm --threads T --seed 0 [--json]
 
-The samplers follow docs/reference-architecture.md ("Diffusion"): T = 1000, β linear
+The samplers follow docs/architecture.md ("Diffusion"): T = 1000, β linear
 from 1e-4 to 0.02, ᾱ the cumulative product of 1 − β, all in float64 (the per-step
 coefficients are float64 scalars applied to float32 tensors).
 

@@ -1,4 +1,4 @@
-"""PyTorch oracle for the two networks of docs/reference-architecture.md.
+"""PyTorch oracle for the two networks of docs/architecture.md.
 
 This is our own implementation of the White-Box Diffusion Transformer (CRATE-style
 MSSA + ISTA blocks) and of its DiT baseline, written from the specification. Its

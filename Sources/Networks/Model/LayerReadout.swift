@@ -11,7 +11,7 @@ public struct LayerReadout: Equatable, Sendable, Codable {
     /// Its standard deviation over the cells.
     public var codingRateSD: Double
     /// White-box: the fraction of exact zeros in the ISTA output. DiT: the fraction of
-    /// post-GELU hidden values with |h| < `LayerReadout.ditThreshold` (exact zeros are rare there).
+    /// post-GELU hidden values with |h| ≤ `LayerReadout.ditThreshold` (exact zeros are rare there).
     public var sparsity: Double
 
     public init(layer: Int, codingRate: Double, codingRateSD: Double, sparsity: Double) {

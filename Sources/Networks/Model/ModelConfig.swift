@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which of the two networks.
 public enum Architecture: String, Codable, CaseIterable, Sendable {
     /// The White-Box Diffusion Transformer: MSSA attention and one ISTA step.
@@ -51,6 +53,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// The DiT MLP's hidden width.
     public var mlpHidden: Int { Int(Double(hiddenSize) * mlpRatio) }
 
+    /// `validate`, once `genes` is the data's own count (plans hold a placeholder until the
+    /// data is read): a token holds no more genes than a cell has.
+    public func validateForData() throws {
+        try validate()
+        guard patchSize <= genes else { throw ConfigurationError("patch size \(patchSize) is larger than the \(genes) genes of a cell") }
+    }
+
     /// Checks that the shapes are consistent and small enough to allocate.
     public func validate() throws {
         func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
@@ -63,9 +72,16 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         try require(depth >= 1, "depth must be at least 1 (got \(depth))")
         try require(heads >= 1 && hiddenSize % heads == 0,
                     "hidden size \(hiddenSize) must divide into \(heads) heads")
-        try require(mlpRatio > 0 && mlpHidden >= 1, "mlp ratio must be positive (got \(mlpRatio))")
-        if let classes { try require(classes >= 1, "classes must be at least 1 (got \(classes))") }
-        try require(genes <= 1 << 20 && hiddenSize <= 1 << 14 && depth <= 256 && patchSize <= genes + patchSize,
-                    "configuration too large (genes \(genes), hidden \(hiddenSize), depth \(depth))")
+        try require(mlpRatio.isFinite && mlpRatio > 0 && mlpRatio <= 64 && mlpHidden >= 1,
+                    "mlp ratio must be a number in (0, 64] giving at least one hidden unit (got \(mlpRatio))")
+        if let classes { try require((1...100_000).contains(classes), "classes must be between 1 and 100000 (got \(classes))") }
+        try require(genes <= 1 << 20, "genes must be at most \(1 << 20) (got \(genes))")
+        try require(patchSize <= 1 << 20, "patch size must be at most \(1 << 20) (got \(patchSize))")
+        try require(hiddenSize <= 1 << 14 && depth <= 256,
+                    "configuration too large (hidden \(hiddenSize), at most \(1 << 14); depth \(depth), at most 256)")
+        // Weights, gradients and AdamW's two moments, in Float32: refused before anything is allocated.
+        let bytes = Double(ParameterLayout(config: self).totalCount) * 16
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        try require(bytes <= memory / 2, String(format: "the network needs %.1f GB for its weights, gradients and optimiser state; this machine has %.1f GB of memory (at most half may go to it)", bytes / 1e9, memory / 1e9))
     }
 }

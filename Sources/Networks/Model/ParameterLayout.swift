@@ -1,5 +1,5 @@
 /// The ordered list of a network's tensors, with the reference implementation's
-/// names and shapes (`reference-architecture.md`), and where each lives in one
+/// names and shapes (`docs/architecture.md`), and where each lives in one
 /// flat block of floats.
 ///
 /// Trainable tensors come first and are contiguous, so the optimiser and gradient

@@ -1,4 +1,3 @@
-import CellData
 import Kernels
 
 /// Exact k-nearest-neighbour search in Euclidean space: squared distances come from one

@@ -1,0 +1,216 @@
+import CellData
+import Dispatch
+import Foundation
+import Kernels
+
+/// The observation model that turns generated cells into UMI counts. The network's cells
+/// are smooth: they lie on the training cells' leading principal components, without the
+/// sampling noise of real counts, so a third of the real zeros are missing and each gene's
+/// distribution is too narrow. This model puts that noise back, the way count-based
+/// generators (scVI, CFGen) do, around the network's cell:
+///
+///     m_cg = max(expm1(x̂_cg), floor_g)         x̂: the cell's projection on the leading
+///                                                components, clamped at 0
+///     L_c  = the library size of one of the 10 training cells nearest c (leading 20 PCs)
+///     y_cg ~ NB(mean a_g · L_c / S · m_cg, dispersion θ_g)
+///
+/// with S the run's `normalize_total` target. The per-gene scale a_g and dispersion θ_g are
+/// fitted by maximum likelihood on training cells' counts around their own projections, so
+/// the model adds just the noise a real cell shows around its smooth part. Counts are then
+/// log-normalised with their library size exactly as the training cells were.
+public struct CountModel {
+    public let targetSum: Double
+    /// Per gene: a_g, θ_g and the floor of m_cg.
+    public let scale: [Float]
+    public let dispersion: [Float]
+    public let floor: [Float]
+    /// The basis whose leading components are a cell's smooth part.
+    public let basis: PrincipalBasis
+    /// Training cells' leading scores and library sizes, from which a generated cell draws its size.
+    let referenceScores: CellMatrix
+    let referenceLibraries: [Float]
+
+    /// Training cells the model is fitted on (at most), and the components of a run without a basis.
+    public static let fitLimit = 5000
+    public static let defaultComponents = 200
+    static let neighbourComponents = 20, neighbours = 10
+
+    /// Fits the model on training cells (log-normalised, in the data's units) with their
+    /// library sizes, around their projection on `basis`'s leading components.
+    public init(fitting cells: CellMatrix, librarySizes: [Float], basis: PrincipalBasis, targetSum: Double) {
+        precondition(librarySizes.count == cells.cells && basis.genes == cells.genes, "CountModel: cells, sizes and basis disagree")
+        let (n, g) = (cells.cells, cells.genes)
+        let smooth = Self.smoothExpression(cells, basis)
+        let counts = CountStatistics.counts(logNormalised: cells, librarySizes: librarySizes, targetSum: targetSum).values
+        var scale = [Float](repeating: 1, count: g), dispersion = scale, floor = scale
+        scale.withUnsafeMutableBufferPointer { scaleOut in
+            dispersion.withUnsafeMutableBufferPointer { thetaOut in
+                floor.withUnsafeMutableBufferPointer { floorOut in
+                    let (scaleOut, thetaOut, floorOut) = (scaleOut, thetaOut, floorOut)   // Sendable views for the workers
+                    DispatchQueue.concurrentPerform(iterations: g) { j in
+                        var y = [Double](repeating: 0, count: n), base = y
+                        var meanSmooth = 0.0
+                        for c in 0..<n { meanSmooth += Double(smooth[c * g + j]) }
+                        let low = max(1e-6, 0.01 * meanSmooth / Double(n))
+                        var observed = 0.0, expected = 0.0
+                        for c in 0..<n {
+                            y[c] = Double(counts[c * g + j])
+                            base[c] = Double(librarySizes[c]) / targetSum * max(Double(smooth[c * g + j]), low)
+                            observed += y[c]
+                            expected += base[c]
+                        }
+                        let a = observed > 0 && expected > 0 ? observed / expected : 1
+                        for c in 0..<n { base[c] *= a }
+                        scaleOut[j] = Float(a)
+                        floorOut[j] = Float(low)
+                        thetaOut[j] = Float(observed > 0 ? Self.fitDispersion(counts: y, means: base) : 1e4)
+                    }
+                }
+            }
+        }
+        self.targetSum = targetSum
+        self.scale = scale
+        self.dispersion = dispersion
+        self.floor = floor
+        self.basis = basis
+        let near = basis.leading(min(Self.neighbourComponents, basis.components))
+        referenceScores = near.project(cells)
+        referenceLibraries = librarySizes
+    }
+
+    /// expm1 of each cell's projection on the basis's leading components, clamped at 0.
+    static func smoothExpression(_ cells: CellMatrix, _ basis: PrincipalBasis) -> [Float] {
+        var values = cells.values
+        basis.project(&values)
+        basis.restore(&values)
+        return values.map { expm1(max(0, $0)) }
+    }
+
+    /// The dispersion θ maximising the negative-binomial likelihood of `counts` with these
+    /// means, by golden-section search on log θ over [10⁻², 10⁴].
+    static func fitDispersion(counts: [Double], means: [Double]) -> Double {
+        let constant = zip(counts, means).reduce(0.0) { $0 + ($1.0 > 0 ? $1.0 * log($1.1) : 0) }
+        func logLikelihood(_ logTheta: Double) -> Double {
+            let theta = exp(logTheta)
+            let lgammaTheta: Double = lgamma(theta)
+            var sum = constant
+            for (y, mu) in zip(counts, means) {
+                if y > 0 { let term: Double = lgamma(y + theta); sum += term - lgammaTheta }
+                sum += theta * log(theta) - (theta + y) * log(theta + mu)
+            }
+            return sum
+        }
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var (low, high) = (log(1e-2), log(1e4))
+        var (x1, x2) = (high - ratio * (high - low), low + ratio * (high - low))
+        var (f1, f2) = (logLikelihood(x1), logLikelihood(x2))
+        for _ in 0..<40 {
+            if f1 < f2 {
+                (low, x1, f1) = (x1, x2, f2)
+                x2 = low + ratio * (high - low)
+                f2 = logLikelihood(x2)
+            } else {
+                (high, x2, f2) = (x2, x1, f1)
+                x1 = high - ratio * (high - low)
+                f1 = logLikelihood(x1)
+            }
+        }
+        return exp((low + high) / 2)
+    }
+
+    /// Counts for generated cells (log-normalised, in the data's units): each cell depends
+    /// only on `seed` and its index.
+    public func counts(for generated: CellMatrix, seed: UInt64) -> GeneratedCounts {
+        precondition(generated.genes == basis.genes, "CountModel: \(generated.genes) genes, fitted on \(basis.genes)")
+        let (n, g) = (generated.cells, generated.genes)
+        let smooth = Self.smoothExpression(generated, basis)
+        let near = basis.leading(min(Self.neighbourComponents, basis.components))
+        let neighbours = NearestNeighbours(of: near.project(generated), in: referenceScores, k: Self.neighbours)
+        var counts = [Float](repeating: 0, count: n * g), sizes = [Float](repeating: 0, count: n)
+        counts.withUnsafeMutableBufferPointer { out in
+            sizes.withUnsafeMutableBufferPointer { sizesOut in
+                let (out, sizesOut) = (out, sizesOut)
+                DispatchQueue.concurrentPerform(iterations: n) { c in
+                    var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(c))
+                    let pick = Int(generator.next() % UInt64(neighbours.k))
+                    let size = Double(referenceLibraries[Int(neighbours.indices[c * neighbours.k + pick])])
+                    sizesOut[c] = Float(size)
+                    for j in 0..<g {
+                        let m = max(Double(smooth[c * g + j]), Double(floor[j]))
+                        let mean = Double(scale[j]) * size / targetSum * m
+                        out[c * g + j] = Float(generator.nextNegativeBinomial(mean: mean, dispersion: Double(dispersion[j])))
+                    }
+                }
+            }
+        }
+        return GeneratedCounts(counts: CellMatrix(cells: n, genes: g, values: counts), librarySizes: sizes, targetSum: targetSum)
+    }
+}
+
+/// Generated UMI counts, with the library size each cell was drawn with.
+public struct GeneratedCounts {
+    public let counts: CellMatrix
+    /// Each cell's library size: the whole-transcriptome total its counts are normalised by.
+    public let librarySizes: [Float]
+    public let targetSum: Double
+
+    public init(counts: CellMatrix, librarySizes: [Float], targetSum: Double) {
+        self.counts = counts
+        self.librarySizes = librarySizes
+        self.targetSum = targetSum
+    }
+
+    /// The counts log-normalised as the training cells were: log1p(y / L · S).
+    public var logNormalised: CellMatrix {
+        let g = counts.genes
+        var values = counts.values
+        for c in 0..<counts.cells {
+            let factor = librarySizes[c] > 0 ? Float(targetSum) / librarySizes[c] : 0
+            for j in 0..<g { values[c * g + j] = log1p(values[c * g + j] * factor) }
+        }
+        return CellMatrix(cells: counts.cells, genes: g, values: values)
+    }
+
+    /// Per cell, its counts' sum over the genes written (scanpy's `total_counts`) and how
+    /// many of them are non-zero (`n_genes_by_counts`).
+    public var totalCounts: [Double] { CountStatistics.totals(counts) }
+    public var genesDetected: [Double] { CountStatistics.detected(counts) }
+}
+
+extension CountModel {
+    /// Where the counts behind a source's cells come from, as a run records it.
+    public static func origin(_ source: CellSource) -> String {
+        if let reason = unavailability(source) { return "none: \(reason)" }
+        if case .whole(let prepared) = source, prepared.librarySizesRecovered {
+            return "recovered from the log-normalised values (each cell's smallest value a whole number of counts)"
+        }
+        return "the file's counts"
+    }
+
+    /// Why a run's cells cannot come out as counts, or nil when they can.
+    public static func unavailability(_ source: CellSource) -> String? {
+        switch source {
+        case .streamed: return "its cells are streamed from disk, and counts are modelled only for data read whole"
+        case .whole(let prepared):
+            return prepared.librarySizes == nil ? "its data arrived without counts (already normalised), so no library sizes are known" : nil
+        }
+    }
+
+    /// A run's count model: fitted on up to `fitLimit` of its training cells around the
+    /// network's own basis, or, for a network on genes, their leading `defaultComponents`
+    /// components. Nil when `unavailability` gives a reason.
+    public static func ofRun(_ config: TrainingConfig, source: CellSource, split: HeldOutSplit,
+                             basis: PrincipalBasis?) throws -> CountModel? {
+        guard unavailability(source) == nil else { return nil }
+        let sample = split.trainingSample(fitLimit, salt: 0xC0DE)
+        guard sample.count >= 2, let sizes = source.librarySizes(sample) else { return nil }
+        var cells = try source.rows(sample)
+        if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
+        // A basis fitted on scaled genes (--scale-genes) does not apply to cells in the data's units.
+        let ownBasis = config.data.geneScale == nil ? basis : nil
+        guard let smoothBasis = ownBasis ?? PrincipalBasis(fitting: cells)?.leading(min(defaultComponents, cells.genes, sample.count - 1)) else {
+            throw TrainingError("the principal components of the training cells could not be computed")
+        }
+        return CountModel(fitting: cells, librarySizes: sizes, basis: smoothBasis, targetSum: config.data.preparation.targetSum)
+    }
+}

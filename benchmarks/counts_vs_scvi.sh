@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The gene-level table of docs/benchmarks.md for one dataset: our default command for 900 s,
+# scored with counts out and without (the network's own cells), then scVI on the same
+# training counts for the same 900 s, scored by `wbdit eval` in the same space and floors.
+# Usage: benchmarks/counts_vs_scvi.sh DATA.h5ad OUT_DIR [extra train flags…]
+# Needs a release build (make build) and, for the peer, scvi-tools (pip install scvi-tools).
+set -euo pipefail
+data=$1 out=$2
+shift 2
+wbdit=${WBDIT:-.build/release/wbdit}
+mkdir -p "$out"
+"$wbdit" train --data "$data" --hidden 256 --depth 3 --heads 8 --patch 40 --steps 90000 --time-budget 900 \
+    --run "$out/run" "$@" 2>"$out/train.log" | tail -1
+"$wbdit" eval --run "$out/run" --json > "$out/ours-counts.json"
+"$wbdit" eval --run "$out/run" --no-counts --json > "$out/ours-network.json"
+python3 benchmarks/scvi_peer.py --run "$out/run" --out "$out/scvi.h5ad" --time-budget 900 > "$out/scvi.log" 2>&1
+tail -1 "$out/scvi.log"
+"$wbdit" eval --run "$out/run" --generated "$out/scvi.h5ad" --json > "$out/scvi.json"
+python3 benchmarks/summarize_counts.py "$out"
