@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
     var json = false
 
     func run() throws {
-        let config = try model.config()
+        let config = try model.benchConfig()
         try config.validateForData()
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         guard (1...100_000).contains(steps) else { throw InputError("--steps must be between 1 and 100000 (got \(steps))") }

@@ -18,14 +18,17 @@ struct Train: ParsableCommand {
         Ctrl-C writes a checkpoint and exits 130 (a second Ctrl-C exits at once); \
         --resume continues a run exactly where its latest checkpoint left it.
 
-        Training follows a recipe (docs/recipe.md): `fast`, the default, was chosen by \
-        measurement for fifteen minutes on a laptop's CPU; `reference` is the paper's \
-        (AdamW 1e-4, batch 16), kept so that its setting stays reproducible.
+        A run starts from a preset network and a recipe (docs/recipe.md), and every \
+        option given overrides its part: the `small` preset (width 256, 3 blocks, 8 heads, \
+        40 values per token, the steps two cores take in about fifteen minutes) under the \
+        `fast` recipe (AdamW 1e-3, warm-up and cosine decay, v-prediction, on the leading \
+        200 principal components) is what docs/recipe.md measured, so --data alone trains \
+        it; `--preset reference --recipe reference` is the paper's network and setting.
 
         Examples:
-          wbdit train --data cells.h5ad --arch wbdit --hidden 256 --depth 3 --heads 8 \\
-                      --steps 6000 --time-budget 900 --run runs/demo
-          wbdit train --data cells.h5ad --recipe reference --steps 6000 --run runs/paper
+          wbdit train --data cells.h5ad --time-budget 900 --run runs/demo
+          wbdit train --data cells.h5ad --arch dit --steps 20000 --run runs/dit
+          wbdit train --data cells.h5ad --preset reference --recipe reference --steps 6000 --run runs/paper
         """
     )
 
@@ -38,6 +41,8 @@ struct Train: ParsableCommand {
     var stratify: String?
     @Option(name: .customLong("run"), help: "The run directory.")
     var runPath: String = "runs/default"
+    @Option(help: "The network and run length to start from: \(TrainingPreset.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). The network options override parts of it.")
+    var preset: TrainingPreset = .small
     @OptionGroup var model: ModelOptions
     @Option(help: "How to train: \(TrainingRecipe.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). The options below override parts of it.")
     var recipe: TrainingRecipe = .fast
@@ -47,7 +52,7 @@ struct Train: ParsableCommand {
     var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay (default: the recipe's).")
     var weightDecay: Double?
-    @Option(help: "Training steps (or give --epochs).")
+    @Option(help: "Training steps, or give --epochs (default: the preset's for this network and recipe, 90000 for the white-box small preset on fast).")
     var steps: Int?
     @Option(help: "Passes over the data (each drops the last partial batch).")
     var epochs: Int?
@@ -71,12 +76,12 @@ struct Train: ParsableCommand {
     var pcaBasis: Bool?
     @Option(name: .customLong("pca-components"), help: "With the PCA basis: how many leading components the network sees, up to the gene count (implies --pca-basis; default: the recipe's, 200 for fast, or all).")
     var pcaComponents: Int?
-    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
-    var checkpointEvery: Int = 500
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (default: the preset's, 1000 for small).")
+    var checkpointEvery: Int?
     @Option(help: "Checkpoints to keep.")
     var keep: Int = 3
-    @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity).")
-    var readoutEvery: Int = 50
+    @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity) (default: the preset's, 100 for small).")
+    var readoutEvery: Int?
     @Option(help: "Condition on this obs column (cell type) of an .h5ad: one network samples any type, or none (classifier-free guidance).")
     var labels: String?
     @Option(name: .customLong("label-dropout"), help: "With --labels: the fraction of cells trained without their label.")
@@ -103,7 +108,7 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         if resume {
             try refuseOptionsResumeCannotApply()
-            let (steps, epochs) = try length(required: false)
+            let (steps, epochs) = try length()
             trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer
         } else {
             let progress = ProgressLine()
@@ -115,18 +120,17 @@ struct Train: ParsableCommand {
 
     /// The new run these options describe.
     func plan() throws -> RunPlan {
-        var options = model
-        options.genes = 1  // the data's gene count replaces it
-        var plan = RunPlan(dataPath: data, model: try options.config())
+        var plan = try preset.plan(data: data, architecture: model.arch, recipe: recipe)
+        plan.model = try model.config(over: plan.model)
+        plan.model.genes = 1  // the data's gene count replaces it
         plan.preparation = try preparationOptions.preparation()
         plan.stratifyBy = stratify
         plan.holdout = holdout
-        recipe.apply(to: &plan)
         if let batch { plan.batch = batch }
         if let lr { plan.learningRate = lr }
         if let weightDecay { plan.weightDecay = weightDecay }
-        let (steps, epochs) = try length(required: true)
-        plan.totalSteps = steps ?? 1
+        let (steps, epochs) = try length()
+        if let steps { plan.totalSteps = steps }
         plan.epochs = epochs
         if let warmup { plan.warmupSteps = warmup }
         if let cosine { plan.cosineDecay = cosine }
@@ -138,9 +142,9 @@ struct Train: ParsableCommand {
         if let timestepPower { plan.timestepPower = timestepPower }
         plan.principalBasis = pcaBasis
         plan.principalComponents = pcaComponents
-        plan.checkpointEvery = checkpointEvery
+        if let checkpointEvery { plan.checkpointEvery = checkpointEvery }
         plan.keepCheckpoints = keep
-        plan.readoutEvery = readoutEvery
+        if let readoutEvery { plan.readoutEvery = readoutEvery }
         plan.seed = seed
         plan.timeBudgetSeconds = timeBudget
         plan.labelColumn = labels
@@ -164,6 +168,9 @@ struct Train: ParsableCommand {
             ("--prediction", prediction != nil), ("--min-snr", minSNR != nil), ("--timestep-power", timestepPower != nil),
             ("--pca-basis/--no-pca-basis", pcaBasis != nil), ("--pca-components", pcaComponents != nil), ("--labels", labels != nil),
             ("--time-budget", timeBudget != nil), ("--threads", threads != nil), ("--stratify", stratify != nil),
+            ("--checkpoint-every", checkpointEvery != nil), ("--readout-every", readoutEvery != nil),
+            ("--patch", model.patch != nil), ("--hidden", model.hidden != nil), ("--depth", model.depth != nil),
+            ("--heads", model.heads != nil), ("--mlp-ratio", model.mlpRatio != nil),
         ]
         let refused = given.filter(\.1).map(\.0)
         guard refused.isEmpty else {
@@ -171,13 +178,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// --steps or --epochs, checked: at most one of them, exactly one when `required`.
-    private func length(required: Bool) throws -> (steps: Int?, epochs: Int?) {
-        switch (steps, epochs) {
-        case (_?, _?): throw InputError("give --steps or --epochs, not both")
-        case (nil, nil): if required { throw InputError("give --steps or --epochs") }
-        default: break
-        }
+    /// --steps or --epochs, checked: at most one of them.
+    private func length() throws -> (steps: Int?, epochs: Int?) {
+        if steps != nil, epochs != nil { throw InputError("give --steps or --epochs, not both") }
         if let steps { guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") } }
         if let epochs { guard epochs >= 1 else { throw InputError("--epochs must be at least 1 (got \(epochs))") } }
         return (steps, epochs)

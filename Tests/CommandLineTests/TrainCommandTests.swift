@@ -128,6 +128,20 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
+    /// No length given: the preset's steps (the tiny preset's 2000 here), cut short by the
+    /// time budget, which is enough to start a run.
+    func testATimeBudgetAloneStartsTheRunWithThePresetsNetworkAndLength() throws {
+        let run = directory + "/budget"
+        let result = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--preset", "tiny", "--time-budget", "1",
+                                              "--threads", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        XCTAssertEqual(config?["totalSteps"] as? Int, 2000)
+        let model = try XCTUnwrap(config?["model"] as? [String: Any])
+        XCTAssertEqual(model["hiddenSize"] as? Int, 64, "the tiny preset's width")
+        XCTAssertEqual(model["patchSize"] as? Int, 20)
+    }
+
     func testBadTrainingInputExitsTwo() throws {
         var values = [Float](repeating: 1, count: 40 * 20)
         values[7] = .infinity
@@ -135,10 +149,9 @@ final class TrainCommandTests: XCTestCase {
         try NumpyArray(shape: [40, 20], values: values).write(to: bad)
         let cases: [([String], String)] = [
             (["train", "--data", bad, "--run", directory + "/r1", "--steps", "2"] + small, "inf at cell 0, gene 7"),
-            (["train", "--data", data, "--run", directory + "/r2"] + small, "give --steps or --epochs"),
             (["train", "--data", data, "--run", directory + "/r3", "--steps", "2", "--epochs", "1"] + small, "not both"),
             (["train", "--data", data, "--run", directory + "/none", "--resume"], "not a run directory"),
-            (["train", "--data", data, "--run", directory + "/r4", "--steps", "2", "--batch", "41"], "fewer than one batch"),
+            (["train", "--data", data, "--run", directory + "/r4", "--steps", "2"] + small + ["--batch", "41"], "fewer than one batch"),
             (["sample", "--run", directory + "/none", "--n", "2", "--out", directory + "/x.npy"], "not a run directory"),
             (["sample", "--n", "2", "--out", directory + "/x.npy"], "give --checkpoint or --run"),
             (["train", "--data", data, "--run", directory + "/r5", "--steps", "2", "--recipe", "gpu"] + small, "'gpu' is invalid for '--recipe"),

@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The crash battery: hostile flags, files and run directories edited by hand, each refused
+/// with one line on stderr naming the problem, exit status 2, no trap and no backtrace.
+final class HostileInputTests: XCTestCase {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../CellDataTests/Fixtures").standardized.path
+    var data: String { fixtures + "/zeisel-slice.h5ad" }
+    let small = ["--top-genes", "20", "--holdout", "0.2", "--patch", "5", "--hidden", "8", "--depth", "1", "--heads", "2",
+                 "--batch", "8", "--threads", "1"]
+    var directory: String!
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "wbdit-hostile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// Runs each case and checks the refusal: status 2, one `wbdit: error:` line that
+    /// mentions `text`, nothing else on stderr.
+    func assertRefused(_ cases: [([String], String)], file: StaticString = #filePath, line: UInt = #line) throws {
+        for (arguments, text) in cases {
+            let result = try CommandRunner.wbdit(arguments)
+            let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)", file: file, line: line)
+            XCTAssertEqual(lines.count, 1, "\(arguments): \(result.stderr)", file: file, line: line)
+            XCTAssertTrue(result.stderr.hasPrefix("wbdit: error: "), "\(arguments): \(result.stderr)", file: file, line: line)
+            XCTAssertTrue(result.stderr.contains(text), "\(arguments): “\(result.stderr)” does not mention “\(text)”", file: file, line: line)
+        }
+    }
+
+    func testHostileFlagsAreRefusedBeforeAnythingIsAllocated() throws {
+        let run = directory + "/never"
+        let train = ["train", "--data", data, "--run", run, "--steps", "2"] + small
+        try assertRefused([
+            (["bench", "--patch", "1000000000", "--steps", "1"], "patch size must be at most"),
+            (["bench", "--patch", "3000", "--steps", "1"], "patch size 3000 is larger than the 2000 genes"),
+            (["bench", "--arch", "dit", "--mlp-ratio", "inf", "--steps", "1"], "mlp ratio"),
+            (["bench", "--arch", "dit", "--mlp-ratio", "1e300", "--steps", "1"], "mlp ratio"),
+            (["bench", "--arch", "dit", "--mlp-ratio", "nan", "--steps", "1"], "mlp ratio"),
+            (["bench", "--hidden", "16384", "--depth", "256", "--steps", "1"], "GB"),
+            (["bench", "--heads", "7", "--steps", "1"], "must divide into 7 heads"),
+            (["bench", "--batch", "0", "--steps", "1"], "--batch must be between"),
+            (train + ["--weight-decay", "nan"], "weight decay"),
+            (train + ["--min-lr=-1"], "minimum learning rate"),
+            (train + ["--warmup=-5"], "warm-up"),
+            (train + ["--clip", "inf"], "gradient clip"),
+            (train + ["--lr", "inf"], "learning rate must be positive"),
+            (train + ["--holdout", "1.5"], "held-out fraction"),
+            (train + ["--holdout", "nan"], "held-out fraction"),
+            (train + ["--ema", "1"], "EMA decay"),
+            (train + ["--time-budget=-1"], "time budget"),
+            (["sample", "--run", run, "--n", "2", "--steps", "0", "--out", directory + "/x.npy"], "--steps must be between"),
+            (["sample", "--run", run, "--n", "2", "--eta", "2", "--out", directory + "/x.npy"], "--eta must be in [0, 1]"),
+            (["sample", "--run", run, "--n", "0", "--out", directory + "/x.npy"], "--n must be between"),
+            (["sample", "--run", run, "--n", "2", "--values", "raw", "--out", directory + "/x.npy"], "'raw' is invalid for '--values"),
+            (["eval", "--run", run, "--components", "0"], "--components must be at least 1"),
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run), "nothing written")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/x.npy"))
+    }
+
+    func testRunDirectoriesEditedByHandAreRefused() throws {
+        let run = directory + "/run"
+        let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "2", "--checkpoint-every", "1"] + small)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let out = directory + "/cells.h5ad"
+        func edited(_ name: String, _ change: (String) throws -> Void) throws -> String {
+            let copy = directory + "/" + name
+            try FileManager.default.copyItem(atPath: run, toPath: copy)
+            try change(copy)
+            return copy
+        }
+        func write(_ text: String, _ path: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+        let garbledConfig = try edited("config") { try write("{not json", $0 + "/config.json") }
+        let futureFormat = try edited("format") { try write("{\"format\": 99}", $0 + "/config.json") }
+        let garbledSplit = try edited("split") { try write("[1, 2", $0 + "/split.json") }
+        let danglingLatest = try edited("latest") { try write("step-999", $0 + "/latest") }
+        let cutCheckpoint = try edited("cut") { path in
+            let model = path + "/checkpoints/step-2.safetensors"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: model))
+        }
+        let emptyCheckpoint = try edited("empty") { try Data().write(to: URL(fileURLWithPath: $0 + "/checkpoints/step-2.safetensors")) }
+        let sample = { (path: String) in ["sample", "--run", path, "--n", "2", "--steps", "2", "--out", out] }
+        try assertRefused([
+            (sample(garbledConfig), "is not a wbdit run configuration"),
+            (sample(futureFormat), "run format 99"),
+            (["eval", "--run", garbledSplit, "--steps", "2"], "split.json"),
+            (sample(danglingLatest), "step-999"),
+            (sample(cutCheckpoint), "step-2.safetensors"),
+            (sample(emptyCheckpoint), "step-2.safetensors"),
+            (["train", "--data", data, "--run", run, "--resume", "--steps", "4", "--lr", "0.1"], "--lr cannot change"),
+            (["train", "--data", fixtures + "/dense.h5ad", "--run", run, "--resume", "--steps", "4"], "not the file this run was trained on"),
+            (["train", "--data", data, "--run", run, "--steps", "2"] + small, "already holds a run"),
+            (["eval", "--run", run, "--labels", "no-such-column", "--steps", "2"], "no-such-column"),
+            (["forward", "--checkpoint", fixtures + "/float32.npy", "--x", fixtures + "/float32.npy", "--t", fixtures + "/vector.npy",
+              "--out", directory + "/eps.npy"], "float32.npy"),
+            (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no partial output")
+    }
+}
