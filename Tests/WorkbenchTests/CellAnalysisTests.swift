@@ -1,3 +1,5 @@
+import CellData
+import Diffusion
 @testable import Workbench
 import Foundation
 import XCTest
@@ -46,5 +48,31 @@ final class CellAnalysisTests: XCTestCase {
         let evaluated = waitFor(inbox) { if case .evaluation = $0 { return true }; return false }
         let metrics = try XCTUnwrap(evaluated.compactMap { e -> [RunSummary.Metric]? in if case .evaluation(_, let m) = e { return m }; return nil }.first)
         XCTAssertTrue(metrics.contains { $0.name == "knn_auc" && $0.generated.isFinite })
+    }
+
+    /// With a count model, generated cells are shown as counts: whole UMIs per cell, the
+    /// genes with a count, and log-normalised values on the map.
+    func testWithACountModelSamplesAreShownAsCounts() throws {
+        let inbox = Inbox()
+        let reference = ScriptedRun.reference()
+        let real = CellMatrix(cells: reference.count, genes: reference.genes, values: reference.values)
+        let basis = try XCTUnwrap(PrincipalBasis(fitting: real)).leading(5)
+        let model = CountModel(fitting: real, librarySizes: Array(repeating: 5000, count: real.cells), basis: basis, targetSum: 1e4)
+        let analysis = CellAnalysis(reference: reference, logNormalised: true, inbox: inbox, countModel: { model })
+        var samples = ScriptedRun.samples(step: 250)
+        samples.cells = []
+        analysis.analyse(samples)
+        let events = waitFor(inbox) { if case .samples = $0 { return true }; return false }
+        let measured = try XCTUnwrap(events.compactMap { e -> SampleSet? in if case .samples(let s) = e { return s }; return nil }.first)
+        XCTAssertTrue(measured.isCounts)
+        for (i, cell) in measured.cells.enumerated() {
+            XCTAssertEqual(cell.librarySize, cell.librarySize.rounded(), "whole UMIs, cell \(i)")
+            let row = measured.values[(i * 40)..<((i + 1) * 40)]
+            XCTAssertEqual(cell.genesDetected, row.filter { $0 > 0 }.count)
+            // Log-normalised with the 5000-count library size every reference cell has.
+            let counts = row.map { (expm1($0) * 5000 / 1e4).rounded() }
+            XCTAssertEqual(cell.librarySize, Double(counts.reduce(0, +)), accuracy: 1e-6)
+        }
+        XCTAssertNotEqual(measured.values, samples.values, "counts, not the network's cells")
     }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import CellData
+import Diffusion
 import Foundation
 
 /// The workbench's background analysis of cells, on its own serial queue so the screen
@@ -8,13 +9,18 @@ import Foundation
 /// Kernels run on this queue's thread only, beside the trainer's threads. Given the run's
 /// `comparison` cells, the map and the evaluations use the training cells' principal
 /// components and floors against as many training cells, as `wbdit eval --run` does.
+/// With a count model, generated cells are drawn as counts first (seeded by their step),
+/// and every figure, the map and the evaluations see the counts' log-normalised values.
 final class CellAnalysis: @unchecked Sendable {
     private let queue = DispatchQueue(label: "wbdit-analysis", qos: .utility)
     private let inbox: Inbox
     private let reference: ReferenceCells
     private let comparison: EvaluationCells?
     private let logNormalised: Bool
+    /// Fits the run's count model (nil: the data has no counts); called once, on `queue`.
+    private let fitCountModel: @Sendable () -> CountModel?
     // Touched only on `queue`.
+    private lazy var countModel: CountModel? = fitCountModel()
     private var pca: PCA?
     private var map: TSNE?
     private var pendingSamples: SampleSet?
@@ -24,11 +30,30 @@ final class CellAnalysis: @unchecked Sendable {
     /// Map snapshots go out at most this often.
     static let snapshotIterations = 10
 
-    init(reference: ReferenceCells, comparison: EvaluationCells? = nil, logNormalised: Bool, inbox: Inbox) {
+    init(reference: ReferenceCells, comparison: EvaluationCells? = nil, logNormalised: Bool, inbox: Inbox,
+         countModel: @escaping @Sendable () -> CountModel? = { nil }) {
         self.reference = reference
         self.comparison = comparison
         self.logNormalised = logNormalised
         self.inbox = inbox
+        fitCountModel = countModel
+    }
+
+    /// The cells the workbench shows and scores for generated `samples`: their counts,
+    /// log-normalised, when the run has a count model; otherwise the network's cells.
+    /// Runs on `queue`.
+    private func observed(_ samples: SampleSet) -> (cells: CellMatrix, counts: CellMatrix?) {
+        let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+        guard let countModel, countModel.basis.genes == samples.genes else { return (generated, nil) }
+        let drawn = countModel.counts(for: generated, seed: UInt64(samples.step))
+        return (drawn.logNormalised, drawn.counts)
+    }
+
+    /// The held-out and peer cells' counts, when the data has them. Runs on `queue`.
+    private func realCounts(target: Double) -> (heldOut: CellMatrix, peer: CellMatrix)? {
+        guard let comparison, let a = comparison.heldOutLibrarySizes, let b = comparison.peerLibrarySizes else { return nil }
+        return (CountStatistics.counts(logNormalised: comparison.heldOut, librarySizes: a, targetSum: target),
+                CountStatistics.counts(logNormalised: comparison.peer, librarySizes: b, targetSum: target))
     }
 
     func cancel() { queue.async { self.cancelled = true } }
@@ -65,14 +90,21 @@ final class CellAnalysis: @unchecked Sendable {
     func analyse(_ samples: SampleSet) {
         queue.async { [self] in
             guard !cancelled, samples.genes == reference.genes, reference.count > 0 else { return }
-            let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+            let (generated, counts) = observed(samples)
             let nearest = NearestNeighbours(of: generated, in: cells, k: 1)
             var set = samples
+            set.values = generated.values
+            set.isCounts = counts != nil
             set.cells = (0..<samples.count).map { i in
-                let row = samples.values[(i * samples.genes)..<((i + 1) * samples.genes)]
-                let library = row.reduce(0.0) { $0 + (logNormalised ? Double(expm1($1)) : Double($1)) }
-                return SampleSet.Cell(librarySize: library, genesDetected: row.filter { $0 > 0 }.count,
-                                      nearestReal: Int(nearest.indices[i]),
+                let range = (i * samples.genes)..<((i + 1) * samples.genes)
+                let library: Double, detected: Int
+                if let counts {
+                    (library, detected) = (counts.values[range].reduce(0.0) { $0 + Double($1) }, counts.values[range].filter { $0 > 0 }.count)
+                } else {
+                    let row = generated.values[range]
+                    (library, detected) = (row.reduce(0.0) { $0 + (logNormalised ? Double(expm1($1)) : Double($1)) }, row.filter { $0 > 0 }.count)
+                }
+                return SampleSet.Cell(librarySize: library, genesDetected: detected, nearestReal: Int(nearest.indices[i]),
                                       nearestDistance: Double(nearest.squaredDistances[i]).squareRoot())
             }
             inbox.post(.samples(set))
@@ -104,10 +136,14 @@ final class CellAnalysis: @unchecked Sendable {
                 return
             }
             inbox.post(.message("evaluating \(samples.count) generated cells against \(reference.count) held-out cells…", isError: false))
-            let generated = CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values)
+            // Samples already measured hold their observed cells; the trainer's raw ones are drawn here.
+            let (generated, counts) = samples.isCounts ? (CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values), nil)
+                : observed(samples)
             let basis = pca ?? principalComponents()
+            let real = countModel.flatMap { realCounts(target: $0.targetSum) }
             let evaluation = Evaluation(real: cells, generated: generated, components: basis.count, labels: reference.labels,
-                                        basis: basis, peer: comparison.map { ($0.peer, $0.peerLabels) })
+                                        basis: basis, peer: comparison.map { ($0.peer, $0.peerLabels) },
+                                        counts: counts.flatMap { c in real.map { Evaluation.Counts(real: $0.heldOut, generated: c, peer: $0.peer) } })
             var metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
             var extra = [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
                          ("genes", String(reference.genes)), ("step", String(samples.step))]

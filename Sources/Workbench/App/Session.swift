@@ -56,7 +56,10 @@ public final class Session: @unchecked Sendable {
                          reference: reference))
             post(.history(try RunHistory(contentsOf: run.metricsPath)))
             post(.status(.browsing))
-            let analysis = startAnalysis(reference, comparison, config)
+            let basis = try run.basis(config)
+            let analysis = startAnalysis(reference, comparison, config) {
+                try? CountModel.ofRun(config, source: cells, split: split, basis: basis)
+            }
             if let samples = try Self.latestSamples(run, genes: config.data.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)
@@ -87,7 +90,10 @@ public final class Session: @unchecked Sendable {
         post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                      reference: reference))
         if let history { post(.history(history)) }
-        let analysis = startAnalysis(reference, comparison, config)
+        let (cells, split, basis) = (started.cells, started.split, started.trainer.basis)
+        let analysis = startAnalysis(reference, comparison, config) {
+            try? CountModel.ofRun(config, source: cells, split: split, basis: basis)
+        }
         lock.withLock {
             trainer = started.trainer
             self.runPath = runPath
@@ -99,9 +105,10 @@ public final class Session: @unchecked Sendable {
         started.trainer.start { [weak self] event in self?.handle(event, analysis: analysis) }
     }
 
-    private func startAnalysis(_ reference: ReferenceCells, _ comparison: EvaluationCells, _ config: TrainingConfig) -> CellAnalysis {
+    private func startAnalysis(_ reference: ReferenceCells, _ comparison: EvaluationCells, _ config: TrainingConfig,
+                               countModel: @escaping @Sendable () -> CountModel?) -> CellAnalysis {
         let analysis = CellAnalysis(reference: reference, comparison: comparison, logNormalised: config.data.preprocessing.contains { $0.hasPrefix("log1p") },
-                                    inbox: inbox)
+                                    inbox: inbox, countModel: countModel)
         lock.withLock {
             self.analysis?.cancel()
             self.analysis = analysis

@@ -1,7 +1,8 @@
 /// Generated cells as the Samples screen lists them, each with what was measured about it.
 public struct SampleSet: Equatable, Sendable {
     public struct Cell: Equatable, Sendable {
-        /// Σ expm1(x) over the genes: the cell's total on the normalised scale (log1p data).
+        /// Its UMI count over the genes when cells come out as counts; otherwise Σ expm1(x)
+        /// over the genes, the cell's total on the normalised scale (log1p data).
         public var librarySize: Double
         /// Genes with a value above zero.
         public var genesDetected: Int
@@ -26,6 +27,9 @@ public struct SampleSet: Equatable, Sendable {
     public var path: String
     /// The type each cell was asked to be, when a conditional run generated them.
     public var requested: [String]?
+    /// Whether `values` are counts drawn by the run's count model, log-normalised (set
+    /// once measured); otherwise they are the network's own cells.
+    public var isCounts = false
 
     /// The number of cells (their figures in `cells` arrive once measured).
     public var count: Int { genes == 0 ? 0 : values.count / genes }

@@ -23,10 +23,10 @@ enum SamplesScreen {
     }
 
     static func drawList(_ samples: SampleSet, _ reference: ReferenceCells, selected: Int, into grid: inout TextGrid, _ area: Rect) {
-        grid.box(area, title: "Generated cells · \(samples.count) from step \(samples.step)")
+        grid.box(area, title: "Generated cells · \(samples.count) from step \(samples.step)\(samples.isCounts ? " · UMI counts" : "")")
         let inner = area.inset(1)
         let header = " " + [Format.pad("#", 4, right: true), Format.pad("nearest type", 12), Format.pad("dist", 5, right: true),
-                            Format.pad("library", 7, right: true), Format.pad("genes", 5, right: true)].joined(separator: " ")
+                            Format.pad(samples.isCounts ? "UMIs" : "library", 7, right: true), Format.pad("genes", 5, right: true)].joined(separator: " ")
         grid.text(header, x: inner.x, y: inner.y, Style(.muted), limit: inner.width)
         let rows = inner.height - 1
         let first = max(0, min(selected - rows / 2, samples.count - rows))
