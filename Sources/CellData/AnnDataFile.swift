@@ -11,7 +11,7 @@ public final class AnnDataFile {
     public init(path: String) throws {
         self.path = path
         file = try HDF5File(path: path)
-        guard file.exists("X") || file.exists("raw/X") else {
+        guard file.exists("X") || file.exists("raw/X") || file.exists(Self.legacyRaw) else {
             throw HDF5Error("\(path) has no X: it is not an AnnData file")
         }
     }
@@ -77,25 +77,35 @@ public final class AnnDataFile {
         try file.holdsIntegers(try encoding(of: source) == .dense ? source : source + "/data")
     }
 
-    /// The matrix a `--source` value names (X, raw or raw/X, layers/NAME), checked to exist,
-    /// and the other sources as the flags that would pick them (for messages).
+    /// Where anndata before 0.7 kept the raw matrix and its genes: datasets or groups named
+    /// `raw.X` and `raw.var` at the root.
+    static let legacyRaw = "raw.X", legacyRawGenes = "raw.var"
+
+    /// The matrix a `--source` value names (X, raw or raw/X — `raw.X` in anndata's legacy
+    /// layout — layers/NAME), checked to exist, and the other sources as the flags that
+    /// would pick them (for messages).
     public func matrix(named source: String) throws -> (name: String, alternatives: [String]) {
-        let name = source == "raw" ? "raw/X" : source
         let available = try sources()
+        let name = source == "raw" || source == "raw/X" ? (available.contains(Self.legacyRaw) ? Self.legacyRaw : "raw/X") : source
         guard available.contains(name) else { throw HDF5Error("\(path) has no \(name) (it has \(available.joined(separator: ", ")))") }
-        return (name, available.filter { $0 != name }.map { $0 == "raw/X" ? "--source raw" : "--source \($0)" })
+        return (name, available.filter { $0 != name }.map { $0 == "raw/X" || $0 == Self.legacyRaw ? "--source raw" : "--source \($0)" })
     }
 
-    /// The gene names of a matrix (raw/X's from raw/var when it has them), or nil when the
-    /// file has none for its `genes` columns.
+    /// The gene names of a matrix (raw's from raw/var, or the legacy raw.var, when it has
+    /// them), or nil when the file has none for its `genes` columns.
     public func geneNames(of matrix: String, genes: Int) -> [String]? {
-        let names = matrix == "raw/X" ? (try? names("raw/var")) ?? (try? names("var")) : try? names("var")
+        let names: [String]?
+        switch matrix {
+        case "raw/X": names = (try? self.names("raw/var")) ?? (try? self.names("var"))
+        case Self.legacyRaw: names = (try? self.names(Self.legacyRawGenes)) ?? (try? self.names("var"))
+        default: names = try? self.names("var")
+        }
         return names?.count == genes ? names : nil
     }
 
-    /// Matrices this file offers as sources: X, raw/X and every layers/NAME.
+    /// Matrices this file offers as sources: X, raw/X (or the legacy raw.X) and every layers/NAME.
     public func sources() throws -> [String] {
-        var found = ["X", "raw/X"].filter { file.exists($0) }
+        var found = ["X", "raw/X", Self.legacyRaw].filter { file.exists($0) }
         if file.isGroup("layers") { found += try file.members("layers").map { "layers/" + $0 } }
         return found
     }

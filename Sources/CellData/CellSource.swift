@@ -23,7 +23,7 @@ public enum CellSource {
     /// (its matrix as dense Float32), which is when a run streams it by default.
     public static func isLarge(_ path: String, source: String = "X") -> Bool {
         guard path.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: path),
-              let (cells, genes) = try? file.shape(of: source == "raw" ? "raw/X" : source) else { return false }
+              let name = try? file.matrix(named: source).name, let (cells, genes) = try? file.shape(of: name) else { return false }
         return Double(cells) * Double(genes) * 4 > Double(ProcessInfo.processInfo.physicalMemory) / 4
     }
 

@@ -62,6 +62,30 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.kind(ofColumn: "score"), .numbers)
     }
 
+    /// scanpy's own bundled example, written by anndata before 0.7: a scaled X, the raw
+    /// matrix as the root's raw.X (h5sparse) with raw.var, compound obs with categories in
+    /// uns. Read as anndata 0.12 reads it (`benchmarks/make_legacy_fixture.py`).
+    func testScanpysLegacyExampleReadsAsAnnDataReadsIt() throws {
+        let path = Fixture.path("scanpy-pbmc68k-reduced.h5ad")
+        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixture.path("scanpy-pbmc68k-reduced.json")))) as? [String: Any])
+        let file = try AnnDataFile(path: path)
+        XCTAssertEqual(try file.sources(), ["X", "raw.X"])
+        let (name, alternatives) = try file.matrix(named: "raw")
+        XCTAssertEqual(name, "raw.X")
+        XCTAssertEqual(alternatives, ["--source X"])
+        let raw = try file.matrix(name)
+        XCTAssertEqual([raw.cells, raw.genes], expected["raw_shape"] as? [Int])
+        XCTAssertEqual(raw.values.reduce(0.0) { $0 + Double($1) }, try XCTUnwrap(expected["raw_sum"] as? Double), accuracy: 1e-2)
+        XCTAssertEqual(Array(try XCTUnwrap(file.geneNames(of: name, genes: raw.genes)).prefix(5)), expected["raw_gene_names_head"] as? [String])
+        XCTAssertEqual(Array(try file.column("bulk_labels").prefix(5)), expected["bulk_labels_head"] as? [String])
+        // Its X is scaled: refused, pointing at the raw values it also holds.
+        XCTAssertThrowsError(try CellLoader.load(path)) {
+            XCTAssertTrue("\($0)".contains("negative values (scaled data)") && "\($0)".contains("--source raw"), "\($0)")
+        }
+        let prepared = try CellLoader.load(path, Preparation(source: "raw", topGenes: nil))
+        XCTAssertEqual(prepared.matrix.genes, 765)
+    }
+
     func testBadFilesAndMissingPartsAreOneLineErrors() throws {
         let notHDF5 = NSTemporaryDirectory() + "plain-\(UUID().uuidString).h5ad"
         try Data("hello".utf8).write(to: URL(fileURLWithPath: notHDF5))
