@@ -57,6 +57,9 @@ public struct RunPlan: Sendable, Equatable {
     /// nil for the recipe's count, or all of them when the recipe has none.
     public var principalComponents: Int?
     public var softwareVersion = "0.1.0"
+    /// Choose `totalSteps` from the time budget: the step is timed on this machine, with
+    /// this data, before training starts (set when a budget is given and no length).
+    public var stepsFromBudget = false
 
     public init(dataPath: String, model: ModelConfig) {
         self.dataPath = dataPath
@@ -146,6 +149,10 @@ public struct RunPlan: Sendable, Equatable {
             }
             basis = fitted.leading(principalComponents ?? min(recipe?.principalComponents ?? fitted.genes, fitted.genes))
         }
+        if stepsFromBudget, let budget = timeBudgetSeconds {
+            progress("timing the training step on this machine")
+            try chooseSteps(&config, budget: budget, source: prepared, split: split, labels: trainingLabels, basis: basis)
+        }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
                                         runPath: runPath, split: split, basis: basis)
         return Started(trainer: trainer, cells: prepared, split: split)
@@ -164,6 +171,22 @@ public struct RunPlan: Sendable, Equatable {
         let trainer = try Trainer.resume(runPath: runPath, source: prepared, trainCells: split.trainCells, labels: labels,
                                          totalSteps: total)
         return Started(trainer: trainer, cells: prepared, split: split)
+    }
+
+    /// Sets the run's length (and its schedule's) to the steps that fit `budget`, timing the
+    /// step on the network and cells the trainer will see, and records how it was chosen.
+    private func chooseSteps(_ config: inout TrainingConfig, budget: Double, source: CellSource, split: HeldOutSplit,
+                             labels: [String]?, basis: PrincipalBasis?) throws {
+        var timed = config
+        if let basis { timed.model.genes = basis.components }
+        let cells = try makeTrainingCells(timed, source, trainCells: split.trainCells, basis: basis)
+        let classes = try labels.map { try timed.classIndices(of: $0) }
+        let seconds = try StepTimer.medianSeconds(config: timed, cells: cells, labels: classes)
+        let steps = StepTimer.steps(budget: budget, stepSeconds: seconds)
+        config.totalSteps = steps
+        config.learningRate.totalSteps = steps
+        config.lengthChoice = String(format: "%d steps: %.0f s of budget at %.2f ms a step, timed on this machine before training, less 5%% for readouts and checkpoints",
+                                     steps, budget, seconds * 1000)
     }
 
     func makeConfig(_ prepared: CellSource) throws -> TrainingConfig {

@@ -46,6 +46,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var minSNRGamma: Double?
     /// Timesteps drawn with density rising as t^(K−1) (nil: uniform, as the reference).
     public var timestepPower: Double?
+    /// How `totalSteps` was chosen, when the time budget chose it (nil: given or preset).
+    public var lengthChoice: String?
 
     /// The prediction target, ε unless the run chose otherwise.
     public var target: PredictionTarget { predictionTarget ?? .epsilon }

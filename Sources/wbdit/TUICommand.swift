@@ -34,7 +34,7 @@ struct TUI: ParsableCommand {
     var preset: TrainingPreset = .small
     @Option(help: "How to train: \(TrainingRecipe.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).")
     var recipe: TrainingRecipe = .fast
-    @Option(help: "Training steps (default: the preset's).")
+    @Option(help: "Training steps (default: with --time-budget, the steps that fit it, timed on this machine; otherwise the preset's).")
     var steps: Int?
     @Option(name: .customLong("time-budget"), help: "Stop training, with a checkpoint, after this many seconds.")
     var timeBudget: Double?
@@ -87,6 +87,7 @@ struct TUI: ParsableCommand {
         plan.stratifyBy = try stratify ?? Self.defaultLabelColumn(data)
         plan.threads = threads
         plan.timeBudgetSeconds = timeBudget
+        plan.stepsFromBudget = steps == nil && timeBudget != nil
         plan.softwareVersion = Version.string
         try plan.validate()
         let path = runPath ?? RunCatalogue.freshPath(in: runsFolder, name: "\(arch.rawValue)-\(preset.rawValue)")

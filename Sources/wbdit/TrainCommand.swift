@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
     var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay (default: the recipe's).")
     var weightDecay: Double?
-    @Option(help: "Training steps, or give --epochs (default: the preset's for this network and recipe, 90000 for the white-box small preset on fast).")
+    @Option(help: "Training steps, or give --epochs (default: with --time-budget, the steps that fit it, timed on this machine before training; otherwise the preset's, 90000 for the white-box small preset on fast).")
     var steps: Int?
     @Option(help: "Passes over the data (each drops the last partial batch).")
     var epochs: Int?
@@ -114,6 +114,7 @@ struct Train: ParsableCommand {
             let progress = ProgressLine()
             trainer = try plan().start(runPath: runPath) { progress.update("reading \(data): " + $0) }.trainer
             progress.finish()
+            if let choice = trainer.config.lengthChoice { print("length: \(choice)") }
         }
         try Self.train(trainer)
     }
@@ -132,6 +133,7 @@ struct Train: ParsableCommand {
         let (steps, epochs) = try length()
         if let steps { plan.totalSteps = steps }
         plan.epochs = epochs
+        plan.stepsFromBudget = steps == nil && epochs == nil && timeBudget != nil
         if let warmup { plan.warmupSteps = warmup }
         if let cosine { plan.cosineDecay = cosine }
         if let minLR { plan.minimumLearningRate = minLR }

@@ -128,16 +128,20 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
-    /// No length given: the preset's steps (the tiny preset's 2000 here), cut short by the
-    /// time budget, which is enough to start a run.
-    func testATimeBudgetAloneStartsTheRunWithThePresetsNetworkAndLength() throws {
+    /// A time budget alone starts a run: the preset's network, and as many steps as the
+    /// budget holds at the step time measured on this machine before training.
+    func testATimeBudgetAloneStartsTheRunWithThePresetsNetworkAndALengthForTheBudget() throws {
         let run = directory + "/budget"
-        let result = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--preset", "tiny", "--time-budget", "1",
+        let result = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--preset", "tiny", "--time-budget", "2",
                                               "--threads", "1"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
-        XCTAssertEqual(config?["totalSteps"] as? Int, 2000)
-        let model = try XCTUnwrap(config?["model"] as? [String: Any])
+        XCTAssertTrue(result.stdout.contains("timed on this machine"), result.stdout)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        let steps = try XCTUnwrap(config["totalSteps"] as? Int)
+        XCTAssertGreaterThan(steps, 10)
+        XCTAssertEqual((config["learningRate"] as? [String: Any])?["totalSteps"] as? Int, steps, "the schedule ends with the run")
+        XCTAssertTrue((config["lengthChoice"] as? String)?.hasPrefix("\(steps) steps: 2 s of budget") == true, "\(config["lengthChoice"] ?? "none")")
+        let model = try XCTUnwrap(config["model"] as? [String: Any])
         XCTAssertEqual(model["hiddenSize"] as? Int, 64, "the tiny preset's width")
         XCTAssertEqual(model["patchSize"] as? Int, 20)
     }

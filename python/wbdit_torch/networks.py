@@ -318,36 +318,3 @@ def randomize_all(model: nn.Module, generator: torch.Generator, std: float = 0.5
         else:
             scale = std / math.sqrt(param[0].numel())          # fan_in: the input width
         param.copy_(torch.randn(param.shape, generator=generator, dtype=param.dtype) * scale)
-
-
-# MARK: - Diffusion and training
-
-def alphas_cumprod(dtype=torch.float64) -> torch.Tensor:
-    """ᾱ_t for t = 0…T−1, with β linear from 1e-4 to 0.02."""
-    betas = torch.linspace(1e-4, 0.02, DIFFUSION_STEPS, dtype=torch.float64)
-    return torch.cumprod(1 - betas, dim=0).to(dtype)
-
-
-def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-    """x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, rows [B, G] indexed by t [B]."""
-    abar = alphas_cumprod(x0.dtype)[t][:, None]
-    return abar.sqrt() * x0 + (1 - abar).sqrt() * noise
-
-
-def make_optimizer(model: nn.Module) -> torch.optim.AdamW:
-    """AdamW over the trainable tensors only (`pos_embed` is fixed)."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    return torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
-
-
-def training_step(model, optimizer, x_t, t, noise, y=None):
-    """One step: forward, MSE over the B·G real entries, backward, AdamW update.
-
-    Returns (ε̂, loss) as computed before the update; the gradients stay in `.grad`.
-    """
-    optimizer.zero_grad(set_to_none=True)
-    eps_hat = model(x_t, t, y)
-    loss = F.mse_loss(eps_hat, noise)     # ε̂ already has the padding dropped
-    loss.backward()
-    optimizer.step()
-    return eps_hat.detach(), loss.detach()
