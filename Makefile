@@ -1,7 +1,7 @@
 # The README's two commands: `make run` and `make test`. Both install what a fresh
 # Debian machine is missing, build, then run.
 SWIFT        ?= swift
-DEB_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev libncursesw5-dev pkg-config tmux
+DEB_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev libncursesw5-dev pkg-config tmux chromium
 RELEASE      := .build/release/wbdit
 # Release builds use the vector width of the CPU they are built on (numerics do not change:
 # Swift never fuses a multiply and an add on its own). Override with CPU_FLAGS= for a portable binary.

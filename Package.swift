@@ -40,9 +40,10 @@ let package = Package(
 
         // MARK: Front ends
         .target(name: "TextUI"),
+        .target(name: "Report", dependencies: ["TextUI", "Analysis", "Diffusion", "CellData", "Networks"]),
         .target(name: "Workbench", dependencies: ["TextUI", "Diffusion", "Analysis", "CellData", "Networks", "CNCursesW"]),
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench",
+            "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TextUI", "TestSupport"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v5]
 )

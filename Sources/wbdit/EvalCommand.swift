@@ -118,7 +118,10 @@ struct Eval: ParsableCommand {
         guard a.cells >= 4, b.cells >= 2 else { throw InputError("too few cells to compare (\(a.cells) real, \(b.cells) generated)") }
         let evaluation = Evaluation(real: a, generated: b, components: components, labels: labels, basis: basis, peer: peer,
                                     counts: counts)
-        var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes))]
+        // What the generated cells were: counts drawn by the run's count model, the network's own cells, or a file's.
+        let values = generated != nil ? "file" : counts != nil ? "counts" : "network"
+        var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes)),
+                     ("generated_values", "\"\(values)\"")]
         if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0]))] + perLabel.jsonFields }
         let jsonText = evaluation.json(extra: extra)
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {

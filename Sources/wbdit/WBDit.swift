@@ -22,7 +22,7 @@ struct WBDit: ParsableCommand {
           wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10
         """,
         version: Version.string,
-        subcommands: [TUI.self, Train.self, Sample.self, Eval.self, TSNECommand.self, Prep.self, Info.self, Inspect.self, Forward.self, Grad.self, Bench.self],
+        subcommands: [TUI.self, Train.self, Sample.self, Eval.self, ReportCommand.self, TSNECommand.self, Prep.self, Info.self, Inspect.self, Forward.self, Grad.self, Bench.self],
         defaultSubcommand: TUI.self
     )
 }

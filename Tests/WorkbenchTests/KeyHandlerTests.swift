@@ -1,4 +1,5 @@
 import Diffusion
+import TextUI
 import Foundation
 import Workbench
 import XCTest

@@ -15,9 +15,16 @@ import argparse
 import json
 import resource
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
+
+try:
+    import wbdit_torch  # noqa: F401  (pip install ./python)
+except ImportError:  # not installed: use the package from this checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
 from wbdit_torch import DiffusionTransformer, make_optimizer, q_sample, training_step
 

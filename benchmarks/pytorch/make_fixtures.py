@@ -31,6 +31,11 @@ from pathlib import Path
 import torch
 from safetensors.torch import save
 
+try:
+    import wbdit_torch  # noqa: F401  (pip install ./python)
+except ImportError:  # not installed: use the package from this checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+
 from wbdit_torch import ISTA, DiffusionTransformer, make_optimizer, q_sample, randomize_all, training_step
 
 FIXTURE_FORMAT = "wbdit-parity-case"

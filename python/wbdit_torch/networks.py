@@ -1,11 +1,12 @@
-"""PyTorch oracle for the two networks of docs/architecture.md.
+"""The two networks of docs/architecture.md in PyTorch: the one PyTorch implementation.
 
 This is our own implementation of the White-Box Diffusion Transformer (CRATE-style
 MSSA + ISTA blocks) and of its DiT baseline, written from the specification. Its
 `state_dict()` uses exactly the specification's tensor names and shapes, so a
-checkpoint written from it loads into the Swift engine and vice versa. It exists to
-produce parity fixtures (make_fixtures.py) and to be the benchmark peer
-(bench_step.py); nothing in the Swift build or CI imports it.
+checkpoint written from it loads into the Swift engine and vice versa. It produces
+the parity fixtures (benchmarks/pytorch/make_fixtures.py), is the benchmark peer
+(bench_step.py, bench_sample.py) and is what `python -m wbdit_torch.train` trains;
+nothing in the Swift build or CI imports it.
 
 Shapes: B cells, G genes, P genes per token, N = ceil(G / P) tokens, D hidden
 size, H heads, p = D / H head width.
@@ -318,3 +319,51 @@ def randomize_all(model: nn.Module, generator: torch.Generator, std: float = 0.5
         else:
             scale = std / math.sqrt(param[0].numel())          # fan_in: the input width
         param.copy_(torch.randn(param.shape, generator=generator, dtype=param.dtype) * scale)
+
+
+# MARK: - Checkpoint layout
+
+def trainable_names(model: DiffusionTransformer) -> list[str]:
+    """The trainable tensors in the Swift engine's order (`ParameterLayout`).
+
+    The optimiser file's flat vectors (`adam.exp_avg`, `adam.exp_avg_sq`, `ema`) hold
+    the tensors concatenated in this order: embeddings, the label table, each block's
+    adaLN pair then its attention and feed-forward tensors, the final layer. It is not
+    `named_parameters()`'s order (which registers a block's adaLN after its attention,
+    and `pos_embed` before the blocks), so it is spelled out here.
+    """
+    names = ["x_embedder.proj.weight", "x_embedder.proj.bias",
+             "t_embedder.mlp.0.weight", "t_embedder.mlp.0.bias",
+             "t_embedder.mlp.2.weight", "t_embedder.mlp.2.bias"]
+    if model.num_classes > 0:
+        names.append("y_embedder.embedding_table.weight")
+    for i in range(model.depth):
+        p = f"blocks.{i}."
+        names += [p + "adaLN_modulation.1.weight", p + "adaLN_modulation.1.bias"]
+        if model.arch == "wbdit":
+            names.append(p + "attn.qkv.weight")
+            if model.num_heads > 1:
+                names += [p + "attn.to_out.0.weight", p + "attn.to_out.0.bias"]
+            names.append(p + "mlp.weight")
+        else:
+            names += [p + "attn.qkv.weight", p + "attn.qkv.bias", p + "attn.proj.weight", p + "attn.proj.bias",
+                      p + "mlp.fc1.weight", p + "mlp.fc1.bias", p + "mlp.fc2.weight", p + "mlp.fc2.bias"]
+    names += ["final_layer.adaLN_modulation.1.weight", "final_layer.adaLN_modulation.1.bias",
+              "final_layer.linear.weight", "final_layer.linear.bias"]
+    return names
+
+
+def trainable_parameters(model: DiffusionTransformer) -> list[nn.Parameter]:
+    """The trainable parameters in `trainable_names` order (what the optimiser holds)."""
+    params = dict(model.named_parameters())
+    ordered = [params[name] for name in trainable_names(model)]
+    assert len(ordered) == sum(1 for p in model.parameters() if p.requires_grad), "layout misses a tensor"
+    return ordered
+
+
+def from_metadata(metadata: dict[str, str]) -> DiffusionTransformer:
+    """A network shaped as a checkpoint's metadata describes (all values strings)."""
+    return DiffusionTransformer(
+        metadata["architecture"], int(metadata["genes"]), int(metadata["patch_size"]),
+        int(metadata["hidden_size"]), int(metadata["depth"]), int(metadata["num_heads"]),
+        float(metadata.get("mlp_ratio", "4.0")), int(metadata.get("num_classes", "0")))

@@ -1,3 +1,5 @@
+import TextUI
+
 /// The screens, in header order; the number keys jump to them.
 public enum ScreenID: Int, CaseIterable, Sendable {
     case train = 1, layers, cells, samples, compare, help

@@ -1,0 +1,120 @@
+import Analysis
+import CellData
+import Diffusion
+import Foundation
+import Networks
+
+/// What the report shows of one run, gathered from its directory: configuration and data
+/// provenance, the training log, the evaluation `wbdit eval --run` wrote, and — when the
+/// run has generated cells — their map beside the held-out cells and their per-gene
+/// statistics, as counts when the data has them (as `wbdit sample` writes them).
+public struct RunReport {
+    public let path: String
+    public let config: TrainingConfig
+    public let history: RunHistory
+    /// `report.json`'s figures: key → (generated, floor).
+    public let evaluation: [(key: String, generated: Double, floor: Double)]
+    /// What `report.json` scored: "counts", "network" (the network's own cells) or "file".
+    public let evaluatedValues: String?
+    /// The generated cells compared (nil when the run has none yet), and their step.
+    public let cells: Cells?
+
+    public struct Cells {
+        public let step: Int
+        public let isCounts: Bool
+        /// Per gene: (real, generated) mean, variance and zero fraction on log-normalised values.
+        public let means, variances, zeroFractions: [(Double, Double)]
+        /// The joint t-SNE map: held-out cells, then generated ones, with the held-out types.
+        public let map: [(x: Double, y: Double)]
+        public let heldOut: Int
+        public let types: [String]?
+    }
+
+    public var name: String { (path as NSString).lastPathComponent }
+    public var stepSeconds: Double? {
+        let times = history.steps.map(\.stepSeconds).filter(\.isFinite).sorted()
+        return times.isEmpty ? nil : times[times.count / 2]
+    }
+    public var peakMemoryMiB: Double? { history.steps.compactMap(\.peakMemoryMiB).max() }
+    public var parameters: Int { ParameterLayout(config: config.model).trainableCount }
+
+    /// Reads the run; `mapCells` bounds the cells on the map (held-out and generated each).
+    public init(run path: String, mapCells: Int = 1500) throws {
+        let (run, config) = try RunDirectory.open(path)
+        self.path = path
+        self.config = config
+        history = try RunHistory(contentsOf: run.metricsPath)
+        evaluation = Self.readEvaluation(path + "/report.json")
+        evaluatedValues = (FileManager.default.contents(atPath: path + "/report.json")
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })?["generated_values"] as? String
+        cells = try Self.compare(run, config, mapCells: mapCells)
+    }
+
+    /// Cells drawn from the checkpoint of `step`, in the data's units.
+    static func draw(_ run: RunDirectory, _ config: TrainingConfig, step: Int, cells: Int) throws -> CellMatrix {
+        let network = try Checkpoint.load(run.modelPath(step: step))
+        network.inferenceOnly = true
+        let space = NetworkSpace(config: config, basis: try run.basis(config))
+        let settings = try space.samplerSettings(SamplerSettings(steps: 50, seed: 0))
+        // A conditional network is asked for no type: its "no label" class.
+        let none = config.labelNames.map { Array(repeating: Int32($0.count), count: max(2, cells)) }
+        var values = Sampler(settings: settings).sample(config.target.noisePredictor(network), cells: max(2, cells), labels: none,
+                                                        nullLabel: Int32(config.labelNames?.count ?? 0))
+        space.toData(&values, clamp: true)
+        return CellMatrix(cells: max(2, cells), genes: values.count / max(2, cells), values: values)
+    }
+
+    static func readEvaluation(_ path: String) -> [(key: String, generated: Double, floor: Double)] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return object.keys.filter { !$0.hasSuffix("_floor") && object[$0 + "_floor"] != nil }.sorted().compactMap { key in
+            guard let g = (object[key] as? NSNumber)?.doubleValue, let f = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }
+            return (key, g, f)
+        }
+    }
+
+    /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out
+    /// drawn from the latest checkpoint (DDIM, 50 steps, seed 0) when there is none, against
+    /// the held-out cells; nil before the first checkpoint.
+    static func compare(_ run: RunDirectory, _ config: TrainingConfig, mapCells: Int) throws -> Cells? {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: run.samplesPath)) ?? []
+        let sampled = files.compactMap { $0.hasPrefix("step-") && $0.hasSuffix(".npy") ? Int($0.dropFirst(5).dropLast(4)) : nil }.max()
+        guard let step = try sampled ?? run.latestStep() else { return nil }
+        let network = sampled != nil ? try CellMatrix.load(npy: run.samplesPath + "/step-\(step).npy")
+            : try draw(run, config, step: step, cells: min(mapCells, try run.split().heldOutCells.count))
+        let split = try run.split()
+        let source = try config.openCells(labelsFrom: split.stratifiedBy)
+        guard network.genes == source.genes else { return nil }
+        let comparison = try EvaluationCells(source, split: split, geneScale: config.data.geneScale)
+        let model = try CountModel.ofRun(config, source: source, split: split, basis: try run.basis(config))
+        let generated = model.map { $0.counts(for: network, seed: UInt64(step)).logNormalised } ?? network
+        let real = comparison.heldOut
+        func columns(_ m: CellMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {
+            var mean = [Double](repeating: 0, count: m.genes), square = mean, zeros = mean
+            for c in 0..<m.cells {
+                for j in 0..<m.genes {
+                    let v = Double(m.values[c * m.genes + j])
+                    mean[j] += v
+                    square[j] += v * v
+                    if v == 0 { zeros[j] += 1 }
+                }
+            }
+            let n = Double(max(1, m.cells))
+            return (mean.map { $0 / n }, zip(mean, square).map { ($1 - $0 * $0 / n) / max(1, n - 1) }, zeros.map { $0 / n })
+        }
+        let (a, b) = (columns(real), columns(generated))
+        let shownReal = HeldOutSplit.rows(real, Array(0..<min(real.cells, mapCells)))
+        let shownGenerated = HeldOutSplit.rows(generated, Array(0..<min(generated.cells, mapCells)))
+        let pca = PCA(fitting: comparison.basis, components: max(1, min(50, comparison.basis.genes, comparison.basis.cells - 1)))
+        var joint = pca.transform(shownReal)
+        joint.values += pca.transform(shownGenerated).values
+        joint = CellMatrix(cells: shownReal.cells + shownGenerated.cells, genes: pca.count, values: joint.values)
+        let tsne = TSNE(points: joint)
+        while !tsne.isFinished { tsne.iterate(50) }
+        let e = tsne.embedding
+        return Cells(step: step, isCounts: model != nil, means: Array(zip(a.mean, b.mean)), variances: Array(zip(a.variance, b.variance)),
+                     zeroFractions: Array(zip(a.zeros, b.zeros)),
+                     map: (0..<e.cells).map { (Double(e.values[2 * $0]), Double(e.values[2 * $0 + 1])) },
+                     heldOut: shownReal.cells, types: comparison.heldOutLabels.map { Array($0.prefix(shownReal.cells)) })
+    }
+}
