@@ -50,7 +50,7 @@ public struct Evaluation: Sendable {
         } else {
             var generator = SeededGenerator(seed: seed)
             var order = Array(0..<real.cells)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            generator.shuffle(&order)
             let (a, b) = (Array(order[..<(real.cells / 2)]), Array(order[(real.cells / 2)...]))
             (first, second) = (HeldOutSplit.rows(real, a), HeldOutSplit.rows(real, b))
             if let labels, labels.count == real.cells { floorLabels = (a.map { labels[$0] }, b.map { labels[$0] }) }

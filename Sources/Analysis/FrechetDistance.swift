@@ -1,4 +1,5 @@
 import CellData
+import Kernels
 
 /// The 2-Wasserstein (Fréchet) distance between Gaussians fitted to two samples (as FID
 /// does), meant for the real cells' PC space:
@@ -6,7 +7,8 @@ import CellData
 ///     d² = ‖μ_a − μ_b‖² + Tr(Σ_a + Σ_b − 2 (Σ_a^{½} Σ_b Σ_a^{½})^{½})
 ///
 /// with covariances of ddof 1. Tr((Σ_a Σ_b)^{½}) is taken as Σ √λ over the eigenvalues of
-/// the symmetric Σ_a^{½} Σ_b Σ_a^{½}, both square roots by Jacobi eigendecomposition in Double.
+/// the symmetric Σ_a^{½} Σ_b Σ_a^{½}, both square roots by eigendecomposition in Double
+/// (`SymmetricEigen`, LAPACK).
 public enum FrechetDistance {
     /// The squared distance d².
     public static func squared(_ a: CellMatrix, _ b: CellMatrix) -> Double {
@@ -15,7 +17,7 @@ public enum FrechetDistance {
         let (ma, ca) = moments(a), (mb, cb) = moments(b)
         let rootA = symmetricSquareRoot(ca, size: d)
         let middle = multiply(multiply(rootA, cb, d), rootA, d)
-        let (values, _) = PCA.jacobiEigen(middle, size: d)
+        let (values, _) = eigen(middle, size: d)
         let crossTrace = values.reduce(0) { $0 + max(0, $1).squareRoot() }
         let meanTerm = zip(ma, mb).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
         let traces = (0..<d).reduce(0) { $0 + ca[$1 * d + $1] + cb[$1 * d + $1] }
@@ -38,13 +40,24 @@ public enum FrechetDistance {
 
     /// The positive semi-definite square root of a symmetric matrix.
     static func symmetricSquareRoot(_ a: [Double], size d: Int) -> [Double] {
-        let (values, vectors) = PCA.jacobiEigen(a, size: d)
+        let (values, vectors) = eigen(a, size: d)
         var root = [Double](repeating: 0, count: d * d)
         for k in 0..<d {
             let s = max(0, values[k]).squareRoot()
             for i in 0..<d { for j in 0..<d { root[i * d + j] += vectors[i * d + k] * s * vectors[j * d + k] } }
         }
         return root
+    }
+
+    /// Eigenvalues and eigenvectors of a matrix that is symmetric up to rounding (it is
+    /// symmetrised first); zeros for a matrix LAPACK cannot decompose (non-finite values).
+    static func eigen(_ a: [Double], size d: Int) -> (values: [Double], vectors: [Double]) {
+        var symmetric = a
+        for i in 0..<d { for j in 0..<i { symmetric[i * d + j] = (a[i * d + j] + a[j * d + i]) / 2; symmetric[j * d + i] = symmetric[i * d + j] } }
+        guard let e = SymmetricEigen(symmetric: symmetric, count: d) else {
+            return ([Double](repeating: .nan, count: d), [Double](repeating: 0, count: d * d))
+        }
+        return (e.values, e.vectors)
     }
 
     static func multiply(_ x: [Double], _ y: [Double], _ d: Int) -> [Double] {

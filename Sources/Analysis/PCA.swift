@@ -8,7 +8,7 @@ import Kernels
 /// Computed by randomised subspace iteration (Halko, Martinsson & Tropp 2011): a random
 /// start of k + 10 directions, `iterations` rounds of multiplication by XᵀX with
 /// re-orthonormalisation (each product one sgemm), then the exact eigendecomposition of
-/// the small projected problem (Jacobi, in Double).
+/// the small projected problem (`SymmetricEigen`, LAPACK, in Double).
 public struct PCA: Sendable {
     /// The fitted cells' gene means [G].
     public let means: [Float]
@@ -53,7 +53,10 @@ public struct PCA: Sendable {
             for c in 0..<n { s += Double(y[c * l + i]) * Double(y[c * l + j]) }
             small[i * l + j] = s
         } }
-        let (values, vectors) = Self.jacobiEigen(small, size: l)
+        // LAPACK's dsyevd, as the principal basis uses; the Gram matrix is positive
+        // semi-definite, so it cannot fail but for a non-finite input.
+        let eigen = SymmetricEigen(symmetric: small, count: l)
+        let (values, vectors) = (eigen?.values ?? [Double](repeating: 0, count: l), eigen?.vectors ?? [Double](repeating: 0, count: l * l))
         let order = (0..<l).sorted { values[$0] > values[$1] }.prefix(k)
         explainedVariance = order.map { max(0, values[$0]) / Double(max(1, n - 1)) }
         var components = [Float](repeating: 0, count: k * g)
@@ -92,41 +95,5 @@ public struct PCA: Sendable {
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             for r in 0..<rows { a[r * columns + j] = Float(norm > 0 ? v[r] / norm : 0) }
         }
-    }
-
-    /// Eigenvalues and eigenvectors (columns of a row-major matrix) of a symmetric matrix,
-    /// by cyclic Jacobi rotations.
-    static func jacobiEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
-        var a = matrix
-        var v = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { v[i * n + i] = 1 }
-        for _ in 0..<100 {
-            var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i * n + j] * a[i * n + j] } }
-            if off < 1e-22 * max(1, (0..<n).reduce(0) { $0 + a[$1 * n + $1] * a[$1 * n + $1] }) { break }
-            for p in 0..<n {
-                for q in (p + 1)..<max(n, p + 1) where abs(a[p * n + q]) > 1e-300 {
-                    let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
-                    let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for k in 0..<n {
-                        let (akp, akq) = (a[k * n + p], a[k * n + q])
-                        a[k * n + p] = c * akp - s * akq
-                        a[k * n + q] = s * akp + c * akq
-                    }
-                    for k in 0..<n {
-                        let (apk, aqk) = (a[p * n + k], a[q * n + k])
-                        a[p * n + k] = c * apk - s * aqk
-                        a[q * n + k] = s * apk + c * aqk
-                    }
-                    for k in 0..<n {
-                        let (vkp, vkq) = (v[k * n + p], v[k * n + q])
-                        v[k * n + p] = c * vkp - s * vkq
-                        v[k * n + q] = s * vkp + c * vkq
-                    }
-                }
-            }
-        }
-        return ((0..<n).map { a[$0 * n + $0] }, v)
     }
 }

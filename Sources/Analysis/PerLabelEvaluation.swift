@@ -48,7 +48,7 @@ public struct PerLabelEvaluation: Sendable {
         // Floors from two random halves of the real cells.
         var generator = SeededGenerator(seed: seed &+ 17)
         var order = Array(0..<real.cells)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        generator.shuffle(&order)
         let (first, second) = (Array(order[..<(real.cells / 2)]), Array(order[(real.cells / 2)...]))
         let halfTransfer = LabelTransfer(real: HeldOutSplit.rows(pr, first), labels: first.map { labels[$0] },
                                          generated: HeldOutSplit.rows(pr, second))

@@ -24,9 +24,7 @@ public struct HeldOutSplit: Codable, Equatable, Sendable {
         var heldOut: [Int] = []
         for label in groups.keys.sorted() {
             var members = groups[label]!
-            for i in stride(from: members.count - 1, to: 0, by: -1) {
-                members.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-            }
+            generator.shuffle(&members)
             heldOut += members.prefix(Int((fraction * Double(members.count)).rounded()))
         }
         heldOutCells = heldOut.sorted()

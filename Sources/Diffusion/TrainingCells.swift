@@ -43,10 +43,8 @@ final class InMemoryTrainingCells: TrainingCells {
         guard epoch != shuffledEpoch else { return }
         for i in 0..<count { order[i] = Int32(i) }
         var shuffler = SeededGenerator(seed: seed, stream: 1_000_000 + UInt64(epoch))
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            let j = Int(shuffler.next() % UInt64(i + 1))
-            (order[i], order[j]) = (order[j], order[i])
-        }
+        var positions = UnsafeMutableBufferPointer(start: order, count: count)
+        shuffler.shuffle(&positions)
         shuffledEpoch = epoch
     }
 
@@ -171,9 +169,7 @@ final class StreamedTrainingCells: TrainingCells {
         let full = count / b
         blocks = Array(0..<full)
         var shuffler = SeededGenerator(seed: seed, stream: 2_000_000 + UInt64(epoch))
-        for i in stride(from: full - 1, to: 0, by: -1) {
-            blocks.swapAt(i, Int(shuffler.next() % UInt64(i + 1)))
-        }
+        shuffler.shuffle(&blocks)
         if count % b != 0 { blocks.append(full) }
         windowStarts = []
         for firstBlock in stride(from: 0, to: blocks.count, by: layout.windowBlocks) {
@@ -195,9 +191,7 @@ final class StreamedTrainingCells: TrainingCells {
         }
         let stream = UInt64(3_000_000) + (UInt64(epoch) << 24) + UInt64(window)
         var shuffler = SeededGenerator(seed: seed, stream: stream)
-        for i in stride(from: members.count - 1, to: 0, by: -1) {
-            members.swapAt(i, Int(shuffler.next() % UInt64(i + 1)))
-        }
+        shuffler.shuffle(&members)
         let read = try source.rows(members.map { trainCells[$0] })
         read.values.withUnsafeBufferPointer { slot.values.pointer.update(from: $0.baseAddress!, count: $0.count) }
         for (k, member) in members.enumerated() { slot.indices[k] = Int32(member) }

@@ -58,3 +58,16 @@ public struct SeededGenerator: RandomNumberGenerator, Equatable, Sendable {
 
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
+
+extension SeededGenerator {
+    /// Fisher–Yates, from the last element down, each swap partner drawn as next() mod
+    /// (i + 1): the one seeded shuffle every part of the engine uses, so that an order
+    /// depends only on the generator's seed and stream.
+    public mutating func shuffle<C: MutableCollection>(_ items: inout C) where C.Index == Int {
+        guard items.count > 1 else { return }
+        let first = items.startIndex
+        for i in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(first + i, first + Int(next() % UInt64(i + 1)))
+        }
+    }
+}
