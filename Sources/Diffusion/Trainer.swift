@@ -22,6 +22,8 @@ public final class Trainer: @unchecked Sendable {
     private var trainingSeconds = 0.0
     private var metrics: FileHandle?
     private let finished = DispatchSemaphore(value: 0)
+    /// This trainer's hold on its run directory, given up when it ends.
+    private var lock: RunLock?
 
     private init(config: TrainingConfig, run: RunDirectory, data: TrainingCells, labels: [Int32]?, network: DiffusionTransformer,
                  completedSteps: Int, basis: PrincipalBasis? = nil) {
@@ -62,10 +64,13 @@ public final class Trainer: @unchecked Sendable {
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
         let run = try RunDirectory.create(at: runPath, config: config)
+        let lock = try RunLock.acquire(run)
         if let split { try run.writeSplit(split) }
         if let basis { try basis.write(npy: run.basisPath) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
-        return Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: 0, basis: basis)
+        let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: 0, basis: basis)
+        trainer.lock = lock
+        return trainer
     }
 
     /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
@@ -89,6 +94,7 @@ public final class Trainer: @unchecked Sendable {
         var (run, config) = try RunDirectory.open(runPath)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
+        let lock = try RunLock.acquire(run)
         if let totalSteps, totalSteps != config.totalSteps {
             config.totalSteps = totalSteps
             config.learningRate.totalSteps = totalSteps
@@ -105,6 +111,7 @@ public final class Trainer: @unchecked Sendable {
                               basis: basis)
         try trainer.restoreOptimiserState(step: latest)
         trainer.lastCheckpoint = latest
+        trainer.lock = lock
         try run.truncateMetrics(after: latest)
         return trainer
     }
@@ -147,8 +154,9 @@ public final class Trainer: @unchecked Sendable {
     /// Blocks until the background run ends.
     public func wait() { finished.wait() }
 
-    /// Trains on the calling thread until the run ends.
+    /// Trains on the calling thread until the run ends, then gives up the run's lock.
     public func runLoop(onEvent: (TrainerEvent) -> Void) {
+        defer { lock?.release() }
         do {
             metrics = try openMetrics()
             defer { try? metrics?.close() }

@@ -146,6 +146,18 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(model["patchSize"] as? Int, 20)
     }
 
+    /// A second trainer on a run that one is training is refused, naming the first.
+    func testASecondTrainerOnTheSameRunIsRefused() throws {
+        let run = directory + "/locked"
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4", "--checkpoint-every", "2"] + small).status, 0)
+        let first = try launch(["train", "--data", data, "--run", run, "--resume", "--steps", "100000000"])
+        defer { first.terminate(); first.waitUntilExit() }
+        try waitFor { FileManager.default.fileExists(atPath: run + "/lock") }
+        let second = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--resume", "--steps", "10"])
+        XCTAssertEqual(second.status, 2, second.stderr)
+        XCTAssertTrue(second.stderr.contains("is being trained by pid \(first.processIdentifier)"), second.stderr)
+    }
+
     func testBadTrainingInputExitsTwo() throws {
         var values = [Float](repeating: 1, count: 40 * 20)
         values[7] = .infinity

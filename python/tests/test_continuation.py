@@ -59,6 +59,7 @@ def test_pytorch_segment_continues_the_swift_stream(swift_runs, tmp_path, name, 
                 assert meta[k] == ref_meta[k], k
     _, optim_meta = read_header(run / "checkpoints" / f"step-{end}.optim.safetensors")
     assert SWIFT_OPTIM_KEYS <= set(optim_meta)
+    assert optim_meta["noise"] == "swift"          # what --noise auto picks for a batch this small
     float(optim_meta["training_seconds"])
     assert not (run / "lock").exists()
 

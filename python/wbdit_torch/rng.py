@@ -132,3 +132,33 @@ def epoch_order(seed: int, epoch: int, count: int) -> np.ndarray:
         j = g.next() % (i + 1)
         order[i], order[j] = order[j], order[i]
     return np.asarray(order, dtype=np.int64)
+
+
+def streamed_epoch_order(seed: int, epoch: int, count: int, block_cells: int, window_blocks: int) -> np.ndarray:
+    """The order of a streamed run's training cells in an epoch (`StreamedTrainingCells`).
+
+    The full blocks of `block_cells` consecutive cells are shuffled by
+    `SeededGenerator(seed, stream: 2_000_000 + epoch)`, the short last block goes last; the
+    blocks are taken `window_blocks` at a time, and each window's cells are shuffled among
+    themselves by `SeededGenerator(seed, stream: 3_000_000 + (epoch << 24) + window)`.
+    """
+    b = block_cells
+    full = count // b
+    blocks = list(range(full))
+    g = SeededGenerator(seed, stream=2_000_000 + epoch)
+    for i in range(full - 1, 0, -1):
+        j = g.next() % (i + 1)
+        blocks[i], blocks[j] = blocks[j], blocks[i]
+    if count % b:
+        blocks.append(full)
+    order = []
+    for window, first in enumerate(range(0, len(blocks), window_blocks)):
+        members = []
+        for block in blocks[first:first + window_blocks]:
+            members.extend(range(block * b, min(count, (block + 1) * b)))
+        g = SeededGenerator(seed, stream=3_000_000 + (epoch << 24) + window)
+        for i in range(len(members) - 1, 0, -1):
+            j = g.next() % (i + 1)
+            members[i], members[j] = members[j], members[i]
+        order.extend(members)
+    return np.asarray(order, dtype=np.int64)

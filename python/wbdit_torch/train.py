@@ -19,12 +19,14 @@ docs/scaling.md has the commands and the semantics; in short:
   (none by default; linear: × global batch / run batch; sqrt: × its square root);
 - the cells are visited in the Swift trainer's order (the same seeded shuffle per
   epoch, the same epoch/cursor bookkeeping at the global batch);
-- `--noise swift` (default) draws timesteps, noise and label dropout from the run's own
+- `--noise swift` draws timesteps, noise and label dropout from the run's own
   generator exactly as the Swift trainer would (bit for bit), and saves its state;
   `--noise torch` draws them with a torch generator seeded from (seed, step) — faster
   for large global batches — and saves a generator state derived from (seed, step)
   that the Swift side accepts: the stream after such a segment is not the one an
-  all-Swift run would have drawn, but it is deterministic;
+  all-Swift run would have drawn, but it is deterministic and the same for any number
+  of ranks; `--noise auto` (the default) is swift while a global batch needs at most
+  AUTO_SWIFT_LIMIT normals (global batch × width), torch beyond;
 - rank 0 writes metrics.jsonl lines (the Swift keys), per-layer readouts every
   `readoutEvery` steps, and checkpoints every `checkpointEvery` steps, at the last step
   and when stopped (time budget, SIGINT/SIGTERM), atomically: weights, then the
@@ -55,10 +57,13 @@ from .checkpoint import (atomic_write, flatten, load_network, load_tensors, netw
 from .diffusion import STANDARD, LearningRateSchedule, draw_timestep, draw_timesteps_torch, noisy_and_target
 from .networks import trainable_names, trainable_parameters
 from .readouts import probe_batch, readouts
-from .rng import SeededGenerator, epoch_order
+from .rng import SeededGenerator, epoch_order, streamed_epoch_order
 from .rundir import RunDirectory, RunError
 
 WRITER = f"wbdit-torch {__version__}"
+# `--noise auto` draws the Swift stream (pure Python, ~1.2 µs a normal) while a global batch
+# needs at most this many normals (about 10 ms a step), and torch's generator beyond.
+AUTO_SWIFT_LIMIT = 8192
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -73,8 +78,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--global-batch", type=int, help="cells per step over all ranks (default: the run's batch × ranks)")
     parser.add_argument("--lr-scale", choices=["none", "linear", "sqrt"], default="none",
                         help="scale the schedule's learning rate by (global batch / run batch), its square root, or not (default)")
-    parser.add_argument("--noise", choices=["swift", "torch"], default="swift",
-                        help="swift: the run's own generator, bit for bit (default); torch: a torch generator per step")
+    parser.add_argument("--noise", choices=["auto", "swift", "torch"], default="auto",
+                        help="swift: the run's own generator, bit for bit; torch: a torch generator per step; "
+                             f"auto (default): swift while a global batch needs at most {AUTO_SWIFT_LIMIT} normals, else torch")
     parser.add_argument("--data", help="another copy of the run's data file (the recorded path is used otherwise)")
     parser.add_argument("--verify-data", choices=["auto", "yes", "no"], default="auto",
                         help="check the data file's FNV-1a checksum (auto: files up to 64 MiB)")
@@ -189,6 +195,9 @@ class Segment:
         if cells.shape[0] < self.global_batch:
             raise RunError(f"the run has {cells.shape[0]} training cells, fewer than one global batch of {self.global_batch}")
         self.cells = torch.from_numpy(cells)
+        self.noise = args.noise
+        if self.noise == "auto":
+            self.noise = "swift" if self.global_batch * cells.shape[1] <= AUTO_SWIFT_LIMIT else "torch"
         self.classes = None if classes is None else torch.from_numpy(classes)
         self.probe = probe_batch(cells, self.batch, self.seed)
 
@@ -253,7 +262,12 @@ class Segment:
     # Data order and draws
     def order(self, epoch: int) -> np.ndarray:
         if self._order_epoch != epoch:
-            self._order = epoch_order(self.seed, epoch, self.cells.shape[0])
+            streaming = self.config["data"].get("streaming")
+            if streaming:
+                self._order = streamed_epoch_order(self.seed, epoch, self.cells.shape[0],
+                                                   int(streaming["blockCells"]), int(streaming["windowBlocks"]))
+            else:
+                self._order = epoch_order(self.seed, epoch, self.cells.shape[0])
             self._order_epoch = epoch
         return self._order
 
@@ -261,7 +275,7 @@ class Segment:
         """(t int64 [Bg], ε float32 [Bg, G], dropped bool [Bg]) for the whole global batch."""
         n = self.global_batch
         conditional = self.classes is not None
-        if self.args.noise == "swift":
+        if self.noise == "swift":
             gen = self.generator
             t = np.empty(n, dtype=np.int64)
             eps = np.empty((n, g), dtype=np.float32)
@@ -362,7 +376,7 @@ class Segment:
         return layers
 
     def generator_state(self) -> str:
-        if self.args.noise == "swift":
+        if self.noise == "swift":
             return self.generator.state_string()
         return SeededGenerator(self.seed, stream=4_000_000 + self.completed).state_string()
 
@@ -380,7 +394,7 @@ class Segment:
                 "cursor": str(self.cursor), "threads": str(self.config.get("threads", 1)),
                 "generator": self.generator_state(), "training_seconds": repr(float(self.training_seconds)),
                 "writer": WRITER, "world_size": str(self.group.world), "global_batch": str(self.global_batch),
-                "noise": self.args.noise, "host": socket.gethostname()}
+                "noise": self.noise, "host": socket.gethostname()}
         atomic_write(self.run.optimiser_path(n), optimiser_bytes(exp_avg, exp_avg_sq, ema, meta))
         self.run.commit(n, int(self.config.get("keepCheckpoints", 3)))
         self.last_checkpoint = n
@@ -434,7 +448,7 @@ def loop(s: Segment, args, group: Group) -> int:
             s.metrics = open(s.run.metrics_path, "a")
             print(f"continuing {args.run} from step {s.start_step} to {s.total} on {group.world} rank(s) "
                   f"({group.backend}, {group.device.type}): global batch {s.global_batch} = {group.world} × {s.local_batch}, "
-                  f"lr × {s.lr_factor:g}, noise {args.noise}", file=sys.stderr, flush=True)
+                  f"lr × {s.lr_factor:g}, noise {s.noise}", file=sys.stderr, flush=True)
         segment_start = time.perf_counter()
         last_print = segment_start
         steps_done = 0
@@ -478,7 +492,7 @@ def loop(s: Segment, args, group: Group) -> int:
         seconds = time.perf_counter() - segment_start
         if is_main:
             summary = {"steps": steps_done, "seconds": seconds, "steps_per_second": steps_done / seconds if seconds else 0,
-                       "ranks": group.world, "global_batch": s.global_batch, "noise": args.noise,
+                       "ranks": group.world, "global_batch": s.global_batch, "noise": s.noise,
                        "draw_seconds": s.draw_seconds}
             print(f"finished: {reason} ({steps_done} steps in {seconds:.1f} s; drawing the batches took "
                   f"{s.draw_seconds:.1f} s)", file=sys.stderr, flush=True)

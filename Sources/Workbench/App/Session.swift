@@ -65,6 +65,29 @@ public final class Session: @unchecked Sendable {
                 analysis.analyse(samples)
             }
             lock.withLock { self.runPath = runPath }
+            if let holder = RunLock.holder(of: run), !RunLock.isStale(holder) {
+                post(.message("\(runPath) is being trained by \(holder.description): following it live", isError: false))
+                follow(run, genes: config.data.genes, analysis: analysis)
+            }
+        }
+    }
+
+    /// Follows a run another process trains (it holds the run's lock): its log and new
+    /// samples, every two seconds, until the lock goes or another run opens.
+    private func follow(_ run: RunDirectory, genes: Int, analysis: CellAnalysis) {
+        var shownStep = lock.withLock { latestSamples?.step }
+        while lock.withLock({ runPath == run.path && trainer == nil }) {
+            Thread.sleep(forTimeInterval: 2)
+            if let history = try? RunHistory(contentsOf: run.metricsPath) { post(.history(history)) }
+            if let samples = try? Self.latestSamples(run, genes: genes), samples.step != shownStep {
+                shownStep = samples.step
+                lock.withLock { latestSamples = samples }
+                analysis.analyse(samples)
+            }
+            guard let holder = RunLock.holder(of: run), !RunLock.isStale(holder) else {
+                post(.message("\(run.path): its trainer has stopped", isError: false))
+                return
+            }
         }
     }
 
