@@ -1,10 +1,9 @@
 // swift-tools-version:6.0
 //
-// Layers, bottom-up; every target imports only the ones above it in this list.
-//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → Analysis → wbdit (CLI)
+// Layers, bottom-up; every target imports only targets below it:
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → Analysis
+//   → front ends: TextUI (text grid and charts) → Report (HTML) → Workbench (ncurses) → wbdit (CLI)
 import PackageDescription
-
-let numerics: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
 
 let package = Package(
     name: "wbdit",
@@ -41,7 +40,7 @@ let package = Package(
         // MARK: Front ends
         .target(name: "TextUI"),
         .target(name: "Report", dependencies: ["TextUI", "Analysis", "Diffusion", "CellData", "Networks"]),
-        .target(name: "Workbench", dependencies: ["TextUI", "Diffusion", "Analysis", "CellData", "Networks", "CNCursesW"]),
+        .target(name: "Workbench", dependencies: ["TextUI", "Report", "Diffusion", "Analysis", "CellData", "Networks", "CNCursesW"]),
         .executableTarget(name: "wbdit", dependencies: [
             "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -11,4 +11,6 @@ public enum Action: Sendable {
     case resume(runPath: String)
     case browse(runPath: String)
     case setTheme(String)
+    /// Write the HTML report of these runs (the open one, and the one picked on Compare).
+    case writeReport(runPaths: [String])
 }

@@ -41,6 +41,11 @@ public struct KeyHandler {
             return nil
         case .character("c"): return .send(.checkpointNow)
         case .character("e"): return .evaluate
+        case .character("w"):
+            let picked = view.screen == .compare && state.runs.indices.contains(view.selectedRun)
+                ? [runsFolder + "/" + state.runs[view.selectedRun].name] : []
+            let paths = ([state.runPath].compactMap { $0 } + picked).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            return paths.isEmpty ? nil : .writeReport(runPaths: paths)
         case .character("n"): view.modal = .form(newRunForm(state)); return nil
         case .character("r"):
             view.modal = .picker(.resumeRun, state.runs.map(\.name), max(0, min(view.selectedRun, state.runs.count - 1)))

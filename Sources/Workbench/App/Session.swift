@@ -2,6 +2,8 @@ import CellData
 import Diffusion
 import Foundation
 import Networks
+import Report
+import TextUI
 
 /// The workbench's link to a run: it starts, resumes or reopens one, passes the user's
 /// commands to its trainer, turns the trainer's events into workbench events, and runs
@@ -191,6 +193,23 @@ public final class Session: @unchecked Sendable {
     }
 
     // MARK: - Commands
+
+    /// Writes the HTML report of `runPaths` into the runs folder, in the background, and
+    /// says where it went.
+    public func writeReport(_ runPaths: [String], theme: Theme) {
+        post(.message("writing the report of \(runPaths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))…", isError: false))
+        Thread.detachNewThread { [self] in
+            do {
+                let reports = try runPaths.map { try RunReport(run: $0) }
+                let name = reports.map(\.name).joined(separator: "-vs-")
+                let path = runsFolder + "/report-\(name).html"
+                try AtomicFile.write(Data(HTMLReport(runs: reports, theme: theme).html.utf8), to: path)
+                post(.message("wrote \(path)", isError: false))
+            } catch {
+                post(.message("report: \(error)", isError: true))
+            }
+        }
+    }
 
     public func send(_ command: TrainerCommand) {
         lock.withLock { trainer }?.send(command)

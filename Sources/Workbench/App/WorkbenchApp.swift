@@ -96,6 +96,8 @@ public final class WorkbenchApp {
         case .sample(let cells, let settings, let labels, let guidance):
             session.sample(cells: cells, settings: settings, labels: labels, guidance: guidance)
         case .evaluate: session.evaluate()
+        case .writeReport(let paths):
+            session.writeReport(paths, theme: (try? Theme.load("light", from: themesFolder)) ?? theme)
         case .newRun(let plan, let path):
             show("stopping \(state.runName) (writing a checkpoint)…", terminal)
             session.close(checkpoint: true)

@@ -10,6 +10,7 @@ enum HelpScreen {
         ("s", "sample now (a form: cells, sampler, steps)"),
         ("c", "write a checkpoint now"),
         ("e", "evaluate generated cells against held-out ones"),
+        ("w", "write the HTML report (on Compare: with the picked run)"),
         ("n", "start a new run (a form, defaults from this run)"),
         ("r", "resume a run from runs/"),
         ("+ / -", "Train: more / less smoothing of the loss"),
