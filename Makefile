@@ -8,7 +8,7 @@ RELEASE      := .build/release/wbdit
 CPU_FLAGS    ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo "-Xswiftc -target-cpu -Xswiftc skylake-avx512"; \
                  elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo "-Xswiftc -target-cpu -Xswiftc haswell"; fi)
 
-.PHONY: run test build deps bench fixtures clean check-types
+.PHONY: run test build deps bench fixtures clean check-types fuzz
 
 ## deps: install missing Debian packages (as root), or print the apt-get line to run
 deps:
@@ -46,6 +46,13 @@ test: deps
 check-types: build
 	$(SWIFT) build --build-tests
 	WBDIT_RELEASE_BINARY=$(abspath $(RELEASE)) $(SWIFT) test --skip-build --filter CellTypeGenerationTests
+
+## fuzz: every parser of untrusted bytes under libFuzzer with Address and Leak Sanitizer,
+## FUZZ_SECONDS each (default 60; FUZZ_TARGETS="npy h5ad" picks some); new coverage joins
+## Tests/Fuzz/Corpus and crashes Tests/Fuzz/Crashes, both replayed by make test
+fuzz: deps
+	$(SWIFT) build --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -DWBDIT_FUZZ --product wbdit-fuzz
+	Tests/Fuzz/run.sh
 
 ## bench: the engine benchmarks recorded in docs/benchmarks.md (needs PyTorch for the peer)
 bench: build

@@ -46,6 +46,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // MARK: Fuzzing: the harness (every parser of untrusted bytes) and libFuzzer's entry
+        // point, built by `make fuzz` with -sanitize=fuzzer,address; `make test` replays the corpus.
+        .target(name: "FuzzHarness", dependencies: ["CellData", "Diffusion", "Networks", "TextUI"], path: "Tests/FuzzHarness"),
+        .executableTarget(name: "wbdit-fuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz", exclude: ["Corpus"],
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Networks"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "TestSupport"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TextUI", "TestSupport"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v5]

@@ -51,7 +51,9 @@ public final class AnnDataFile {
     public func matrix(_ source: String = "X") throws -> CellMatrix {
         let (cells, genes) = try shape(of: source)
         let (total, overflow) = cells.multipliedReportingOverflow(by: genes)
-        guard !overflow, total < 1 << 33 else { throw HDF5Error("\(path): \(source) is too large (\(cells) × \(genes))") }
+        guard !overflow, Double(total) * 4 <= CellMatrix.memoryLimit else {
+            throw HDF5Error(String(format: "%@: %@ is %d × %d: %.1f GB as dense Float32, more than half this machine's memory (stream it with --streaming)", path, source, cells, genes, Double(total) * 4e-9))
+        }
         let encoding = try encoding(of: source)
         if encoding == .dense {
             return CellMatrix(cells: cells, genes: genes, values: try file.floats(source))
@@ -202,6 +204,7 @@ public final class AnnDataFile {
     private func text(_ object: String) throws -> [String] {
         if let strings = try? file.strings(object) { return strings }
         if try file.holdsIntegers(object) { return try file.integers(object).map { String($0) } }
-        return try file.floats(object).map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        // Whole numbers print without a fraction; infinities, NaN and the huge stay floats.
+        return try file.floats(object).map { $0.isFinite && abs($0) < 1e15 && $0 == $0.rounded() ? String(Int($0)) : String($0) }
     }
 }

@@ -7,6 +7,10 @@ public struct CellMatrix: Equatable {
     public let genes: Int
     public var values: [Float]
 
+    /// The most bytes a matrix read whole may take: half this machine's memory. Files that
+    /// declare more are refused before anything is allocated.
+    public static let memoryLimit = Double(ProcessInfo.processInfo.physicalMemory) / 2
+
     public init(cells: Int, genes: Int, values: [Float]) {
         precondition(values.count == cells * genes, "CellMatrix: \(values.count) values for \(cells) × \(genes)")
         self.cells = cells

@@ -32,7 +32,7 @@ public struct NumpyArray: Equatable {
     // MARK: - Reading
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw NumpyError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
         }
         try self.init(data: data, name: path)

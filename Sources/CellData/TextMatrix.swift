@@ -71,7 +71,9 @@ public enum TextMatrix {
             throw TextFormatError("\(matrixPath) is \(rows) × \(columns), but there are \(genes.count) features and \(barcodes.count) barcodes")
         }
         let (total, overflow) = rows.multipliedReportingOverflow(by: columns)
-        guard !overflow, total < 1 << 33 else { throw TextFormatError("\(matrixPath) is too large to read whole") }
+        guard !overflow, Double(total) * 4 <= CellMatrix.memoryLimit else {
+            throw TextFormatError("\(matrixPath) declares \(rows) × \(columns) values, more than half this machine's memory as dense Float32")
+        }
         var values = [Float](repeating: 0, count: total)
         var read = 0
         for (k, line) in body.enumerated() {

@@ -48,7 +48,7 @@ public struct RunDirectory: Sendable {
     /// Opens an existing run and reads its configuration, refusing formats this build cannot read.
     public static func open(_ path: String) throws -> (RunDirectory, TrainingConfig) {
         let run = RunDirectory(path: path)
-        guard let data = FileManager.default.contents(atPath: run.configPath) else {
+        guard let data = FileBytes.read(run.configPath) else {
             throw TrainingError("\(path) is not a run directory (no config.json)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -88,7 +88,7 @@ public struct RunDirectory: Sendable {
 
     /// The run's held-out split.
     public func split() throws -> HeldOutSplit {
-        guard let data = FileManager.default.contents(atPath: splitPath),
+        guard let data = FileBytes.read(splitPath),
               let split = try? JSONDecoder().decode(HeldOutSplit.self, from: data) else {
             throw TrainingError("\(path) has no readable split.json")
         }
@@ -103,7 +103,7 @@ public struct RunDirectory: Sendable {
 
     /// The step of the newest complete checkpoint, or nil before the first.
     public func latestStep() throws -> Int? {
-        guard let text = try? String(contentsOfFile: latestPath, encoding: .utf8) else { return nil }
+        guard let text = FileBytes.text(latestPath) else { return nil }
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else {
             throw TrainingError("\(latestPath) does not name a checkpoint (\"\(name)\")")
@@ -139,7 +139,7 @@ public struct RunDirectory: Sendable {
 
     /// Keeps only the metric lines up to `step` (after resuming from a checkpoint older than the log).
     func truncateMetrics(after step: Int) throws {
-        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return }
+        guard let text = FileBytes.text(metricsPath) else { return }
         let kept = text.split(separator: "\n").filter { line in
             guard let data = line.data(using: .utf8),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

@@ -32,7 +32,7 @@ public struct RunHistory: Sendable, Equatable {
     public init() {}
 
     public init(contentsOf path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = FileBytes.text(path) else {
             if !FileManager.default.fileExists(atPath: path) { return }
             throw TrainingError("cannot read \(path)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Networks
 
 /// The one writer of a run directory: `lock` holds the trainer's host, process id, engine
 /// and start time, created exclusively (O_EXCL) before anything in the run is written and
@@ -26,7 +27,7 @@ public final class RunLock: @unchecked Sendable {
 
     /// Who holds the run's lock, if anyone.
     public static func holder(of run: RunDirectory) -> Holder? {
-        FileManager.default.contents(atPath: path(of: run)).flatMap { try? JSONDecoder().decode(Holder.self, from: $0) }
+        FileBytes.read(path(of: run)).flatMap { try? JSONDecoder().decode(Holder.self, from: $0) }
     }
 
     /// Whether a holder on this host is a process that no longer exists.

@@ -45,7 +45,7 @@ public struct RunReport {
         self.config = config
         history = try RunHistory(contentsOf: run.metricsPath)
         evaluation = Self.readEvaluation(path + "/report.json")
-        evaluatedValues = (FileManager.default.contents(atPath: path + "/report.json")
+        evaluatedValues = (FileBytes.read(path + "/report.json")
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })?["generated_values"] as? String
         cells = try Self.compare(run, config, mapCells: mapCells)
     }
@@ -65,7 +65,7 @@ public struct RunReport {
     }
 
     static func readEvaluation(_ path: String) -> [(key: String, generated: Double, floor: Double)] {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileBytes.read(path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         return object.keys.filter { !$0.hasSuffix("_floor") && object[$0 + "_floor"] != nil }.sorted().compactMap { key in
             guard let g = (object[key] as? NSNumber)?.doubleValue, let f = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }

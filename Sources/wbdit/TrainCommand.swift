@@ -32,8 +32,8 @@ struct Train: ParsableCommand {
         """
     )
 
-    @Option(help: "Training cells: .h5ad, a 10x folder or .csv/.tsv (preprocessed the scanpy way), or a [cells, genes] .npy (used as it is).")
-    var data: String
+    @Option(help: "Training cells: .h5ad, a 10x folder or .csv/.tsv (preprocessed the scanpy way), or a [cells, genes] .npy (used as it is). With --resume: the run's own file unless given (a copy must have the same checksum).")
+    var data: String?
     @OptionGroup(title: "Preparing the cells (not for .npy)") var preparationOptions: PreparationOptions
     @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
     var holdout: Double = 0.1
@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
             trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer
         } else {
             let progress = ProgressLine()
-            trainer = try plan().start(runPath: runPath) { progress.update("reading \(data): " + $0) }.trainer
+            trainer = try plan().start(runPath: runPath) { progress.update("reading \(data ?? ""): " + $0) }.trainer
             progress.finish()
             if let choice = trainer.config.lengthChoice { print("length: \(choice)") }
         }
@@ -121,6 +121,7 @@ struct Train: ParsableCommand {
 
     /// The new run these options describe.
     func plan() throws -> RunPlan {
+        guard let data else { throw InputError("give --data (the cells to train on), or --resume with --run to continue a run") }
         var plan = try preset.plan(data: data, architecture: model.arch, recipe: recipe)
         plan.model = try model.config(over: plan.model)
         plan.model.genes = 1  // the data's gene count replaces it

@@ -8,7 +8,6 @@ weights, the AdamW moments, the EMA and the saved generator, epoch and position.
 
 import json
 
-import numpy as np
 import pytest
 
 from conftest import copy_at, metrics, needs_wbdit, torch_train

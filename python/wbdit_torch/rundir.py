@@ -30,6 +30,7 @@ with the same preparation flags and pass that file as `data=` (with `verify=Fals
 import json
 import os
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -334,40 +335,69 @@ class RunDirectory:
                 self.model_path(old).unlink(missing_ok=True)
                 self.optimiser_path(old).unlink(missing_ok=True)
 
-    # The writer's lock
-    def acquire_lock(self, writer: str) -> None:
-        """Creates `lock` (JSON: host, pid, writer, started); refuses a live holder, replaces a stale one.
+    # The writer's lock (the Swift `RunLock`'s file and format)
+    def lock_holder(self) -> dict | None:
+        try:
+            holder = json.loads(self.lock_path.read_text())
+        except (OSError, ValueError):
+            return None
+        return holder if isinstance(holder, dict) else None
 
-        The lock is stale when it names this host and a process that no longer exists. A lock
-        held on another host is never taken over: remove it by hand once that trainer is gone.
+    def acquire_lock(self, engine: str) -> None:
+        """Creates `lock` exclusively, as `Sources/Diffusion/RunLock.swift` does.
+
+        The file is JSON `{"host", "pid", "engine", "started"}` (an ISO 8601 UTC time), the
+        format the Swift trainer and workbench read to name the holder. A live holder is
+        refused with one line naming it; a holder on this host whose process is gone is
+        stale and taken over, with a note; another host's lock is never taken over.
         """
-        record = {"host": socket.gethostname(), "pid": os.getpid(), "writer": writer, "started": time.time()}
+        me = {"host": host_name(), "pid": os.getpid(), "engine": engine,
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         for _ in range(2):
             try:
                 fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
-                try:
-                    holder = json.loads(self.lock_path.read_text())
-                except (OSError, ValueError):
-                    holder = {}
-                if holder.get("host") == record["host"] and not _alive(holder.get("pid")):
-                    self.lock_path.unlink(missing_ok=True)     # stale: its trainer was killed
+                holder = self.lock_holder()
+                if holder is None:
+                    raise RunError(f"{self.path} is locked by an unreadable {self.lock_path}; "
+                                   "remove it if no trainer is running") from None
+                if holder.get("host") == me["host"] and holder.get("pid") == me["pid"]:
+                    return
+                described = (f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} "
+                             f"({holder.get('engine', holder.get('writer', '?'))}, since {holder.get('started', '?')})")
+                if holder.get("host") == me["host"] and not _alive(holder.get("pid")):
+                    print(f"note: {self.path}: taking over the lock of {described}, which no longer runs",
+                          file=sys.stderr, flush=True)
+                    self.lock_path.unlink(missing_ok=True)
                     continue
-                raise RunError(f"{self.path} is being trained by {holder.get('writer', 'another process')} "
-                               f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}); "
-                               f"remove {self.lock_path} if that trainer is gone") from None
+                clear = "" if holder.get("host") == me["host"] else f"; if that trainer is gone, remove {self.lock_path}"
+                raise RunError(f"{self.path} is being trained by {described}{clear}") from None
             with os.fdopen(fd, "w") as f:
-                json.dump(record, f)
+                json.dump(me, f)
             return
-        raise RunError(f"cannot take {self.lock_path}")
+        raise RunError(f"cannot take the lock {self.lock_path}")
 
     def release_lock(self) -> None:
-        try:
-            holder = json.loads(self.lock_path.read_text())
-        except (OSError, ValueError):
-            return
-        if holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname():
+        holder = self.lock_holder()
+        if holder and holder.get("pid") == os.getpid() and holder.get("host") == host_name():
             self.lock_path.unlink(missing_ok=True)
+
+
+def host_name() -> str:
+    """This host's name as Foundation's `ProcessInfo.hostName` gives it on Linux.
+
+    gethostname(), resolved to its canonical name (getaddrinfo with AI_CANONNAME) when it
+    resolves, so that a lock written here and one written by the Swift engine name the
+    host alike.
+    """
+    name = socket.gethostname()
+    try:
+        for *_, canonical, _address in socket.getaddrinfo(name, None, flags=socket.AI_CANONNAME):
+            if canonical:
+                return canonical
+    except OSError:
+        pass
+    return name
 
 
 def _alive(pid) -> bool:

@@ -43,7 +43,6 @@ import math
 import os
 import resource
 import signal
-import socket
 import sys
 import time
 
@@ -58,7 +57,7 @@ from .diffusion import STANDARD, LearningRateSchedule, draw_timestep, draw_times
 from .networks import trainable_names, trainable_parameters
 from .readouts import probe_batch, readouts
 from .rng import SeededGenerator, epoch_order, streamed_epoch_order
-from .rundir import RunDirectory, RunError
+from .rundir import RunDirectory, RunError, host_name
 
 WRITER = f"wbdit-torch {__version__}"
 # `--noise auto` draws the Swift stream (pure Python, ~1.2 µs a normal) while a global batch
@@ -394,7 +393,7 @@ class Segment:
                 "cursor": str(self.cursor), "threads": str(self.config.get("threads", 1)),
                 "generator": self.generator_state(), "training_seconds": repr(float(self.training_seconds)),
                 "writer": WRITER, "world_size": str(self.group.world), "global_batch": str(self.global_batch),
-                "noise": self.noise, "host": socket.gethostname()}
+                "noise": self.noise, "host": host_name()}
         atomic_write(self.run.optimiser_path(n), optimiser_bytes(exp_avg, exp_avg_sq, ema, meta))
         self.run.commit(n, int(self.config.get("keepCheckpoints", 3)))
         self.last_checkpoint = n

@@ -38,7 +38,7 @@ public enum RunCatalogue {
 
     /// The figures of a report.json (`key` and `key_floor` pairs).
     public static func metrics(_ path: String) -> [RunSummary.Metric] {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileBytes.read(path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         return object.keys.sorted().compactMap { key in
             guard !key.hasSuffix("_floor"), let value = (object[key] as? NSNumber)?.doubleValue,
@@ -49,7 +49,7 @@ public enum RunCatalogue {
 
     /// The per-type accuracies of a report.json (`per_label`), most common type first.
     public static func perType(_ path: String) -> [(label: String, accuracy: Double, floor: Double)] {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileBytes.read(path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let rows = object["per_label"] as? [[String: Any]] else { return [] }
         return rows.compactMap { row in

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make fuzz: each parser under libFuzzer with AddressSanitizer and LeakSanitizer for
+# FUZZ_SECONDS (default 60) each. New coverage is merged into Tests/Fuzz/Corpus/TARGET
+# (which `make test` replays); a crash or leak is kept in Tests/Fuzz/Crashes/TARGET and
+# fails the run. Prints one line per target: executions, coverage, corpus size, findings.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${FUZZ_SECONDS:-60}
+binary=.build-fuzz/debug/wbdit-fuzz
+targets=${FUZZ_TARGETS:-"npy safetensors checkpoint h5ad csv mtx theme config split metrics"}
+status=0
+for target in $targets; do
+    work=$(mktemp -d)
+    crashes=Tests/Fuzz/Crashes/$target
+    mkdir -p "$crashes"
+    WBDIT_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+        -artifact_prefix="$crashes/" "$work" "Tests/Fuzz/Corpus/$target" > "$work.log" 2>&1
+    code=$?
+    WBDIT_FUZZ_TARGET=$target "$binary" -merge=1 "Tests/Fuzz/Corpus/$target" "$work" > /dev/null 2>&1
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work.log" | grep -o '[0-9]*$')
+    coverage=$(grep -o 'cov: [0-9]*' "$work.log" | tail -1)
+    found=$(ls "$crashes" | wc -l)
+    printf '%-12s %10s executions in %ss  %-10s corpus %4d  findings %d%s\n' "$target" "${runs:-?}" "$seconds" "$coverage" \
+        "$(ls Tests/Fuzz/Corpus/$target | wc -l)" "$found" "$([ $code -ne 0 ] && echo "  (exit $code: see $work.log)")"
+    [ "$code" -ne 0 ] && status=1
+    rm -rf "$work"
+done
+exit $status
