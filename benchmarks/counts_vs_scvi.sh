@@ -11,9 +11,10 @@ wbdit=${WBDIT:-.build/release/wbdit}
 mkdir -p "$out"
 "$wbdit" train --data "$data" --hidden 256 --depth 3 --heads 8 --patch 40 --steps 90000 --time-budget 900 \
     --run "$out/run" "$@" 2>"$out/train.log" | tail -1
-"$wbdit" eval --run "$out/run" --json > "$out/ours-counts.json"
-"$wbdit" eval --run "$out/run" --no-counts --json > "$out/ours-network.json"
+labels=${LABELS:+--labels $LABELS}   # LABELS=COLUMN: the obs column of cell types, for the type rows
+"$wbdit" eval --run "$out/run" $labels --json > "$out/ours-counts.json"
+"$wbdit" eval --run "$out/run" $labels --no-counts --json > "$out/ours-network.json"
 python3 benchmarks/scvi_peer.py --run "$out/run" --out "$out/scvi.h5ad" --time-budget 900 > "$out/scvi.log" 2>&1
 tail -1 "$out/scvi.log"
-"$wbdit" eval --run "$out/run" --generated "$out/scvi.h5ad" --json > "$out/scvi.json"
+"$wbdit" eval --run "$out/run" $labels --generated "$out/scvi.h5ad" --json > "$out/scvi.json"
 python3 benchmarks/summarize_counts.py "$out"
