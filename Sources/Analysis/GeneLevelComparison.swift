@@ -33,14 +33,15 @@ public struct GeneLevelComparison: Equatable, Sendable, Codable {
 }
 
 /// Per-gene views and statistics of a cells × genes matrix, in Double.
-struct GeneColumns {
+public struct GeneColumns {
     let matrix: CellMatrix
-    let means: [Double]
-    let variances: [Double]
-    let zeroFractions: [Double]
-    let meanCellZeroFraction: Double
+    public let means: [Double]
+    /// ddof 1.
+    public let variances: [Double]
+    public let zeroFractions: [Double]
+    public let meanCellZeroFraction: Double
 
-    init(_ m: CellMatrix) {
+    public init(_ m: CellMatrix) {
         matrix = m
         let (n, g) = (m.cells, m.genes)
         var sum = [Double](repeating: 0, count: g), zeros = [Double](repeating: 0, count: g)

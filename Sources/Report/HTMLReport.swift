@@ -41,7 +41,7 @@ public struct HTMLReport {
         h3{font-size:15px;margin:18px 0 6px}.grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}
         table{border-collapse:collapse;margin:6px 0 12px}td,th{padding:3px 10px;border-bottom:1px solid \(theme[.border].hex);text-align:right}
         td:first-child,th:first-child{text-align:left}.met{color:\(theme[.ok].hex)}.missed{color:\(theme[.error].hex)}
-        .note,footer{color:\(theme[.muted].hex)}svg{max-width:100%;height:auto}
+        .wide{overflow-x:auto}.note,footer{color:\(theme[.muted].hex)}svg{max-width:100%;height:auto}
         @media print{body{margin:8mm}.grid{break-inside:avoid}}
         """
     }
@@ -170,7 +170,7 @@ public struct HTMLReport {
             ("batch, learning rate", "\(c.batch) cells, peak \(c.learningRate.peakRate)\(c.learningRate.cosineDecay ? ", cosine to \(c.learningRate.minimumRate)" : "")"),
             ("length", c.lengthChoice ?? "\(c.totalSteps) steps"),
             ("time per step (median)", run.stepSeconds.map { String(format: "%.2f ms", $0 * 1000) } ?? "–"),
-            ("time per epoch", run.stepSeconds.map { String(format: "%.1f s", $0 * Double(max(1, (d.cells * 9 / 10) / c.batch))) } ?? "–"),
+            ("time per epoch", run.stepSeconds.map { String(format: "%.1f s (%d steps of %d of the %d training cells)", $0 * Double(max(1, run.trainingCells / c.batch)), max(1, run.trainingCells / c.batch), c.batch, run.trainingCells) } ?? "–"),
             ("peak memory", run.peakMemoryMiB.map { String(format: "%.0f MiB", $0) } ?? "–"),
             ("threads, seed", "\(c.threads), \(c.seed)"),
         ]
@@ -180,16 +180,22 @@ public struct HTMLReport {
     // MARK: - Several runs
 
     func comparison() -> String {
-        let keys = ["mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "wasserstein1_gene_mean", "zero_fraction_gene_gap"]
-        let header = "<tr><th>run</th><th>network</th><th>parameters</th><th>ms / step</th><th>peak MiB</th>"
+        // Every figure with a target that some run's evaluation has, in the report's order.
+        let order = ["mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "wasserstein1_gene_mean", "ks_gene_mean",
+                     "zero_fraction_gene_gap", "gene_mean_pearson", "gene_variance_pearson", "library_size_w1_log",
+                     "genes_detected_w1_log", "label_mix_tv", "lfc_pearson", "marker_overlap"]
+        let keys = order.filter { key in runs.contains { $0.evaluation.contains { $0.key == key } } }
+        let header = "<tr><th>run</th><th>network</th><th>parameters</th><th>ms / step</th><th>s / epoch</th><th>peak MiB</th>"
             + keys.map { "<th>\(esc($0))</th>" }.joined() + "</tr>"
         let rows = runs.map { run -> String in
             let figures = keys.map { key -> String in
                 guard let e = run.evaluation.first(where: { $0.key == key }) else { return "<td>–</td>" }
-                return "<td>\(Self.figure(e.generated)) <span class=\"note\">(\(Self.figure(e.floor)))</span></td>"
+                let met = EvaluationTarget.of(key).map { $0.isMet(e.generated, floor: e.floor) } ?? true
+                return "<td class=\"\(met ? "met" : "missed")\">\(Self.figure(e.generated)) <span class=\"note\">(\(Self.figure(e.floor)))</span></td>"
             }.joined()
+            let epoch = run.stepSeconds.map { String(format: "%.1f", $0 * Double(max(1, run.trainingCells / run.config.batch))) } ?? "–"
             return "<tr><td>\(esc(run.name))</td><td>\(run.config.model.architecture.rawValue) \(run.config.model.hiddenSize)/\(run.config.model.depth)/\(run.config.model.heads)</td>"
-                + "<td>\(run.parameters)</td><td>\(run.stepSeconds.map { String(format: "%.2f", $0 * 1000) } ?? "–")</td>"
+                + "<td>\(run.parameters)</td><td>\(run.stepSeconds.map { String(format: "%.2f", $0 * 1000) } ?? "–")</td><td>\(epoch)</td>"
                 + "<td>\(run.peakMemoryMiB.map { String(format: "%.0f", $0) } ?? "–")</td>\(figures)</tr>"
         }
         let maps = runs.compactMap { run -> String? in
@@ -202,7 +208,7 @@ public struct HTMLReport {
                           .init(name: "generated", colour: theme[.generated], points: Array(cells.map[cells.heldOut...]), width: 1.4, opacity: 0.7)]
             return chart.svg(theme)
         }
-        return "<section class=\"comparison\"><h2>Side by side</h2><p class=\"note\">Figures beside their real-vs-real floors, in parentheses.</p><table>"
-            + header + rows.joined() + "</table><div class=\"grid\">" + maps.joined() + "</div></section>"
+        return "<section class=\"comparison\"><h2>Side by side</h2><p class=\"note\">Figures beside their real-vs-real floors, in parentheses; green where the target is met.</p><div class=\"wide\"><table>"
+            + header + rows.joined() + "</table></div><div class=\"grid\">" + maps.joined() + "</div></section>"
     }
 }

@@ -30,6 +30,9 @@ public struct RunReport {
         public let types: [String]?
     }
 
+    /// The cells the run trains on (an epoch is ⌊trainingCells / batch⌋ steps).
+    public let trainingCells: Int
+
     public var name: String { (path as NSString).lastPathComponent }
     public var stepSeconds: Double? {
         let times = history.steps.map(\.stepSeconds).filter(\.isFinite).sorted()
@@ -38,16 +41,18 @@ public struct RunReport {
     public var peakMemoryMiB: Double? { history.steps.compactMap(\.peakMemoryMiB).max() }
     public var parameters: Int { ParameterLayout(config: config.model).trainableCount }
 
-    /// Reads the run; `mapCells` bounds the cells on the map (held-out and generated each).
-    public init(run path: String, mapCells: Int = 1500) throws {
+    /// Reads the run; `mapCells` bounds the cells on the map (held-out and generated each);
+    /// `labels` names the obs column of cell types (the run's --stratify column unless given).
+    public init(run path: String, mapCells: Int = 1500, labels: String? = nil) throws {
         let (run, config) = try RunDirectory.open(path)
         self.path = path
         self.config = config
         history = try RunHistory(contentsOf: run.metricsPath)
+        trainingCells = try run.split().trainCells.count
         evaluation = Self.readEvaluation(path + "/report.json")
         evaluatedValues = (FileBytes.read(path + "/report.json")
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })?["generated_values"] as? String
-        cells = try Self.compare(run, config, mapCells: mapCells)
+        cells = try Self.compare(run, config, mapCells: mapCells, labels: labels)
     }
 
     /// Cells drawn from the checkpoint of `step`, in the data's units.
@@ -76,33 +81,20 @@ public struct RunReport {
     /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out
     /// drawn from the latest checkpoint (DDIM, 50 steps, seed 0) when there is none, against
     /// the held-out cells; nil before the first checkpoint.
-    static func compare(_ run: RunDirectory, _ config: TrainingConfig, mapCells: Int) throws -> Cells? {
+    static func compare(_ run: RunDirectory, _ config: TrainingConfig, mapCells: Int, labels: String?) throws -> Cells? {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: run.samplesPath)) ?? []
         let sampled = files.compactMap { $0.hasPrefix("step-") && $0.hasSuffix(".npy") ? Int($0.dropFirst(5).dropLast(4)) : nil }.max()
         guard let step = try sampled ?? run.latestStep() else { return nil }
         let network = sampled != nil ? try CellMatrix.load(npy: run.samplesPath + "/step-\(step).npy")
             : try draw(run, config, step: step, cells: min(mapCells, try run.split().heldOutCells.count))
         let split = try run.split()
-        let source = try config.openCells(labelsFrom: split.stratifiedBy)
+        let source = try config.openCells(labelsFrom: labels ?? split.stratifiedBy)
         guard network.genes == source.genes else { return nil }
         let comparison = try EvaluationCells(source, split: split, geneScale: config.data.geneScale)
         let model = try CountModel.ofRun(config, source: source, split: split, basis: try run.basis(config))
         let generated = model.map { $0.counts(for: network, seed: UInt64(step)).logNormalised } ?? network
         let real = comparison.heldOut
-        func columns(_ m: CellMatrix) -> (mean: [Double], variance: [Double], zeros: [Double]) {
-            var mean = [Double](repeating: 0, count: m.genes), square = mean, zeros = mean
-            for c in 0..<m.cells {
-                for j in 0..<m.genes {
-                    let v = Double(m.values[c * m.genes + j])
-                    mean[j] += v
-                    square[j] += v * v
-                    if v == 0 { zeros[j] += 1 }
-                }
-            }
-            let n = Double(max(1, m.cells))
-            return (mean.map { $0 / n }, zip(mean, square).map { ($1 - $0 * $0 / n) / max(1, n - 1) }, zeros.map { $0 / n })
-        }
-        let (a, b) = (columns(real), columns(generated))
+        let (a, b) = (GeneColumns(real), GeneColumns(generated))
         let shownReal = HeldOutSplit.rows(real, Array(0..<min(real.cells, mapCells)))
         let shownGenerated = HeldOutSplit.rows(generated, Array(0..<min(generated.cells, mapCells)))
         let pca = PCA(fitting: comparison.basis, components: max(1, min(50, comparison.basis.genes, comparison.basis.cells - 1)))
@@ -112,8 +104,8 @@ public struct RunReport {
         let tsne = TSNE(points: joint)
         while !tsne.isFinished { tsne.iterate(50) }
         let e = tsne.embedding
-        return Cells(step: step, isCounts: model != nil, means: Array(zip(a.mean, b.mean)), variances: Array(zip(a.variance, b.variance)),
-                     zeroFractions: Array(zip(a.zeros, b.zeros)),
+        return Cells(step: step, isCounts: model != nil, means: Array(zip(a.means, b.means)), variances: Array(zip(a.variances, b.variances)),
+                     zeroFractions: Array(zip(a.zeroFractions, b.zeroFractions)),
                      map: (0..<e.cells).map { (Double(e.values[2 * $0]), Double(e.values[2 * $0 + 1])) },
                      heldOut: shownReal.cells, types: comparison.heldOutLabels.map { Array($0.prefix(shownReal.cells)) })
     }

@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
 
         Examples:
           wbdit report --run runs/demo --out report.html
-          wbdit report --run runs/wbdit-small-1 --run runs/dit-small-1 --out comparison.html
+          wbdit report --run runs/wbdit-small-1 --run runs/dit-small-1 --labels level1 --out comparison.html
         """
     )
 
@@ -32,6 +32,8 @@ struct ReportCommand: ParsableCommand {
     var theme = "light"
     @Option(name: .customLong("map-cells"), help: "At most this many held-out and generated cells each on a map.")
     var mapCells = 1500
+    @Option(help: "An obs column of cell types to colour the map by (default: each run's --stratify column).")
+    var labels: String?
 
     func run() throws {
         guard !runs.isEmpty else { throw InputError("give at least one --run") }
@@ -40,7 +42,7 @@ struct ReportCommand: ParsableCommand {
         let progress = ProgressLine()
         let reports = try runs.map { path -> RunReport in
             progress.update("reading \(path)")
-            return try RunReport(run: path, mapCells: mapCells)
+            return try RunReport(run: path, mapCells: mapCells, labels: labels)
         }
         progress.finish()
         try AtomicFile.write(Data(HTMLReport(runs: reports, theme: chosen).html.utf8), to: out)
