@@ -270,6 +270,24 @@ public final class Trainer: @unchecked Sendable {
             metadata["label_names"] = String(decoding: json, as: UTF8.self)
         }
         if config.target != .epsilon { metadata["prediction"] = config.target.rawValue }
+        // A write that fails (a full disk) leaves no half checkpoint: `latest` still names
+        // the previous one, whose files are untouched, and the error says so.
+        do {
+            try writeCheckpointFiles(n, metadata)
+        } catch {
+            if n != lastCheckpoint {
+                try? FileManager.default.removeItem(atPath: run.modelPath(step: n))
+                try? FileManager.default.removeItem(atPath: run.optimiserPath(step: n))
+            }
+            throw TrainingError("\(error); the run's latest checkpoint is still \(lastCheckpoint.map { "step \($0), intact" } ?? "none")")
+        }
+        try run.commit(step: n, keep: config.keepCheckpoints)
+        lastCheckpoint = n
+        onEvent(.checkpointWritten(step: n, path: run.modelPath(step: n)))
+    }
+
+    /// The checkpoint's two files, each written atomically: the weights, then the optimiser state.
+    private func writeCheckpointFiles(_ n: Int, _ metadata: [String: String]) throws {
         try Checkpoint.save(step.network, to: run.modelPath(step: n), extraMetadata: metadata)
         let o = step.optimiser
         let count = step.network.parameters.layout.trainableCount
@@ -283,9 +301,6 @@ public final class Trainer: @unchecked Sendable {
         writer.add("adam.exp_avg_sq", shape: [count], floats: o.secondMoment.constPointer)
         if let ema = step.ema { writer.add("ema", shape: [count], floats: ema.constPointer) }
         try writer.write(to: run.optimiserPath(step: n))
-        try run.commit(step: n, keep: config.keepCheckpoints)
-        lastCheckpoint = n
-        onEvent(.checkpointWritten(step: n, path: run.modelPath(step: n)))
     }
 
     private func restoreOptimiserState(step n: Int) throws {

@@ -158,6 +158,27 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("is being trained by pid \(first.processIdentifier)"), second.stderr)
     }
 
+    /// A checkpoint that cannot be written (here: a file-size limit, as a full disk would
+    /// refuse it) fails the run with status 1 and leaves the previous checkpoint as it was,
+    /// with no half-written files.
+    func testAFailedCheckpointWriteLeavesThePreviousOneIntact() throws {
+        let run = directory + "/full"
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "2", "--checkpoint-every", "2"] + small).status, 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: run + "/checkpoints/step-2.optim.safetensors"))
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("wbdit").path
+        // Ignore SIGXFSZ so that a write past the limit fails with EFBIG instead of killing the process.
+        let limited = try CommandRunner.run("/bin/sh", ["-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"", binary,
+                                                       "train", "--run", run, "--resume", "--steps", "4"])
+        XCTAssertEqual(limited.status, 1, limited.stderr)
+        XCTAssertTrue(limited.stderr.contains("latest checkpoint is still step 2, intact"), limited.stderr)
+        XCTAssertEqual(try String(contentsOfFile: run + "/latest", encoding: .utf8), "step-2\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: run + "/checkpoints/step-2.optim.safetensors")), before)
+        let left = try FileManager.default.contentsOfDirectory(atPath: run + "/checkpoints").sorted()
+        XCTAssertEqual(left, ["step-2.optim.safetensors", "step-2.safetensors"], "no half checkpoint")
+        // With room again, the run continues from the intact checkpoint.
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "4"]).status, 0)
+    }
+
     func testBadTrainingInputExitsTwo() throws {
         var values = [Float](repeating: 1, count: 40 * 20)
         values[7] = .infinity
