@@ -26,6 +26,17 @@ public struct SamplerSettings: Equatable, Codable, Sendable {
     public var clampEstimate = false
     public var seed: UInt64 = 0
 
+    /// The DDIM step counts the sub-sequence allows.
+    public static let stepRange = 1...999
+
+    /// Refuses settings the samplers cannot follow, naming the value.
+    public func validate() throws {
+        guard Self.stepRange.contains(steps) else {
+            throw TrainingError("DDIM steps must be between \(Self.stepRange.lowerBound) and \(Self.stepRange.upperBound) (got \(steps))")
+        }
+        guard eta.isFinite, (0...1).contains(eta) else { throw TrainingError("DDIM η must be in [0, 1] (got \(eta))") }
+    }
+
     public init(method: Method = .ddim, steps: Int = 100, eta: Double = 1, ending: Ending = .reference,
                 clampNonNegative: Bool = true, clampEstimate: Bool = false, seed: UInt64 = 0) {
         self.method = method

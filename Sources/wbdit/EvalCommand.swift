@@ -41,16 +41,9 @@ struct Eval: ParsableCommand {
     var generated: String?
     @Option(name: .customLong("run"), help: "A run: its held-out cells against cells generated from its latest checkpoint (or against --generated).")
     var runPath: String?
-    @Option(help: "With --run: DDIM steps for generating.")
-    var steps: Int = 100
-    @Option(help: "With --run: DDIM η in [0, 1] (0 deterministic, 1 as in the reference).")
-    var eta: Double = 1
-    @Flag(name: .customLong("clamp-estimate"), help: "With --run: clamp DDIM's clean estimate at 0 at every step.")
-    var clampEstimate = false
+    @OptionGroup(title: "Sampling (with --run)") var sampling: SamplerOptions
     @Flag(help: "With --run: sample with the run's EMA weights (the run must keep them).")
     var ema = false
-    @Option(help: "With --run: the sampling seed.")
-    var seed: UInt64 = 0
     @Option(help: "An obs column of cell types, for the cell-type mix, fold-change and marker rows: of --real (.h5ad), or of the run's data with --run (default: the run's --stratify column).")
     var labels: String?
     @Option(help: "With --run of a conditional run: classifier-free guidance weights W, comma-separated (1: plain conditional; several: a sweep).")
@@ -63,7 +56,7 @@ struct Eval: ParsableCommand {
     var json = false
 
     /// How --run draws its cells.
-    private var sampling: SamplerSettings { SamplerSettings(steps: steps, eta: eta, clampEstimate: clampEstimate, seed: seed) }
+    private var settings: SamplerSettings { sampling.settings() }
 
     func run() throws {
         guard components >= 1 else { throw InputError("--components must be at least 1") }
@@ -86,13 +79,11 @@ struct Eval: ParsableCommand {
                 labels = try AnnDataFile(path: r).column(column)
             }
         case (nil, nil, let path?):
-            guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
-            guard (1...999).contains(steps) else { throw InputError("--steps must be between 1 and 999 (got \(steps))") }
             let context = try RunEvaluation(run: path, ema: ema, counts: !noCounts, labels: self.labels)
             let weights = try guidanceWeights(conditional: context.requested != nil)
             if weights.count > 1 { return try sweep(context, weights) }
             (basis, peer) = (context.basis(components: components), context.peer)
-            let generated = try context.generate(sampling, guidance: weights[0])
+            let generated = try context.generate(settings, guidance: weights[0])
             (a, b, labels, counts) = (context.real, generated.cells, context.labels, context.counts(generated: generated.counts))
             if let reason = context.countsUnavailable, !json { print("note: generated cells are not counts: \(reason)") }
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
@@ -170,7 +161,7 @@ struct Eval: ParsableCommand {
         var results: [(Double, PerLabelEvaluation)] = []
         let basis = context.basis(components: components)
         for w in weights {
-            let generated = try context.generate(sampling, guidance: w).cells
+            let generated = try context.generate(settings, guidance: w).cells
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
                                             components: components, basis: basis)
             results.append((w, result))

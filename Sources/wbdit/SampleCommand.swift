@@ -39,26 +39,15 @@ struct Sample: ParsableCommand {
     var ema = false
     @Option(name: .customLong("n"), help: "How many cells to generate.")
     var count: Int
-    @Option(help: "ddim or ddpm (always 999 steps).")
-    var sampler: SamplerSettings.Method = .ddim
-    @Option(help: "DDIM steps.")
-    var steps: Int = 100
-    @Option(help: "DDIM η in [0, 1]: 0 deterministic, 1 as in the reference.")
-    var eta: Double = 1
-    @Option(help: "Where DDIM ends: reference (on ᾱ_0) or clean (x̂_0).")
-    var ending: SamplerSettings.Ending = .reference
+    @OptionGroup(title: "Sampling") var sampling: SamplerOptions
     @Flag(name: .customLong("no-clamp"), help: "Keep negative values (by default cells are clamped at 0).")
     var noClamp = false
-    @Flag(name: .customLong("clamp-estimate"), help: "DDIM: clamp the clean estimate x̂₀ at 0 at every step (off in the reference).")
-    var clampEstimate = false
     @Option(help: "With a conditional run: generate cells of this type (a label it was trained on).")
     var label: String?
     @Option(name: .customLong("labels-like"), help: "With a conditional run: `real` generates the real cells' type mix (types in proportion).")
     var labelsLike: String?
     @Option(help: "Classifier-free guidance weight W (1: plain conditional sampling; > 1 pushes harder towards the type).")
     var guidance: Double = 1
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 0
     @Option(help: "Cells denoised at once (memory grows with it).")
     var batch: Int = 32
     @Option(help: "Threads (default: all cores).")
@@ -75,14 +64,11 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         guard (1...10_000_000).contains(count) else { throw InputError("--n must be between 1 and 10000000 (got \(count))") }
-        guard (1...999).contains(steps) else { throw InputError("--steps must be between 1 and 999 (got \(steps))") }
-        guard (0...1).contains(eta) else { throw InputError("--eta must be in [0, 1] (got \(eta))") }
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         try Threads.configureFromOption(threads)
         let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true
-        let asked = SamplerSettings(method: sampler, steps: steps, eta: eta, ending: ending,
-                                    clampNonNegative: !noClamp, clampEstimate: clampEstimate, seed: seed)
+        let asked = sampling.settings(clamp: !noClamp)
         let space = try runPath.map { path in
             let (run, config) = try RunDirectory.open(path)
             return NetworkSpace(config: config, basis: try run.basis(config))
@@ -103,7 +89,7 @@ struct Sample: ParsableCommand {
         var networkValues = cells
         space?.toData(&networkValues, clamp: asked.clampNonNegative)
         let matrix = CellMatrix(cells: count, genes: networkValues.count / count, values: networkValues)   // genes, however wide the network
-        let drawn = try countModel()?.counts(for: matrix, seed: seed)
+        let drawn = try countModel()?.counts(for: matrix, seed: sampling.seed)
         let names = (0..<count).map { "generated-\($0)" }
         let written: String
         if out.lowercased().hasSuffix(".h5ad") {
@@ -208,5 +194,3 @@ struct Sample: ParsableCommand {
     }
 }
 
-extension SamplerSettings.Method: ExpressibleByArgument {}
-extension SamplerSettings.Ending: ExpressibleByArgument {}

@@ -194,7 +194,7 @@ public struct KeyHandler {
             guard let method = SamplerSettings.Method(rawValue: form["sampler"].lowercased()) else {
                 throw FormError("sampler must be ddim or ddpm")
             }
-            let steps = try integer("steps", 1...1000, "steps")
+            let steps = try integer("steps", SamplerSettings.stepRange, "steps")
             let settings = SamplerSettings(method: method, steps: method == .ddpm ? 1000 : steps)
             guard let choices = labelChoices(state), let request = choices.request(for: form["type"]) else {
                 return .sample(cells: cells, settings: settings, labels: .none, guidance: 1)
