@@ -136,16 +136,4 @@ public struct RunDirectory: Sendable {
         try state.copyFloat32("ema", into: network.parameters.trainable)
         return network
     }
-
-    /// Keeps only the metric lines up to `step` (after resuming from a checkpoint older than the log).
-    func truncateMetrics(after step: Int) throws {
-        guard let text = FileBytes.text(metricsPath) else { return }
-        let kept = text.split(separator: "\n").filter { line in
-            guard let data = line.data(using: .utf8),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let s = object["step"] as? Int else { return false }
-            return s <= step
-        }
-        try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: metricsPath)
-    }
 }

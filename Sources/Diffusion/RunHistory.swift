@@ -37,18 +37,13 @@ public struct RunHistory: Sendable, Equatable {
             throw TrainingError("cannot read \(path)")
         }
         var layers: [Int: [LayerReadout]] = [:]
-        for line in text.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = (object["step"] as? NSNumber)?.intValue else { continue }
-            func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
-            if let layer = (object["layer"] as? NSNumber)?.intValue {
-                layers[step, default: []].append(LayerReadout(layer: layer, codingRate: number("coding_rate") ?? .nan,
-                                                              codingRateSD: number("coding_rate_sd") ?? .nan,
-                                                              sparsity: number("sparsity") ?? .nan))
-            } else if let loss = number("loss") {
-                steps.append(Step(step: step, epoch: (object["epoch"] as? NSNumber)?.intValue ?? 0, loss: loss,
-                                  learningRate: number("lr") ?? .nan, gradientNorm: number("grad_norm") ?? .nan,
-                                  stepSeconds: number("step_seconds") ?? .nan, peakMemoryMiB: number("peak_mib")))
+        for line in MetricsLog.lines(of: text) {
+            if let r = line.readout {
+                layers[r.step, default: []].append(LayerReadout(layer: r.layer, codingRate: r.codingRate, codingRateSD: r.codingRateSD,
+                                                                sparsity: r.sparsity))
+            } else if let s = line.step {
+                steps.append(Step(step: s.step, epoch: s.epoch, loss: s.loss, learningRate: s.lr, gradientNorm: s.gradNorm,
+                                  stepSeconds: s.stepSeconds, peakMemoryMiB: s.peakMiB))
             }
         }
         readouts = layers.keys.sorted().map { ($0, layers[$0]!.sorted { $0.layer < $1.layer }) }

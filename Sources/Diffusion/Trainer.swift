@@ -20,7 +20,7 @@ public final class Trainer: @unchecked Sendable {
     private var recentStepSeconds: Double?
     /// Seconds of training so far, over every session of this run (what a time budget counts).
     private var trainingSeconds = 0.0
-    private var metrics: FileHandle?
+    private var metrics: MetricsLog?
     private let finished = DispatchSemaphore(value: 0)
     /// This trainer's hold on its run directory, given up when it ends.
     private var lock: RunLock?
@@ -112,7 +112,7 @@ public final class Trainer: @unchecked Sendable {
         try trainer.restoreOptimiserState(step: latest)
         trainer.lastCheckpoint = latest
         trainer.lock = lock
-        try run.truncateMetrics(after: latest)
+        try MetricsLog.truncate(run.metricsPath, after: latest)
         return trainer
     }
 
@@ -158,8 +158,8 @@ public final class Trainer: @unchecked Sendable {
     public func runLoop(onEvent: (TrainerEvent) -> Void) {
         defer { lock?.release() }
         do {
-            metrics = try openMetrics()
-            defer { try? metrics?.close() }
+            metrics = try MetricsLog(path: run.metricsPath)
+            defer { metrics = nil }
             while completedSteps < config.totalSteps {
                 if try handleCommands(onEvent) { return }
                 let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
@@ -171,11 +171,11 @@ public final class Trainer: @unchecked Sendable {
                 completedSteps += 1
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let report = makeReport(seconds: seconds, rate: rate, spent: trainingSeconds + seconds)
-                try log(report)
+                try metrics?.append(report)
                 onEvent(.step(report))
                 if completedSteps % config.readoutEvery == 0 || completedSteps == 1 {
                     let layers = try step.probeReadouts()
-                    try log(layers)
+                    try metrics?.append(step: completedSteps, layers)
                     onEvent(.readouts(step: completedSteps, layers: layers))
                 }
                 trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -231,35 +231,6 @@ public final class Trainer: @unchecked Sendable {
     }
 
     // MARK: - Files
-
-    private func openMetrics() throws -> FileHandle {
-        if !FileManager.default.fileExists(atPath: run.metricsPath) {
-            _ = FileManager.default.createFile(atPath: run.metricsPath, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: run.metricsPath) else {
-            throw TrainingError("cannot write \(run.metricsPath)")
-        }
-        try handle.seekToEnd()
-        return handle
-    }
-
-    private func log(_ r: StepReport) throws {
-        let line = String(format: "{\"step\":%d,\"epoch\":%d,\"loss\":%.9g,\"lr\":%.9g,\"grad_norm\":%.9g,\"step_seconds\":%.6f,\"peak_mib\":%.1f}\n",
-                          r.step, r.epoch, r.loss, r.learningRate, r.gradientNorm, r.stepSeconds, r.peakMemoryMiB)
-        do { try metrics?.write(contentsOf: Data(line.utf8)) } catch {
-            throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
-        }
-    }
-
-    private func log(_ layers: [LayerReadout]) throws {
-        let lines = layers.map {
-            String(format: "{\"step\":%d,\"layer\":%d,\"coding_rate\":%.6f,\"coding_rate_sd\":%.6f,\"sparsity\":%.6f}\n",
-                   completedSteps, $0.layer, $0.codingRate, $0.codingRateSD, $0.sparsity)
-        }.joined()
-        do { try metrics?.write(contentsOf: Data(lines.utf8)) } catch {
-            throw TrainingError("cannot write \(run.metricsPath): \(error.localizedDescription)")
-        }
-    }
 
     /// Weights, then optimiser state, then the `latest` pointer: a crash at any point leaves
     /// `latest` naming a complete, earlier checkpoint.

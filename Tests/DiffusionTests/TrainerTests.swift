@@ -74,7 +74,7 @@ final class TrainerTests: XCTestCase {
         let lines = try String(contentsOfFile: directory + "/c/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         let steps = lines.filter { $0.contains("\"loss\"") }, layers = lines.filter { $0.contains("\"coding_rate\"") }
         XCTAssertEqual(steps.count, 30)
-        XCTAssertTrue(steps.last!.hasPrefix("{\"step\":30,"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(steps.last!.utf8)) as? [String: Any])?["step"] as? Int, 30)
         XCTAssertEqual(layers.count, 2, "one readout line per layer at step 1")
         XCTAssertTrue(head.events.contains { if case .readouts(1, let l) = $0 { return l.count == 2 } else { return false } })
     }
