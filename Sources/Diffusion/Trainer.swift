@@ -109,7 +109,7 @@ public final class Trainer: @unchecked Sendable {
         }
         let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: latest,
                               basis: basis)
-        try trainer.restoreOptimiserState(step: latest)
+        trainer.trainingSeconds = try OptimiserStateFile.restore(trainer.step, from: run.optimiserPath(step: latest))
         trainer.lastCheckpoint = latest
         trainer.lock = lock
         try MetricsLog.truncate(run.metricsPath, after: latest)
@@ -260,41 +260,8 @@ public final class Trainer: @unchecked Sendable {
     /// The checkpoint's two files, each written atomically: the weights, then the optimiser state.
     private func writeCheckpointFiles(_ n: Int, _ metadata: [String: String]) throws {
         try Checkpoint.save(step.network, to: run.modelPath(step: n), extraMetadata: metadata)
-        let o = step.optimiser
-        let count = step.network.parameters.layout.trainableCount
-        let g = step.generator.state
-        var writer = SafeTensorsWriter(metadata: [
-            "format": String(TrainingConfig.currentFormat), "step": String(n), "adam_step": String(o.step),
-            "epoch": String(step.epoch), "cursor": String(step.cursor), "threads": String(config.threads),
-            "generator": "\(g.0),\(g.1),\(g.2),\(g.3)", "training_seconds": String(trainingSeconds),
-        ])
-        writer.add("adam.exp_avg", shape: [count], floats: o.firstMoment.constPointer)
-        writer.add("adam.exp_avg_sq", shape: [count], floats: o.secondMoment.constPointer)
-        if let ema = step.ema { writer.add("ema", shape: [count], floats: ema.constPointer) }
-        try writer.write(to: run.optimiserPath(step: n))
-    }
-
-    private func restoreOptimiserState(step n: Int) throws {
-        let path = run.optimiserPath(step: n)
-        let file = try SafeTensorsFile(contentsOf: path)
-        let m = file.metadata
-        func integer(_ key: String) throws -> Int {
-            guard let v = m[key].flatMap({ Int($0) }) else { throw TrainingError("\(path): metadata \(key) is missing") }
-            return v
-        }
-        let words = (m["generator"] ?? "").split(separator: ",").compactMap { UInt64($0) }
-        guard words.count == 4 else { throw TrainingError("\(path): metadata generator is missing") }
-        let count = step.network.parameters.layout.trainableCount
-        for name in ["adam.exp_avg", "adam.exp_avg_sq"] + (step.ema == nil ? [] : ["ema"]) {
-            guard file.info(name)?.shape == [count] else { throw TrainingError("\(path): \(name) is missing or misshapen") }
-        }
-        try file.copyFloat32("adam.exp_avg", into: step.optimiser.firstMoment.pointer)
-        try file.copyFloat32("adam.exp_avg_sq", into: step.optimiser.secondMoment.pointer)
-        if let ema = step.ema { try file.copyFloat32("ema", into: ema.pointer) }
-        step.optimiser.step = try integer("adam_step")
-        trainingSeconds = m["training_seconds"].flatMap { Double($0) } ?? 0
-        step.generator.state = (words[0], words[1], words[2], words[3])
-        step.restorePosition(epoch: try integer("epoch"), cursor: try integer("cursor"))
+        try OptimiserStateFile.write(step, checkpoint: n, threads: config.threads, trainingSeconds: trainingSeconds,
+                                     to: run.optimiserPath(step: n))
     }
 
     // MARK: - Sampling
