@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only targets below it:
-//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) → Kernels → Networks → CellData → Diffusion → Analysis
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW), Storage → Kernels → Networks, CellData → Diffusion → Analysis
 //   → front ends: TextUI (text grid and charts) → Report (HTML) → Workbench (ncurses) → wbdit (CLI)
 import PackageDescription
 
@@ -24,25 +24,28 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
 
+        // MARK: Storage: files written atomically and read whole
+        .target(name: "Storage"),
+
         // MARK: Engine
         .target(name: "Kernels", dependencies: ["CBLAS"]),
-        .target(name: "Networks", dependencies: ["Kernels"]),
+        .target(name: "Networks", dependencies: ["Kernels", "Storage"]),
 
         // MARK: Data
-        .target(name: "CellData", dependencies: ["Networks", "CHDF5", "CZlib"]),
+        .target(name: "CellData", dependencies: ["Kernels", "Storage", "CHDF5", "CZlib"]),
 
         // MARK: Diffusion and training
-        .target(name: "Diffusion", dependencies: ["Networks", "CellData"]),
+        .target(name: "Diffusion", dependencies: ["Kernels", "Networks", "CellData", "Storage"]),
 
         // MARK: Analysis
         .target(name: "Analysis", dependencies: ["Kernels", "CellData"]),
 
         // MARK: Front ends
         .target(name: "TextUI"),
-        .target(name: "Report", dependencies: ["TextUI", "Analysis", "Diffusion", "CellData", "Networks"]),
-        .target(name: "Workbench", dependencies: ["TextUI", "Report", "Diffusion", "Analysis", "CellData", "Networks", "CNCursesW"]),
+        .target(name: "Report", dependencies: ["TextUI", "Analysis", "Diffusion", "CellData", "Networks", "Storage"]),
+        .target(name: "Workbench", dependencies: ["TextUI", "Report", "Diffusion", "Analysis", "CellData", "Networks", "Kernels", "Storage", "CNCursesW"]),
         .executableTarget(name: "wbdit", dependencies: [
-            "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench", "Report",
+            "Kernels", "Storage", "Networks", "CellData", "Diffusion", "Analysis", "TextUI", "Workbench", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

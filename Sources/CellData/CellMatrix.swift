@@ -1,5 +1,5 @@
 import Foundation
-import Networks
+import Storage
 
 /// A cells × genes matrix of Float32 expression values, row-major.
 public struct CellMatrix: Equatable {

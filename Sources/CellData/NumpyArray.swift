@@ -1,5 +1,5 @@
 import Foundation
-import Networks
+import Storage
 
 /// A `.npy` file could not be read or does not hold what was expected.
 public struct NumpyError: Error, CustomStringConvertible, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Networks
 
 /// A run's `metrics.jsonl`: one JSON object per step and one per layer and readout,

@@ -1,5 +1,6 @@
 import CellData
 import Foundation
+import Storage
 import Networks
 
 /// A run's folder, written only by its trainer:

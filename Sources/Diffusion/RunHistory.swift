@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Networks
 
 /// A run's log read back from `metrics.jsonl`: every step's figures and every per-layer

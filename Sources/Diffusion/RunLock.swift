@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Networks
 
 /// The one writer of a run directory: `lock` holds the trainer's host, process id, engine

@@ -2,6 +2,7 @@ import Analysis
 import CellData
 import Diffusion
 import Foundation
+import Storage
 import Networks
 
 /// What the report shows of one run, gathered from its directory: configuration and data

@@ -3,6 +3,7 @@ import ArgumentParser
 import CellData
 import Diffusion
 import Foundation
+import Storage
 import Networks
 
 /// `wbdit eval`: how close generated cells are to real ones.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Storage
 import Networks
 import Report
 import TextUI

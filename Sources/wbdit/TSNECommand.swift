@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import CellData
 import Foundation
+import Storage
 import Networks
 import TextUI
 

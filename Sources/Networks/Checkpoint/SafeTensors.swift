@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A safetensors file is malformed or lacks what was asked of it.
 public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {

@@ -1,6 +1,7 @@
 import CellData
 import Diffusion
 import Foundation
+import Storage
 import Networks
 import Report
 import TextUI

@@ -1,5 +1,6 @@
 import Diffusion
 import Foundation
+import Storage
 import Networks
 
 /// The runs in a folder (`runs/`), summarised for the Compare screen from what each run
