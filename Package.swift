@@ -68,7 +68,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "Diffusion", "Workbench", "TestSupport"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TextUI", "TestSupport"], resources: [.copy("Snapshots")]),
     ],

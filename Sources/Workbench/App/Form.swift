@@ -73,9 +73,10 @@ public struct Form: Sendable {
         return Form(purpose: .sample, title: "Sample now", fields: fields)
     }
 
-    /// The form for `n`, prefilled from the current run's settings.
+    /// The form for `n`, prefilled from the current run's settings (steps empty: the
+    /// preset's count for the chosen network).
     public static func newRun(data: String, architecture: String, hidden: Int, depth: Int, heads: Int, patch: Int,
-                              batch: Int, learningRate: Double, steps: Int, seed: UInt64, run: String) -> Form {
+                              batch: Int, learningRate: Double, steps: Int?, seed: UInt64, run: String) -> Form {
         Form(purpose: .newRun, title: "New run", fields: [
             Field("data", "data file", data, hint: ".h5ad, 10x folder, .csv or .npy"),
             Field("arch", "architecture", architecture, hint: "wbdit or dit"),
@@ -85,7 +86,7 @@ public struct Form: Sendable {
             Field("patch", "patch", String(patch), hint: "values per token"),
             Field("batch", "batch", String(batch), hint: "cells per step"),
             Field("lr", "learning rate", String(learningRate), hint: "AdamW"),
-            Field("steps", "steps", String(steps), hint: ""),
+            Field("steps", "steps", steps.map(String.init) ?? "", hint: "empty: preset's"),
             Field("seed", "seed", String(seed), hint: ""),
             Field("run", "run directory", run, hint: "must not exist"),
         ])

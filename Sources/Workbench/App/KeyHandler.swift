@@ -165,15 +165,20 @@ public struct KeyHandler {
 
     // MARK: - Forms
 
+    /// The new-run form, filled with the open run's settings, or with the measured default
+    /// (`wbdit train`'s: the small preset on the fast recipe) when no run is open.
     public func newRunForm(_ state: WorkbenchState) -> Form {
         let c = state.config
-        let m = c?.model
+        let preset = try? TrainingPreset.small.plan(data: Self.sampleData)
+        let m = c?.model ?? preset?.model
         let name = (RunCatalogue.freshPath(in: runsFolder, name: "run") as NSString).lastPathComponent
-        return .newRun(data: c?.data.path ?? "sample-data/zeisel2015.h5ad", architecture: m?.architecture.rawValue ?? "wbdit",
-                       hidden: m?.hiddenSize ?? 256, depth: m?.depth ?? 3, heads: m?.heads ?? 8, patch: m?.patchSize ?? 10,
-                       batch: c?.batch ?? 16, learningRate: c?.learningRate.peakRate ?? 1e-4, steps: c?.totalSteps ?? 4000,
-                       seed: c?.seed ?? 0, run: name)
+        return .newRun(data: c?.data.path ?? Self.sampleData, architecture: m?.architecture.rawValue ?? "wbdit",
+                       hidden: m?.hiddenSize ?? 256, depth: m?.depth ?? 3, heads: m?.heads ?? 8, patch: m?.patchSize ?? 40,
+                       batch: c?.batch ?? preset?.batch ?? 16, learningRate: c?.learningRate.peakRate ?? preset?.learningRate ?? 1e-3,
+                       steps: c?.totalSteps, seed: c?.seed ?? 0, run: name)
     }
+
+    static let sampleData = "sample-data/zeisel2015.h5ad"
 
     /// The sample form's cell types, in a conditional run.
     func labelChoices(_ state: WorkbenchState) -> LabelChoices? {
@@ -209,24 +214,23 @@ public struct KeyHandler {
             guard let architecture = Architecture(rawValue: form["arch"].lowercased()) else {
                 throw FormError("architecture must be wbdit or dit")
             }
-            let model: ModelConfig
+            // The run builder `wbdit train` uses: the small preset under the current run's recipe
+            // (or fast), then the form's network, batch, rate, steps and seed over it.
+            var plan: RunPlan
             do {
-                model = try ModelConfig(architecture: architecture, genes: 1, patchSize: try integer("patch", 1...10000, "patch"),
-                                        hiddenSize: try integer("hidden", 1...8192, "hidden"),
-                                        depth: try integer("depth", 1...64, "depth"), heads: try integer("heads", 1...256, "heads"))
+                plan = try TrainingPreset.small.plan(data: data, architecture: architecture, recipe: state.config?.recipe ?? .fast)
+                plan.model = try ModelConfig(architecture: architecture, genes: 1, patchSize: try integer("patch", 1...10000, "patch"),
+                                             hiddenSize: try integer("hidden", 1...8192, "hidden"),
+                                             depth: try integer("depth", 1...64, "depth"), heads: try integer("heads", 1...256, "heads"))
             } catch let error as ConfigurationError { throw FormError(error.description) }
-            var plan = RunPlan(dataPath: data, model: model)
-            // The current run's recipe (or `fast`), then the form's batch and learning rate over it.
-            (state.config?.recipe ?? .fast).apply(to: &plan)
             if let c = state.config, c.data.path == (data as NSString).standardizingPath { plan.preparation = c.data.preparation }
             plan.stratifyBy = state.reference?.labelColumn
             plan.batch = try integer("batch", 1...4096, "batch")
             guard let rate = Double(form["lr"]), rate > 0, rate.isFinite else { throw FormError("learning rate must be a positive number") }
             plan.learningRate = rate
-            plan.totalSteps = try integer("steps", 1...10_000_000, "steps")
+            if !form["steps"].trimmingCharacters(in: .whitespaces).isEmpty { plan.totalSteps = try integer("steps", 1...10_000_000, "steps") }
             plan.seed = UInt64(try integer("seed", 0...Int(Int32.max), "seed"))
-            plan.checkpointEvery = state.config?.checkpointEvery ?? 250
-            plan.readoutEvery = state.config?.readoutEvery ?? 25
+            if let c = state.config { (plan.checkpointEvery, plan.readoutEvery) = (c.checkpointEvery, c.readoutEvery) }
             let name = form["run"].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { throw FormError("name the run directory") }
             let path = name.contains("/") ? name : runsFolder + "/" + name
