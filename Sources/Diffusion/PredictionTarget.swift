@@ -11,6 +11,9 @@ public enum PredictionTarget: String, Codable, CaseIterable, Sendable {
     /// vanish at either end of the schedule; then ε = √ᾱ_t·v + √(1 − ᾱ_t)·x_t.
     case velocity
 
+    /// What the loss measures, for chart titles: "MSE of the predicted v".
+    public var lossLabel: String { self == .epsilon ? "MSE of the predicted noise ε" : "MSE of the predicted v" }
+
     /// The target for one cell of `count` genes at timestep `t`.
     public func target(x0: ConstFloatPointer, noise: ConstFloatPointer, at t: Int, into out: FloatPointer, count: Int) {
         switch self {

@@ -84,7 +84,7 @@ public struct HTMLReport {
         let steps = run.history.steps
         guard !steps.isEmpty else { return ["<p class=\"note\">No steps logged yet.</p>"] }
         let smoothed = LossSmoothing.smooth(steps.map(\.loss), strength: 0.99)
-        var loss = SVGChart(title: "Loss (MSE of the predicted \(run.config.target == .velocity ? "v" : "noise ε"))", xLabel: "step", yLabel: "loss")
+        var loss = SVGChart(title: "Loss (\(run.config.target.lossLabel))", xLabel: "step", yLabel: "loss")
         loss.logY = true
         loss.lines = [
             .init(name: "raw", colour: theme[.series1], points: thin(steps.map { (Double($0.step), $0.loss) }), width: 1, opacity: 0.35),

@@ -18,7 +18,8 @@ enum TrainScreen {
                           _ area: Rect) {
         let scale = view.logScale ? "log" : "linear"
         let strength = view.smoothingStrength
-        grid.box(area, title: "Loss (MSE of the predicted noise) · \(view.window.label) · \(scale) · smoothing \(strength)")
+        let measure = state.config?.target.lossLabel ?? "MSE"
+        grid.box(area, title: "Loss (\(measure)) · \(view.window.label) · \(scale) · smoothing \(strength)")
         var shown = state.steps
         if let last = shown.last, let window = view.window.steps { shown = shown.filter { $0.step > last.step - window } }
         let smoothed = smoothedLoss.suffix(shown.count)
