@@ -89,11 +89,11 @@ public struct CountModel {
     /// The dispersion θ maximising the negative-binomial likelihood of `counts` with these
     /// means, by golden-section search on log θ over [10⁻², 10⁴].
     static func fitDispersion(counts: [Double], means: [Double]) -> Double {
-        let constant = zip(counts, means).reduce(0.0) { $0 + ($1.0 > 0 ? $1.0 * log($1.1) : 0) }
+        // The terms that depend on θ (y·log μ and log y! do not).
         func logLikelihood(_ logTheta: Double) -> Double {
             let theta = exp(logTheta)
             let lgammaTheta: Double = lgamma(theta)
-            var sum = constant
+            var sum = 0.0
             for (y, mu) in zip(counts, means) {
                 if y > 0 { let term: Double = lgamma(y + theta); sum += term - lgammaTheta }
                 sum += theta * log(theta) - (theta + y) * log(theta + mu)

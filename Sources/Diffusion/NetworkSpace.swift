@@ -11,9 +11,28 @@ public struct NetworkSpace {
     public let nonNegative: Bool
 
     public init(config: TrainingConfig, basis: PrincipalBasis?) {
+        self.init(basis: basis, geneScale: config.data.geneScale, nonNegative: config.data.nonNegative)
+    }
+
+    public init(basis: PrincipalBasis?, geneScale: [Float]?, nonNegative: Bool) {
         self.basis = basis
-        geneScale = config.data.geneScale
-        nonNegative = config.data.nonNegative
+        self.geneScale = geneScale
+        self.nonNegative = nonNegative
+    }
+
+    /// A checkpoint's own space, without a run: cells are what the network generates.
+    public static let network = NetworkSpace(basis: nil, geneScale: nil, nonNegative: true)
+
+    /// `cells` cells drawn from `predictor` with the `requested` settings, in the data's
+    /// units (`samplerSettings`, the sampler, then `toData`): what sampling, evaluation,
+    /// the report and the trainer's samples all generate.
+    public func generate(_ predictor: NoisePredictor, settings requested: SamplerSettings, cells: Int, batch: Int = 32,
+                         labels: [Int32]? = nil, guidance: Double = 1, nullLabel: Int32 = 0,
+                         progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> CellMatrix {
+        var values = Sampler(settings: try samplerSettings(requested))
+            .sample(predictor, cells: cells, batch: batch, labels: labels, guidance: guidance, nullLabel: nullLabel, progress: progress)
+        toData(&values, clamp: requested.clampNonNegative)
+        return CellMatrix(cells: cells, genes: values.count / cells, values: values)   // genes, however wide the network
     }
 
     /// The sampler's settings for a request: clamping inside the sampler only when the

@@ -275,18 +275,15 @@ public final class Trainer: @unchecked Sendable {
         if useEMA, let ema = step.ema {
             snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)
         }
-        let space = NetworkSpace(config: config, basis: basis)
-        let requested = settings, settings = try space.samplerSettings(requested)
         let names = config.labelNames ?? []
         let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
         let classes = try labels.map { try config.classIndices(of: $0) }
-        var values = Sampler(settings: settings).sample(config.target.noisePredictor(snapshot), cells: cells, labels: classes, guidance: guidance,
-                                                        nullLabel: Int32(names.count))
-        space.toData(&values, clamp: requested.clampNonNegative)
+        let generated = try NetworkSpace(config: config, basis: basis)
+            .generate(config.target.noisePredictor(snapshot), settings: settings, cells: cells, labels: classes, guidance: guidance,
+                      nullLabel: Int32(names.count))
         let path = run.samplesPath + "/step-\(completedSteps).npy"
-        let genes = values.count / cells   // the data's genes, wider than the network under a cut basis
-        try CellMatrix(cells: cells, genes: genes, values: values).write(npy: path)
-        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: genes, values: values,
+        try generated.write(npy: path)
+        onEvent(.samplesReady(step: completedSteps, cells: cells, genes: generated.genes, values: generated.values,
                               labels: labels, path: path))
     }
 }

@@ -60,14 +60,11 @@ public struct RunReport {
     static func draw(_ run: RunDirectory, _ config: TrainingConfig, step: Int, cells: Int) throws -> CellMatrix {
         let network = try Checkpoint.load(run.modelPath(step: step))
         network.inferenceOnly = true
-        let space = NetworkSpace(config: config, basis: try run.basis(config))
-        let settings = try space.samplerSettings(SamplerSettings(steps: 50, seed: 0))
         // A conditional network is asked for no type: its "no label" class.
         let none = config.labelNames.map { Array(repeating: Int32($0.count), count: max(2, cells)) }
-        var values = Sampler(settings: settings).sample(config.target.noisePredictor(network), cells: max(2, cells), labels: none,
-                                                        nullLabel: Int32(config.labelNames?.count ?? 0))
-        space.toData(&values, clamp: true)
-        return CellMatrix(cells: max(2, cells), genes: values.count / max(2, cells), values: values)
+        return try NetworkSpace(config: config, basis: try run.basis(config))
+            .generate(config.target.noisePredictor(network), settings: SamplerSettings(steps: 50, seed: 0), cells: max(2, cells),
+                      labels: none, nullLabel: Int32(config.labelNames?.count ?? 0))
     }
 
     static func readEvaluation(_ path: String) -> [(key: String, generated: Double, floor: Double)] {

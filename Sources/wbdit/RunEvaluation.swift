@@ -92,14 +92,12 @@ struct RunEvaluation {
         let progress = ProgressLine()
         var asked = settings
         asked.clampNonNegative = true
-        var values = Sampler(settings: try space.samplerSettings(asked))
-            .sample(config.target.noisePredictor(network), cells: count, labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
-                progress.update(String(format: "sampling %d cells%@: step %d/%d", count,
-                                       classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
-            }
+        let cells = try space.generate(config.target.noisePredictor(network), settings: asked, cells: count, labels: classes,
+                                       guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0)) { done, total in
+            progress.update(String(format: "sampling %d cells%@: step %d/%d", count,
+                                   classes == nil ? "" : String(format: " (guidance %g)", guidance), done, total))
+        }
         progress.finish()
-        space.toData(&values, clamp: true)
-        let cells = CellMatrix(cells: count, genes: values.count / count, values: values)   // genes, however wide the network
         guard let countModel else { return (cells, nil) }
         let drawn = countModel.counts(for: cells, seed: settings.seed)
         return (drawn.logNormalised, drawn.counts)

@@ -72,23 +72,19 @@ struct Sample: ParsableCommand {
         let space = try runPath.map { path in
             let (run, config) = try RunDirectory.open(path)
             return NetworkSpace(config: config, basis: try run.basis(config))
-        }
-        let settings = try space?.samplerSettings(asked) ?? asked
+        } ?? .network
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
         let requested = try requestedLabels(network)
         let classes = try requested.map { try runConfig!.classIndices(of: $0) }
-        let cells = Sampler(settings: settings).sample(target.noisePredictor(network), cells: count, batch: batch, labels: classes, guidance: guidance,
-                                                       nullLabel: Int32(network.config.classes ?? 0)) { done, total in
+        let matrix = try space.generate(target.noisePredictor(network), settings: asked, cells: count, batch: batch, labels: classes,
+                                        guidance: guidance, nullLabel: Int32(network.config.classes ?? 0)) { done, total in
             let elapsed = ProcessInfo.processInfo.systemUptime - started
             let eta = elapsed / Double(done) * Double(total - done)
             progress.update(String(format: "sampling: step %d/%d  %.0f%%  ETA %@", done, total,
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
         progress.finish()
-        var networkValues = cells
-        space?.toData(&networkValues, clamp: asked.clampNonNegative)
-        let matrix = CellMatrix(cells: count, genes: networkValues.count / count, values: networkValues)   // genes, however wide the network
         let drawn = try countModel()?.counts(for: matrix, seed: sampling.seed)
         let names = (0..<count).map { "generated-\($0)" }
         let written: String

@@ -27,7 +27,7 @@ struct TUI: ParsableCommand {
     )
 
     @Option(help: "Training cells (.h5ad, 10x folder, .csv/.tsv or .npy).")
-    var data = "sample-data/zeisel2015.h5ad"
+    var data = KeyHandler.sampleData
     @Option(help: "Architecture: wbdit (white-box) or dit (baseline).")
     var arch: Architecture = .whiteBox
     @Option(help: "Network and optimisation preset: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")).")

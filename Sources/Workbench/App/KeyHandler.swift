@@ -178,7 +178,8 @@ public struct KeyHandler {
                        steps: c?.totalSteps, seed: c?.seed ?? 0, run: name)
     }
 
-    static let sampleData = "sample-data/zeisel2015.h5ad"
+    /// The sample cells `make run` trains on, the default data of a new run.
+    public static let sampleData = "sample-data/zeisel2015.h5ad"
 
     /// The sample form's cell types, in a conditional run.
     func labelChoices(_ state: WorkbenchState) -> LabelChoices? {
