@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only targets below it:
-//   C shims (CBLAS, CHDF5, CZlib, CNCursesW), Storage → Kernels → Networks, CellData → Diffusion → Analysis
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) and C kernels (CKernels), Storage → Kernels → Networks, CellData → Diffusion → Analysis
 //   → front ends: TextUI (text grid and charts) → Report (HTML) → Workbench (ncurses) → wbdit (CLI)
 import PackageDescription
 
@@ -24,11 +24,14 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
 
+        // MARK: C kernels: AVX-512 small-matrix sgemm and AdamW, chosen at run time
+        .target(name: "CKernels"),
+
         // MARK: Storage: files written atomically and read whole
         .target(name: "Storage"),
 
         // MARK: Engine
-        .target(name: "Kernels", dependencies: ["CBLAS"]),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Networks", dependencies: ["Kernels", "Storage"]),
 
         // MARK: Data
@@ -52,12 +55,12 @@ let package = Package(
         // MARK: Fuzzing: the harness (every parser of untrusted bytes) and libFuzzer's entry
         // point, built by `make fuzz` with -sanitize=fuzzer,address; `make test` replays the corpus.
         .target(name: "FuzzHarness", dependencies: ["CellData", "Diffusion", "Networks", "TextUI"], path: "Tests/FuzzHarness"),
-        .executableTarget(name: "wbdit-fuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz", exclude: ["Corpus"],
+        .executableTarget(name: "wbdit-fuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz", exclude: ["Corpus", "Crashes", "run.sh"],
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Networks"], path: "Tests/TestSupport"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],
                     resources: [.copy("Fixtures")]),

@@ -8,20 +8,27 @@ from collections import defaultdict
 runs = defaultdict(list)
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    key = (r["arch"], r["hidden"], r["depth"], r["heads"], r["batch"], r["threads"])
-    runs[key, r.get("impl", "wbdit")].append(r)
+    key = (r["arch"], r["hidden"], r["depth"], r["heads"], r.get("genes", 2000), r.get("patch", 10),
+           r["batch"], r["threads"])
+    impl = r.get("impl", "wbdit")
+    if impl == "wbdit":
+        impl += "-" + r.get("kernels", "portable")
+    runs[key, impl].append(r)
 
 def median(key, field):
     values = [r[field] for r in runs[key] if field in r]
     return statistics.median(values) if values else float("nan")
 
-print(f"{'config':<22} {'wbdit s/step':>12} {'torch s/step':>12} {'speed-up':>9} "
-      f"{'GFLOP/s':>8} {'sgemm':>7} {'of sgemm':>8} {'wbdit RSS':>10} {'torch RSS':>10}  runs")
+print(f"{'config':<30} {'avx512 s':>9} {'portable s':>10} {'torch s':>8} {'vs torch':>8} "
+      f"{'vs portable':>11} {'GFLOP/s':>8} {'RSS':>8} {'torch RSS':>9}  runs")
 for key in sorted({k for k, _ in runs}):
-    arch, hidden, depth, heads, batch, threads = key
-    ours, peer = median((key, "wbdit"), "step_seconds_median"), median((key, "pytorch"), "step_seconds_median")
-    rate, sgemm = median((key, "wbdit"), "gflops_per_second"), median((key, "wbdit"), "sgemm_gflops_per_second")
-    name = f"{arch} {hidden}/{depth}/{heads} b{batch} t{threads}"
-    print(f"{name:<22} {ours:>12.4f} {peer:>12.4f} {peer / ours:>8.2f}x {rate:>8.1f} {sgemm:>7.1f} "
-          f"{rate / sgemm:>8.0%} {median((key, 'wbdit'), 'peak_rss_bytes') / 2**20:>7.0f} MiB "
-          f"{median((key, 'pytorch'), 'peak_rss_bytes') / 2**20:>6.0f} MiB  {len(runs[key, 'wbdit'])}+{len(runs[key, 'pytorch'])}")
+    arch, hidden, depth, heads, genes, patch, batch, threads = key
+    ours = median((key, "wbdit-avx512"), "step_seconds_median")
+    portable = median((key, "wbdit-portable"), "step_seconds_median")
+    peer = median((key, "pytorch"), "step_seconds_median")
+    rate = median((key, "wbdit-avx512"), "gflops_per_second")
+    name = f"{arch} {hidden}/{depth}/{heads} G{genes} P{patch} t{threads}"
+    print(f"{name:<30} {ours:>9.4f} {portable:>10.4f} {peer:>8.4f} {peer / ours:>7.2f}x {portable / ours:>10.2f}x "
+          f"{rate:>8.1f} {median((key, 'wbdit-avx512'), 'peak_rss_bytes') / 2**20:>4.0f} MiB "
+          f"{median((key, 'pytorch'), 'peak_rss_bytes') / 2**20:>5.0f} MiB  "
+          f"{len(runs[key, 'wbdit-avx512'])}+{len(runs[key, 'wbdit-portable'])}+{len(runs[key, 'pytorch'])}")

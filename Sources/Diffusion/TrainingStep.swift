@@ -136,9 +136,10 @@ final class TrainingStep {
         MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: prediction, target: target.constPointer,
                                   count: count, normalizer: count, rowWeights: weights, rowLength: g)
         network.backward(dOutput: dOutput.constPointer)
-        clipGradients()
+        let clipScale = gradientClipScale()
         Parallel.single { optimiser.settings.learningRate = Float(learningRate) }
-        optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+        optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable,
+                         gradientScale: clipScale)
         if let ema, let decay = config.emaDecay {
             let (p, e, d) = (network.parameters.trainable, ema.pointer, Float(decay))
             Parallel.forEach(ema.count, work: 2) { range in
@@ -173,22 +174,17 @@ final class TrainingStep {
     }
 
     /// The global L2 norm of the gradient (summed per thread, combined in a fixed order), and
-    /// PyTorch's `clip_grad_norm_` when clipping is on.
-    private func clipGradients() {
+    /// the factor PyTorch's `clip_grad_norm_` would scale the gradient by (1 when clipping is
+    /// off or the norm is within bounds), which AdamW applies as it reads each gradient.
+    private func gradientClipScale() -> Float {
         let gradients = network.gradients.trainable
         let count = network.parameters.layout.trainableCount
         let squares = Parallel.sum(count, partials: partialSums) { range in
-            var sum = 0.0
-            for i in range { sum += Double(gradients[i]) * Double(gradients[i]) }
-            return sum
+            VectorMath.sumOfSquares(gradients + range.lowerBound, count: range.count)
         }
         Parallel.single { gradientNorm = squares.squareRoot() }
-        guard let clip = config.gradientClip else { return }
+        guard let clip = config.gradientClip else { return 1 }
         let coefficient = clip / (squares.squareRoot() + 1e-6)
-        guard coefficient < 1 else { return }
-        let scale = Float(coefficient)
-        Parallel.forEach(count, work: 1) { range in
-            for i in range { gradients[i] *= scale }
-        }
+        return coefficient < 1 ? Float(coefficient) : 1
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// AdamW hyper-parameters, PyTorch's defaults except where the spec says otherwise.
@@ -38,8 +39,9 @@ public final class AdamW {
         secondMoment = FloatBuffer(count: parameterCount)
     }
 
-    /// Applies one update to `parameters` from `gradients` (both `firstMoment.count` long).
-    public func update(parameters: FloatPointer, gradients: ConstFloatPointer) {
+    /// Applies one update to `parameters` from `gradients` · `gradientScale` (both
+    /// `firstMoment.count` long; the scale is gradient clipping's, applied in passing).
+    public func update(parameters: FloatPointer, gradients: ConstFloatPointer, gradientScale: Float = 1) {
         Parallel.single { step += 1 }
         let s = settings
         let t = Double(step)
@@ -49,6 +51,15 @@ public final class AdamW {
         let correction2 = Float(biasCorrection2Sqrt)
         let decay = Float(1 - Double(s.learningRate) * Double(s.weightDecay))
         let m = firstMoment.pointer, v = secondMoment.pointer
+        if KernelChoice.usesAVX512 {
+            // AVX-512: the same arithmetic with a vector square root, in blocks of 16 per core.
+            let count = firstMoment.count
+            Parallel.forEach((count + 15) / 16, work: 128) { blocks in
+                wbdit_adamw(parameters, gradients, m, v, blocks.lowerBound * 16, min(count, blocks.upperBound * 16),
+                            gradientScale, s.beta1, s.beta2, decay, stepSize, correction2, s.epsilon)
+            }
+            return
+        }
         typealias Vector = VectorMath.Vector
         let w = VectorMath.width
         // Whole vectors across cores, then the few leftover elements: the same arithmetic in both.
@@ -57,7 +68,7 @@ public final class AdamW {
             let oneMinusB1 = Vector(repeating: 1 - s.beta1), oneMinusB2 = Vector(repeating: 1 - s.beta2)
             for block in blocks {
                 let i = block * w
-                let g = VectorMath.load(gradients + i)
+                let g = VectorMath.load(gradients + i) * gradientScale
                 let mi = VectorMath.load(m + i), vi = VectorMath.load(v + i)
                 let newM = mi + oneMinusB1 * (g - mi)
                 let newV = vi * b2 + oneMinusB2 * g * g
@@ -69,7 +80,7 @@ public final class AdamW {
         }
         Parallel.single {
             for i in (firstMoment.count / w * w)..<firstMoment.count {
-                let g = gradients[i]
+                let g = gradients[i] * gradientScale
                 m[i] += (1 - s.beta1) * (g - m[i])
                 v[i] = v[i] * s.beta2 + (1 - s.beta2) * g * g
                 parameters[i] = parameters[i] * decay - stepSize * m[i] / (v[i].squareRoot() / correction2 + s.epsilon)

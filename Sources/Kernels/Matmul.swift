@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Whether a matrix operand is used as stored or transposed.
 public enum Transpose {
@@ -8,8 +9,9 @@ public enum Transpose {
 }
 
 /// Row-major general matrix products. Every matrix product in the engine goes
-/// through `Matmul.gemm`, which is `cblas_sgemm`; `Matmul.naive` is the
-/// specification and test oracle for it.
+/// through `Matmul.gemm`: with `KernelChoice.avx512`, our own kernel (`CKernels/sgemm.c`)
+/// for the shapes where it beats OpenBLAS, otherwise `cblas_sgemm`; `Matmul.naive` is the specification and
+/// test oracle for both.
 ///
 /// Computes C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, where each
 /// operand is a strided view: row r of A starts at a + r·lda. Per-head slices of
@@ -59,10 +61,24 @@ public enum Matmul {
                                            a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
                                            beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
-        cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
-                    Int32(m), Int32(n), Int32(k),
-                    alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        if usesOwnKernel(transA, transB, m: m) {
+            wbdit_sgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
+                        alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        } else {
+            cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
+                        Int32(m), Int32(n), Int32(k),
+                        alpha, a, Int32(lda), b, Int32(ldb),
+                        beta, c, Int32(ldc))
+        }
+    }
+
+    /// Our kernel reads op(B) in place when B is not transposed and packs it when it is; a
+    /// packed panel pays off from 32 rows of C up. A transposed A is read down its columns,
+    /// which stops paying beyond 1024 rows of C. Measured shape by shape against OpenBLAS
+    /// in docs/benchmarks.md ("Small products").
+    @inline(__always)
+    static func usesOwnKernel(_ transA: Transpose, _ transB: Transpose, m: Int) -> Bool {
+        KernelChoice.usesAVX512 && !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024)
     }
 
     /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.

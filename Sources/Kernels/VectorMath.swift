@@ -1,3 +1,5 @@
+import CKernels
+
 /// Reductions and transcendental functions over contiguous Float32 runs, written with
 /// explicit 16-wide SIMD so that they vectorise (the compiler may not reorder a scalar
 /// floating-point sum). Each result depends only on the input, never on threading.
@@ -39,6 +41,16 @@ public enum VectorMath {
         var s = acc.sum()
         while i < n { s += x[i] * y[i]; i += 1 }
         return s
+    }
+
+    /// Σ x[i]², each square and the sum in Double (the AVX-512 kernel sums in 32 lanes,
+    /// the portable loop in order).
+    @inline(__always)
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+        if KernelChoice.usesAVX512 { return wbdit_sum_of_squares(x, n) }
+        var sum = 0.0
+        for i in 0..<n { sum += Double(x[i]) * Double(x[i]) }
+        return sum
     }
 
     /// Σ (x[i] − mean)².

@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     var steps: Int = 10
     @Option(help: "Threads for BLAS and elementwise work (default: all cores).")
     var threads: Int?
+    @Option(help: ArgumentHelp("Hot-loop kernels: avx512 (hand-written, where the CPU runs them) or portable (OpenBLAS and Swift loops).",
+                               valueName: "kernels"))
+    var kernels: KernelChoice = KernelChoice.current
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -34,6 +37,10 @@ struct Bench: ParsableCommand {
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
         guard (1...100_000).contains(steps) else { throw InputError("--steps must be between 1 and 100000 (got \(steps))") }
         try Threads.configureFromOption(threads)
+        guard kernels == .portable || KernelChoice.avx512Runs else {
+            throw InputError("--kernels avx512: this CPU does not run AVX-512 (use --kernels portable)")
+        }
+        KernelChoice.current = kernels
 
         let network = DiffusionTransformer(config: config, seed: 0)
         let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
@@ -68,10 +75,12 @@ struct Bench: ParsableCommand {
         let cost = StepCost(config: config, batch: batch)
         let largest = cost.largestProduct
         let report = BenchReport(
-            config: config, batch: batch, steps: steps, threads: Threads.count,
+            config: config, batch: batch, steps: steps, threads: Threads.count, kernels: kernels,
             stepSeconds: Stopwatch.median(times), stepFlops: cost.trainingStepFlops,
             sgemmRate: Stopwatch.sgemmRate(m: largest.m, n: largest.n, k: largest.k),
             largest: largest, peakResidentBytes: Stopwatch.peakResidentBytes())
         print(json ? report.json : report.table)
     }
 }
+
+extension KernelChoice: ExpressibleByArgument {}

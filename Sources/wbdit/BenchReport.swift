@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import TextUI
 import Networks
 
@@ -8,6 +9,7 @@ struct BenchReport {
     let batch: Int
     let steps: Int
     let threads: Int
+    let kernels: KernelChoice
     let stepSeconds: Double
     let stepFlops: Double
     let sgemmRate: Double
@@ -16,21 +18,29 @@ struct BenchReport {
 
     var achievedRate: Double { stepFlops / stepSeconds }
 
+    /// One line of the JSON-lines files benchmarks/summarize.py reads (the PyTorch peer
+    /// writes the same fields with "impl": "pytorch").
+    struct Line: Encodable {
+        let impl = "wbdit"
+        let kernels: String
+        let arch: String
+        let genes, patch, hidden, depth, heads, batch, steps, threads: Int
+        let step_seconds_median, cells_per_second, gflop_per_step, gflops_per_second, sgemm_gflops_per_second: Double
+        let sgemm_shape: [Int]
+        let peak_rss_bytes: Int
+    }
+
     var json: String {
-        let fields: [(String, String)] = [
-            ("impl", "\"wbdit\""), ("arch", "\"\(config.architecture.rawValue)\""),
-            ("genes", "\(config.genes)"), ("patch", "\(config.patchSize)"), ("hidden", "\(config.hiddenSize)"),
-            ("depth", "\(config.depth)"), ("heads", "\(config.heads)"), ("batch", "\(batch)"),
-            ("steps", "\(steps)"), ("threads", "\(threads)"),
-            ("step_seconds_median", String(format: "%.6f", stepSeconds)),
-            ("cells_per_second", String(format: "%.3f", Double(batch) / stepSeconds)),
-            ("gflop_per_step", String(format: "%.4f", stepFlops / 1e9)),
-            ("gflops_per_second", String(format: "%.3f", achievedRate / 1e9)),
-            ("sgemm_gflops_per_second", String(format: "%.3f", sgemmRate / 1e9)),
-            ("sgemm_shape", "[\(largest.m),\(largest.n),\(largest.k)]"),
-            ("peak_rss_bytes", "\(peakResidentBytes)"),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        let c = config
+        let line = Line(kernels: kernels.rawValue, arch: c.architecture.rawValue, genes: c.genes, patch: c.patchSize,
+                        hidden: c.hiddenSize, depth: c.depth, heads: c.heads, batch: batch, steps: steps, threads: threads,
+                        step_seconds_median: stepSeconds, cells_per_second: Double(batch) / stepSeconds,
+                        gflop_per_step: stepFlops / 1e9, gflops_per_second: achievedRate / 1e9,
+                        sgemm_gflops_per_second: sgemmRate / 1e9, sgemm_shape: [largest.m, largest.n, largest.k],
+                        peak_rss_bytes: peakResidentBytes)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(line)) ?? Data(), as: UTF8.self)
     }
 
     var table: String {
@@ -39,6 +49,7 @@ struct BenchReport {
         let rows: [(String, String)] = [
             ("model", "\(name)  G \(c.genes)  P \(c.patchSize)  D \(c.hiddenSize)  depth \(c.depth)  heads \(c.heads)"),
             ("batch, threads", "\(batch) cells, \(threads) threads"),
+            ("kernels", kernels == .avx512 ? "AVX-512 (own sgemm and AdamW)" : "portable (OpenBLAS \(KernelChoice.openBLASCore), Swift loops)"),
             ("step time (median of \(steps))", Format.seconds(stepSeconds)),
             ("throughput", String(format: "%.1f cells/s", Double(batch) / stepSeconds)),
             ("matrix work per step", String(format: "%.2f GFLOP", stepFlops / 1e9)),

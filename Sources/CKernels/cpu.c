@@ -1,0 +1,19 @@
+#include "CKernels.h"
+#include <cpuid.h>
+
+static bool detect(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return false;
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    // XMM, YMM, opmask and both halves of ZMM state saved by the OS.
+    if ((lo & 0xe6) != 0xe6) return false;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    return (ebx & bit_AVX512F) != 0;
+}
+
+bool wbdit_has_avx512(void) {
+    static int state = -1;   // benign race: every thread computes the same answer
+    if (state < 0) state = detect() ? 1 : 0;
+    return state == 1;
+}

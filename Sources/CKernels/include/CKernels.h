@@ -1,0 +1,32 @@
+// Hand-written AVX-512 kernels for what neither OpenBLAS nor the Swift compiler does well
+// on this engine's shapes: products of a few dozen rows, the AdamW update (Swift's SIMD
+// square root runs lane by lane) and the gradient's squared norm in Double. Each function has a portable twin in Swift or BLAS;
+// callers ask `wbdit_has_avx512()` first. Kernels/Matmul.swift and Kernels/AdamW.swift
+// are the entry points; Tests/KernelsTests check both against their oracles.
+#ifndef WBDIT_CKERNELS_H
+#define WBDIT_CKERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+// True when the CPU and the OS run AVX-512 F (CPUID leaf 7 and XGETBV), checked once.
+bool wbdit_has_avx512(void);
+
+// Row-major C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, as cblas_sgemm with
+// CblasRowMajor (beta == 0: C is not read). Single-threaded; needs wbdit_has_avx512().
+void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+// The AdamW update over [start, end) of the flat parameter block, in the order of
+// operations of Kernels/AdamW.swift (no fused multiply-adds): with g = gradient · g_scale,
+//   m += (1 − β1)(g − m);  v = β2 v + (1 − β2) g g;  p = p · decay − (step · m) / (√v / c2 + ε).
+// Needs wbdit_has_avx512(); start and end multiples of 16 except at the block's end.
+void wbdit_adamw(float *parameters, const float *gradients, float *m, float *v, size_t start, size_t end,
+                 float g_scale, float beta1, float beta2, float decay, float step_size, float correction2,
+                 float epsilon);
+
+// Σ x[i]² over [0, count), each square and the sum in Double, in eight lanes per register
+// and four registers, combined in a fixed order. Needs wbdit_has_avx512().
+double wbdit_sum_of_squares(const float *x, size_t count);
+
+#endif

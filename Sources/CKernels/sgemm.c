@@ -1,0 +1,98 @@
+// A small-matrix sgemm for AVX-512: C = alpha · op(A) · op(B) + beta · C, row-major.
+//
+// The output is computed in panels of 32 columns (two 16-float registers) and tiles of up
+// to 8 rows: 16 accumulators, each step of k one load of the panel's row of op(B), one
+// broadcast per row of op(A) and 16 fused multiply-adds. op(B)'s rows are contiguous when
+// B is not transposed (read in place); a transposed B is packed, 256 values of k at a
+// time, into a panel on the stack. Nothing is allocated; products of a few dozen rows,
+// where OpenBLAS's packing and call costs dominate, run at the FMA units' pace.
+#include "CKernels.h"
+#include <immintrin.h>
+
+enum { PANEL = 32, ROWS = 8, DEPTH = 256 };
+
+#define AVX512 __attribute__((target("avx512f")))
+#define INLINE static inline __attribute__((always_inline))
+
+// One tile: rows × (up to) 32 columns of C, over `depth` values of k.
+// op(A)(i, p) = a[i·row_stride + p·depth_stride]; op(B)'s row p = b + p·b_stride.
+INLINE AVX512 void tile(const int rows, int depth, const float *a, long row_stride, long depth_stride,
+                        const float *b, long b_stride, __mmask16 low, __mmask16 high,
+                        float alpha, float beta, float *c, long ldc) {
+    __m512 lo[ROWS], hi[ROWS];
+    for (int i = 0; i < rows; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
+    for (int p = 0; p < depth; p++) {
+        const float *row = b + p * b_stride;
+        __m512 b0 = _mm512_maskz_loadu_ps(low, row), b1 = _mm512_maskz_loadu_ps(high, row + 16);
+        const float *ap = a + p * depth_stride;
+        for (int i = 0; i < rows; i++) {
+            __m512 x = _mm512_set1_ps(ap[i * row_stride]);
+            lo[i] = _mm512_fmadd_ps(x, b0, lo[i]);
+            hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);
+        }
+    }
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+        __m512 r0 = _mm512_mul_ps(lo[i], va), r1 = _mm512_mul_ps(hi[i], va);
+        if (beta != 0) {
+            r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(low, ci), r0);
+            r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(high, ci + 16), r1);
+        }
+        _mm512_mask_storeu_ps(ci, low, r0);
+        _mm512_mask_storeu_ps(ci + 16, high, r1);
+    }
+}
+
+// Every row tile of one panel: `rows` is a constant in each call below, so each tile's
+// accumulators stay in registers.
+#define TILES(R) tile(R, depth, a + i * rs, rs, ks, b, b_stride, low, high, alpha, beta, c + i * (long)ldc, ldc)
+
+AVX512 static void panel(int m, int depth, const float *a, long rs, long ks, const float *b, long b_stride,
+                         __mmask16 low, __mmask16 high, float alpha, float beta, float *c, int ldc) {
+    int i = 0;
+    for (; i + ROWS <= m; i += ROWS) TILES(ROWS);
+    switch (m - i) {
+        case 7: TILES(7); break;
+        case 6: TILES(6); break;
+        case 5: TILES(5); break;
+        case 4: TILES(4); break;
+        case 3: TILES(3); break;
+        case 2: TILES(2); break;
+        case 1: TILES(1); break;
+        default: break;
+    }
+}
+
+AVX512 void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                        const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    // op(A)(i, p): A[i, p] as stored, or A[p, i] when transposed.
+    const long rs = trans_a ? 1 : lda, ks = trans_a ? lda : 1;
+    if (k == 0) {   // C = beta · C, as BLAS
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
+        return;
+    }
+    float packed[DEPTH * PANEL] __attribute__((aligned(64)));
+    for (int j = 0; j < n; j += PANEL) {
+        const int width = n - j < PANEL ? n - j : PANEL;
+        const __mmask16 low = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
+        const __mmask16 high = width <= 16 ? 0 : width == 32 ? 0xffff : (__mmask16)((1u << (width - 16)) - 1);
+        for (int p = 0; p < k; p += DEPTH) {
+            const int depth = k - p < DEPTH ? k - p : DEPTH;
+            const float *block_a = a + p * ks;
+            // Later blocks of k add to what the first wrote.
+            const float block_beta = p == 0 ? beta : 1;
+            if (!trans_b) {
+                panel(m, depth, block_a, rs, ks, b + (long)p * ldb + j, ldb, low, high, alpha, block_beta, c + j, ldc);
+            } else {
+                // op(B)(q, j + jj) = B[j + jj, q]: transpose the panel's rows into `packed`.
+                for (int jj = 0; jj < width; jj++) {
+                    const float *source = b + (long)(j + jj) * ldb + p;
+                    for (int q = 0; q < depth; q++) packed[q * PANEL + jj] = source[q];
+                }
+                panel(m, depth, block_a, rs, ks, packed, PANEL, low, high, alpha, block_beta, c + j, ldc);
+            }
+        }
+    }
+}

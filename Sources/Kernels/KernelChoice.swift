@@ -1,0 +1,24 @@
+import CBLAS
+import CKernels
+
+/// Which implementation runs the engine's hot loops: the hand-written AVX-512 kernels
+/// (`CKernels`: small-matrix sgemm, AdamW, the gradient's squared norm) or the portable
+/// ones (OpenBLAS's sgemm, Swift loops). Both compute the same formulas; they round
+/// differently only where a product's sum is ordered differently (within the parity
+/// tests' tolerances). `wbdit bench --kernels` compares the two in one process.
+public enum KernelChoice: String, CaseIterable, Sendable {
+    case avx512, portable
+
+    /// The choice in effect: AVX-512 wherever the CPU runs it. Set it before work starts.
+    nonisolated(unsafe) public static var current: KernelChoice = avx512Runs ? .avx512 : .portable
+
+    /// Whether this CPU runs the AVX-512 kernels (AVX-512 F, and an OS that saves its registers).
+    public static let avx512Runs = wbdit_has_avx512()
+
+    /// The kernel set OpenBLAS chose for this CPU (or was told to by OPENBLAS_CORETYPE).
+    public static var openBLASCore: String { String(cString: openblas_get_corename()) }
+
+    /// True when the AVX-512 kernels are chosen and can run.
+    @inline(__always)
+    static var usesAVX512: Bool { current == .avx512 && avx512Runs }
+}
