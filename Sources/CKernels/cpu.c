@@ -1,7 +1,8 @@
 #include "CKernels.h"
 #include <cpuid.h>
 
-static bool detect(void) {
+// Asked once, by Kernels/KernelChoice.swift (`avx512Runs`), which keeps the answer.
+bool wbdit_has_avx512(void) {
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return false;
     unsigned lo, hi;
@@ -10,10 +11,4 @@ static bool detect(void) {
     if ((lo & 0xe6) != 0xe6) return false;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
     return (ebx & bit_AVX512F) != 0;
-}
-
-bool wbdit_has_avx512(void) {
-    static int state = -1;   // benign race: every thread computes the same answer
-    if (state < 0) state = detect() ? 1 : 0;
-    return state == 1;
 }

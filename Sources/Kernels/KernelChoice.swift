@@ -9,8 +9,11 @@ import CKernels
 public enum KernelChoice: String, CaseIterable, Sendable {
     case avx512, portable
 
-    /// The choice in effect: AVX-512 wherever the CPU runs it. Set it before work starts.
-    nonisolated(unsafe) public static var current: KernelChoice = avx512Runs ? .avx512 : .portable
+    /// The choice in effect; set it before work starts.
+    nonisolated(unsafe) public static var current: KernelChoice = standard
+
+    /// The default: AVX-512 wherever the CPU runs it.
+    public static var standard: KernelChoice { avx512Runs ? .avx512 : .portable }
 
     /// Whether this CPU runs the AVX-512 kernels (AVX-512 F, and an OS that saves its registers).
     public static let avx512Runs = wbdit_has_avx512()

@@ -10,8 +10,8 @@ public enum Transpose {
 
 /// Row-major general matrix products. Every matrix product in the engine goes
 /// through `Matmul.gemm`: with `KernelChoice.avx512`, our own kernel (`CKernels/sgemm.c`)
-/// for the shapes where it beats OpenBLAS, otherwise `cblas_sgemm`; `Matmul.naive` is the specification and
-/// test oracle for both.
+/// for the shapes where it beats OpenBLAS, otherwise `cblas_sgemm`; `Matmul.naive` is the
+/// specification and test oracle for both.
 ///
 /// Computes C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, where each
 /// operand is a strided view: row r of A starts at a + r·lda. Per-head slices of
@@ -61,7 +61,7 @@ public enum Matmul {
                                            a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
                                            beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
-        if usesOwnKernel(transA, transB, m: m) {
+        if usesOwnKernel(transA, transB, m: m, k: k) {
             wbdit_sgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
                         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         } else {
@@ -74,11 +74,12 @@ public enum Matmul {
 
     /// Our kernel reads op(B) in place when B is not transposed and packs it when it is; a
     /// packed panel pays off from 32 rows of C up. A transposed A is read down its columns,
-    /// which stops paying beyond 1024 rows of C. Measured shape by shape against OpenBLAS
-    /// in docs/benchmarks.md ("Small products").
+    /// which stops paying when both C's rows and the depth are long (3200 × 2304 × 768);
+    /// with a short depth (a weight gradient over 16 cells) ours is still the faster.
+    /// Measured shape by shape against OpenBLAS in docs/benchmarks.md ("Small products").
     @inline(__always)
-    static func usesOwnKernel(_ transA: Transpose, _ transB: Transpose, m: Int) -> Bool {
-        KernelChoice.usesAVX512 && !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024)
+    static func usesOwnKernel(_ transA: Transpose, _ transB: Transpose, m: Int, k: Int) -> Bool {
+        KernelChoice.usesAVX512 && !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024 && k > 256)
     }
 
     /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.

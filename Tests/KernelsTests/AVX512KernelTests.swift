@@ -7,7 +7,7 @@ import XCTest
 /// sgemm (every tile and panel edge, both transposes, strided views, alpha and beta), and
 /// the portable Swift loops for AdamW and the squared norm.
 final class AVX512KernelTests: XCTestCase {
-    override func tearDown() { KernelChoice.current = KernelChoice.avx512Runs ? .avx512 : .portable }
+    override func tearDown() { KernelChoice.current = .standard }
 
     func testSgemmMatchesNaiveLoopAtEveryEdge() throws {
         try XCTSkipUnless(KernelChoice.avx512Runs, "this CPU does not run AVX-512; the portable path is tested in MatmulTests")

@@ -1,15 +1,16 @@
 // Hand-written AVX-512 kernels for what neither OpenBLAS nor the Swift compiler does well
 // on this engine's shapes: products of a few dozen rows, the AdamW update (Swift's SIMD
-// square root runs lane by lane) and the gradient's squared norm in Double. Each function has a portable twin in Swift or BLAS;
-// callers ask `wbdit_has_avx512()` first. Kernels/Matmul.swift and Kernels/AdamW.swift
-// are the entry points; Tests/KernelsTests check both against their oracles.
+// square root runs lane by lane) and the gradient's squared norm in Double. Each has a
+// portable twin in Swift or BLAS, and Kernels/KernelChoice.swift picks between them.
+// Entry points: Kernels/Matmul.swift, Kernels/AdamW.swift, Kernels/VectorMath.swift;
+// Tests/KernelsTests check each against its oracle.
 #ifndef WBDIT_CKERNELS_H
 #define WBDIT_CKERNELS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-// True when the CPU and the OS run AVX-512 F (CPUID leaf 7 and XGETBV), checked once.
+// True when the CPU and the OS run AVX-512 F (CPUID leaf 7 and XGETBV).
 bool wbdit_has_avx512(void);
 
 // Row-major C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, as cblas_sgemm with
