@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["Kernels", "Networks", "CellData", "Storage"]),
 
         // MARK: Analysis
-        .target(name: "Analysis", dependencies: ["Kernels", "CellData"]),
+        .target(name: "Analysis", dependencies: ["Kernels", "CellData", "Storage"]),
 
         // MARK: Front ends
         .target(name: "TextUI"),

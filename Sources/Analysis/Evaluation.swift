@@ -143,13 +143,4 @@ public struct Evaluation: Sendable {
             Row(key: "marker_overlap", name: "top-20 marker genes shared, mean over types", generated: markers, floor: markersFloor),
         ]
     }
-
-    /// The rows as one JSON object, `key` and `key_floor` for each, then `extra` fields
-    /// (already JSON-encoded values); non-finite figures are `null`.
-    public func json(extra: [(key: String, value: String)] = []) -> String {
-        func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
-        let fields = rows.flatMap { [("\"\($0.key)\"", number($0.generated)), ("\"\($0.key)_floor\"", number($0.floor))] }
-            + extra.map { ("\"\($0.key)\"", $0.value) }
-        return "{" + fields.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"
-    }
 }

@@ -92,32 +92,11 @@ public struct PerLabelEvaluation: Sendable {
     /// The mean over the types of the real-vs-real accuracy.
     public var meanAccuracyFloor: Double { Self.mean(rows.map(\.accuracyFloor)) }
 
-    private static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
+    /// The mean over the types of the real-vs-real MMD².
+    public var meanMMD2Floor: Double { Self.mean(rows.map(\.mmd2Floor)) }
 
     private static func mean(_ values: [Double]) -> Double {
         let finite = values.filter { $0.isFinite }
         return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
-    }
-
-    /// JSON fields for a report: `type_accuracy` and `type_mmd2` (means over the types) with
-    /// their floors, `chance`, and `per_label`, one object per type. Non-finite figures are null.
-    public var jsonFields: [(key: String, value: String)] {
-        let number = Self.number
-        return [("type_accuracy", number(means.accuracy)), ("type_accuracy_floor", number(meanAccuracyFloor)),
-                ("type_mmd2", number(means.mmd2)), ("type_mmd2_floor", number(Self.mean(rows.map(\.mmd2Floor)))),
-                ("chance", number(chance)), ("per_label", perLabelJSON)]
-    }
-
-    /// One JSON object per type, as a JSON array.
-    public var perLabelJSON: String {
-        let number = Self.number
-        func string(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        return "[" + rows.map { r in
-            "{\"label\":\(string(r.label)),\"real_cells\":\(r.realCells),\"generated_cells\":\(r.generatedCells),"
-                + "\"accuracy\":\(number(r.accuracy)),\"accuracy_floor\":\(number(r.accuracyFloor)),"
-                + "\"mmd2\":\(number(r.mmd2)),\"mmd2_floor\":\(number(r.mmd2Floor)),\"marker_overlap\":\(number(r.markerOverlap))}"
-        }.joined(separator: ",") + "]"
     }
 }

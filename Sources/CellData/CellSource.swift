@@ -19,6 +19,11 @@ public enum CellSource {
                                            blockCells: blockCells, progress: progress))
     }
 
+    /// Cells already in memory, as they are (no preparation steps, no gene names).
+    public static func matrix(_ matrix: CellMatrix) -> CellSource {
+        .whole(PreparedCells(matrix: matrix, geneNames: nil, steps: []))
+    }
+
     /// Whether reading `path` whole would take more than a quarter of this machine's memory
     /// (its matrix as dense Float32), which is when a run streams it by default.
     public static func isLarge(_ path: String, source: String = "X") -> Bool {

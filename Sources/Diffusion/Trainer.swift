@@ -14,7 +14,7 @@ public final class Trainer: @unchecked Sendable {
     /// Steps completed so far.
     public private(set) var completedSteps: Int
     private let step: TrainingStep
-    private let commands = CommandQueue()
+    private let commands = TrainerCommandQueue()
     private var learningRateOverride: Double?
     private var lastCheckpoint: Int?
     private var recentStepSeconds: Double?
@@ -26,27 +26,24 @@ public final class Trainer: @unchecked Sendable {
     private var lock: RunLock?
 
     private init(config: TrainingConfig, run: RunDirectory, data: TrainingCells, labels: [Int32]?, network: DiffusionTransformer,
-                 completedSteps: Int, basis: PrincipalBasis? = nil) {
+                 completedSteps: Int, basis: PrincipalBasis?) {
         self.config = config
         self.run = run
         self.basis = basis
         self.completedSteps = completedSteps
+        // The run's thread count is part of what makes it exact: the step's scratch and the
+        // order of its sums depend on it, so the trainer applies it before building the step.
         Threads.configure(config.threads)
         step = TrainingStep(config: config, cells: data, labels: labels, network: network)
     }
 
-    /// A new run in a new run directory, from the reference initialisation. `data` holds
-    /// the training cells only; `split` records which cells of the source they are.
-    public static func start(config: TrainingConfig, data: CellMatrix, labels: [String]? = nil, runPath: String,
-                             split: HeldOutSplit? = nil) throws -> Trainer {
-        try start(config: config, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, runPath: runPath, split: split)
-    }
-
-    /// A new run on the cells `trainCells` of `source` (indices), read whole or streamed as
-    /// `config.data.streaming` says; with a `basis`, on their principal-component scores,
-    /// the basis saved in the run (`config.data` says so, and the network's width becomes
-    /// the basis's component count).
-    public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int], labels: [String]? = nil,
+    /// A new run in a new run directory, from the reference initialisation, on the cells
+    /// `trainCells` of `source` (all of them when nil), read whole or streamed as
+    /// `config.data.streaming` says; `split` records which cells of the source they are.
+    /// With a `basis`, the network trains on the cells' principal-component scores: the
+    /// basis is saved in the run, `config.data` says so, and the network's width becomes
+    /// the basis's component count.
+    public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int]? = nil, labels: [String]? = nil,
                              runPath: String, split: HeldOutSplit? = nil, basis: PrincipalBasis? = nil) throws -> Trainer {
         var config = config
         config.data.principalBasis = basis.map { _ in true }
@@ -55,12 +52,7 @@ public final class Trainer: @unchecked Sendable {
             config.model.genes = basis.components
             try config.model.validate()
         }
-        return try start(config: config, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
-                         labels: labels, runPath: runPath, split: split, basis: basis)
-    }
-
-    private static func start(config: TrainingConfig, cells data: TrainingCells, labels: [String]?, runPath: String,
-                              split: HeldOutSplit?, basis: PrincipalBasis? = nil) throws -> Trainer {
+        let data = try makeTrainingCells(config, source, trainCells: trainCells ?? Array(0..<source.cells), basis: basis)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
         let run = try RunDirectory.create(at: runPath, config: config)
@@ -73,25 +65,15 @@ public final class Trainer: @unchecked Sendable {
         return trainer
     }
 
-    /// Continues a run from its latest checkpoint, exactly where that checkpoint left it.
+    /// Continues a run from its latest checkpoint, exactly where that checkpoint left it, on
+    /// the cells `trainCells` of `source` (all of them when nil) that it was started on.
     /// `totalSteps`, when given, extends or shortens the run.
-    public static func resume(runPath: String, data: CellMatrix, labels: [String]? = nil, totalSteps: Int? = nil) throws -> Trainer {
-        let (_, config) = try RunDirectory.open(runPath)
-        return try resume(runPath: runPath, cells: InMemoryTrainingCells(data, seed: config.seed), labels: labels, totalSteps: totalSteps)
-    }
-
-    /// Continues a run on the cells `trainCells` of `source` (see `start(config:source:…)`).
-    public static func resume(runPath: String, source: CellSource, trainCells: [Int], labels: [String]? = nil,
+    public static func resume(runPath: String, source: CellSource, trainCells: [Int]? = nil, labels: [String]? = nil,
                               totalSteps: Int? = nil) throws -> Trainer {
-        let (run, config) = try RunDirectory.open(runPath)
+        let (run, saved) = try RunDirectory.open(runPath)
+        var config = saved
         let basis = try run.basis(config)
-        return try resume(runPath: runPath, cells: try makeTrainingCells(config, source, trainCells: trainCells, basis: basis),
-                          labels: labels, totalSteps: totalSteps, basis: basis)
-    }
-
-    private static func resume(runPath: String, cells data: TrainingCells, labels: [String]?, totalSteps: Int?,
-                               basis: PrincipalBasis? = nil) throws -> Trainer {
-        var (run, config) = try RunDirectory.open(runPath)
+        let data = try makeTrainingCells(config, source, trainCells: trainCells ?? Array(0..<source.cells), basis: basis)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
         let lock = try RunLock.acquire(run)
@@ -230,88 +212,22 @@ public final class Trainer: @unchecked Sendable {
                           peakMemoryMiB: StepReport.peakMemory(), trainingSeconds: spent)
     }
 
-    // MARK: - Files
+    // MARK: - Checkpoints and samples
 
-    /// Weights, then optimiser state, then the `latest` pointer: a crash at any point leaves
-    /// `latest` naming a complete, earlier checkpoint.
     private func writeCheckpoint(_ onEvent: (TrainerEvent) -> Void) throws {
-        let n = completedSteps
-        var metadata = ["step": String(n), "nonnegative": String(config.data.nonNegative)]
-        if let names = config.labelNames, let json = try? JSONEncoder().encode(names) {
-            metadata["label_names"] = String(decoding: json, as: UTF8.self)
-        }
-        if config.target != .epsilon { metadata["prediction"] = config.target.rawValue }
-        // A write that fails (a full disk) leaves no half checkpoint: `latest` still names
-        // the previous one, whose files are untouched, and the error says so.
-        do {
-            try writeCheckpointFiles(n, metadata)
-        } catch {
-            if n != lastCheckpoint {
-                try? FileManager.default.removeItem(atPath: run.modelPath(step: n))
-                try? FileManager.default.removeItem(atPath: run.optimiserPath(step: n))
-            }
-            throw TrainingError("\(error); the run's latest checkpoint is still \(lastCheckpoint.map { "step \($0), intact" } ?? "none")")
-        }
-        try run.commit(step: n, keep: config.keepCheckpoints)
-        lastCheckpoint = n
-        onEvent(.checkpointWritten(step: n, path: run.modelPath(step: n)))
+        try CheckpointWriter(run: run, config: config)
+            .write(step, at: completedSteps, trainingSeconds: trainingSeconds, previous: lastCheckpoint)
+        lastCheckpoint = completedSteps
+        onEvent(.checkpointWritten(step: completedSteps, path: run.modelPath(step: completedSteps)))
     }
-
-    /// The checkpoint's two files, each written atomically: the weights, then the optimiser state.
-    private func writeCheckpointFiles(_ n: Int, _ metadata: [String: String]) throws {
-        try Checkpoint.save(step.network, to: run.modelPath(step: n), extraMetadata: metadata)
-        try OptimiserStateFile.write(step, checkpoint: n, threads: config.threads, trainingSeconds: trainingSeconds,
-                                     to: run.optimiserPath(step: n))
-    }
-
-    // MARK: - Sampling
 
     private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest, guidance: Double,
                         _ onEvent: (TrainerEvent) -> Void) throws {
-        // A snapshot: the weights as they are between two steps, copied into their own network.
-        let snapshot = DiffusionTransformer(config: config.model)
-        snapshot.inferenceOnly = true
-        snapshot.parameters.copy(from: step.network.parameters)
-        if useEMA, let ema = step.ema {
-            snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)
-        }
-        let names = config.labelNames ?? []
-        let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
-        let classes = try labels.map { try config.classIndices(of: $0) }
-        let generated = try NetworkSpace(config: config, basis: basis)
-            .generate(config.target.noisePredictor(snapshot), settings: settings, cells: cells, labels: classes, guidance: guidance,
-                      nullLabel: Int32(names.count))
+        let (generated, labels) = try SnapshotSampler(config: config, basis: basis)
+            .generate(from: step, cells: cells, settings: settings, useEMA: useEMA, labels: request, guidance: guidance)
         let path = run.samplesPath + "/step-\(completedSteps).npy"
         try generated.write(npy: path)
         onEvent(.samplesReady(step: completedSteps, cells: cells, genes: generated.genes, values: generated.values,
                               labels: labels, path: path))
-    }
-}
-
-/// Commands waiting for the trainer, in order.
-final class CommandQueue: @unchecked Sendable {
-    private var pending: [TrainerCommand] = []
-    private let lock = NSLock()
-    private let available = DispatchSemaphore(value: 0)
-
-    func push(_ command: TrainerCommand) {
-        lock.lock()
-        pending.append(command)
-        lock.unlock()
-        available.signal()
-    }
-
-    func pop() -> TrainerCommand? {
-        guard available.wait(timeout: .now()) == .success else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        return pending.removeFirst()
-    }
-
-    func waitForNext() -> TrainerCommand {
-        available.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return pending.removeFirst()
     }
 }

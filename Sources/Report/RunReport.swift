@@ -14,7 +14,7 @@ public struct RunReport {
     public let config: TrainingConfig
     public let history: RunHistory
     /// `report.json`'s figures: key → (generated, floor).
-    public let evaluation: [(key: String, generated: Double, floor: Double)]
+    public let evaluation: [EvaluationReport.Figure]
     /// What `report.json` scored: "counts", "network" (the network's own cells) or "file".
     public let evaluatedValues: String?
     /// The generated cells compared (nil when the run has none yet), and their step.
@@ -50,9 +50,9 @@ public struct RunReport {
         self.config = config
         history = try RunHistory(contentsOf: run.metricsPath)
         trainingCells = try run.split().trainCells.count
-        evaluation = Self.readEvaluation(path + "/report.json")
-        evaluatedValues = (FileBytes.read(path + "/report.json")
-            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })?["generated_values"] as? String
+        let report = EvaluationReport.read(path + "/report.json")
+        evaluation = report?.figures ?? []
+        evaluatedValues = report?.generatedValues
         cells = try Self.compare(run, config, mapCells: mapCells, labels: labels)
     }
 
@@ -65,15 +65,6 @@ public struct RunReport {
         return try NetworkSpace(config: config, basis: try run.basis(config))
             .generate(config.target.noisePredictor(network), settings: SamplerSettings(steps: 50, seed: 0), cells: max(2, cells),
                       labels: none, nullLabel: Int32(config.labelNames?.count ?? 0))
-    }
-
-    static func readEvaluation(_ path: String) -> [(key: String, generated: Double, floor: Double)] {
-        guard let data = FileBytes.read(path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        return object.keys.filter { !$0.hasSuffix("_floor") && object[$0 + "_floor"] != nil }.sorted().compactMap { key in
-            guard let g = (object[key] as? NSNumber)?.doubleValue, let f = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }
-            return (key, g, f)
-        }
     }
 
     /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out

@@ -112,10 +112,9 @@ struct Eval: ParsableCommand {
                                     counts: counts)
         // What the generated cells were: counts drawn by the run's count model, the network's own cells, or a file's.
         let values = generated != nil ? "file" : counts != nil ? "counts" : "network"
-        var extra = [("real_cells", String(a.cells)), ("generated_cells", String(b.cells)), ("genes", String(a.genes)),
-                     ("generated_values", "\"\(values)\"")]
-        if let perLabel { extra += [("guidance", Self.number(try guidanceWeights(conditional: true)[0]))] + perLabel.jsonFields }
-        let jsonText = evaluation.json(extra: extra)
+        let report = EvaluationReport(evaluation, realCells: a.cells, generatedCells: b.cells, genes: a.genes, generatedValues: values,
+                                      guidance: perLabel == nil ? nil : try guidanceWeights(conditional: true)[0], types: perLabel)
+        let jsonBytes = try report.encoded()
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
         }).text
@@ -124,11 +123,11 @@ struct Eval: ParsableCommand {
                 + evaluation.rows.map { "| \($0.name) | \(String(format: "%.4f", $0.generated)) | \(String(format: "%.4f", $0.floor)) |" }
                     .joined(separator: "\n") + "\n"
             if let perLabel { markdown += "\n## Per cell type\n\n" + Self.perLabelTable(perLabel).markdown }
-            try AtomicFile.write(Data((jsonText + "\n").utf8), to: runPath + "/report.json")
+            try AtomicFile.write(jsonBytes, to: runPath + "/report.json")
             try AtomicFile.write(Data(markdown.utf8), to: runPath + "/report.md")
         }
         if json {
-            print(jsonText)
+            print(String(decoding: jsonBytes, as: UTF8.self), terminator: "")
         } else {
             print(names)
             print(table)
@@ -139,8 +138,6 @@ struct Eval: ParsableCommand {
             if let runPath, generated == nil { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
         }
     }
-
-    private static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.8g", v) : "null" }
 
     /// The --guidance weights: one or more numbers ≥ 0, more than 1 only for a conditional run.
     private func guidanceWeights(conditional: Bool) throws -> [Double] {
@@ -172,13 +169,9 @@ struct Eval: ParsableCommand {
             [String(format: "%g", w), String(format: "%.3f", r.accuracy), String(format: "%.3f", r.chance),
              String(format: "%.4f", r.means.mmd2), String(format: "%.3f", r.means.markerOverlap)]
         })
-        let text = "[" + results.map { w, r in
-            "{\"guidance\":\(Self.number(w)),\"accuracy\":\(Self.number(r.accuracy)),\"chance\":\(Self.number(r.chance)),"
-                + "\"mean_mmd2\":\(Self.number(r.means.mmd2)),\"marker_overlap\":\(Self.number(r.means.markerOverlap)),"
-                + "\"per_label\":\(r.perLabelJSON)}"
-        }.joined(separator: ",") + "]"
-        try AtomicFile.write(Data((text + "\n").utf8), to: context.path + "/sweep.json")
-        if json { print(text) } else {
+        let sweepBytes = try GuidanceSweepEntry.encoded(results.map { GuidanceSweepEntry(guidance: $0, $1) })
+        try AtomicFile.write(sweepBytes, to: context.path + "/sweep.json")
+        if json { print(String(decoding: sweepBytes, as: UTF8.self), terminator: "") } else {
             print("\(context.real.cells) held-out cells of \(context.path), as many generated at each weight:")
             print(summary.text)
             print("wrote \(context.path)/sweep.json")

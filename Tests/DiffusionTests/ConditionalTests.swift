@@ -49,15 +49,15 @@ final class ConditionalTests: XCTestCase {
 
     func testConditionalRunResumesBitForBitAndNeedsItsLabels() throws {
         let (data, labels) = cells()
-        let whole = losses(try Trainer.start(config: config(steps: 12), data: data, labels: labels, runPath: directory + "/a"))
-        let first = try Trainer.start(config: config(steps: 12), data: data, labels: labels, runPath: directory + "/b")
+        let whole = losses(try Trainer.start(config: config(steps: 12), source: .matrix(data), labels: labels, runPath: directory + "/a"))
+        let first = try Trainer.start(config: config(steps: 12), source: .matrix(data), labels: labels, runPath: directory + "/b")
         let head = losses(first, stopAt: 5)
-        let tail = losses(try Trainer.resume(runPath: directory + "/b", data: data, labels: labels))
+        let tail = losses(try Trainer.resume(runPath: directory + "/b", source: .matrix(data), labels: labels))
         XCTAssertEqual(head + tail, whole)
         let checkpoint = try SafeTensorsFile(contentsOf: directory + "/b/checkpoints/step-12.safetensors")
         XCTAssertEqual(checkpoint.metadata["label_names"], "[\"a\",\"b\",\"c\"]")
-        XCTAssertThrowsError(try Trainer.start(config: config(steps: 2), data: data, runPath: directory + "/c"))
-        XCTAssertThrowsError(try Trainer.start(config: config(steps: 2), data: data, labels: labels.map { $0 == "a" ? "z" : $0 },
+        XCTAssertThrowsError(try Trainer.start(config: config(steps: 2), source: .matrix(data), runPath: directory + "/c"))
+        XCTAssertThrowsError(try Trainer.start(config: config(steps: 2), source: .matrix(data), labels: labels.map { $0 == "a" ? "z" : $0 },
                                                runPath: directory + "/d"))
     }
 

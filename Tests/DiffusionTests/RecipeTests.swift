@@ -147,9 +147,9 @@ final class RecipeTests: XCTestCase {
         let options: [(name: String, minSNR: Double?, power: Double?)] = [("a", 5, nil), ("biased", nil, 2)]
         for (name, minSNR, power) in options {
             let settings = try config(steps: 150, minSNR: minSNR, power: power)
-            let whole = losses(try Trainer.start(config: settings, data: cells, runPath: directory + "/" + name))
+            let whole = losses(try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name))
             XCTAssertLessThan(whole.suffix(30).reduce(0, +), 0.85 * whole.prefix(30).reduce(0, +), "\(name): the velocity loss falls")
-            let again = losses(try Trainer.start(config: settings, data: cells, runPath: directory + "/" + name + "-again"))
+            let again = losses(try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name + "-again"))
             XCTAssertEqual(again, whole, name)
         }
 
@@ -160,7 +160,7 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotEqual(Array(UnsafeBufferPointer(start: trained.parameters.trainable, count: 50)),
                           Array(UnsafeBufferPointer(start: averaged.parameters.trainable, count: 50)))
         // Resumed for one more step: the command is handled before that step, on step 150's weights.
-        let resumed = try Trainer.resume(runPath: directory + "/a", data: cells, totalSteps: 151)
+        let resumed = try Trainer.resume(runPath: directory + "/a", source: .matrix(cells), totalSteps: 151)
         let settings = SamplerSettings(steps: 5, seed: 9)
         resumed.send(.sampleNow(cells: 3, settings: settings, useEMA: true))
         var sampled: [Float] = []

@@ -45,7 +45,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testATinyModelFitsAHandfulOfCells() throws {
-        let trainer = try Trainer.start(config: config(steps: 400, lr: 3e-3), data: cells(), runPath: directory + "/run")
+        let trainer = try Trainer.start(config: config(steps: 400, lr: 3e-3), source: .matrix(cells()), runPath: directory + "/run")
         let losses = train(trainer).losses
         let first = losses.prefix(3).reduce(0, +) / 3, last = losses.suffix(40).reduce(0, +) / 40
         print("loss: first 3 steps \(first), last 40 steps \(last)")
@@ -54,18 +54,18 @@ final class TrainerTests: XCTestCase {
     }
 
     func testSameSeedSameLossesAndResumeContinuesBitForBit() throws {
-        let uninterrupted = train(try Trainer.start(config: config(steps: 30, ema: 0.9), data: cells(),
+        let uninterrupted = train(try Trainer.start(config: config(steps: 30, ema: 0.9), source: .matrix(cells()),
                                                     runPath: directory + "/a")).losses
-        let again = train(try Trainer.start(config: config(steps: 30, ema: 0.9), data: cells(),
+        let again = train(try Trainer.start(config: config(steps: 30, ema: 0.9), source: .matrix(cells()),
                                             runPath: directory + "/b")).losses
         XCTAssertEqual(uninterrupted, again, "the same seed gives the same loss sequence")
 
         // Stop after step 17 (writing a checkpoint), then resume from that checkpoint.
-        let first = try Trainer.start(config: config(steps: 30, ema: 0.9), data: cells(), runPath: directory + "/c")
+        let first = try Trainer.start(config: config(steps: 30, ema: 0.9), source: .matrix(cells()), runPath: directory + "/c")
         let head = train(first) { step in if step == 17 { first.send(.stop(checkpoint: true)) } }
         XCTAssertEqual(head.losses.count, 17)
         XCTAssertTrue(head.events.contains(.checkpointWritten(step: 17, path: directory + "/c/checkpoints/step-17.safetensors")))
-        let resumed = try Trainer.resume(runPath: directory + "/c", data: cells())
+        let resumed = try Trainer.resume(runPath: directory + "/c", source: .matrix(cells()))
         XCTAssertEqual(resumed.completedSteps, 17)
         let tail = train(resumed).losses
         XCTAssertEqual(head.losses + tail, uninterrupted, "a resumed run continues the same sequence")
@@ -80,7 +80,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
-        let trainer = try Trainer.start(config: config(steps: 200, checkpointEvery: 5), data: cells(), runPath: directory + "/run")
+        let trainer = try Trainer.start(config: config(steps: 200, checkpointEvery: 5), source: .matrix(cells()), runPath: directory + "/run")
         let result = train(trainer) { step in if step == 10 { trainer.send(.setLearningRate(1e30)) } }
         guard case .failed(let step, let reason) = result.events.last else {
             return XCTFail("the run did not fail: \(String(describing: result.events.last))")
@@ -96,7 +96,7 @@ final class TrainerTests: XCTestCase {
     /// A checkpoint that cannot be written stops the run with the reason; the earlier
     /// checkpoint stays complete and `latest` keeps naming it.
     func testAnUnwritableCheckpointStopsTheRunWithoutHarmingEarlierOnes() throws {
-        let trainer = try Trainer.start(config: config(steps: 20, checkpointEvery: 5), data: cells(), runPath: directory + "/run")
+        let trainer = try Trainer.start(config: config(steps: 20, checkpointEvery: 5), source: .matrix(cells()), runPath: directory + "/run")
         let run = RunDirectory(path: directory + "/run")
         // The temporary file of the step-10 checkpoint cannot be created: a folder has its name.
         let blocker = run.checkpointsPath + "/.step-10.safetensors.partial-\(getpid())"
@@ -110,7 +110,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testCheckpointsArePrunedAndLatestPointsAtTheNewest() throws {
-        _ = train(try Trainer.start(config: config(steps: 12, checkpointEvery: 2), data: cells(), runPath: directory + "/run"))
+        _ = train(try Trainer.start(config: config(steps: 12, checkpointEvery: 2), source: .matrix(cells()), runPath: directory + "/run"))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/run/checkpoints").sorted()
         XCTAssertEqual(names, ["step-10.optim.safetensors", "step-10.safetensors", "step-12.optim.safetensors",
                                "step-12.safetensors", "step-8.optim.safetensors", "step-8.safetensors"])
@@ -118,7 +118,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testSamplingFromATrainerUsesASnapshot() throws {
-        let trainer = try Trainer.start(config: config(steps: 4), data: cells(), runPath: directory + "/run")
+        let trainer = try Trainer.start(config: config(steps: 4), source: .matrix(cells()), runPath: directory + "/run")
         trainer.send(.sampleNow(cells: 3, settings: SamplerSettings(steps: 5), useEMA: false))
         let events = train(trainer).events
         guard case .samplesReady(_, let count, let genes, let values, _, let path)? = events.first(where: {
@@ -129,14 +129,14 @@ final class TrainerTests: XCTestCase {
     }
 
     func testRunDirectoriesAreNotOverwrittenAndOldFormatsAreRefused() throws {
-        _ = try Trainer.start(config: config(steps: 1), data: cells(), runPath: directory + "/run")
-        XCTAssertThrowsError(try Trainer.start(config: config(steps: 1), data: cells(), runPath: directory + "/run")) {
+        _ = try Trainer.start(config: config(steps: 1), source: .matrix(cells()), runPath: directory + "/run")
+        XCTAssertThrowsError(try Trainer.start(config: config(steps: 1), source: .matrix(cells()), runPath: directory + "/run")) {
             XCTAssertTrue("\($0)".contains("already holds a run"), "\($0)")
         }
         let path = directory + "/run/config.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 0")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Trainer.resume(runPath: directory + "/run", data: cells())) {
+        XCTAssertThrowsError(try Trainer.resume(runPath: directory + "/run", source: .matrix(cells()))) {
             XCTAssertTrue("\($0)".contains("run format 0"), "\($0)")
         }
     }
@@ -155,7 +155,7 @@ extension TrainerTests {
     func testATimeBudgetStopsTheRunWithACheckpointAndCarriesOverAResume() throws {
         var c = try config(steps: 100_000, checkpointEvery: 100_000)
         c.timeBudgetSeconds = 0.3
-        let trainer = try Trainer.start(config: c, data: cells(), runPath: directory + "/run")
+        let trainer = try Trainer.start(config: c, source: .matrix(cells()), runPath: directory + "/run")
         let (losses, events) = train(trainer)
         XCTAssertLessThan(losses.count, 100_000)
         guard case .finished(let step, let reason)? = events.last else { return XCTFail("\(String(describing: events.last))") }
@@ -167,7 +167,7 @@ extension TrainerTests {
         XCTAssertEqual(reports.last!.progress(totalSteps: 100_000, budget: 0.3), 1, accuracy: 0.2)
         XCTAssertLessThanOrEqual(reports.last!.etaSeconds, 0.3)
         // Resumed, the budget is already spent: one more step, then it stops again.
-        let resumed = try Trainer.resume(runPath: directory + "/run", data: cells())
+        let resumed = try Trainer.resume(runPath: directory + "/run", source: .matrix(cells()))
         let (more, again) = train(resumed)
         XCTAssertEqual(more.count, 1)
         guard case .finished(_, let why)? = again.last else { return XCTFail("no finish") }

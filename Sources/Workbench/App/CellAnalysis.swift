@@ -2,6 +2,7 @@ import Analysis
 import CellData
 import Diffusion
 import Foundation
+import Storage
 
 /// The workbench's background analysis of cells, on its own serial queue so the screen
 /// never waits: the t-SNE map of the held-out cells (posted every few iterations as it
@@ -144,19 +145,16 @@ final class CellAnalysis: @unchecked Sendable {
             let evaluation = Evaluation(real: cells, generated: generated, components: basis.count, labels: reference.labels,
                                         basis: basis, peer: comparison.map { ($0.peer, $0.peerLabels) },
                                         counts: counts.flatMap { c in real.map { Evaluation.Counts(real: $0.heldOut, generated: c, peer: $0.peer) } })
-            var metrics = evaluation.rows.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
-            var extra = [("real_cells", String(reference.count)), ("generated_cells", String(samples.count)),
-                         ("genes", String(reference.genes)), ("step", String(samples.step))]
+            var types: PerLabelEvaluation?
             if let requested = samples.requested, let labels = reference.labels {
-                let types = PerLabelEvaluation(real: cells, labels: labels, generated: generated, requested: requested,
-                                               components: basis.count, basis: basis)
-                extra += types.jsonFields
-                metrics.append(RunSummary.Metric(name: "type_accuracy", generated: types.means.accuracy, floor: types.meanAccuracyFloor))
+                types = PerLabelEvaluation(real: cells, labels: labels, generated: generated, requested: requested,
+                                           components: basis.count, basis: basis)
             }
-            if let runPath {
-                let json = evaluation.json(extra: extra)
-                try? Data((json + "\n").utf8).write(to: URL(fileURLWithPath: runPath + "/report.json"), options: .atomic)
-            }
+            let report = EvaluationReport(evaluation, realCells: reference.count, generatedCells: samples.count, genes: reference.genes,
+                                          generatedValues: samples.isCounts || counts != nil ? "counts" : "network", step: samples.step,
+                                          types: types)
+            if let runPath, let bytes = try? report.encoded() { try? AtomicFile.write(bytes, to: runPath + "/report.json") }
+            let metrics = report.figures.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
             inbox.post(.evaluation(step: samples.step, metrics))
             let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r", "type_accuracy"].contains($0.name) }
                 .map { String(format: "%@ %.3g (floor %.3g)", $0.name, $0.generated, $0.floor) }

@@ -1,3 +1,4 @@
+import Analysis
 import Diffusion
 import Foundation
 import Storage
@@ -25,8 +26,11 @@ public enum RunCatalogue {
             stepsDone: history.steps.last?.step ?? 0, totalSteps: config.totalSteps, secondsPerStep: seconds,
             cellsPerSecond: seconds.map { Double(config.batch) / $0 },
             peakMemoryMiB: history.steps.compactMap(\.peakMemoryMiB).max(),
-            bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: metrics(path + "/report.json"))
-        summary.perType = perType(path + "/report.json")
+            bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: [])
+        if let report = EvaluationReport.read(path + "/report.json") {
+            summary.metrics = report.figures.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            summary.perType = (report.perLabel ?? []).map { ($0.label, $0.accuracy, $0.accuracyFloor) }
+        }
         return summary
     }
 
@@ -35,28 +39,6 @@ public enum RunCatalogue {
         var n = 1
         while FileManager.default.fileExists(atPath: "\(folder)/\(name)-\(n)") { n += 1 }
         return "\(folder)/\(name)-\(n)"
-    }
-
-    /// The figures of a report.json (`key` and `key_floor` pairs).
-    public static func metrics(_ path: String) -> [RunSummary.Metric] {
-        guard let data = FileBytes.read(path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        return object.keys.sorted().compactMap { key in
-            guard !key.hasSuffix("_floor"), let value = (object[key] as? NSNumber)?.doubleValue,
-                  let floor = (object[key + "_floor"] as? NSNumber)?.doubleValue else { return nil }
-            return RunSummary.Metric(name: key, generated: value, floor: floor)
-        }
-    }
-
-    /// The per-type accuracies of a report.json (`per_label`), most common type first.
-    public static func perType(_ path: String) -> [(label: String, accuracy: Double, floor: Double)] {
-        guard let data = FileBytes.read(path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rows = object["per_label"] as? [[String: Any]] else { return [] }
-        return rows.compactMap { row in
-            guard let label = row["label"] as? String, let accuracy = (row["accuracy"] as? NSNumber)?.doubleValue else { return nil }
-            return (label, accuracy, (row["accuracy_floor"] as? NSNumber)?.doubleValue ?? .nan)
-        }
     }
 
     static func median(_ values: [Double]) -> Double? {

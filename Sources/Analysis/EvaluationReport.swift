@@ -1,0 +1,132 @@
+import Foundation
+import Storage
+
+/// A run's `report.json`: one evaluation of generated cells against held-out ones. Every
+/// figure is a pair of top-level keys, `key` (the generated cells') and `key_floor` (real
+/// against real), so that `json.load` and pandas read it flat; beside them what was
+/// compared and, for a conditional run, the per-type figures. Non-finite figures are
+/// `null`. `wbdit eval --run` and the workbench's `e` write it; the workbench's Compare
+/// tab and `wbdit report` read it.
+public struct EvaluationReport: Codable, Equatable, Sendable {
+    public struct Figure: Equatable, Sendable {
+        public var key: String
+        public var generated: Double
+        public var floor: Double
+    }
+
+    /// One requested cell type's figures (`PerLabelEvaluation.Row`).
+    public struct CellType: Codable, Equatable, Sendable {
+        public var label: String
+        public var realCells: Int
+        public var generatedCells: Int
+        @FiniteOrNull public var accuracy: Double
+        @FiniteOrNull public var accuracyFloor: Double
+        @FiniteOrNull public var mmd2: Double
+        @FiniteOrNull public var mmd2Floor: Double
+        @FiniteOrNull public var markerOverlap: Double
+
+        enum CodingKeys: String, CodingKey {
+            case label, accuracy, mmd2
+            case realCells = "real_cells", generatedCells = "generated_cells", accuracyFloor = "accuracy_floor"
+            case mmd2Floor = "mmd2_floor", markerOverlap = "marker_overlap"
+        }
+
+        init(_ row: PerLabelEvaluation.Row) {
+            (label, realCells, generatedCells) = (row.label, row.realCells, row.generatedCells)
+            (accuracy, accuracyFloor, mmd2, mmd2Floor) = (row.accuracy, row.accuracyFloor, row.mmd2, row.mmd2Floor)
+            markerOverlap = row.markerOverlap
+        }
+    }
+
+    /// The figures, in the evaluation's order (read back: sorted by key).
+    public var figures: [Figure]
+    public var realCells: Int?
+    public var generatedCells: Int?
+    public var genes: Int?
+    /// What the generated cells were: `counts` (drawn by the run's count model), `network`
+    /// (the network's own values) or `file` (given to `wbdit eval --generated`).
+    public var generatedValues: String?
+    /// The training step whose samples were scored (the workbench's evaluations).
+    public var step: Int?
+    /// The classifier-free guidance weight of a conditional run's cells.
+    public var guidance: Double?
+    /// A conditional run's chance accuracy (the largest real type's share).
+    public var chance: Double?
+    /// A conditional run's figures per requested type, the most common real type first.
+    public var perLabel: [CellType]?
+
+    /// The report of `evaluation`; with `types`, its means become the figures
+    /// `type_accuracy` and `type_mmd2`, and its rows `per_label`.
+    public init(_ evaluation: Evaluation, realCells: Int, generatedCells: Int, genes: Int, generatedValues: String? = nil,
+                step: Int? = nil, guidance: Double? = nil, types: PerLabelEvaluation? = nil) {
+        figures = evaluation.rows.map { Figure(key: $0.key, generated: $0.generated, floor: $0.floor) }
+        (self.realCells, self.generatedCells, self.genes) = (realCells, generatedCells, genes)
+        (self.generatedValues, self.step, self.guidance) = (generatedValues, step, guidance)
+        if let types {
+            figures += [Figure(key: "type_accuracy", generated: types.means.accuracy, floor: types.meanAccuracyFloor),
+                        Figure(key: "type_mmd2", generated: types.means.mmd2, floor: types.meanMMD2Floor)]
+            chance = types.chance
+            perLabel = types.rows.map(CellType.init)
+        }
+    }
+
+    /// The figure named `key`, if the report has it.
+    public func figure(_ key: String) -> Figure? { figures.first { $0.key == key } }
+
+    /// The report at `path`, or nil when there is none or it cannot be read as one.
+    public static func read(_ path: String) -> EvaluationReport? {
+        FileBytes.read(path).flatMap { try? JSONDecoder().decode(EvaluationReport.self, from: $0) }
+    }
+
+    /// The report as JSON, keys sorted, one line.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
+    // MARK: - Codable, by hand: the figures are pairs of top-level keys
+
+    struct Key: CodingKey {
+        let stringValue: String
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    private static let fields = ["real_cells", "generated_cells", "genes", "generated_values", "step", "guidance", "chance",
+                                 "per_label"]
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        realCells = try c.decodeIfPresent(Int.self, forKey: Key("real_cells"))
+        generatedCells = try c.decodeIfPresent(Int.self, forKey: Key("generated_cells"))
+        genes = try c.decodeIfPresent(Int.self, forKey: Key("genes"))
+        generatedValues = try c.decodeIfPresent(String.self, forKey: Key("generated_values"))
+        step = try c.decodeIfPresent(Int.self, forKey: Key("step"))
+        guidance = try c.decodeIfPresent(Double.self, forKey: Key("guidance"))
+        chance = try c.decodeIfPresent(Double.self, forKey: Key("chance"))
+        perLabel = try c.decodeIfPresent([CellType].self, forKey: Key("per_label"))
+        let names = Set(c.allKeys.map(\.stringValue))
+        func number(_ key: String) throws -> Double { try c.decodeIfPresent(FiniteOrNull.self, forKey: Key(key))?.wrappedValue ?? .nan }
+        figures = try names.filter { !$0.hasSuffix("_floor") && !Self.fields.contains($0) && names.contains($0 + "_floor") }.sorted()
+            .map { key in Figure(key: key, generated: try number(key), floor: try number(key + "_floor")) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for figure in figures {
+            try c.encode(FiniteOrNull(wrappedValue: figure.generated), forKey: Key(figure.key))
+            try c.encode(FiniteOrNull(wrappedValue: figure.floor), forKey: Key(figure.key + "_floor"))
+        }
+        try c.encodeIfPresent(realCells, forKey: Key("real_cells"))
+        try c.encodeIfPresent(generatedCells, forKey: Key("generated_cells"))
+        try c.encodeIfPresent(genes, forKey: Key("genes"))
+        try c.encodeIfPresent(generatedValues, forKey: Key("generated_values"))
+        try c.encodeIfPresent(step, forKey: Key("step"))
+        try c.encodeIfPresent(guidance.map(FiniteOrNull.init), forKey: Key("guidance"))
+        try c.encodeIfPresent(chance.map(FiniteOrNull.init), forKey: Key("chance"))
+        try c.encodeIfPresent(perLabel, forKey: Key("per_label"))
+    }
+}
