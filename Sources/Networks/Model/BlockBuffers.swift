@@ -53,23 +53,6 @@ final class BackwardScratch {
     }
 }
 
-/// The six adaLN outputs of a block, as views into its [B, 6D] modulation rows.
-struct BlockModulation {
-    let shift1, scale1, gate1, shift2, scale2, gate2: FloatPointer
-    /// Distance between one cell's rows: 6D.
-    let stride: Int
-
-    init(_ base: FloatPointer, width d: Int) {
-        shift1 = base
-        scale1 = base + d
-        gate1 = base + 2 * d
-        shift2 = base + 3 * d
-        scale2 = base + 4 * d
-        gate2 = base + 5 * d
-        stride = 6 * d
-    }
-}
-
 /// A transformer block of either architecture: x_out = block(x_in, SiLU(c)).
 protocol TransformerBlock: AnyObject {
     /// Where the layer's coding rate and sparsity are read.

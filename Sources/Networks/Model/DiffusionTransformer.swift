@@ -65,11 +65,7 @@ public final class DiffusionTransformer {
         // Cells → tokens: pad the gene axis with zeros; [B, G′] is [B·N, P] row-major.
         let patches = a.patches.pointer
         Parallel.single {
-            for b in 0..<batch {
-                let row = patches + b * c.paddedGenes
-                row.update(from: x + b * c.genes, count: c.genes)
-                (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
-            }
+            padGenes(into: patches, from: x, batch: batch)
             a.timesteps.pointer.update(from: t, count: batch)
             TimestepEmbedding.forward(out: a.frequencies.pointer, t: t, batch: batch)
         }
@@ -141,11 +137,7 @@ public final class DiffusionTransformer {
 
         let dY = a.dPaddedOutput.pointer
         Parallel.single {
-            for b in 0..<batch {
-                let row = dY + b * c.paddedGenes
-                row.update(from: dOutput + b * c.genes, count: c.genes)
-                (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
-            }
+            padGenes(into: dY, from: dOutput, batch: batch)
             a.dResidual.zero()
         }
 
@@ -190,5 +182,16 @@ public final class DiffusionTransformer {
         Linear.backward(dx: nil, dWeight: g.timeWeight1, dBias: g.timeBias1, dy: a.dTimeHidden.constPointer,
                         x: a.frequencies.constPointer, weight: e.timeWeight1,
                         rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d)
+    }
+
+    /// Copies `batch` rows of G genes into rows of G′ (the genes padded to whole patches),
+    /// the padding zero: [B, G] → [B, G′], which is [B·N, P] row-major.
+    private func padGenes(into padded: FloatPointer, from rows: ConstFloatPointer, batch: Int) {
+        let c = config
+        for b in 0..<batch {
+            let row = padded + b * c.paddedGenes
+            row.update(from: rows + b * c.genes, count: c.genes)
+            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+        }
     }
 }
