@@ -36,23 +36,12 @@ final class ConditionalTests: XCTestCase {
         return c
     }
 
-    func losses(_ trainer: Trainer, stopAt: Int? = nil) -> [Double] {
-        var losses: [Double] = []
-        trainer.runLoop { event in
-            if case .step(let r) = event {
-                losses.append(r.loss)
-                if r.step == stopAt { trainer.send(.stop(checkpoint: true)) }
-            }
-        }
-        return losses
-    }
-
     func testConditionalRunResumesBitForBitAndNeedsItsLabels() throws {
         let (data, labels) = cells()
-        let whole = losses(try Trainer.start(config: config(steps: 12), source: .matrix(data), labels: labels, runPath: directory + "/a"))
+        let whole = try Trainer.start(config: config(steps: 12), source: .matrix(data), labels: labels, runPath: directory + "/a").trainedLosses()
         let first = try Trainer.start(config: config(steps: 12), source: .matrix(data), labels: labels, runPath: directory + "/b")
-        let head = losses(first, stopAt: 5)
-        let tail = losses(try Trainer.resume(runPath: directory + "/b", source: .matrix(data), labels: labels))
+        let head = first.trainedLosses(stopAt: 5)
+        let tail = try Trainer.resume(runPath: directory + "/b", source: .matrix(data), labels: labels).trainedLosses()
         XCTAssertEqual(head + tail, whole)
         let checkpoint = try SafeTensorsFile(contentsOf: directory + "/b/checkpoints/step-12.safetensors")
         XCTAssertEqual(checkpoint.metadata["label_names"], "[\"a\",\"b\",\"c\"]")

@@ -139,17 +139,12 @@ final class RecipeTests: XCTestCase {
             config.timestepPower = power
             return config
         }
-        func losses(_ trainer: Trainer) -> [Double] {
-            var losses: [Double] = []
-            trainer.runLoop { if case .step(let r) = $0 { losses.append(r.loss) } }
-            return losses
-        }
         let options: [(name: String, minSNR: Double?, power: Double?)] = [("a", 5, nil), ("biased", nil, 2)]
         for (name, minSNR, power) in options {
             let settings = try config(steps: 150, minSNR: minSNR, power: power)
-            let whole = losses(try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name))
+            let whole = try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name).trainedLosses()
             XCTAssertLessThan(whole.suffix(30).reduce(0, +), 0.85 * whole.prefix(30).reduce(0, +), "\(name): the velocity loss falls")
-            let again = losses(try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name + "-again"))
+            let again = try Trainer.start(config: settings, source: .matrix(cells), runPath: directory + "/" + name + "-again").trainedLosses()
             XCTAssertEqual(again, whole, name)
         }
 

@@ -42,26 +42,15 @@ final class StreamedTrainingTests: XCTestCase {
         return plan
     }
 
-    func losses(_ trainer: Trainer, stopAt: Int? = nil) -> [Double] {
-        var losses: [Double] = []
-        trainer.runLoop { event in
-            if case .step(let r) = event {
-                losses.append(r.loss)
-                if r.step == stopAt { trainer.send(.stop(checkpoint: true)) }
-            }
-        }
-        return losses
-    }
-
     func testAStreamedRunResumesBitForBit() throws {
         let path = try writeCells()
         // 42 training cells, batch 4: 10 steps an epoch, so 25 steps cross two epochs.
-        let whole = losses(try plan(path, steps: 25).start(runPath: directory + "/a").trainer)
+        let whole = try plan(path, steps: 25).start(runPath: directory + "/a").trainer.trainedLosses()
         XCTAssertEqual(whole.count, 25)
         let first = try plan(path, steps: 25).start(runPath: directory + "/b")
         XCTAssertEqual(first.trainer.config.data.streaming, StreamingLayout(blockCells: 5, windowBlocks: 2))
-        let head = losses(first.trainer, stopAt: 13)
-        let tail = losses(try RunPlan.resume(runPath: directory + "/b").trainer)
+        let head = first.trainer.trainedLosses(stopAt: 13)
+        let tail = try RunPlan.resume(runPath: directory + "/b").trainer.trainedLosses()
         XCTAssertEqual(head + tail, whole)
         // The held-out cells read back through the stream are the ones read whole.
         let whole2 = try CellLoader.load(path, Preparation(topGenes: nil))
