@@ -210,63 +210,6 @@ final class HDF5File {
         }
     }
 
-    // MARK: - Compound datasets (anndata < 0.7 dataframes)
-
-    /// The member names of a compound dataset, or nil when it is not one.
-    func compoundMembers(_ name: String) throws -> [String]? {
-        try withDataset(name) { dataset in
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            guard H5Tget_class(type) == H5T_COMPOUND else { return nil }
-            return (0..<max(0, H5Tget_nmembers(type))).compactMap { i -> String? in
-                guard let raw = H5Tget_member_name(type, UInt32(i)) else { return nil }
-                defer { H5free_memory(raw) }
-                return String(cString: raw)
-            }
-        }
-    }
-
-    /// One member of a compound dataset as text: strings as they are, numbers formatted.
-    func compoundField(_ name: String, _ member: String) throws -> [String] {
-        let count = try shape(name).reduce(1, *)
-        return try withDataset(name) { dataset in
-            let fileType = H5Dget_type(dataset)
-            defer { H5Tclose(fileType) }
-            let index = H5Tget_member_index(fileType, member)
-            guard index >= 0 else { throw HDF5Error("\(path): \(name) has no field \(member)") }
-            let memberType = H5Tget_member_type(fileType, UInt32(index))
-            defer { H5Tclose(memberType) }
-            if H5Tget_class(memberType) == H5T_STRING {
-                return try readStrings(count: count, fileType: memberType, what: "\(name).\(member)") { memoryType, buffer in
-                    let compound = H5Tcreate(H5T_COMPOUND, H5Tget_size(memoryType))
-                    defer { H5Tclose(compound) }
-                    H5Tinsert(compound, member, 0, memoryType)
-                    return H5Dread(dataset, compound, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), buffer)
-                } reclaim: { memoryType, buffer in
-                    let compound = H5Tcreate(H5T_COMPOUND, H5Tget_size(memoryType))
-                    H5Tinsert(compound, member, 0, memoryType)
-                    let space = H5Dget_space(dataset)
-                    H5Dvlen_reclaim(compound, space, wbdit_h5_default(), buffer)
-                    H5Sclose(space)
-                    H5Tclose(compound)
-                }
-            }
-            let integral = H5Tget_class(memberType) == H5T_INTEGER
-            let compound = H5Tcreate(H5T_COMPOUND, 8)
-            defer { H5Tclose(compound) }
-            H5Tinsert(compound, member, 0, integral ? wbdit_h5_native_int64() : wbdit_h5_native_double())
-            var raw = [UInt64](repeating: 0, count: count)
-            guard raw.withUnsafeMutableBytes({ H5Dread(dataset, compound, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress) }) >= 0 else {
-                throw HDF5Error("\(path): cannot read \(name).\(member)")
-            }
-            return raw.map { bits in
-                if integral { return String(Int64(bitPattern: bits)) }
-                let v = Double(bitPattern: bits)
-                return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
-            }
-        }
-    }
-
     // MARK: - Attributes
 
     /// A string attribute of an object, or nil when it has none.
@@ -301,9 +244,10 @@ final class HDF5File {
         return values
     }
 
-    // MARK: - Helpers
+    // MARK: - Helpers (for this file and its extensions)
 
-    private func withDataset<T>(_ name: String, _ body: (hid_t) throws -> T) throws -> T {
+    /// Runs `body` on the dataset `name`, open for the call only.
+    func withDataset<T>(_ name: String, _ body: (hid_t) throws -> T) throws -> T {
         guard isDataset(name) else { throw HDF5Error("\(path) has no dataset \(name)") }
         let dataset = H5Dopen2(id, name, wbdit_h5_default())
         guard dataset >= 0 else { throw HDF5Error("\(path): cannot open \(name)") }
@@ -312,7 +256,7 @@ final class HDF5File {
     }
 
     /// Reads `count` strings of `fileType` (variable- or fixed-length, ASCII or UTF-8).
-    private func readStrings(count: Int, fileType: hid_t, what: String,
+    func readStrings(count: Int, fileType: hid_t, what: String,
                              read: (hid_t, UnsafeMutableRawPointer) -> herr_t,
                              reclaim: (hid_t, UnsafeMutableRawPointer) -> Void) throws -> [String] {
         let memoryType = H5Tcopy(wbdit_h5_c_string())
@@ -323,7 +267,8 @@ final class HDF5File {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             return try pointers.withUnsafeMutableBufferPointer { buffer in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-                guard read(memoryType, raw) >= 0 else { throw HDF5Error("\(path): cannot read the strings of \(what)") }
+                let status = HDF5Deadline.run(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
+                guard status >= 0 else { throw HDF5Error("\(path): cannot read the strings of \(what)") }
                 defer { reclaim(memoryType, raw) }
                 return buffer.map { $0.map { String(cString: $0) } ?? "" }
             }
