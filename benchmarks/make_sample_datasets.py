@@ -110,15 +110,20 @@ def write_limited(a, path):
     return a
 
 
+def write_counts(src, obs, out, name):
+    """Writes src's counts as out/name.h5ad with obs and the gene ids, and prints its summary."""
+    var = pd.DataFrame({"gene_ids": src.var["gene_ids"].astype(str).values},
+                       index=src.var_names.astype(str))
+    a = ad.AnnData(X=counts_csr(src.X), obs=obs, var=var)
+    a = write_limited(a, os.path.join(out, name + ".h5ad"))
+    summary(name, a)
+
+
 def pbmc3k(folder, out):
     src = read_member(ROMA, folder)
     obs = pd.DataFrame({"cell_type": pd.Categorical(src.obs["celltype"].astype(str))},
                        index=src.obs_names.astype(str))
-    var = pd.DataFrame({"gene_ids": src.var["gene_ids"].astype(str).values},
-                       index=src.var_names.astype(str))
-    a = ad.AnnData(X=counts_csr(src.X), obs=obs, var=var)
-    a = write_limited(a, os.path.join(out, "pbmc3k_counts.h5ad"))
-    summary("pbmc3k_counts", a)
+    write_counts(src, obs, out, "pbmc3k_counts")
 
 
 def morarach(folder, out):
@@ -126,11 +131,7 @@ def morarach(folder, out):
     obs = pd.DataFrame({"cluster": pd.Categorical(src.obs["leiden"].astype(str),
                                                   categories=sorted(src.obs["leiden"].astype(str).unique(), key=int))},
                        index=src.obs_names.astype(str))
-    var = pd.DataFrame({"gene_ids": src.var["gene_ids"].astype(str).values},
-                       index=src.var_names.astype(str))
-    a = ad.AnnData(X=counts_csr(src.X), obs=obs, var=var)
-    a = write_limited(a, os.path.join(out, "morarach2020_ens_counts.h5ad"))
-    summary("morarach2020_ens_counts", a)
+    write_counts(src, obs, out, "morarach2020_ens_counts")
 
 
 def main():

@@ -8,6 +8,12 @@ the parity fixtures (benchmarks/pytorch/make_fixtures.py), is the benchmark peer
 (bench_step.py, bench_sample.py) and is what `python -m wbdit_torch.train` trains;
 nothing in the Swift build or CI imports it.
 
+This module assembles the network: the adaLN-conditioned blocks and the final layer,
+`DiffusionTransformer`, its initialisations and its parameter layout. The parts live
+beside it: the embeddings in `embeddings`, the white-box block's MSSA and ISTA in
+`whitebox_layers`, the DiT block's attention and MLP in `dit_layers`; their names are
+importable from here as well.
+
 Shapes: B cells, G genes, P genes per token, N = ceil(G / P) tokens, D hidden
 size, H heads, p = D / H head width.
 """
@@ -18,169 +24,26 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .dit_layers import Attention, Mlp
+from .embeddings import (TIME_FREQ_DIM, LabelEmbedder, PatchEmbed, TimestepEmbedder, sincos_pos_embed,
+                         timestep_features)
+from .whitebox_layers import ISTA, ISTA_LAMBDA, ISTA_STEP, MSSA
+
+__all__ = ["DIFFUSION_STEPS", "ISTA", "ISTA_LAMBDA", "ISTA_STEP", "LN_EPS", "MSSA", "TIME_FREQ_DIM", "Attention", "Block",
+           "DiffusionTransformer", "FinalLayer", "LabelEmbedder", "Mlp", "PatchEmbed", "TimestepEmbedder",
+           "from_metadata", "modulate", "randomize_all", "reference_init", "sincos_pos_embed", "timestep_features",
+           "trainable_names", "trainable_parameters"]
+
 LN_EPS = 1e-6            # every LayerNorm; no learned scale or shift
-TIME_FREQ_DIM = 256      # sinusoidal timestep features (cos half, then sin half)
-ISTA_STEP = 0.1          # η
-ISTA_LAMBDA = 0.1        # λ
 DIFFUSION_STEPS = 1000   # T
 
 
-# MARK: - Fixed embeddings
-
-def sincos_pos_embed(num_tokens: int, hidden: int) -> torch.Tensor:
-    """Position table [1, N, D] in float64.
-
-    First D/2 channels: the constant coordinate 0 (D/4 zeros = sin 0, D/4 ones = cos 0).
-    Last D/2 channels: sin(n ω_k) then cos(n ω_k), ω_k = 1 / 10000^(k / (D/4)).
-    """
-    assert hidden % 4 == 0, "hidden size must be a multiple of 4 for the position table"
-    quarter = hidden // 4
-    omega = 1.0 / 10000 ** (torch.arange(quarter, dtype=torch.float64) / quarter)
-    n = torch.arange(num_tokens, dtype=torch.float64)
-    angles = n[:, None] * omega[None, :]                                   # [N, D/4]
-    zero_coord = torch.cat([torch.zeros(num_tokens, quarter),
-                            torch.ones(num_tokens, quarter)], dim=1).double()
-    token_coord = torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
-    return torch.cat([zero_coord, token_coord], dim=1).unsqueeze(0)        # [1, N, D]
-
-
-def timestep_features(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """Sinusoidal features [B, 256] = [cos(t f_k), sin(t f_k)], f_k = exp(-ln(10000) k / 128).
-
-    Evaluated in float64 and rounded to `dtype`: in float32, t·f_k for t near 999
-    carries an argument error of up to ~3e-5, the largest single float32 error in
-    the network (it moves the fixtures' outputs by ~5e-7 relative).
-    """
-    half = TIME_FREQ_DIM // 2
-    freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
-    args = t.to(torch.float64)[:, None] * freqs[None, :]
-    return torch.cat([torch.cos(args), torch.sin(args)], dim=1).to(dtype)
-
+# MARK: - Blocks and final layer
 
 def modulate(z: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     """z [B, N, D] · (1 + scale [B, D]) + shift [B, D], broadcast over tokens."""
     return z * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)
 
-
-# MARK: - Embedders
-
-class PatchEmbed(nn.Module):
-    """Token n = Linear over genes n·P … n·P+P−1, stored as a Conv2d weight [D, 1, P, 1]."""
-
-    def __init__(self, patch: int, hidden: int):
-        super().__init__()
-        self.proj = nn.Conv2d(1, hidden, kernel_size=(patch, 1), stride=(patch, 1))
-
-    def forward(self, x):                               # x [B, N·P] -> [B, N, D]
-        y = self.proj(x[:, None, :, None])              # [B, D, N, 1]
-        return y.flatten(2).transpose(1, 2)
-
-
-class TimestepEmbedder(nn.Module):
-    """t [B] -> c [B, D]: sinusoid, `mlp.0` Linear(256 → D), SiLU, `mlp.2` Linear(D → D)."""
-
-    def __init__(self, hidden: int):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(TIME_FREQ_DIM, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
-
-    def forward(self, t):
-        return self.mlp(timestep_features(t, self.mlp[0].weight.dtype))
-
-
-class LabelEmbedder(nn.Module):
-    """Class label [B] -> [B, D]; row `num_classes` is the "no label" row.
-
-    The reference's random label dropout for classifier-free guidance is left to the
-    caller (pass label num_classes), so this module is deterministic.
-    """
-
-    def __init__(self, num_classes: int, hidden: int):
-        super().__init__()
-        self.embedding_table = nn.Embedding(num_classes + 1, hidden)
-
-    def forward(self, y):
-        return self.embedding_table(y)
-
-
-# MARK: - DiT block parts
-
-class Attention(nn.Module):
-    """Standard multi-head self-attention; `qkv` output is laid out [q | k | v]."""
-
-    def __init__(self, hidden: int, heads: int):
-        super().__init__()
-        self.heads = heads
-        self.scale = (hidden // heads) ** -0.5
-        self.qkv = nn.Linear(hidden, 3 * hidden)
-        self.proj = nn.Linear(hidden, hidden)
-
-    def forward(self, x):                                            # [B, N, D]
-        b, n, d = x.shape
-        qkv = self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4)                         # each [B, H, N, p]
-        attn = torch.softmax(q @ k.transpose(-2, -1) * self.scale, dim=-1)
-        out = (attn @ v).transpose(1, 2).reshape(b, n, d)            # heads concatenated
-        return self.proj(out)
-
-
-class Mlp(nn.Module):
-    """`fc1` Linear(D → rD), tanh-approximated GELU, `fc2` Linear(rD → D)."""
-
-    def __init__(self, hidden: int, mlp_ratio: float):
-        super().__init__()
-        inner = int(hidden * mlp_ratio)
-        self.fc1 = nn.Linear(hidden, inner)
-        self.fc2 = nn.Linear(inner, hidden)
-
-    def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
-
-
-# MARK: - White-box block parts
-
-class MSSA(nn.Module):
-    """Multi-head subspace self-attention: one projection w serves as q, k and v.
-
-    `to_out.0` exists only with more than one head; a single head returns its
-    output as it is.
-    """
-
-    def __init__(self, hidden: int, heads: int):
-        super().__init__()
-        self.heads = heads
-        self.scale = (hidden // heads) ** -0.5
-        self.qkv = nn.Linear(hidden, hidden, bias=False)
-        if heads > 1:
-            self.to_out = nn.Sequential(nn.Linear(hidden, hidden), nn.Dropout(0.0))
-
-    def forward(self, x):                                            # [B, N, D]
-        b, n, d = x.shape
-        w = self.qkv(x).reshape(b, n, self.heads, d // self.heads).transpose(1, 2)  # [B, H, N, p]
-        attn = torch.softmax(w @ w.transpose(-2, -1) * self.scale, dim=-1)
-        out = (attn @ w).transpose(1, 2).reshape(b, n, d)
-        return self.to_out(out) if self.heads > 1 else out
-
-
-class ISTA(nn.Module):
-    """One non-negative ISTA step: ReLU(z + η (z W − (z Wᵀ) W) − η λ), dictionary W [D, D]."""
-
-    def __init__(self, hidden: int):
-        super().__init__()
-        self.weight = nn.Parameter(torch.empty(hidden, hidden))
-        nn.init.kaiming_uniform_(self.weight, a=0)
-
-    def preactivation(self, z):
-        """The argument of the ReLU, z + η (z W − (z Wᵀ) W) − η λ."""
-        zwt = F.linear(z, self.weight)                  # z Wᵀ
-        zwtw = F.linear(zwt, self.weight.t())           # (z Wᵀ) W
-        zw = F.linear(z, self.weight.t())               # z W
-        return z + ISTA_STEP * (zw - zwtw) - ISTA_STEP * ISTA_LAMBDA
-
-    def forward(self, z):
-        return F.relu(self.preactivation(z))
-
-
-# MARK: - Blocks and final layer
 
 class Block(nn.Module):
     """adaLN-conditioned block; `arch` picks DiT (Attention + Mlp) or white-box (MSSA + ISTA)."""
