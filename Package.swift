@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Kernels", "CellData", "Storage"]),
 
         // MARK: Front ends
-        .target(name: "TextUI"),
+        .target(name: "TextUI", dependencies: ["Storage"]),
         .target(name: "Report", dependencies: ["TextUI", "Analysis", "Diffusion", "CellData", "Networks", "Storage"]),
         .target(name: "Workbench", dependencies: ["TextUI", "Report", "Diffusion", "Analysis", "CellData", "Networks", "Kernels", "Storage", "CNCursesW"]),
         .executableTarget(name: "wbdit", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A 24-bit colour.
 public struct RGB: Equatable, Hashable, Sendable {
@@ -66,7 +67,7 @@ public struct Theme: Equatable, Sendable {
     /// The theme `name` from `folder/name.theme`; "dark" is built in.
     public static func load(_ name: String, from folder: String) throws -> Theme {
         let path = folder + "/" + name + ".theme"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = FileBytes.text(path) else {
             if name == "dark" { return .dark }
             let known = available(in: folder)
             throw ThemeError("no theme \(name) in \(folder) (themes: \(known.joined(separator: ", ")))")

@@ -163,42 +163,49 @@ public struct SafeTensorsWriter {
     }
 
     /// The complete file. (This engine only runs on little-endian machines.)
-    public func data() -> Data {
-        var header = "{"
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            header += "\"__metadata__\":{\(pairs.joined(separator: ","))},"
-        }
+    public func data() throws -> Data {
         var offset = 0
-        header += entries.map { e in
+        let tensors = entries.map { e -> (String, Header.Tensor) in
             defer { offset += e.bytes.count }
-            return "\(jsonString(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + e.bytes.count)]}"
-        }.joined(separator: ",")
-        header += "}"
+            return (e.name, Header.Tensor(dtype: e.dtype.rawValue, shape: e.shape, dataOffsets: [offset, offset + e.bytes.count]))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var header = try encoder.encode(Header(metadata: metadata, tensors: tensors))
         // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
-        while header.utf8.count % 8 != 0 { header += " " }
+        header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
         var out = Data()
-        var length = UInt64(header.utf8.count).littleEndian
+        var length = UInt64(header.count).littleEndian
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
-        out.append(contentsOf: Array(header.utf8))
+        out.append(header)
         for e in entries { out.append(e.bytes) }
         return out
     }
 
     /// Writes the file atomically.
-    public func write(to path: String) throws { try AtomicFile.write(data(), to: path) }
+    public func write(to path: String) throws { try AtomicFile.write(try data(), to: path) }
 
-    private func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
+    /// The JSON header: `__metadata__` (when there is any), then one object per tensor.
+    private struct Header: Encodable {
+        struct Tensor: Encodable {
+            let dtype: String
+            let shape: [Int]
+            let dataOffsets: [Int]
+            enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
         }
-        return out + "\""
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+        let metadata: [String: String]
+        let tensors: [(String, Tensor)]
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            if !metadata.isEmpty { try c.encode(metadata, forKey: Key(stringValue: "__metadata__")) }
+            for (name, tensor) in tensors { try c.encode(tensor, forKey: Key(stringValue: name)) }
+        }
     }
 }
