@@ -21,6 +21,15 @@ public enum KernelChoice: String, CaseIterable, Sendable {
     /// The kernel set OpenBLAS chose for this CPU (or was told to by OPENBLAS_CORETYPE).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }
 
+    /// Whether that kernel set uses AVX2 or AVX-512. OpenBLAS 0.3.21 (Debian 12's) does not
+    /// know every newer CPU, and one whose model a virtual machine hides gets its SSE3
+    /// kernels ("Prescott"), a third of the speed; then `Matmul` sends every product to
+    /// our own kernel instead of the few shapes where OpenBLAS's wide kernels are faster.
+    public static let openBLASIsWide: Bool = {
+        let wide: Set = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
+        return wide.contains(openBLASCore.lowercased())
+    }()
+
     /// True when the AVX-512 kernels are chosen and can run.
     @inline(__always)
     static var usesAVX512: Bool { current == .avx512 && avx512Runs }

@@ -77,9 +77,11 @@ public enum Matmul {
     /// which stops paying when both C's rows and the depth are long (3200 × 2304 × 768);
     /// with a short depth (a weight gradient over 16 cells) ours is still the faster.
     /// Measured shape by shape against OpenBLAS in docs/benchmarks.md ("Small products").
+    /// Against OpenBLAS's SSE3 kernels (`KernelChoice.openBLASIsWide` false) ours wins everywhere.
     @inline(__always)
     static func usesOwnKernel(_ transA: Transpose, _ transB: Transpose, m: Int, k: Int) -> Bool {
-        KernelChoice.usesAVX512 && !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024 && k > 256)
+        KernelChoice.usesAVX512
+            && (!KernelChoice.openBLASIsWide || !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024 && k > 256))
     }
 
     /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.
