@@ -42,13 +42,9 @@ public enum SelfAttention {
                                qkv: ConstFloatPointer, shape: AttentionShape) {
         let (n, d, p) = (shape.tokens, shape.width, shape.headWidth)
         shape.forEachHead { b, h in
-            let q = qkv + b * n * 3 * d + h * p, k = q + d, v = q + 2 * d
-            let a = probabilities + (b * shape.heads + h) * n * n
-            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
-                        a: q, lda: 3 * d, b: k, ldb: 3 * d, c: a, ldc: n)
-            Softmax.forward(a, rows: n, width: n)
-            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: v, ldb: 3 * d,
-                        c: out + b * n * d + h * p, ldc: d)
+            let q = qkv + b * n * 3 * d + h * p
+            AttentionHead.forward(out: out + b * n * d + h * p, outStride: d, probabilities: probabilities + (b * shape.heads + h) * n * n,
+                                  q: q, k: q + d, v: q + 2 * d, stride: 3 * d, shape: shape)
         }
     }
 

@@ -10,12 +10,8 @@ public enum SubspaceAttention {
         let (n, d, p) = (shape.tokens, shape.width, shape.headWidth)
         shape.forEachHead { b, h in
             let wh = w + b * n * d + h * p
-            let a = probabilities + (b * shape.heads + h) * n * n
-            Matmul.gemmOnCurrentThread(.none, .transposed, m: n, n: n, k: p, alpha: shape.scale,
-                        a: wh, lda: d, b: wh, ldb: d, c: a, ldc: n)
-            Softmax.forward(a, rows: n, width: n)
-            Matmul.gemmOnCurrentThread(.none, .none, m: n, n: p, k: n, a: a, lda: n, b: wh, ldb: d,
-                        c: out + b * n * d + h * p, ldc: d)
+            AttentionHead.forward(out: out + b * n * d + h * p, outStride: d, probabilities: probabilities + (b * shape.heads + h) * n * n,
+                                  q: wh, k: wh, v: wh, stride: d, shape: shape)
         }
     }
 
