@@ -78,12 +78,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         FileBytes.read(path).flatMap { try? JSONDecoder().decode(EvaluationReport.self, from: $0) }
     }
 
-    /// The report as JSON, keys sorted, one line.
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self) + Data("\n".utf8)
-    }
+    /// The report as `report.json` holds it.
+    public func encoded() throws -> Data { try reportJSON(self) }
 
     // MARK: - Codable, by hand: the figures are pairs of top-level keys
 
@@ -129,4 +125,12 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         try c.encodeIfPresent(chance.map(FiniteOrNull.init), forKey: Key("chance"))
         try c.encodeIfPresent(perLabel, forKey: Key("per_label"))
     }
+}
+
+/// What the report files hold (`report.json`, `sweep.json`): one line of JSON, keys sorted
+/// so that the same figures give the same bytes, and a newline.
+func reportJSON<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return try encoder.encode(value) + Data("\n".utf8)
 }

@@ -24,9 +24,5 @@ public struct GuidanceSweepEntry: Codable, Equatable, Sendable {
     }
 
     /// A sweep as `sweep.json` holds it: a JSON array, one object per weight, keys sorted.
-    public static func encoded(_ entries: [GuidanceSweepEntry]) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(entries) + Data("\n".utf8)
-    }
+    public static func encoded(_ entries: [GuidanceSweepEntry]) throws -> Data { try reportJSON(entries) }
 }
