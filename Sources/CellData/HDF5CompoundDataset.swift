@@ -35,13 +35,6 @@ extension HDF5File {
                     defer { H5Tclose(compound) }
                     H5Tinsert(compound, member, 0, memoryType)
                     return H5Dread(dataset, compound, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), buffer)
-                } reclaim: { memoryType, buffer in
-                    let compound = H5Tcreate(H5T_COMPOUND, H5Tget_size(memoryType))
-                    H5Tinsert(compound, member, 0, memoryType)
-                    let space = H5Dget_space(dataset)
-                    H5Dvlen_reclaim(compound, space, wbdit_h5_default(), buffer)
-                    H5Sclose(space)
-                    H5Tclose(compound)
                 }
             }
             let integral = H5Tget_class(memberType) == H5T_INTEGER

@@ -202,10 +202,6 @@ final class HDF5File {
             guard H5Tget_class(fileType) == H5T_STRING else { throw HDF5Error("\(path): \(name) does not hold strings") }
             return try readStrings(count: count, fileType: fileType, what: name) { memoryType, buffer in
                 H5Dread(dataset, memoryType, wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), buffer)
-            } reclaim: { memoryType, buffer in
-                let space = H5Dget_space(dataset)
-                H5Dvlen_reclaim(memoryType, space, wbdit_h5_default(), buffer)
-                H5Sclose(space)
             }
         }
     }
@@ -226,8 +222,6 @@ final class HDF5File {
         let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
         return try readStrings(count: count, fileType: fileType, what: "\(object)@\(name)") { memoryType, buffer in
             H5Aread(attribute, memoryType, buffer)
-        } reclaim: { memoryType, buffer in
-            H5Dvlen_reclaim(memoryType, space, wbdit_h5_default(), buffer)
         }.first
     }
 
@@ -257,8 +251,7 @@ final class HDF5File {
 
     /// Reads `count` strings of `fileType` (variable- or fixed-length, ASCII or UTF-8).
     func readStrings(count: Int, fileType: hid_t, what: String,
-                             read: (hid_t, UnsafeMutableRawPointer) -> herr_t,
-                             reclaim: (hid_t, UnsafeMutableRawPointer) -> Void) throws -> [String] {
+                     read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
         let memoryType = H5Tcopy(wbdit_h5_c_string())
         defer { H5Tclose(memoryType) }
         H5Tset_cset(memoryType, H5Tget_cset(fileType))
@@ -268,8 +261,11 @@ final class HDF5File {
             return try pointers.withUnsafeMutableBufferPointer { buffer in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
                 let status = HDF5Deadline.run(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
+                // Each string HDF5 allocated is freed with its own allocator, on failure too: a
+                // read that fails part-way has allocated the strings before the one it failed
+                // on (the rest stay nil).
+                defer { for pointer in buffer where pointer != nil { H5free_memory(pointer) } }
                 guard status >= 0 else { throw HDF5Error("\(path): cannot read the strings of \(what)") }
-                defer { reclaim(memoryType, raw) }
                 return buffer.map { $0.map { String(cString: $0) } ?? "" }
             }
         }
