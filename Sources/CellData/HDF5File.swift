@@ -37,15 +37,16 @@ final class HDF5File {
         return true
     }
 
-    func isGroup(_ name: String) -> Bool { objectType(name) == H5I_GROUP }
-    func isDataset(_ name: String) -> Bool { objectType(name) == H5I_DATASET }
+    func isGroup(_ name: String) -> Bool { objectType(name) == H5O_TYPE_GROUP }
+    func isDataset(_ name: String) -> Bool { objectType(name) == H5O_TYPE_DATASET }
 
-    private func objectType(_ name: String) -> H5I_type_t? {
+    /// The kind of object at `name`, read from its header without opening it (opening a
+    /// damaged dataset makes libhdf5 leak the messages it had read when it gives up).
+    private func objectType(_ name: String) -> H5O_type_t? {
         guard exists(name) else { return nil }
-        let object = H5Oopen(id, name, wbdit_h5_default())
-        guard object >= 0 else { return nil }
-        defer { H5Oclose(object) }
-        return H5Iget_type(object)
+        var info = H5O_info_t()
+        guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), wbdit_h5_default()) >= 0 else { return nil }
+        return info.type
     }
 
     /// The names of a group's members.
