@@ -22,4 +22,13 @@ final class HDF5DeadlineTests: XCTestCase {
                       result.stderr)
         XCTAssertTrue(result.stdout.isEmpty, result.stdout)
     }
+
+    /// The fuzzer met the same loop again in another file, reading the obs index.
+    func testTheSecondHangingFileIsRefusedToo() throws {
+        let other = URL(fileURLWithPath: hang).deletingLastPathComponent()
+            .appendingPathComponent("timeout-727b8c79b8184f17c9a79357c99559d60d7e0fce").path
+        let result = try CommandRunner.wbdit(["info", other], environment: ["WBDIT_HDF5_DEADLINE": "1.5"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("libhdf5 did not finish reading the strings of obs@_index"), result.stderr)
+    }
 }

@@ -13,7 +13,7 @@ for target in $targets; do
     work=$(mktemp -d)
     crashes=Tests/Fuzz/Crashes/$target
     mkdir -p "$crashes"
-    WBDIT_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+    LSAN_OPTIONS=suppressions=Tests/Fuzz/lsan-libhdf5.supp WBDIT_FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
         -artifact_prefix="$crashes/" "$work" "Tests/Fuzz/Corpus/$target" > "$work.log" 2>&1
     code=$?
     WBDIT_FUZZ_TARGET=$target "$binary" -merge=1 "Tests/Fuzz/Corpus/$target" "$work" > /dev/null 2>&1
