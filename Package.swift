@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Layers, bottom-up; every target imports only targets below it:
-//   C shims (CBLAS, CHDF5, CZlib, CNCursesW) and C kernels (CKernels), Storage → Kernels → Networks, CellData → Diffusion → Analysis
+//   C shims (CBLAS, CHDF5, CZlib, CNCursesW), C kernels (CKernels) and the fault guard (CSignalGuard), Storage → Kernels → Networks, CellData → Diffusion → Analysis
 //   → front ends: TextUI (text grid and charts) → Report (HTML) → Workbench (ncurses) → wbdit (CLI)
 import PackageDescription
 
@@ -27,6 +27,9 @@ let package = Package(
         // MARK: C kernels: AVX-512 small-matrix sgemm and AdamW, chosen at run time
         .target(name: "CKernels"),
 
+        // MARK: The signal guard: libhdf5's faults on damaged files end in one line, not a crash
+        .target(name: "CSignalGuard"),
+
         // MARK: Storage: files written atomically and read whole
         .target(name: "Storage"),
 
@@ -35,7 +38,7 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Kernels", "Storage"]),
 
         // MARK: Data
-        .target(name: "CellData", dependencies: ["Kernels", "Storage", "CHDF5", "CZlib"]),
+        .target(name: "CellData", dependencies: ["Kernels", "Storage", "CHDF5", "CZlib", "CSignalGuard"]),
 
         // MARK: Diffusion and training
         .target(name: "Diffusion", dependencies: ["Kernels", "Networks", "CellData", "Storage"]),
@@ -55,7 +58,7 @@ let package = Package(
         // MARK: Fuzzing: the harness (every parser of untrusted bytes) and libFuzzer's entry
         // point, built by `make fuzz` with -sanitize=fuzzer,address; `make test` replays the corpus.
         .target(name: "FuzzHarness", dependencies: ["CellData", "Diffusion", "Networks", "TextUI"], path: "Tests/FuzzHarness"),
-        .executableTarget(name: "wbdit-fuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz", exclude: ["Corpus", "Crashes", "Hangs", "run.sh", "lsan-libhdf5.supp"],
+        .executableTarget(name: "wbdit-fuzz", dependencies: ["FuzzHarness"], path: "Tests/Fuzz", exclude: ["Corpus", "Crashes", "Hangs", "Faults", "run.sh", "lsan-libhdf5.supp"],
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         // MARK: Tests

@@ -261,7 +261,7 @@ final class HDF5File {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             return try pointers.withUnsafeMutableBufferPointer { buffer in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-                let status = HDF5Deadline.run(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
+                let status = HDF5ReadGuard.run(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
                 // Each string HDF5 allocated is freed with its own allocator, on failure too: a
                 // read that fails part-way has allocated the strings before the one it failed
                 // on (the rest stay nil).

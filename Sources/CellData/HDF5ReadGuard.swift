@@ -1,26 +1,30 @@
+import CSignalGuard
 import Foundation
 
-/// A time limit on libhdf5 calls that HDF5 itself does not bound. A damaged global heap
-/// (an object of size zero) makes HDF5 1.10 loop for ever inside the read of a
-/// variable-length string (docs/reliability.md, fuzz finding 4). No HDF5 call interrupts
-/// it, and unwinding out of the library would leave its state broken, so a guarded read
-/// that has not returned after `seconds` ends the process: one line on stderr naming the
-/// file and what was being read, and exit status 2, bad input. The guarded reads are the
-/// variable-length strings, which take well under a second even for millions of names.
-/// The limit is 30 s, or `WBDIT_HDF5_DEADLINE` seconds (for a slow network file system).
-enum HDF5Deadline {
+/// What libhdf5 does not guard against itself. On some damaged global heaps, HDF5 1.10
+/// loops for ever or reads out of bounds inside the read of a variable-length string
+/// (docs/reliability.md, fuzz findings 4 and 8). No HDF5 call interrupts a read, and
+/// unwinding out of the library would leave its state broken, so a guarded read that
+/// faults (SIGSEGV, SIGBUS), or has not returned after `seconds`, ends the process: one
+/// line on stderr naming the file and what was being read, and exit status 2, bad input.
+/// The guarded reads are the variable-length strings, which take well under a second even
+/// for millions of names. The limit is 30 s, or `WBDIT_HDF5_DEADLINE` seconds (for a slow
+/// network file system).
+enum HDF5ReadGuard {
     static let seconds: Double = {
         guard let text = ProcessInfo.processInfo.environment["WBDIT_HDF5_DEADLINE"], let value = Double(text),
               value.isFinite, value > 0 else { return 30 }
         return value
     }()
 
-    /// Runs `body`; when it takes longer than `seconds`, the process ends as described.
+    /// Runs `body` under the guard described above.
     static func run<T>(reading what: String, in path: String, _ body: () throws -> T) rethrows -> T {
         #if WBDIT_FUZZ
-        // Under libFuzzer, its own -timeout reports the hang with the input that caused it.
+        // Under libFuzzer, its own -timeout and AddressSanitizer report the input that caused it.
         return try body()
         #else
+        let fault = "wbdit: error: \(path): libhdf5 faulted reading \(what); the file is damaged\n"
+        fault.withCString { wbdit_signal_guard_begin($0, strlen($0)) }
         let watch = Watch()
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             guard watch.expire() else { return }
@@ -29,7 +33,10 @@ enum HDF5Deadline {
             FileHandle.standardError.write(Data(line.utf8))
             _exit(2)
         }
-        defer { watch.finish() }
+        defer {
+            wbdit_signal_guard_end()
+            watch.finish()
+        }
         return try body()
         #endif
     }

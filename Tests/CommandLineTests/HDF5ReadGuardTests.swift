@@ -2,10 +2,10 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The fuzzer's hang (Tests/Fuzz/Hangs/h5ad): a string attribute whose global heap is
-/// corrupt makes libhdf5 loop for ever. wbdit ends at its deadline with one line and
-/// status 2 (`wbdit info` reads the attribute; other commands stop earlier on this file).
-final class HDF5DeadlineTests: XCTestCase {
+/// Files that make libhdf5 loop (Tests/Fuzz/Hangs/h5ad) or fault (Tests/Fuzz/Faults/h5ad)
+/// on a corrupt global heap: wbdit ends with one line and status 2, at the deadline or
+/// at the fault (`wbdit info` reads the attribute; other commands stop earlier on this file).
+final class HDF5ReadGuardTests: XCTestCase {
     let hang = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fuzz/Hangs/h5ad/timeout-e70fd02cc9417cfa710588d7f05ebe5dbd720643").standardized.path
 
@@ -30,5 +30,16 @@ final class HDF5DeadlineTests: XCTestCase {
         let result = try CommandRunner.wbdit(["info", other], environment: ["WBDIT_HDF5_DEADLINE": "1.5"])
         XCTAssertEqual(result.status, 2, result.stderr)
         XCTAssertTrue(result.stderr.contains("libhdf5 did not finish reading the strings of obs@_index"), result.stderr)
+    }
+
+    /// The fuzzer's fault: libhdf5 reads out of bounds in the heap; no crash dump, one line.
+    func testAFileThatMakesHDF5FaultIsRefusedWithOneLine() throws {
+        let fault = URL(fileURLWithPath: hang).deletingLastPathComponent()
+            .appendingPathComponent("../../Faults/h5ad/crash-6f65cde726ab7f1613c2934b9e927cbc0ad777ec").standardized.path
+        let result = try CommandRunner.wbdit(["info", fault])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("libhdf5 faulted reading the strings of X@h5sparse_format; the file is damaged"),
+                      result.stderr)
     }
 }
