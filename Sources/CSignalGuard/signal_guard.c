@@ -7,18 +7,21 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { MESSAGE_CAPACITY = 1024 };
+enum { MESSAGE_CAPACITY = 1024, DEPTH = 8 };
 
-static _Thread_local volatile sig_atomic_t guarded;
-static _Thread_local char message[MESSAGE_CAPACITY];
-static _Thread_local size_t message_length;
+// Guarded calls nest (a dataset's read inside the dataset's opening): one message a level,
+// the innermost written; deeper than DEPTH, the deepest kept level's.
+static _Thread_local volatile sig_atomic_t depth;
+static _Thread_local char message[DEPTH][MESSAGE_CAPACITY];
+static _Thread_local size_t message_length[DEPTH];
 
 static struct sigaction previous_segv, previous_bus;
 static pthread_once_t installed = PTHREAD_ONCE_INIT;
 
 static void on_fault(int signal_number, siginfo_t *info, void *context) {
-    if (guarded) {
-        (void)!write(STDERR_FILENO, message, message_length);
+    if (depth > 0) {
+        int level = (depth < DEPTH ? depth : DEPTH) - 1;
+        (void)!write(STDERR_FILENO, message[level], message_length[level]);
         _exit(2);
     }
     // Not ours: hand the fault to the handler before us (the Swift runtime's backtracer,
@@ -41,9 +44,13 @@ static void install(void) {
 
 void wbdit_signal_guard_begin(const char *text, size_t length) {
     pthread_once(&installed, install);
-    message_length = length < MESSAGE_CAPACITY ? length : MESSAGE_CAPACITY - 1;
-    memcpy(message, text, message_length);
-    guarded = 1;
+    if (depth < DEPTH) {
+        message_length[depth] = length < MESSAGE_CAPACITY ? length : MESSAGE_CAPACITY - 1;
+        memcpy(message[depth], text, message_length[depth]);
+    }
+    depth = depth + 1;
 }
 
-void wbdit_signal_guard_end(void) { guarded = 0; }
+void wbdit_signal_guard_end(void) {
+    if (depth > 0) depth = depth - 1;
+}

@@ -19,7 +19,7 @@ final class HDF5File {
         wbdit_h5_silence()
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("cannot read \(path): no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error("\(path) is not an HDF5 file (an .h5ad is one)") }
-        id = H5Fopen(path, wbdit_h5_read_only(), wbdit_h5_default())
+        id = HDF5ReadGuard.guarded(reading: "the file's header", in: path) { H5Fopen(path, wbdit_h5_read_only(), wbdit_h5_default()) }
         guard id >= 0 else { throw HDF5Error("cannot open \(path) as HDF5") }
     }
 
@@ -32,7 +32,8 @@ final class HDF5File {
         var prefix = ""
         for component in name.split(separator: "/") {
             prefix += (prefix.isEmpty ? "" : "/") + component
-            guard H5Lexists(id, prefix, wbdit_h5_default()) > 0 else { return false }
+            let found = HDF5ReadGuard.guarded(reading: prefix, in: path) { H5Lexists(id, prefix, wbdit_h5_default()) }
+            guard found > 0 else { return false }
         }
         return true
     }
@@ -45,23 +46,28 @@ final class HDF5File {
     private func objectType(_ name: String) -> H5O_type_t? {
         guard exists(name) else { return nil }
         var info = H5O_info_t()
-        guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), wbdit_h5_default()) >= 0 else { return nil }
+        let status = HDF5ReadGuard.guarded(reading: name, in: path) {
+            H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), wbdit_h5_default())
+        }
+        guard status >= 0 else { return nil }
         return info.type
     }
 
     /// The names of a group's members.
     func members(_ group: String) throws -> [String] {
-        let g = H5Gopen2(id, group, wbdit_h5_default())
-        guard g >= 0 else { throw HDF5Error("\(path): \(group) is not a group") }
-        defer { H5Gclose(g) }
-        var info = H5G_info_t()
-        H5Gget_info(g, &info)
-        return (0..<info.nlinks).compactMap { i -> String? in
-            let length = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wbdit_h5_default())
-            guard length > 0 else { return nil }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(length) + 1, wbdit_h5_default())
-            return String(cString: buffer)
+        try HDF5ReadGuard.guarded(reading: "the group \(group)", in: path) {
+            let g = H5Gopen2(id, group, wbdit_h5_default())
+            guard g >= 0 else { throw HDF5Error("\(path): \(group) is not a group") }
+            defer { H5Gclose(g) }
+            var info = H5G_info_t()
+            H5Gget_info(g, &info)
+            return (0..<info.nlinks).compactMap { i -> String? in
+                let length = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wbdit_h5_default())
+                guard length > 0 else { return nil }
+                var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+                H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(length) + 1, wbdit_h5_default())
+                return String(cString: buffer)
+            }
         }
     }
 
@@ -211,43 +217,49 @@ final class HDF5File {
 
     /// A string attribute of an object, or nil when it has none.
     func stringAttribute(_ object: String, _ name: String) throws -> String? {
-        guard exists(object) || object == "/", H5Aexists_by_name(id, object, name, wbdit_h5_default()) > 0 else { return nil }
-        let attribute = H5Aopen_by_name(id, object, name, wbdit_h5_default(), wbdit_h5_default())
-        guard attribute >= 0 else { return nil }
-        defer { H5Aclose(attribute) }
-        let fileType = H5Aget_type(attribute)
-        defer { H5Tclose(fileType) }
-        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
-        let space = H5Aget_space(attribute)
-        defer { H5Sclose(space) }
-        let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
-        return try readStrings(count: count, fileType: fileType, what: "\(object)@\(name)") { memoryType, buffer in
-            H5Aread(attribute, memoryType, buffer)
-        }.first
+        try HDF5ReadGuard.guarded(reading: "the attribute \(object)@\(name)", in: path) {
+            guard exists(object) || object == "/", H5Aexists_by_name(id, object, name, wbdit_h5_default()) > 0 else { return nil }
+            let attribute = H5Aopen_by_name(id, object, name, wbdit_h5_default(), wbdit_h5_default())
+            guard attribute >= 0 else { return nil }
+            defer { H5Aclose(attribute) }
+            let fileType = H5Aget_type(attribute)
+            defer { H5Tclose(fileType) }
+            guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+            let space = H5Aget_space(attribute)
+            defer { H5Sclose(space) }
+            let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
+            return try readStrings(count: count, fileType: fileType, what: "\(object)@\(name)") { memoryType, buffer in
+                H5Aread(attribute, memoryType, buffer)
+            }.first
+        }
     }
 
     /// An integer array attribute (such as a sparse matrix's `shape`), or nil.
     func integerAttribute(_ object: String, _ name: String) -> [Int64]? {
-        guard H5Aexists_by_name(id, object, name, wbdit_h5_default()) > 0 else { return nil }
-        let attribute = H5Aopen_by_name(id, object, name, wbdit_h5_default(), wbdit_h5_default())
-        guard attribute >= 0 else { return nil }
-        defer { H5Aclose(attribute) }
-        let space = H5Aget_space(attribute)
-        defer { H5Sclose(space) }
-        var values = [Int64](repeating: 0, count: max(1, Int(H5Sget_simple_extent_npoints(space))))
-        guard H5Aread(attribute, wbdit_h5_native_int64(), &values) >= 0 else { return nil }
-        return values
+        HDF5ReadGuard.guarded(reading: "the attribute \(object)@\(name)", in: path) {
+            guard H5Aexists_by_name(id, object, name, wbdit_h5_default()) > 0 else { return nil }
+            let attribute = H5Aopen_by_name(id, object, name, wbdit_h5_default(), wbdit_h5_default())
+            guard attribute >= 0 else { return nil }
+            defer { H5Aclose(attribute) }
+            let space = H5Aget_space(attribute)
+            defer { H5Sclose(space) }
+            var values = [Int64](repeating: 0, count: max(1, Int(H5Sget_simple_extent_npoints(space))))
+            guard H5Aread(attribute, wbdit_h5_native_int64(), &values) >= 0 else { return nil }
+            return values
+        }
     }
 
     // MARK: - Helpers (for this file and its extensions)
 
     /// Runs `body` on the dataset `name`, open for the call only.
     func withDataset<T>(_ name: String, _ body: (hid_t) throws -> T) throws -> T {
-        guard isDataset(name) else { throw HDF5Error("\(path) has no dataset \(name)") }
-        let dataset = H5Dopen2(id, name, wbdit_h5_default())
-        guard dataset >= 0 else { throw HDF5Error("\(path): cannot open \(name)") }
-        defer { H5Dclose(dataset) }
-        return try body(dataset)
+        try HDF5ReadGuard.guarded(reading: name, in: path) {
+            guard isDataset(name) else { throw HDF5Error("\(path) has no dataset \(name)") }
+            let dataset = H5Dopen2(id, name, wbdit_h5_default())
+            guard dataset >= 0 else { throw HDF5Error("\(path): cannot open \(name)") }
+            defer { H5Dclose(dataset) }
+            return try body(dataset)
+        }
     }
 
     /// Reads `count` strings of `fileType` (variable- or fixed-length, ASCII or UTF-8).
@@ -261,7 +273,7 @@ final class HDF5File {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             return try pointers.withUnsafeMutableBufferPointer { buffer in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-                let status = HDF5ReadGuard.run(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
+                let status = HDF5ReadGuard.guardedWithDeadline(reading: "the strings of \(what)", in: path) { read(memoryType, raw) }
                 // Each string HDF5 allocated is freed with its own allocator, on failure too: a
                 // read that fails part-way has allocated the strings before the one it failed
                 // on (the rest stay nil).

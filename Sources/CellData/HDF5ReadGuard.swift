@@ -1,15 +1,15 @@
 import CSignalGuard
 import Foundation
 
-/// What libhdf5 does not guard against itself. On some damaged global heaps, HDF5 1.10
-/// loops for ever or reads out of bounds inside the read of a variable-length string
-/// (docs/reliability.md, fuzz findings 4 and 8). No HDF5 call interrupts a read, and
-/// unwinding out of the library would leave its state broken, so a guarded read that
-/// faults (SIGSEGV, SIGBUS), or has not returned after `seconds`, ends the process: one
-/// line on stderr naming the file and what was being read, and exit status 2, bad input.
-/// The guarded reads are the variable-length strings, which take well under a second even
-/// for millions of names. The limit is 30 s, or `WBDIT_HDF5_DEADLINE` seconds (for a slow
-/// network file system).
+/// What libhdf5 does not guard against itself. On some damaged files HDF5 1.10 reads out
+/// of bounds, and on some damaged global heaps it loops for ever inside the read of a
+/// variable-length string (docs/reliability.md, fuzz findings 4 and 8). No HDF5 call
+/// interrupts a read, and unwinding out of the library would leave its state broken, so
+/// every call `HDF5File` makes runs guarded: a fault (SIGSEGV, SIGBUS) on its thread ends
+/// the process with one line on stderr naming the file and what was being read, and exit
+/// status 2, bad input. The variable-length string reads, which take well under a second
+/// even for millions of names, also have a deadline with the same ending: 30 s, or
+/// `WBDIT_HDF5_DEADLINE` seconds (for a slow network file system).
 enum HDF5ReadGuard {
     static let seconds: Double = {
         guard let text = ProcessInfo.processInfo.environment["WBDIT_HDF5_DEADLINE"], let value = Double(text),
@@ -17,14 +17,26 @@ enum HDF5ReadGuard {
         return value
     }()
 
-    /// Runs `body` under the guard described above.
-    static func run<T>(reading what: String, in path: String, _ body: () throws -> T) rethrows -> T {
+    /// Runs `body`, a call into libhdf5 on the file at `path`, with its faults contained.
+    static func guarded<T>(reading what: String, in path: String, _ body: () throws -> T) rethrows -> T {
         #if WBDIT_FUZZ
-        // Under libFuzzer, its own -timeout and AddressSanitizer report the input that caused it.
+        // Under libFuzzer, AddressSanitizer reports the input that caused it.
         return try body()
         #else
         let fault = "wbdit: error: \(path): libhdf5 faulted reading \(what); the file is damaged\n"
         fault.withCString { wbdit_signal_guard_begin($0, strlen($0)) }
+        defer { wbdit_signal_guard_end() }
+        return try body()
+        #endif
+    }
+
+    /// Runs `body` with its faults contained and under the deadline: the variable-length
+    /// string reads, where HDF5 can also loop.
+    static func guardedWithDeadline<T>(reading what: String, in path: String, _ body: () throws -> T) rethrows -> T {
+        #if WBDIT_FUZZ
+        // Under libFuzzer, its own -timeout reports the input that caused it.
+        return try body()
+        #else
         let watch = Watch()
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             guard watch.expire() else { return }
@@ -33,11 +45,8 @@ enum HDF5ReadGuard {
             FileHandle.standardError.write(Data(line.utf8))
             _exit(2)
         }
-        defer {
-            wbdit_signal_guard_end()
-            watch.finish()
-        }
-        return try body()
+        defer { watch.finish() }
+        return try guarded(reading: what, in: path, body)
         #endif
     }
 

@@ -10,7 +10,8 @@
 #include <stddef.h>
 
 // Starts a guarded call on this thread; `message` (one line, newline included) is copied,
-// at most 1023 bytes. Installs the handlers on first use.
+// at most 1023 bytes. Calls nest; a fault writes the innermost message. Installs the
+// handlers on first use.
 void wbdit_signal_guard_begin(const char *message, size_t length);
 
 // Ends this thread's guarded call.
