@@ -83,47 +83,39 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
 
     // MARK: - Codable, by hand: the figures are pairs of top-level keys
 
-    struct Key: CodingKey {
-        let stringValue: String
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
-    }
-
     private static let fields = ["real_cells", "generated_cells", "genes", "generated_values", "step", "guidance", "chance",
                                  "per_label"]
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        realCells = try c.decodeIfPresent(Int.self, forKey: Key("real_cells"))
-        generatedCells = try c.decodeIfPresent(Int.self, forKey: Key("generated_cells"))
-        genes = try c.decodeIfPresent(Int.self, forKey: Key("genes"))
-        generatedValues = try c.decodeIfPresent(String.self, forKey: Key("generated_values"))
-        step = try c.decodeIfPresent(Int.self, forKey: Key("step"))
-        guidance = try c.decodeIfPresent(Double.self, forKey: Key("guidance"))
-        chance = try c.decodeIfPresent(Double.self, forKey: Key("chance"))
-        perLabel = try c.decodeIfPresent([CellType].self, forKey: Key("per_label"))
+        let c = try decoder.container(keyedBy: JSONKey.self)
+        realCells = try c.decodeIfPresent(Int.self, forKey: JSONKey("real_cells"))
+        generatedCells = try c.decodeIfPresent(Int.self, forKey: JSONKey("generated_cells"))
+        genes = try c.decodeIfPresent(Int.self, forKey: JSONKey("genes"))
+        generatedValues = try c.decodeIfPresent(String.self, forKey: JSONKey("generated_values"))
+        step = try c.decodeIfPresent(Int.self, forKey: JSONKey("step"))
+        guidance = try c.decodeIfPresent(Double.self, forKey: JSONKey("guidance"))
+        chance = try c.decodeIfPresent(Double.self, forKey: JSONKey("chance"))
+        perLabel = try c.decodeIfPresent([CellType].self, forKey: JSONKey("per_label"))
         let names = Set(c.allKeys.map(\.stringValue))
-        func number(_ key: String) throws -> Double { try c.decodeIfPresent(FiniteOrNull.self, forKey: Key(key))?.wrappedValue ?? .nan }
+        func number(_ key: String) throws -> Double { try c.decodeIfPresent(FiniteOrNull.self, forKey: JSONKey(key))?.wrappedValue ?? .nan }
         figures = try names.filter { !$0.hasSuffix("_floor") && !Self.fields.contains($0) && names.contains($0 + "_floor") }.sorted()
             .map { key in Figure(key: key, generated: try number(key), floor: try number(key + "_floor")) }
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
+        var c = encoder.container(keyedBy: JSONKey.self)
         for figure in figures {
-            try c.encode(FiniteOrNull(wrappedValue: figure.generated), forKey: Key(figure.key))
-            try c.encode(FiniteOrNull(wrappedValue: figure.floor), forKey: Key(figure.key + "_floor"))
+            try c.encode(FiniteOrNull(wrappedValue: figure.generated), forKey: JSONKey(figure.key))
+            try c.encode(FiniteOrNull(wrappedValue: figure.floor), forKey: JSONKey(figure.key + "_floor"))
         }
-        try c.encodeIfPresent(realCells, forKey: Key("real_cells"))
-        try c.encodeIfPresent(generatedCells, forKey: Key("generated_cells"))
-        try c.encodeIfPresent(genes, forKey: Key("genes"))
-        try c.encodeIfPresent(generatedValues, forKey: Key("generated_values"))
-        try c.encodeIfPresent(step, forKey: Key("step"))
-        try c.encodeIfPresent(guidance.map(FiniteOrNull.init), forKey: Key("guidance"))
-        try c.encodeIfPresent(chance.map(FiniteOrNull.init), forKey: Key("chance"))
-        try c.encodeIfPresent(perLabel, forKey: Key("per_label"))
+        try c.encodeIfPresent(realCells, forKey: JSONKey("real_cells"))
+        try c.encodeIfPresent(generatedCells, forKey: JSONKey("generated_cells"))
+        try c.encodeIfPresent(genes, forKey: JSONKey("genes"))
+        try c.encodeIfPresent(generatedValues, forKey: JSONKey("generated_values"))
+        try c.encodeIfPresent(step, forKey: JSONKey("step"))
+        try c.encodeIfPresent(guidance.map(FiniteOrNull.init), forKey: JSONKey("guidance"))
+        try c.encodeIfPresent(chance.map(FiniteOrNull.init), forKey: JSONKey("chance"))
+        try c.encodeIfPresent(perLabel, forKey: JSONKey("per_label"))
     }
 }
 

@@ -24,7 +24,7 @@ enum HDF5ReadGuard {
         return try body()
         #else
         let fault = "wbdit: error: \(path): libhdf5 faulted reading \(what); the file is damaged\n"
-        fault.withCString { wbdit_signal_guard_begin($0, strlen($0)) }
+        fault.withCString { wbdit_signal_guard_begin($0, fault.utf8.count) }
         defer { wbdit_signal_guard_end() }
         return try body()
         #endif

@@ -193,19 +193,13 @@ public struct SafeTensorsWriter {
             let dataOffsets: [Int]
             enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
         }
-        struct Key: CodingKey {
-            let stringValue: String
-            init(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
         let metadata: [String: String]
         let tensors: [(String, Tensor)]
 
         func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            if !metadata.isEmpty { try c.encode(metadata, forKey: Key(stringValue: "__metadata__")) }
-            for (name, tensor) in tensors { try c.encode(tensor, forKey: Key(stringValue: name)) }
+            var c = encoder.container(keyedBy: JSONKey.self)
+            if !metadata.isEmpty { try c.encode(metadata, forKey: JSONKey("__metadata__")) }
+            for (name, tensor) in tensors { try c.encode(tensor, forKey: JSONKey(name)) }
         }
     }
 }
