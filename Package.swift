@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport", "AllocationCounter"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks", "Analysis"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "Diffusion", "Workbench", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -12,6 +12,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         public var key: String
         public var generated: Double
         public var floor: Double
+        public init(key: String, generated: Double, floor: Double) { (self.key, self.generated, self.floor) = (key, generated, floor) }
     }
 
     /// One requested cell type's figures (`PerLabelEvaluation.Row`).

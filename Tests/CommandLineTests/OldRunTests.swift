@@ -44,7 +44,7 @@ final class OldRunTests: XCTestCase {
             let report = try XCTUnwrap(EvaluationReport.read(run + "/report.json"), name)
             XCTAssertEqual(report.figures.map(\.key), pairs.sorted(), name)
             XCTAssertEqual(report.figure("mmd2_rbf")?.generated, (object["mmd2_rbf"] as? NSNumber)?.doubleValue, name)
-            XCTAssertEqual(summary.metrics.map(\.name), pairs.sorted(), name)
+            XCTAssertEqual(summary.metrics.map(\.key), pairs.sorted(), name)
             XCTAssertEqual(report.realCells, object["real_cells"] as? Int, name)
             // Written again and read back, the report is the same report.
             let again = try JSONDecoder().decode(EvaluationReport.self, from: try report.encoded())

@@ -1,3 +1,4 @@
+import Analysis
 import CellData
 import Diffusion
 @testable import Workbench
@@ -46,8 +47,8 @@ final class CellAnalysisTests: XCTestCase {
         }
         analysis.evaluate(measured, runPath: nil)
         let evaluated = waitFor(inbox) { if case .evaluation = $0 { return true }; return false }
-        let metrics = try XCTUnwrap(evaluated.compactMap { e -> [RunSummary.Metric]? in if case .evaluation(_, let m) = e { return m }; return nil }.first)
-        XCTAssertTrue(metrics.contains { $0.name == "knn_auc" && $0.generated.isFinite })
+        let metrics = try XCTUnwrap(evaluated.compactMap { e -> [EvaluationReport.Figure]? in if case .evaluation(_, let m) = e { return m }; return nil }.first)
+        XCTAssertTrue(metrics.contains { $0.key == "knn_auc" && $0.generated.isFinite })
     }
 
     /// With a count model, generated cells are shown as counts: whole UMIs per cell, the

@@ -1,3 +1,4 @@
+import Analysis
 import CellData
 import Diffusion
 import Foundation
@@ -74,9 +75,9 @@ enum ScriptedRun {
     }
 
     static func runs() -> [RunSummary] {
-        let metrics = [RunSummary.Metric(name: "mmd2_rbf", generated: 0.0123, floor: 0.0015),
-                       RunSummary.Metric(name: "knn_auc", generated: 0.71, floor: 0.52),
-                       RunSummary.Metric(name: "gene_gene_corr_r", generated: 0.83, floor: 0.96)]
+        let metrics = [EvaluationReport.Figure(key: "mmd2_rbf", generated: 0.0123, floor: 0.0015),
+                       EvaluationReport.Figure(key: "knn_auc", generated: 0.71, floor: 0.52),
+                       EvaluationReport.Figure(key: "gene_gene_corr_r", generated: 0.83, floor: 0.96)]
         return [
             RunSummary(name: "demo", architecture: "wbdit", shape: "64/3/4", parameters: 123_456, stepsDone: 300, totalSteps: 1000,
                        secondsPerStep: 0.0425, cellsPerSecond: 376, peakMemoryMiB: 212, bestLoss: 0.2711,

@@ -154,10 +154,10 @@ final class CellAnalysis: @unchecked Sendable {
                                           generatedValues: samples.isCounts || counts != nil ? "counts" : "network", step: samples.step,
                                           types: types)
             if let runPath, let bytes = try? report.encoded() { try? AtomicFile.write(bytes, to: runPath + "/report.json") }
-            let metrics = report.figures.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            let metrics = report.figures
             inbox.post(.evaluation(step: samples.step, metrics))
-            let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r", "type_accuracy"].contains($0.name) }
-                .map { String(format: "%@ %.3g (floor %.3g)", $0.name, $0.generated, $0.floor) }
+            let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r", "type_accuracy"].contains($0.key) }
+                .map { String(format: "%@ %.3g (floor %.3g)", $0.key, $0.generated, $0.floor) }
             inbox.post(.message("evaluated step \(samples.step): " + figures.joined(separator: ", "), isError: false))
         }
     }

@@ -28,7 +28,7 @@ public enum RunCatalogue {
             peakMemoryMiB: history.steps.compactMap(\.peakMemoryMiB).max(),
             bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: [])
         if let report = EvaluationReport.read(path + "/report.json") {
-            summary.metrics = report.figures.map { RunSummary.Metric(name: $0.key, generated: $0.generated, floor: $0.floor) }
+            summary.metrics = report.figures
             summary.perType = (report.perLabel ?? []).map { ($0.label, $0.accuracy, $0.accuracyFloor) }
         }
         return summary

@@ -1,11 +1,6 @@
+import Analysis
 /// One run of `runs/` as the Compare screen lists it.
 public struct RunSummary: Equatable, Sendable {
-    public struct Metric: Equatable, Sendable {
-        public var name: String
-        public var generated: Double
-        public var floor: Double
-        public init(name: String, generated: Double, floor: Double) { (self.name, self.generated, self.floor) = (name, generated, floor) }
-    }
 
     public var name: String
     public var architecture: String
@@ -22,14 +17,14 @@ public struct RunSummary: Equatable, Sendable {
     /// (step, loss), thinned to a few hundred points.
     public var losses: [(step: Int, loss: Double)]
     /// The latest evaluation (report.json), when there is one.
-    public var metrics: [Metric]
+    public var metrics: [EvaluationReport.Figure]
     /// Its per-type figures, for a conditional run: how often cells asked for each type are
     /// classified as that type, beside the real-vs-real rate.
     public var perType: [(label: String, accuracy: Double, floor: Double)] = []
 
     public init(name: String, architecture: String, shape: String, parameters: Int, stepsDone: Int, totalSteps: Int,
                 secondsPerStep: Double?, cellsPerSecond: Double?, peakMemoryMiB: Double?, bestLoss: Double?,
-                losses: [(step: Int, loss: Double)], metrics: [Metric]) {
+                losses: [(step: Int, loss: Double)], metrics: [EvaluationReport.Figure]) {
         self.name = name
         self.architecture = architecture
         self.shape = shape

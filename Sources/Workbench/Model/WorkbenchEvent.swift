@@ -1,3 +1,4 @@
+import Analysis
 import Diffusion
 import Networks
 
@@ -12,7 +13,7 @@ public enum WorkbenchEvent: Sendable {
     case trainer(TrainerEvent)
     case samples(SampleSet)
     case map(CellMap)
-    case evaluation(step: Int, [RunSummary.Metric])
+    case evaluation(step: Int, [EvaluationReport.Figure])
     case runs([RunSummary])
     /// A line for the status bar.
     case message(String, isError: Bool)

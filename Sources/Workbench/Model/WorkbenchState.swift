@@ -1,3 +1,4 @@
+import Analysis
 import Diffusion
 import Foundation
 import Networks
@@ -21,7 +22,7 @@ public struct WorkbenchState: Sendable {
     /// A sample the trainer is generating (the step it was asked at).
     public var sampling: Int?
     public var map: CellMap?
-    public var evaluation: (step: Int, metrics: [RunSummary.Metric])?
+    public var evaluation: (step: Int, metrics: [EvaluationReport.Figure])?
     public var runs: [RunSummary] = []
     public var message: (text: String, isError: Bool)?
 

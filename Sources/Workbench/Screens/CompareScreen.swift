@@ -32,7 +32,7 @@ enum CompareScreen {
         ]
         for metric in metrics {
             columns.append(("\(metric.title) (floor)", 17, { run in
-                guard let m = run.metrics.first(where: { $0.name == metric.key }) else { return "--" }
+                guard let m = run.metrics.first(where: { $0.key == metric.key }) else { return "--" }
                 return String(format: "%.3g (%.3g)", m.generated, m.floor)
             }))
         }
