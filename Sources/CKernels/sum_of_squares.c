@@ -7,6 +7,8 @@ double wbdit_sum_of_squares(const float *x, size_t count) {
     __m512d acc[4] = {_mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd()};
     size_t i = 0;
     for (; i + 32 <= count; i += 32) {
+        _mm_prefetch((const char *)(x + i + 1024), _MM_HINT_T0);   // as in adamw.c
+        _mm_prefetch((const char *)(x + i + 1040), _MM_HINT_T0);
         for (int r = 0; r < 4; r++) {
             const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8 * r));
             acc[r] = _mm512_fmadd_pd(v, v, acc[r]);
