@@ -4,8 +4,9 @@
 // to 8 rows: 16 accumulators, each step of k one load of the panel's row of op(B), one
 // broadcast per row of op(A) and 16 fused multiply-adds. op(B)'s rows are contiguous when
 // B is not transposed (read in place); a transposed B is packed, 256 values of k at a
-// time, into a panel on the stack. Nothing is allocated; products of a few dozen rows,
-// where OpenBLAS's packing and call costs dominate, run at the FMA units' pace.
+// time, into a panel on the stack, transposing 16 × 16 blocks in registers. Nothing is
+// allocated; products of a few dozen rows, where OpenBLAS's packing and call costs
+// dominate, run at the FMA units' pace.
 #include "CKernels.h"
 #include <immintrin.h>
 
@@ -64,6 +65,51 @@ AVX512 static void panel(int m, int depth, const float *a, long rs, long ks, con
     }
 }
 
+// r[i][q] ← r[q][i]: a 16 × 16 transpose in registers. Pairs of rows are interleaved
+// within each 128-bit lane, then pairs of pairs, which leaves in lane L of u[4g + c] the
+// column 4L + c of rows 4g…4g+3; the lanes are then gathered across the four groups.
+INLINE AVX512 void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int g = 0; g < 4; g++) {
+        const __m512d even = _mm512_castps_pd(t[4 * g]), odd = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d even2 = _mm512_castps_pd(t[4 * g + 2]), odd2 = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(even, even2));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(even, even2));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(odd, odd2));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(odd, odd2));
+    }
+    for (int c = 0; c < 4; c++) {
+        const __m512 low01 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), high01 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);
+        const __m512 low23 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44), high23 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xEE);
+        r[c] = _mm512_shuffle_f32x4(low01, low23, 0x88);
+        r[4 + c] = _mm512_shuffle_f32x4(low01, low23, 0xDD);
+        r[8 + c] = _mm512_shuffle_f32x4(high01, high23, 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(high01, high23, 0xDD);
+    }
+}
+
+// op(B)(q, jj) = B[jj, q] for one panel: packed[q · PANEL + jj] ← b[jj · ldb + q] for
+// jj < width, q < depth, in 16 × 16 blocks transposed in registers (lanes past `width`
+// are written as zeros; the panel's masks never read them).
+AVX512 static void pack_transposed(const float *b, long ldb, int width, int depth, float *packed) {
+    for (int jj = 0; jj < width; jj += 16) {
+        const int rows = width - jj < 16 ? width - jj : 16;
+        for (int q = 0; q < depth; q += 16) {
+            const int columns = depth - q < 16 ? depth - q : 16;
+            const __mmask16 valid = columns == 16 ? 0xffff : (__mmask16)((1u << columns) - 1);
+            __m512 r[16];
+            for (int i = 0; i < 16; i++)
+                r[i] = i < rows ? _mm512_maskz_loadu_ps(valid, b + (long)(jj + i) * ldb + q) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int i = 0; i < columns; i++) _mm512_store_ps(packed + (q + i) * PANEL + jj, r[i]);
+        }
+    }
+}
+
 AVX512 void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                         const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
     // op(A)(i, p): A[i, p] as stored, or A[p, i] when transposed.
@@ -86,11 +132,7 @@ AVX512 void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float a
             if (!trans_b) {
                 panel(m, depth, block_a, rs, ks, b + (long)p * ldb + j, ldb, low, high, alpha, block_beta, c + j, ldc);
             } else {
-                // op(B)(q, j + jj) = B[j + jj, q]: transpose the panel's rows into `packed`.
-                for (int jj = 0; jj < width; jj++) {
-                    const float *source = b + (long)(j + jj) * ldb + p;
-                    for (int q = 0; q < depth; q++) packed[q * PANEL + jj] = source[q];
-                }
+                pack_transposed(b + (long)j * ldb + p, ldb, width, depth, packed);
                 panel(m, depth, block_a, rs, ks, packed, PANEL, low, high, alpha, block_beta, c + j, ldc);
             }
         }

@@ -61,7 +61,7 @@ public enum Matmul {
                                            a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
                                            beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
-        if usesOwnKernel(transA, transB, m: m, k: k) {
+        if usesOwnKernel(transA, m: m, k: k) {
             wbdit_sgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
                         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         } else {
@@ -72,16 +72,16 @@ public enum Matmul {
         }
     }
 
-    /// Our kernel reads op(B) in place when B is not transposed and packs it when it is; a
-    /// packed panel pays off from 32 rows of C up. A transposed A is read down its columns,
+    /// Our kernel reads op(B) in place when B is not transposed and packs it (16 × 16
+    /// blocks transposed in registers) when it is. A transposed A is read down its columns,
     /// which stops paying when both C's rows and the depth are long (3200 × 2304 × 768);
     /// with a short depth (a weight gradient over 16 cells) ours is still the faster.
     /// Measured shape by shape against OpenBLAS in docs/benchmarks.md ("Small products").
     /// Against OpenBLAS's SSE3 kernels (`KernelChoice.openBLASIsWide` false) ours wins everywhere.
     @inline(__always)
-    static func usesOwnKernel(_ transA: Transpose, _ transB: Transpose, m: Int, k: Int) -> Bool {
+    static func usesOwnKernel(_ transA: Transpose, m: Int, k: Int) -> Bool {
         KernelChoice.usesAVX512
-            && (!KernelChoice.openBLASIsWide || !(transB == .transposed && m < 32) && !(transA == .transposed && m > 1024 && k > 256))
+            && (!KernelChoice.openBLASIsWide || !(transA == .transposed && m > 1024 && k > 256))
     }
 
     /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.
