@@ -7,10 +7,15 @@
 // time, into a panel on the stack, transposing 16 × 16 blocks in registers. Nothing is
 // allocated; products of a few dozen rows, where OpenBLAS's packing and call costs
 // dominate, run at the FMA units' pace.
+//
+// At the recipe's shapes the weights do not stay in cache from one step to the next (the
+// optimiser streams every parameter and both moments in between), so each product's first
+// pass over B waits on memory: the first tile of a panel read in place prefetches the row
+// of B AHEAD steps of k ahead, and packing one panel prefetches the next panel's rows.
 #include "CKernels.h"
 #include <immintrin.h>
 
-enum { PANEL = 32, ROWS = 8, DEPTH = 256 };
+enum { PANEL = 32, ROWS = 8, DEPTH = 256, AHEAD = 8 };
 
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
@@ -18,12 +23,16 @@ enum { PANEL = 32, ROWS = 8, DEPTH = 256 };
 // One tile: rows × (up to) 32 columns of C, over `depth` values of k.
 // op(A)(i, p) = a[i·row_stride + p·depth_stride]; op(B)'s row p = b + p·b_stride.
 INLINE AVX512 void tile(const int rows, int depth, const float *a, long row_stride, long depth_stride,
-                        const float *b, long b_stride, __mmask16 low, __mmask16 high,
+                        const float *b, long b_stride, bool fetch_ahead, __mmask16 low, __mmask16 high,
                         float alpha, float beta, float *c, long ldc) {
     __m512 lo[ROWS], hi[ROWS];
     for (int i = 0; i < rows; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
     for (int p = 0; p < depth; p++) {
         const float *row = b + p * b_stride;
+        if (fetch_ahead) {
+            _mm_prefetch((const char *)(row + AHEAD * b_stride), _MM_HINT_T0);
+            _mm_prefetch((const char *)(row + AHEAD * b_stride + 16), _MM_HINT_T0);
+        }
         __m512 b0 = _mm512_maskz_loadu_ps(low, row), b1 = _mm512_maskz_loadu_ps(high, row + 16);
         const float *ap = a + p * depth_stride;
         for (int i = 0; i < rows; i++) {
@@ -47,10 +56,10 @@ INLINE AVX512 void tile(const int rows, int depth, const float *a, long row_stri
 
 // Every row tile of one panel: `rows` is a constant in each call below, so each tile's
 // accumulators stay in registers.
-#define TILES(R) tile(R, depth, a + i * rs, rs, ks, b, b_stride, low, high, alpha, beta, c + i * (long)ldc, ldc)
+#define TILES(R) tile(R, depth, a + i * rs, rs, ks, b, b_stride, fetch_ahead && i == 0, low, high, alpha, beta, c + i * (long)ldc, ldc)
 
 AVX512 static void panel(int m, int depth, const float *a, long rs, long ks, const float *b, long b_stride,
-                         __mmask16 low, __mmask16 high, float alpha, float beta, float *c, int ldc) {
+                         bool fetch_ahead, __mmask16 low, __mmask16 high, float alpha, float beta, float *c, int ldc) {
     int i = 0;
     for (; i + ROWS <= m; i += ROWS) TILES(ROWS);
     switch (m - i) {
@@ -95,15 +104,17 @@ INLINE AVX512 void transpose16(__m512 r[16]) {
 // op(B)(q, jj) = B[jj, q] for one panel: packed[q · PANEL + jj] ← b[jj · ldb + q] for
 // jj < width, q < depth, in 16 × 16 blocks transposed in registers (lanes past `width`
 // are written as zeros; the panel's masks never read them).
-AVX512 static void pack_transposed(const float *b, long ldb, int width, int depth, float *packed) {
+AVX512 static void pack_transposed(const float *b, long ldb, int width, int ahead, int depth, float *packed) {
     for (int jj = 0; jj < width; jj += 16) {
         const int rows = width - jj < 16 ? width - jj : 16;
         for (int q = 0; q < depth; q += 16) {
             const int columns = depth - q < 16 ? depth - q : 16;
             const __mmask16 valid = columns == 16 ? 0xffff : (__mmask16)((1u << columns) - 1);
             __m512 r[16];
-            for (int i = 0; i < 16; i++)
+            for (int i = 0; i < 16; i++) {
+                if (jj + i < ahead) _mm_prefetch((const char *)(b + (long)(jj + i + PANEL) * ldb + q), _MM_HINT_T0);
                 r[i] = i < rows ? _mm512_maskz_loadu_ps(valid, b + (long)(jj + i) * ldb + q) : _mm512_setzero_ps();
+            }
             transpose16(r);
             for (int i = 0; i < columns; i++) _mm512_store_ps(packed + (q + i) * PANEL + jj, r[i]);
         }
@@ -130,10 +141,10 @@ AVX512 void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float a
             // Later blocks of k add to what the first wrote.
             const float block_beta = p == 0 ? beta : 1;
             if (!trans_b) {
-                panel(m, depth, block_a, rs, ks, b + (long)p * ldb + j, ldb, low, high, alpha, block_beta, c + j, ldc);
+                panel(m, depth, block_a, rs, ks, b + (long)p * ldb + j, ldb, true, low, high, alpha, block_beta, c + j, ldc);
             } else {
-                pack_transposed(b + (long)j * ldb + p, ldb, width, depth, packed);
-                panel(m, depth, block_a, rs, ks, packed, PANEL, low, high, alpha, block_beta, c + j, ldc);
+                pack_transposed(b + (long)j * ldb + p, ldb, width, n - j - width, depth, packed);
+                panel(m, depth, block_a, rs, ks, packed, PANEL, false, low, high, alpha, block_beta, c + j, ldc);
             }
         }
     }
