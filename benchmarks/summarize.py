@@ -1,5 +1,9 @@
 """Medians per (configuration, implementation) from a JSON-lines benchmark file, and the
-wbdit/PyTorch ratios: python3 benchmarks/summarize.py RESULTS.jsonl"""
+wbdit/PyTorch ratios: python3 benchmarks/summarize.py RESULTS.jsonl
+
+"vs torch" is the ratio of the two medians; "paired" is the median over rounds of each
+round's own ratio (the runs of one round ran back to back), the steadier of the two when
+the machine is shared and its load changes from round to round."""
 import json
 import statistics
 import sys
@@ -20,15 +24,18 @@ def median(key, field):
     return statistics.median(values) if values else float("nan")
 
 print(f"{'config':<30} {'avx512 s':>9} {'portable s':>10} {'torch s':>8} {'vs torch':>8} "
-      f"{'vs portable':>11} {'GFLOP/s':>8} {'RSS':>8} {'torch RSS':>9}  runs")
+      f"{'paired':>7} {'vs portable':>11} {'GFLOP/s':>8} {'RSS':>8} {'torch RSS':>9}  runs")
 for key in sorted({k for k, _ in runs}):
     arch, hidden, depth, heads, genes, patch, batch, threads = key
     ours = median((key, "wbdit-avx512"), "step_seconds_median")
     portable = median((key, "wbdit-portable"), "step_seconds_median")
     peer = median((key, "pytorch"), "step_seconds_median")
     rate = median((key, "wbdit-avx512"), "gflops_per_second")
+    rounds = [t["step_seconds_median"] / o["step_seconds_median"]
+              for o, t in zip(runs[key, "wbdit-avx512"], runs[key, "pytorch"])]
+    paired = statistics.median(rounds) if rounds else float("nan")
     name = f"{arch} {hidden}/{depth}/{heads} G{genes} P{patch} t{threads}"
-    print(f"{name:<30} {ours:>9.4f} {portable:>10.4f} {peer:>8.4f} {peer / ours:>7.2f}x {portable / ours:>10.2f}x "
+    print(f"{name:<30} {ours:>9.4f} {portable:>10.4f} {peer:>8.4f} {peer / ours:>7.2f}x {paired:>6.2f}x {portable / ours:>10.2f}x "
           f"{rate:>8.1f} {median((key, 'wbdit-avx512'), 'peak_rss_bytes') / 2**20:>4.0f} MiB "
           f"{median((key, 'pytorch'), 'peak_rss_bytes') / 2**20:>5.0f} MiB  "
           f"{len(runs[key, 'wbdit-avx512'])}+{len(runs[key, 'wbdit-portable'])}+{len(runs[key, 'pytorch'])}")
