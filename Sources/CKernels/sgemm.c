@@ -103,7 +103,8 @@ INLINE AVX512 void transpose16(__m512 r[16]) {
 
 // op(B)(q, jj) = B[jj, q] for one panel: packed[q · PANEL + jj] ← b[jj · ldb + q] for
 // jj < width, q < depth, in 16 × 16 blocks transposed in registers (lanes past `width`
-// are written as zeros; the panel's masks never read them).
+// are written as zeros; the panel's masks never read them). `ahead` is how many rows of B
+// follow this panel's: that many of the next panel's rows are prefetched as it packs.
 AVX512 static void pack_transposed(const float *b, long ldb, int width, int ahead, int depth, float *packed) {
     for (int jj = 0; jj < width; jj += 16) {
         const int rows = width - jj < 16 ? width - jj : 16;
