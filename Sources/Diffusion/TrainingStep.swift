@@ -115,6 +115,7 @@ final class TrainingStep {
             cursor = 0
         }
         try cells.prepare(epoch: epoch, positions: cursor..<(cursor + config.batch))
+        optimiser.settings.learningRate = Float(rate)
         Parallel.team(teamJob)
         return loss.isFinite
     }
@@ -130,14 +131,13 @@ final class TrainingStep {
         let weights = lossWeights?.constPointer
         let value = MeanSquaredError.forward(prediction: prediction, target: target.constPointer, count: count,
                                              rowWeights: weights, rowLength: g)
-        Parallel.single { loss = value }
+        Parallel.single(then: .nowait) { loss = value }   // read only after the step
         guard value.isFinite else { return }   // every rank sees the same value
 
         MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: prediction, target: target.constPointer,
                                   count: count, normalizer: count, rowWeights: weights, rowLength: g)
         network.backward(dOutput: dOutput.constPointer)
         let clipScale = gradientClipScale()
-        Parallel.single { optimiser.settings.learningRate = Float(learningRate) }
         optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable,
                          gradientScale: clipScale)
         if let ema, let decay = config.emaDecay {
@@ -182,7 +182,7 @@ final class TrainingStep {
         let squares = Parallel.sum(count, partials: partialSums) { range in
             VectorMath.sumOfSquares(gradients + range.lowerBound, count: range.count)
         }
-        Parallel.single { gradientNorm = squares.squareRoot() }
+        Parallel.single(then: .nowait) { gradientNorm = squares.squareRoot() }   // read only after the step
         guard let clip = config.gradientClip else { return 1 }
         let coefficient = clip / (squares.squareRoot() + 1e-6)
         return coefficient < 1 ? Float(coefficient) : 1

@@ -20,10 +20,31 @@ public enum Matmul {
     /// Products with fewer operations than this run on the calling thread alone.
     public static let parallelThreshold = 4e6
 
+    /// The part of C one thread computes: a band of rows, or of columns when C has few rows.
+    public struct Band {
+        public let rows: Range<Int>
+        public let columns: Range<Int>
+
+        /// Calls `body` with each of the band's rows as a range of indices into C's storage
+        /// (row r: r · ldc + columns), and so into any matrix laid out as C is.
+        @inline(__always)
+        public func forEachRowSpan(ldc: Int, _ body: (Range<Int>) -> Void) {
+            for r in rows {
+                let start = r * ldc + columns.lowerBound
+                body(start..<(start + columns.count))
+            }
+        }
+    }
+
     /// C = alpha · op(A) · op(B) + beta · C. Large products are split into bands of rows
     /// (or of columns, when there are few rows), one band per core, each a single-threaded
-    /// `cblas_sgemm`: one thread pool for the whole engine, and the same split every time.
+    /// product: one thread pool for the whole engine, and the same split every time.
     /// Inside a `Parallel.team` every thread calls it and computes its own band.
+    ///
+    /// `prepare` and `finish` run on each band just before and after its product, on the
+    /// thread that computes it: element-wise work on C (a bias to start from, an activation
+    /// to end with) that then needs no barrier and no pass of its own. `then: .nowait` lets
+    /// the team go straight on to work that does not depend on this product.
     @inline(__always)
     public static func gemm(_ transA: Transpose, _ transB: Transpose,
                             m: Int, n: Int, k: Int,
@@ -31,24 +52,35 @@ public enum Matmul {
                             a: ConstFloatPointer, lda: Int,
                             b: ConstFloatPointer, ldb: Int,
                             beta: Float = 0,
-                            c: FloatPointer, ldc: Int) {
+                            c: FloatPointer, ldc: Int,
+                            then after: Parallel.After = .barrier,
+                            prepare: (Band) -> Void = { _ in }, finish: (Band) -> Void = { _ in }) {
         let threads = Threads.count
         if threads == 1 || flops(m: m, n: n, k: k) < parallelThreshold {
-            Parallel.single {
+            Parallel.single(then: after) {
+                let band = Band(rows: 0..<m, columns: 0..<n)
+                prepare(band)
                 gemmOnCurrentThread(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                                     beta: beta, c: c, ldc: ldc)
+                finish(band)
             }
         } else if m >= n || m >= 64 * threads {
-            Parallel.split(m) { rows in
+            Parallel.split(m, then: after) { rows in
+                let band = Band(rows: rows, columns: 0..<n)
                 let aBand = transA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
+                prepare(band)
                 gemmOnCurrentThread(transA, transB, m: rows.count, n: n, k: k, alpha: alpha, a: aBand, lda: lda, b: b, ldb: ldb,
                       beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+                finish(band)
             }
         } else {
-            Parallel.split(n) { columns in
+            Parallel.split(n, then: after) { columns in
+                let band = Band(rows: 0..<m, columns: columns)
                 let bBand = transB == .none ? b + columns.lowerBound : b + columns.lowerBound * ldb
+                prepare(band)
                 gemmOnCurrentThread(transA, transB, m: m, n: columns.count, k: k, alpha: alpha, a: a, lda: lda, b: bBand, ldb: ldb,
                       beta: beta, c: c + columns.lowerBound, ldc: ldc)
+                finish(band)
             }
         }
     }

@@ -2,15 +2,28 @@
 ///
 /// Called outside a pool job, `split` starts one for the loop. Called inside one
 /// (`Parallel.team`), where every thread runs the same code, each thread takes its own
-/// share and all meet at a barrier afterwards; `single` runs serial work once.
+/// share and all meet at a barrier afterwards (or, with `then: .nowait`, go straight on
+/// to work that does not depend on it, up to the next `barrier()`); `single` runs serial
+/// work once.
 ///
 /// Chunks are a pure function of the range and the thread count, so results
 /// (including reductions done per chunk and combined in order) are identical from run
 /// to run at the same thread count. Closures are non-escaping and the pool's threads
 /// persist, so work inside a team allocates nothing on the heap.
 public enum Parallel {
-    /// Work below this many scalar operations is not split.
+    /// Outside a team, work below this many scalar operations is not split (starting the
+    /// pool's threads would cost more). Inside one, everything is: a thread's share of a
+    /// split ends at the same barrier that `single` would.
     public static let minimumWork = 1 << 15
+
+    /// What the threads of a team do once their share of a call is done.
+    public enum After {
+        /// Meet at a barrier: every share's results are visible when the call returns.
+        case barrier
+        /// Go straight on, as OpenMP's `nowait`: until the next `barrier()`, the work that
+        /// follows must neither read this call's results nor overwrite what it reads.
+        case nowait
+    }
 
     /// Runs `job(rank)` on every thread at once; inside it, `split`, `forEach`, `single` and
     /// `Matmul.gemm` share work by rank. Pass a stored closure: the call allocates nothing.
@@ -24,18 +37,19 @@ public enum Parallel {
     /// Calls `body` on disjoint, contiguous sub-ranges of `0..<count` that cover it, split
     /// across cores when the work (`work` scalar operations per index) is large enough.
     @inline(__always)
-    public static func forEach(_ count: Int, work: Int = 1, _ body: (Range<Int>) -> Void) {
-        if Threads.count == 1 || count < 2 || count * work < minimumWork {
-            single { body(0..<count) }
+    public static func forEach(_ count: Int, work: Int = 1, then after: After = .barrier,
+                               _ body: (Range<Int>) -> Void) {
+        if Threads.count == 1 || count < 2 || (!isInTeam && count * work < minimumWork) {
+            single(then: after) { body(0..<count) }
         } else {
-            split(count, body)
+            split(count, then: after, body)
         }
     }
 
     /// Calls `body` on min(`Threads.count`, count) contiguous pieces of `0..<count` at once.
     @inline(__always)
-    public static func split(_ count: Int, _ body: (Range<Int>) -> Void) {
-        splitIndexed(count) { _, range in body(range) }
+    public static func split(_ count: Int, then after: After = .barrier, _ body: (Range<Int>) -> Void) {
+        splitIndexed(count, then: after) { _, range in body(range) }
     }
 
     /// Σ body(piece) over the pieces of `split(count)`, added in piece order, so the total
@@ -51,12 +65,13 @@ public enum Parallel {
     }
 
     @inline(__always)
-    static func splitIndexed(_ count: Int, _ body: (_ piece: Int, Range<Int>) -> Void) {
+    static func splitIndexed(_ count: Int, then after: After = .barrier,
+                             _ body: (_ piece: Int, Range<Int>) -> Void) {
         let pool = Threads.pool
         let chunks = min(pool.size, count)
         if let rank = TeamRank.current {
             if rank < chunks { body(rank, range(rank, of: chunks, total: count)) }
-            pool.barrier()
+            if after == .barrier { pool.barrier() }
         } else if chunks <= 1 {
             body(0, 0..<count)
         } else {
@@ -66,12 +81,20 @@ public enum Parallel {
         }
     }
 
-    /// Runs serial work once: on rank 0 inside a team (the others wait), directly outside.
+    /// Runs serial work once: on rank 0 inside a team (the others wait, unless `.nowait`),
+    /// directly outside.
     @inline(__always)
-    public static func single(_ body: () -> Void) {
+    public static func single(then after: After = .barrier, _ body: () -> Void) {
         guard let rank = TeamRank.current else { body(); return }
         if rank == 0 { body() }
-        Threads.pool.barrier()
+        if after == .barrier { Threads.pool.barrier() }
+    }
+
+    /// Inside a team, waits for every thread (the end of a run of `.nowait` calls);
+    /// outside one, where every call has already finished, does nothing.
+    @inline(__always)
+    public static func barrier() {
+        if TeamRank.current != nil { Threads.pool.barrier() }
     }
 
     /// True on a thread that is running a team job.

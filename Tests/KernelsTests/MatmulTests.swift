@@ -33,6 +33,48 @@ final class MatmulTests: XCTestCase {
         }
     }
 
+    /// Inside a team, `prepare` and `finish` see exactly the band each thread computes:
+    /// starting C from a bias and ending with a ReLU gives ReLU(A·Bᵀ + bias) for shapes that
+    /// run on one thread, split by rows and split by columns; and two products issued
+    /// `.nowait`, then one barrier, both hold their results.
+    func testBandHooksAndNowaitInsideATeam() {
+        Threads.configure(2)
+        var generator = SeededGenerator(seed: 7)
+        for (m, n, k) in [(6, 5, 4), (300, 120, 64), (40, 600, 256)] {
+            let a = FloatBuffer.random(m * k, generator: &generator)
+            let b = FloatBuffer.random(n * k, generator: &generator)
+            let bias = FloatBuffer.random(n, generator: &generator)
+            let fused = FloatBuffer(count: m * n), second = FloatBuffer(count: m * n), expected = FloatBuffer(count: m * n)
+            let seen = FloatBuffer(count: m * n)   // how many bands wrote each element
+            let job: (Int) -> Void = { _ in
+                Matmul.gemm(.none, .transposed, m: m, n: n, k: k, a: a.constPointer, lda: k, b: b.constPointer, ldb: k,
+                            beta: 1, c: fused.pointer, ldc: n, then: .nowait,
+                            prepare: { band in
+                                band.forEachRowSpan(ldc: n) { span in
+                                    (fused.pointer + span.lowerBound).update(from: bias.pointer + band.columns.lowerBound,
+                                                                             count: span.count)
+                                }
+                            },
+                            finish: { band in
+                                band.forEachRowSpan(ldc: n) { span in
+                                    for i in span { fused[i] = max(0, fused[i]); seen[i] += 1 }
+                                }
+                            })
+                Matmul.gemm(.none, .transposed, m: m, n: n, k: k, a: a.constPointer, lda: k, b: b.constPointer, ldb: k,
+                            c: second.pointer, ldc: n, then: .nowait)
+                Parallel.barrier()
+            }
+            Parallel.team(job)
+            Matmul.naive(.none, .transposed, m: m, n: n, k: k, a: a.constPointer, lda: k, b: b.constPointer, ldb: k,
+                         c: expected.pointer, ldc: n)
+            let plain = expected.array
+            for r in 0..<m { for j in 0..<n { expected[r * n + j] = max(0, expected[r * n + j] + bias[j]) } }
+            XCTAssertLessThan(relativeDifference(fused.array, expected.array), 1e-5, "\(m)×\(n)×\(k) fused")
+            XCTAssertLessThan(relativeDifference(second.array, plain), 1e-5, "\(m)×\(n)×\(k) second product")
+            XCTAssertEqual(seen.array, Array(repeating: 1, count: m * n), "\(m)×\(n)×\(k): every element in one band")
+        }
+    }
+
     func testNaiveLoopComputesAKnownProduct() {
         // [1 2; 3 4] · [5 6; 7 8] = [19 22; 43 50]
         let a = FloatBuffer([1, 2, 3, 4]), b = FloatBuffer([5, 6, 7, 8]), c = FloatBuffer(count: 4)

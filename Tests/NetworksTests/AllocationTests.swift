@@ -33,27 +33,35 @@ final class AllocationTests: XCTestCase {
     }
 
     /// The same step run as a team (every thread calling it) and run from one thread
-    /// (each loop starting its own split) gives bit-identical results.
+    /// (each loop starting its own split) gives bit-identical results, for both networks, at
+    /// a toy shape and at the recipe's (5 tokens of 40, 256 wide, batch 16), where products
+    /// split across the threads and run back to back without a barrier between them.
     func testTeamAndCallerDrivenStepsAgreeExactly() throws {
         Threads.configure(2)
-        let config = try ModelConfig(architecture: .whiteBox, genes: 50, patchSize: 5, hiddenSize: 32, depth: 2, heads: 4)
-        var results: [[Float]] = []
-        for asTeam in [false, true] {
-            let network = DiffusionTransformer.random(config, seed: 3)
-            let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
-            let data = ToyBatch(batch: 4, genes: 50, seed: 4)
-            let dOutput = FloatBuffer(count: 200)
-            network.reserve(batch: 4)
-            let step: (Int) -> Void = { _ in
-                let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 4)
-                MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out, target: data.noise.constPointer,
-                                          count: 200, normalizer: 200)
-                network.backward(dOutput: dOutput.constPointer)
-                optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+        for architecture in Architecture.allCases {
+            for (genes, patch, width, batch) in [(50, 5, 32, 4), (200, 40, 256, 16)] {
+                let config = try ModelConfig(architecture: architecture, genes: genes, patchSize: patch,
+                                             hiddenSize: width, depth: 2, heads: 4)
+                var results: [[Float]] = []
+                for asTeam in [false, true] {
+                    let network = DiffusionTransformer.random(config, seed: 3)
+                    let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
+                    let data = ToyBatch(batch: batch, genes: genes, seed: 4)
+                    let dOutput = FloatBuffer(count: batch * genes)
+                    network.reserve(batch: batch)
+                    let step: (Int) -> Void = { _ in
+                        let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: batch)
+                        MeanSquaredError.backward(dPrediction: dOutput.pointer, prediction: out,
+                                                  target: data.noise.constPointer,
+                                                  count: dOutput.count, normalizer: dOutput.count)
+                        network.backward(dOutput: dOutput.constPointer)
+                        optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
+                    }
+                    for _ in 0..<3 { if asTeam { Parallel.team(step) } else { step(0) } }
+                    results.append(network.parameters.storage.array)
+                }
+                XCTAssertEqual(results[0], results[1], "\(architecture) \(genes) genes, \(width) wide")
             }
-            for _ in 0..<3 { if asTeam { Parallel.team(step) } else { step(0) } }
-            results.append(network.parameters.storage.array)
         }
-        XCTAssertEqual(results[0], results[1])
     }
 }

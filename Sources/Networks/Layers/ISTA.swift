@@ -14,20 +14,23 @@ public enum ISTA {
     public static func forward(out: FloatPointer, residual u: FloatPointer,
                                z: ConstFloatPointer, dictionary w: ConstFloatPointer,
                                rows: Int, width d: Int) {
-        let count = rows * d
-        // u = z − z Wᵀ
-        Parallel.forEach(count, work: 1) { range in
-            (u + range.lowerBound).update(from: z + range.lowerBound, count: range.count)
-        }
+        // u = z − z Wᵀ: each thread copies its band of z into u, then subtracts its product.
         Matmul.gemm(.none, .transposed, m: rows, n: d, k: d, alpha: -1,
-                    a: z, lda: d, b: w, ldb: d, beta: 1, c: u, ldc: d)
-        // out = ReLU(z + η · u W − η λ)
-        Matmul.gemm(.none, .none, m: rows, n: d, k: d, alpha: stepSize,
-                    a: u, lda: d, b: w, ldb: d, c: out, ldc: d)
+                    a: z, lda: d, b: w, ldb: d, beta: 1, c: u, ldc: d,
+                    prepare: { band in
+                        band.forEachRowSpan(ldc: d) { span in
+                            (u + span.lowerBound).update(from: z + span.lowerBound, count: span.count)
+                        }
+                    })
+        // out = ReLU(z + η · u W − η λ), the ReLU on each band as its product ends.
         let bias = stepSize * threshold
-        Parallel.forEach(count, work: 2) { range in
-            for i in range { out[i] = max(0, z[i] + out[i] - bias) }
-        }
+        Matmul.gemm(.none, .none, m: rows, n: d, k: d, alpha: stepSize,
+                    a: u, lda: d, b: w, ldb: d, c: out, ldc: d,
+                    finish: { band in
+                        band.forEachRowSpan(ldc: d) { span in
+                            for i in span { out[i] = max(0, z[i] + out[i] - bias) }
+                        }
+                    })
     }
 
     /// Writes dz [rows, D] and dW [D, D] from dout. `preactivation` and `du` are
@@ -44,18 +47,21 @@ public enum ISTA {
         Parallel.forEach(count, work: 2) { range in
             for i in range { g[i] = out[i] > 0 ? dout[i] : 0 }
         }
-        // dv = η g.  dW = uᵀ dv;  du = dv Wᵀ
+        // dv = η g.  dW = uᵀ dv;  du = dv Wᵀ (independent: the team meets once, after both)
         Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: stepSize,
-                    a: u, lda: d, b: g, ldb: d, c: dw, ldc: d)
+                    a: u, lda: d, b: g, ldb: d, c: dw, ldc: d, then: .nowait)
         Matmul.gemm(.none, .transposed, m: rows, n: d, k: d, alpha: stepSize,
                     a: g, lda: d, b: w, ldb: d, c: du, ldc: d)
-        // u = z − a with a = z Wᵀ:  dz = g + du − du W;  dW −= duᵀ z
-        Parallel.forEach(count, work: 2) { range in
-            for i in range { dz[i] = g[i] + du[i] }
-        }
+        // u = z − a with a = z Wᵀ:  dz = g + du − du W (each band starting from g + du);  dW −= duᵀ z
         Matmul.gemm(.none, .none, m: rows, n: d, k: d, alpha: -1,
-                    a: du, lda: d, b: w, ldb: d, beta: 1, c: dz, ldc: d)
+                    a: du, lda: d, b: w, ldb: d, beta: 1, c: dz, ldc: d, then: .nowait,
+                    prepare: { band in
+                        band.forEachRowSpan(ldc: d) { span in
+                            for i in span { dz[i] = g[i] + du[i] }
+                        }
+                    })
         Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: -1,
-                    a: du, lda: d, b: z, ldb: d, beta: 1, c: dw, ldc: d)
+                    a: du, lda: d, b: z, ldb: d, beta: 1, c: dw, ldc: d, then: .nowait)
+        Parallel.barrier()
     }
 }

@@ -9,32 +9,38 @@ public enum Linear {
     public static func forward(y: FloatPointer, x: ConstFloatPointer,
                                weight: ConstFloatPointer, bias: ConstFloatPointer?,
                                rows: Int, inFeatures: Int, outFeatures: Int) {
-        if let bias {
-            Parallel.forEach(rows, work: outFeatures) { range in
-                for r in range { (y + r * outFeatures).update(from: bias, count: outFeatures) }
-            }
-        }
+        // Each thread starts its own band of y from the bias, then adds its product to it.
         Matmul.gemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures,
                     a: x, lda: inFeatures, b: weight, ldb: inFeatures,
-                    beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures)
+                    beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures,
+                    prepare: { band in
+                        guard let bias else { return }
+                        band.forEachRowSpan(ldc: outFeatures) { span in
+                            (y + span.lowerBound).update(from: bias + band.columns.lowerBound, count: span.count)
+                        }
+                    })
     }
 
     /// Writes dW [out, in] = dyᵀ · x and db [out] = Σ_rows dy; writes dx [rows, in] = dy · W,
     /// or adds it when `accumulateInput` (several consumers of one input).
-    /// Pass `dx: nil` when the input needs no gradient.
+    /// Pass `dx: nil` when the input needs no gradient. The three read only dy, x and W,
+    /// so they run back to back and the team meets once, at the end.
     public static func backward(dx: FloatPointer?, dWeight: FloatPointer, dBias: FloatPointer?,
                                 dy: ConstFloatPointer, x: ConstFloatPointer, weight: ConstFloatPointer,
                                 rows: Int, inFeatures: Int, outFeatures: Int,
                                 accumulateInput: Bool = false) {
+        assert(dx.map { ConstFloatPointer($0) != dy && ConstFloatPointer($0) != x } ?? true,
+               "Linear.backward: dx must not share storage with dy or x")
         Matmul.gemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows,
                     a: dy, lda: outFeatures, b: x, ldb: inFeatures,
-                    c: dWeight, ldc: inFeatures)
-        if let dBias { ColumnSum.write(dBias, dy, rows: rows, columns: outFeatures) }
+                    c: dWeight, ldc: inFeatures, then: .nowait)
+        if let dBias { ColumnSum.write(dBias, dy, rows: rows, columns: outFeatures, then: .nowait) }
         if let dx {
             Matmul.gemm(.none, .none, m: rows, n: inFeatures, k: outFeatures,
                         a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
-                        beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures)
+                        beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures, then: .nowait)
         }
+        Parallel.barrier()
     }
 }
 
@@ -42,9 +48,9 @@ public enum Linear {
 public enum ColumnSum {
     /// out[j] = Σ_r m[r, j] for a matrix with `columns` columns and row stride `stride`.
     public static func write(_ out: FloatPointer, _ m: ConstFloatPointer,
-                             rows: Int, columns: Int, stride: Int? = nil) {
+                             rows: Int, columns: Int, stride: Int? = nil, then after: Parallel.After = .barrier) {
         let ld = stride ?? columns
-        Parallel.forEach(columns, work: rows) { range in
+        Parallel.forEach(columns, work: rows, then: after) { range in
             let width = range.count
             let o = out + range.lowerBound
             o.update(repeating: 0, count: width)
