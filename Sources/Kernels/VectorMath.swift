@@ -142,20 +142,31 @@ public enum VectorMath {
     @inline(__always)
     public static func map(_ count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            into out: UnsafeMutablePointer<Float>, _ f: (Vector, Vector) -> Vector) {
-        let whole = count / width
-        Parallel.forEach(whole, work: 40 * width) { blocks in
-            for block in blocks {
-                let i = block * width
-                store(f(load(a + i), load(b + i)), out + i)
-            }
+        Parallel.forEach((count + width - 1) / width, work: 40 * width) { blocks in
+            mapOnCurrentThread(blocks.lowerBound * width ..< min(count, blocks.upperBound * width), a, b, into: out, f)
         }
-        let start = whole * width
-        guard start < count else { return }
-        Parallel.single {
-            var x = Vector(), y = Vector()
-            for j in start..<count { x[j - start] = a[j]; y[j - start] = b[j] }
-            let result = f(x, y)
-            for j in start..<count { out[j] = result[j - start] }
+    }
+
+    /// The same for the elements `span`, on the calling thread (a band of the product that
+    /// wrote them, say): vectors from `span.lowerBound`, the last one zero-padded.
+    @inline(__always)
+    public static func mapOnCurrentThread(_ span: Range<Int>, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                                          _ f: (Vector) -> Vector) {
+        mapOnCurrentThread(span, a, a, into: out) { x, _ in f(x) }
+    }
+
+    @inline(__always)
+    public static func mapOnCurrentThread(_ span: Range<Int>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                          into out: UnsafeMutablePointer<Float>, _ f: (Vector, Vector) -> Vector) {
+        var i = span.lowerBound
+        while i + width <= span.upperBound {
+            store(f(load(a + i), load(b + i)), out + i)
+            i += width
         }
+        guard i < span.upperBound else { return }
+        var x = Vector(), y = Vector()
+        for j in i..<span.upperBound { x[j - i] = a[j]; y[j - i] = b[j] }
+        let result = f(x, y)
+        for j in i..<span.upperBound { out[j] = result[j - i] }
     }
 }

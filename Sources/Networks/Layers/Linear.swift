@@ -8,8 +8,10 @@ public enum Linear {
     ///   - bias: b [outFeatures], or nil for a layer without bias.
     public static func forward(y: FloatPointer, x: ConstFloatPointer,
                                weight: ConstFloatPointer, bias: ConstFloatPointer?,
-                               rows: Int, inFeatures: Int, outFeatures: Int) {
-        // Each thread starts its own band of y from the bias, then adds its product to it.
+                               rows: Int, inFeatures: Int, outFeatures: Int,
+                               finish: (Matmul.Band) -> Void = { _ in }) {
+        // Each thread starts its own band of y from the bias, then adds its product to it
+        // (and runs `finish` on it: an activation, say).
         Matmul.gemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures,
                     a: x, lda: inFeatures, b: weight, ldb: inFeatures,
                     beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures,
@@ -18,17 +20,20 @@ public enum Linear {
                         band.forEachRowSpan(ldc: outFeatures) { span in
                             (y + span.lowerBound).update(from: bias + band.columns.lowerBound, count: span.count)
                         }
-                    })
+                    },
+                    finish: finish)
     }
 
     /// Writes dW [out, in] = dyᵀ · x and db [out] = Σ_rows dy; writes dx [rows, in] = dy · W,
     /// or adds it when `accumulateInput` (several consumers of one input).
     /// Pass `dx: nil` when the input needs no gradient. The three read only dy, x and W,
-    /// so they run back to back and the team meets once, at the end.
+    /// so they run back to back and the team meets once, at the end. `finishInputGradient`
+    /// runs on each band of dx as it is written (the gradient through an activation, say).
     public static func backward(dx: FloatPointer?, dWeight: FloatPointer, dBias: FloatPointer?,
                                 dy: ConstFloatPointer, x: ConstFloatPointer, weight: ConstFloatPointer,
                                 rows: Int, inFeatures: Int, outFeatures: Int,
-                                accumulateInput: Bool = false) {
+                                accumulateInput: Bool = false,
+                                finishInputGradient: (Matmul.Band) -> Void = { _ in }) {
         assert(dx.map { ConstFloatPointer($0) != dy && ConstFloatPointer($0) != x } ?? true,
                "Linear.backward: dx must not share storage with dy or x")
         Matmul.gemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows,
@@ -38,7 +43,8 @@ public enum Linear {
         if let dx {
             Matmul.gemm(.none, .none, m: rows, n: inFeatures, k: outFeatures,
                         a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
-                        beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures, then: .nowait)
+                        beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures, then: .nowait,
+                        finish: finishInputGradient)
         }
         Parallel.barrier()
     }

@@ -60,9 +60,12 @@ final class DiTBlock: TransformerBlock {
                        bias: w.projBias, rows: rows, inFeatures: d, outFeatures: d)
         adaLN.addGated(.attention, out: middle.pointer, x: x, f: attentionOutput.constPointer)
 
-        Linear.forward(y: hiddenPre.pointer, x: adaLN.normalize(.mlp, x: middle.constPointer), weight: w.fc1Weight,
-                       bias: w.fc1Bias, rows: rows, inFeatures: d, outFeatures: hidden)
-        GELU.forward(out: hiddenActivated.pointer, x: hiddenPre.constPointer, count: rows * hidden)
+        let (pre, activated) = (hiddenPre.pointer, hiddenActivated.pointer)
+        Linear.forward(y: pre, x: adaLN.normalize(.mlp, x: middle.constPointer), weight: w.fc1Weight,
+                       bias: w.fc1Bias, rows: rows, inFeatures: d, outFeatures: hidden,
+                       finish: { band in
+                           band.forEachRowSpan(ldc: hidden) { GELU.forward(out: activated, x: pre, span: $0) }
+                       })
         Linear.forward(y: mlpOutput.pointer, x: hiddenActivated.constPointer, weight: w.fc2Weight,
                        bias: w.fc2Bias, rows: rows, inFeatures: hidden, outFeatures: d)
         adaLN.addGated(.mlp, out: out, x: middle.constPointer, f: mlpOutput.constPointer)
@@ -77,10 +80,13 @@ final class DiTBlock: TransformerBlock {
 
         // Second half: x_out = middle + gate2 · MLP(modulate(LN(middle)))
         adaLN.backwardGated(.mlp, df: s.a.pointer, dx: dx, f: mlpOutput.constPointer, dModulation: dm)
-        Linear.backward(dx: s.wide.pointer, dWeight: g.fc2Weight, dBias: g.fc2Bias, dy: s.a.constPointer,
+        let (dHidden, pre) = (s.wide.pointer, hiddenPre.constPointer)
+        Linear.backward(dx: dHidden, dWeight: g.fc2Weight, dBias: g.fc2Bias, dy: s.a.constPointer,
                         x: hiddenActivated.constPointer, weight: w.fc2Weight,
-                        rows: rows, inFeatures: hidden, outFeatures: d)
-        GELU.backward(dx: s.wide.pointer, dout: s.wide.constPointer, x: hiddenPre.constPointer, count: rows * hidden)
+                        rows: rows, inFeatures: hidden, outFeatures: d,
+                        finishInputGradient: { band in
+                            band.forEachRowSpan(ldc: hidden) { GELU.backward(dx: dHidden, dout: dHidden, x: pre, span: $0) }
+                        })
         Linear.backward(dx: s.b.pointer, dWeight: g.fc1Weight, dBias: g.fc1Bias, dy: s.wide.constPointer,
                         x: adaLN.input(.mlp), weight: w.fc1Weight,
                         rows: rows, inFeatures: d, outFeatures: hidden)
