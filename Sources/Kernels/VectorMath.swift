@@ -130,34 +130,33 @@ public enum VectorMath {
         1 - 2 / (exp(x + x) + 1)
     }
 
-    /// out[i] ← f(a[i]) for `count` elements, by vectors, split across cores. The last
-    /// partial vector goes through `f` zero-padded, so every element is computed alike.
+    /// (out1[i], out2[i]) ← f(a[i]) for the elements `span`, on the calling thread (a band
+    /// of the product that wrote them, say), in one pass; out1 or out2 may be a. Vectors
+    /// run from `span.lowerBound`; the last one goes through `f` zero-padded, so every
+    /// element is computed alike.
     @inline(__always)
-    public static func map(_ count: Int, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                           _ f: (Vector) -> Vector) {
-        map(count, a, a, into: out) { x, _ in f(x) }
-    }
-
-    /// out[i] ← f(a[i], b[i]) for `count` elements (out may be a or b).
-    @inline(__always)
-    public static func map(_ count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                           into out: UnsafeMutablePointer<Float>, _ f: (Vector, Vector) -> Vector) {
-        Parallel.forEach((count + width - 1) / width, work: 40 * width) { blocks in
-            mapOnCurrentThread(blocks.lowerBound * width ..< min(count, blocks.upperBound * width), a, b, into: out, f)
+    public static func map(_ span: Range<Int>, _ a: UnsafePointer<Float>,
+                           into out1: UnsafeMutablePointer<Float>, _ out2: UnsafeMutablePointer<Float>,
+                           _ f: (Vector) -> (Vector, Vector)) {
+        var i = span.lowerBound
+        while i + width <= span.upperBound {
+            let (r1, r2) = f(load(a + i))
+            store(r1, out1 + i)
+            store(r2, out2 + i)
+            i += width
         }
+        guard i < span.upperBound else { return }
+        var x = Vector()
+        for j in i..<span.upperBound { x[j - i] = a[j] }
+        let (r1, r2) = f(x)
+        for j in i..<span.upperBound { out1[j] = r1[j - i]; out2[j] = r2[j - i] }
     }
 
-    /// The same for the elements `span`, on the calling thread (a band of the product that
-    /// wrote them, say): vectors from `span.lowerBound`, the last one zero-padded.
+    /// out[i] ← f(a[i], b[i]) for the elements `span`, on the calling thread, as above
+    /// (out may be a or b).
     @inline(__always)
-    public static func mapOnCurrentThread(_ span: Range<Int>, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                                          _ f: (Vector) -> Vector) {
-        mapOnCurrentThread(span, a, a, into: out) { x, _ in f(x) }
-    }
-
-    @inline(__always)
-    public static func mapOnCurrentThread(_ span: Range<Int>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                          into out: UnsafeMutablePointer<Float>, _ f: (Vector, Vector) -> Vector) {
+    public static func map(_ span: Range<Int>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                           into out: UnsafeMutablePointer<Float>, _ f: (Vector, Vector) -> Vector) {
         var i = span.lowerBound
         while i + width <= span.upperBound {
             store(f(load(a + i), load(b + i)), out + i)

@@ -106,12 +106,17 @@ final class LayerGradientTests: XCTestCase {
         let count = 40
         let x = FloatBuffer.random(count, std: 2, generator: &generator)
         let out = FloatBuffer(count: count), dx = FloatBuffer(count: count)
+        let slope = FloatBuffer(count: count)   // GELU's input, then its slope
         let r = randomArray(count, generator: &generator)
         for (name, forward, backward) in [
             ("SiLU", SiLU.forward, { SiLU.backward(dx: $0, dout: $1, x: $2, count: $3) }),
-            ("GELU", GELU.forward, GELU.backward),
+            ("GELU", { out, x, count in
+                slope.pointer.update(from: x, count: count)
+                GELU.forward(out: out, slope: slope.pointer, span: 0..<count)
+            }, { dx, dout, _, count in GELU.backward(dx: dx, dout: dout, slope: slope.constPointer, span: 0..<count) }),
         ] as [(String, (FloatPointer, ConstFloatPointer, Int) -> Void, (FloatPointer, ConstFloatPointer, ConstFloatPointer, Int) -> Void)] {
             let loss = { () -> Double in forward(out.pointer, x.constPointer, count); return weightedSum(out.constPointer, r) }
+            _ = loss()   // the forward pass the backward pass follows
             r.withUnsafeBufferPointer { backward(dx.pointer, $0.baseAddress!, x.constPointer, count) }
             assertGradient(name, values: x.pointer, count: count, analytic: dx.array,
                            check: GradientCheck(step: 1e-3, tolerance: 1e-2), limit: count, loss: loss)
@@ -120,9 +125,10 @@ final class LayerGradientTests: XCTestCase {
 
     func testGELUMatchesItsDefinitionAtKnownPoints() {
         let x = FloatBuffer([0, 1, -1, 3]), out = FloatBuffer(count: 4)
-        GELU.forward(out: out.pointer, x: x.constPointer, count: 4)
-        // 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) worked in Double
+        GELU.forward(out: out.pointer, slope: x.pointer, span: 0..<4)
+        // 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) and its derivative, worked in Double
         XCTAssertEqual(out.array, [0, 0.841192, -0.158808, 2.996363], accuracy: 1e-5)
+        XCTAssertEqual(x.array, [0.5, 1.082964, -0.082964, 1.011584], accuracy: 1e-5)
     }
 
     func testSelfAttention() {

@@ -6,39 +6,22 @@ public enum GELU {
     static let k0: Float = 0.7978845608028654   // √(2/π)
     static let k1: Float = 0.044715
 
-    public static func forward(out: FloatPointer, x: ConstFloatPointer, count: Int) {
-        VectorMath.map(count, x, into: out, value)
+    /// out ← GELU(x) and, over x itself, slope ← GELU′(x) (what the backward pass needs), for
+    /// the elements `span`, on the calling thread (one band of the product that wrote x):
+    /// one tanh per element serves both.
+    public static func forward(out: FloatPointer, slope x: FloatPointer, span: Range<Int>) {
+        VectorMath.map(span, x, into: out, x) { v in
+            let v2: VectorMath.Vector = v * v
+            let t = VectorMath.tanh(k0 * (v + k1 * v2 * v))
+            let value: VectorMath.Vector = 0.5 * v * (1 + t)
+            let curve: VectorMath.Vector = 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v2)
+            let slope: VectorMath.Vector = 0.5 * (1 + t) + curve
+            return (value, slope)
+        }
     }
 
-    /// The same for the elements `span`, on the calling thread (one band of the product
-    /// that wrote x).
-    public static func forward(out: FloatPointer, x: ConstFloatPointer, span: Range<Int>) {
-        VectorMath.mapOnCurrentThread(span, x, into: out, value)
-    }
-
-    /// dx[i] ← dout[i] · GELU′(x[i]) (written; dx may be dout).
-    public static func backward(dx: FloatPointer, dout: ConstFloatPointer, x: ConstFloatPointer, count: Int) {
-        VectorMath.map(count, x, dout, into: dx, gradient)
-    }
-
-    /// The same for the elements `span`, on the calling thread (one band of the product
-    /// that wrote dout).
-    public static func backward(dx: FloatPointer, dout: ConstFloatPointer, x: ConstFloatPointer, span: Range<Int>) {
-        VectorMath.mapOnCurrentThread(span, x, dout, into: dx, gradient)
-    }
-
-    @inline(__always)
-    static func value(_ v: VectorMath.Vector) -> VectorMath.Vector {
-        let inner: VectorMath.Vector = k0 * (v + k1 * v * v * v)
-        return 0.5 * v * (1 + VectorMath.tanh(inner))
-    }
-
-    /// g · GELU′(v).
-    @inline(__always)
-    static func gradient(_ v: VectorMath.Vector, _ g: VectorMath.Vector) -> VectorMath.Vector {
-        let v2: VectorMath.Vector = v * v
-        let t = VectorMath.tanh(k0 * (v + k1 * v2 * v))
-        let slope: VectorMath.Vector = 0.5 * v * (1 - t * t) * k0 * (1 + 3 * k1 * v2)
-        return g * (0.5 * (1 + t) + slope)
+    /// dx ← dout · GELU′(x), from the slope `forward` left (dx may be dout).
+    public static func backward(dx: FloatPointer, dout: ConstFloatPointer, slope: ConstFloatPointer, span: Range<Int>) {
+        VectorMath.map(span, dout, slope, into: dx) { g, s in g * s }
     }
 }

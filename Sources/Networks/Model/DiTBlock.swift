@@ -18,7 +18,8 @@ final class DiTBlock: TransformerBlock {
     let attended: FloatBuffer
     let attentionOutput: FloatBuffer
     let middle: FloatBuffer
-    let hiddenPre: FloatBuffer          // [B·N, hidden] before GELU
+    /// [B·N, hidden]: fc1's output, replaced band by band by GELU′ of it as GELU reads it.
+    let hiddenSlope: FloatBuffer
     /// [B·N, hidden] after GELU: the sparsity probe point.
     let hiddenActivated: FloatBuffer
     let mlpOutput: FloatBuffer
@@ -36,7 +37,7 @@ final class DiTBlock: TransformerBlock {
         attended = buffers.buffer("attended", count: tokens)
         attentionOutput = buffers.buffer("attentionOutput", count: tokens)
         middle = buffers.buffer("middle", count: tokens)
-        hiddenPre = buffers.buffer("hiddenPre", count: shape.rows * hidden)
+        hiddenSlope = buffers.buffer("hiddenSlope", count: shape.rows * hidden)
         hiddenActivated = buffers.buffer("hiddenActivated", count: shape.rows * hidden)
         mlpOutput = buffers.buffer("mlpOutput", count: tokens)
     }
@@ -60,11 +61,11 @@ final class DiTBlock: TransformerBlock {
                        bias: w.projBias, rows: rows, inFeatures: d, outFeatures: d)
         adaLN.addGated(.attention, out: middle.pointer, x: x, f: attentionOutput.constPointer)
 
-        let (pre, activated) = (hiddenPre.pointer, hiddenActivated.pointer)
-        Linear.forward(y: pre, x: adaLN.normalize(.mlp, x: middle.constPointer), weight: w.fc1Weight,
+        let (slope, activated) = (hiddenSlope.pointer, hiddenActivated.pointer)
+        Linear.forward(y: slope, x: adaLN.normalize(.mlp, x: middle.constPointer), weight: w.fc1Weight,
                        bias: w.fc1Bias, rows: rows, inFeatures: d, outFeatures: hidden,
                        finish: { band in
-                           band.forEachRowSpan(ldc: hidden) { GELU.forward(out: activated, x: pre, span: $0) }
+                           band.forEachRowSpan(ldc: hidden) { GELU.forward(out: activated, slope: slope, span: $0) }
                        })
         Linear.forward(y: mlpOutput.pointer, x: hiddenActivated.constPointer, weight: w.fc2Weight,
                        bias: w.fc2Bias, rows: rows, inFeatures: hidden, outFeatures: d)
@@ -80,12 +81,12 @@ final class DiTBlock: TransformerBlock {
 
         // Second half: x_out = middle + gate2 · MLP(modulate(LN(middle)))
         adaLN.backwardGated(.mlp, df: s.a.pointer, dx: dx, f: mlpOutput.constPointer, dModulation: dm)
-        let (dHidden, pre) = (s.wide.pointer, hiddenPre.constPointer)
+        let (dHidden, slope) = (s.wide.pointer, hiddenSlope.constPointer)
         Linear.backward(dx: dHidden, dWeight: g.fc2Weight, dBias: g.fc2Bias, dy: s.a.constPointer,
                         x: hiddenActivated.constPointer, weight: w.fc2Weight,
                         rows: rows, inFeatures: hidden, outFeatures: d,
                         finishInputGradient: { band in
-                            band.forEachRowSpan(ldc: hidden) { GELU.backward(dx: dHidden, dout: dHidden, x: pre, span: $0) }
+                            band.forEachRowSpan(ldc: hidden) { GELU.backward(dx: dHidden, dout: dHidden, slope: slope, span: $0) }
                         })
         Linear.backward(dx: s.b.pointer, dWeight: g.fc1Weight, dBias: g.fc1Bias, dy: s.wide.constPointer,
                         x: adaLN.input(.mlp), weight: w.fc1Weight,
