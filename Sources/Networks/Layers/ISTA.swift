@@ -28,7 +28,10 @@ public enum ISTA {
                     a: u, lda: d, b: w, ldb: d, c: out, ldc: d,
                     finish: { band in
                         band.forEachRowSpan(ldc: d) { span in
-                            for i in span { out[i] = max(0, z[i] + out[i] - bias) }
+                            VectorMath.map(span, z, out, into: out) { zv, product in
+                                let s = zv + product - bias
+                                return VectorMath.Vector().replacing(with: s, where: s .> 0)
+                            }
                         }
                     })
     }
@@ -45,7 +48,9 @@ public enum ISTA {
                                 rows: Int, width d: Int) {
         let count = rows * d
         Parallel.forEach(count, work: 2) { range in
-            for i in range { g[i] = out[i] > 0 ? dout[i] : 0 }
+            VectorMath.map(range, out, dout, into: g) { o, gradient in
+                VectorMath.Vector().replacing(with: gradient, where: o .> 0)
+            }
         }
         // dv = η g.  dW = uᵀ dv;  du = dv Wᵀ (independent: the team meets once, after both)
         Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: stepSize,
@@ -57,7 +62,7 @@ public enum ISTA {
                     a: du, lda: d, b: w, ldb: d, beta: 1, c: dz, ldc: d, then: .nowait,
                     prepare: { band in
                         band.forEachRowSpan(ldc: d) { span in
-                            for i in span { dz[i] = g[i] + du[i] }
+                            VectorMath.map(span, g, du, into: dz) { $0 + $1 }
                         }
                     })
         Matmul.gemm(.transposed, .none, m: d, n: d, k: rows, alpha: -1,
