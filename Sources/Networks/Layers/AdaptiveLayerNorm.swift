@@ -71,9 +71,16 @@ public enum AdaptiveLayerNorm {
                         totalDz += dz
                         totalDzX += dz * xh
                     }
-                    // Pass 2: the input gradient.
+                    // Pass 2: the input gradient (16 lanes, then the tail; the same operations).
                     let meanDz = totalDz / n, meanDzX = totalDzX / n
-                    for j in 0..<width {
+                    i = 0
+                    while i < whole {
+                        let xh = (VectorMath.load(xr + i) - m) * s
+                        let dz = VectorMath.load(g + i) * (1 + VectorMath.load(sc + i))
+                        VectorMath.store(VectorMath.load(d + i) + s * (dz - meanDz - xh * meanDzX), d + i)
+                        i += w
+                    }
+                    for j in whole..<width {
                         let xh = (xr[j] - m) * s
                         d[j] += s * (g[j] * (1 + sc[j]) - meanDz - xh * meanDzX)
                     }
