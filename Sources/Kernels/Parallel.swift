@@ -35,7 +35,8 @@ public enum Parallel {
     }
 
     /// Calls `body` on disjoint, contiguous sub-ranges of `0..<count` that cover it, split
-    /// across cores when the work (`work` scalar operations per index) is large enough.
+    /// across cores inside a team, and outside one when the work (`work` scalar operations
+    /// per index) reaches `minimumWork`.
     @inline(__always)
     public static func forEach(_ count: Int, work: Int = 1, then after: After = .barrier,
                                _ body: (Range<Int>) -> Void) {
