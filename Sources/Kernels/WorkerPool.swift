@@ -8,21 +8,38 @@ import Synchronization
 /// manner of an OpenMP parallel region: inside it, `Parallel` gives each rank its
 /// share of a loop and ends with `barrier()`. A job passed as a stored closure runs
 /// without any heap allocation, which keeps the training step allocation-free.
+///
+/// Between jobs a worker spins for up to `spinBeforeSleeping` before it sleeps on its
+/// semaphore, as OpenMP's runtimes do: training calls one job per step with little in
+/// between, and a sleeping core takes tens of microseconds to wake under a hypervisor.
 final class WorkerPool: @unchecked Sendable {
     /// Workers plus the calling thread.
     let size: Int
-    private let start: [DispatchSemaphore]
-    private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var job: ((Int) -> Void)?
+    private let sleepers: [Sleeper]
+
+    /// Jobs started so far: a worker that sees it change runs the new job.
+    private let started = Atomic<Int>(0)
+    /// Workers still running the current job.
+    private let running = Atomic<Int>(0)
 
     // Barrier state: arrivals in the current phase, and the phase number.
     private let arrived = Atomic<Int>(0)
     private let phase = Atomic<Int>(0)
 
+    /// How long an idle worker keeps looking for the next job before it sleeps.
+    static let spinBeforeSleeping: UInt64 = 1_000_000   // nanoseconds
+
+    /// A worker's way to sleep: its semaphore, and whether it is (about to be) waiting on it.
+    private final class Sleeper: Sendable {
+        let semaphore = DispatchSemaphore(value: 0)
+        let asleep = Atomic<Bool>(false)
+    }
+
     init(size: Int) {
         self.size = max(1, size)
-        start = (1..<max(1, size)).map { _ in DispatchSemaphore(value: 0) }
+        sleepers = (1..<max(1, size)).map { _ in Sleeper() }
         for worker in 1..<self.size {
             let thread = Thread { [unowned self] in self.serve(worker) }
             thread.name = "wbdit-worker-\(worker)"
@@ -36,11 +53,16 @@ final class WorkerPool: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         self.job = job
-        for worker in 1..<size { start[worker - 1].signal() }
+        running.store(size - 1, ordering: .relaxed)
+        started.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        for worker in 0..<sleepers.count {   // by index: an unoptimised array iterator allocates
+            let sleeper = sleepers[worker]
+            if sleeper.asleep.exchange(false, ordering: .sequentiallyConsistent) { sleeper.semaphore.signal() }
+        }
         TeamRank.enter(0)
         job(0)
         TeamRank.leave()
-        for _ in 1..<size { finished.wait() }
+        spin { running.load(ordering: .acquiring) == 0 }
         self.job = nil
     }
 
@@ -57,21 +79,54 @@ final class WorkerPool: @unchecked Sendable {
             phase.store(current + 1, ordering: .releasing)
             return
         }
+        spin { phase.load(ordering: .acquiring) != current }
+    }
+
+    /// Polls `done` until it holds, yielding the core after the first few hundred polls.
+    @inline(__always)
+    private func spin(until done: () -> Bool) {
         var spins = 0
-        while phase.load(ordering: .acquiring) == current {
+        while !done() {
             spins += 1
             if spins > 256 { sched_yield() }
         }
     }
 
     private func serve(_ worker: Int) -> Never {
+        let sleeper = sleepers[worker - 1]
+        var seen = 0
         while true {
-            start[worker - 1].wait()
+            seen = nextJob(after: seen, sleeper)
             TeamRank.enter(worker)
             job!(worker)
             TeamRank.leave()
-            finished.signal()
+            running.wrappingSubtract(1, ordering: .releasing)
         }
+    }
+
+    /// Waits for a job after the `seen`-th: spinning for a while, then asleep. The flag is
+    /// raised before `started` is read again and `execute` moves `started` before it clears
+    /// flags, so either the worker sees the job or `execute` sees the flag and wakes it.
+    private func nextJob(after seen: Int, _ sleeper: Sleeper) -> Int {
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinBeforeSleeping
+        var polls = 0
+        while true {
+            let now = started.load(ordering: .acquiring)
+            if now != seen { return now }
+            polls += 1
+            if polls % 64 == 0 {
+                if DispatchTime.now().uptimeNanoseconds > deadline { break }
+                sched_yield()
+            }
+        }
+        sleeper.asleep.store(true, ordering: .sequentiallyConsistent)
+        if started.load(ordering: .sequentiallyConsistent) == seen
+            || !sleeper.asleep.compareExchange(expected: true, desired: false,
+                                               ordering: .sequentiallyConsistent).exchanged {
+            // Asleep until `execute` clears the flag and signals (or has already done both).
+            sleeper.semaphore.wait()
+        }
+        return started.load(ordering: .acquiring)
     }
 }
 
