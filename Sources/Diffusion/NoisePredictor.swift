@@ -14,8 +14,17 @@ public protocol NoisePredictor: AnyObject {
 extension DiffusionTransformer: NoisePredictor {
     public var genes: Int { config.genes }
 
+    /// The whole pass runs as one team job, as a training step does: the pool's threads
+    /// start once per pass rather than once per loop in it, with the same results.
     public func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?,
                              batch: Int) -> ConstFloatPointer {
-        forward(x: x, t: t, labels: labels, batch: batch)
+        if Parallel.isInTeam { return forward(x: x, t: t, labels: labels, batch: batch) }
+        reserve(batch: batch)
+        var output: ConstFloatPointer?
+        Parallel.team { rank in
+            let prediction = self.forward(x: x, t: t, labels: labels, batch: batch)
+            if rank == 0 { output = prediction }
+        }
+        return output!
     }
 }
