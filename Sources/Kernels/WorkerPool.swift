@@ -82,14 +82,20 @@ final class WorkerPool: @unchecked Sendable {
         spin { phase.load(ordering: .acquiring) != current }
     }
 
-    /// Polls `done` until it holds, yielding the core after the first few hundred polls.
+    /// Polls `done` until it holds (true) or, given a `deadline` (uptime, nanoseconds), until
+    /// that has passed (false), yielding the core after the first few hundred polls.
     @inline(__always)
-    private func spin(until done: () -> Bool) {
+    @discardableResult
+    private func spin(until done: () -> Bool, deadline: UInt64 = .max) -> Bool {
         var spins = 0
         while !done() {
             spins += 1
-            if spins > 256 { sched_yield() }
+            if spins > 256 {
+                if deadline != .max && DispatchTime.now().uptimeNanoseconds > deadline { return false }
+                sched_yield()
+            }
         }
+        return true
     }
 
     private func serve(_ worker: Int) -> Never {
@@ -109,15 +115,8 @@ final class WorkerPool: @unchecked Sendable {
     /// flags, so either the worker sees the job or `execute` sees the flag and wakes it.
     private func nextJob(after seen: Int, _ sleeper: Sleeper) -> Int {
         let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinBeforeSleeping
-        var polls = 0
-        while true {
-            let now = started.load(ordering: .acquiring)
-            if now != seen { return now }
-            polls += 1
-            if polls % 64 == 0 {
-                if DispatchTime.now().uptimeNanoseconds > deadline { break }
-                sched_yield()
-            }
+        if spin(until: { started.load(ordering: .acquiring) != seen }, deadline: deadline) {
+            return started.load(ordering: .acquiring)
         }
         sleeper.asleep.store(true, ordering: .sequentiallyConsistent)
         if started.load(ordering: .sequentiallyConsistent) == seen
