@@ -10,8 +10,9 @@ import Synchronization
 /// without any heap allocation, which keeps the training step allocation-free.
 ///
 /// Between jobs a worker spins for up to `spinBeforeSleeping` before it sleeps on its
-/// semaphore, as OpenMP's runtimes do: training calls one job per step with little in
-/// between, and a sleeping core takes tens of microseconds to wake under a hypervisor.
+/// semaphore, as OpenMP's runtimes do: jobs come one a training step or sampling pass, and
+/// one a loop in one-off passes, with little in between, and under a hypervisor a sleeping
+/// core takes tens of microseconds to wake.
 final class WorkerPool: @unchecked Sendable {
     /// Workers plus the calling thread.
     let size: Int
