@@ -44,7 +44,8 @@ public enum Matmul {
     /// `prepare` and `finish` run on each band just before and after its product, on the
     /// thread that computes it: element-wise work on C (a bias to start from, an activation
     /// to end with) that then needs no barrier and no pass of its own. `then: .nowait` lets
-    /// the team go straight on to work that does not depend on this product.
+    /// the team go straight on to work that does not depend on this product. A product too
+    /// small to split runs on rank `soloRank` (`Parallel.single(on:)`).
     @inline(__always)
     public static func gemm(_ transA: Transpose, _ transB: Transpose,
                             m: Int, n: Int, k: Int,
@@ -53,11 +54,11 @@ public enum Matmul {
                             b: ConstFloatPointer, ldb: Int,
                             beta: Float = 0,
                             c: FloatPointer, ldc: Int,
-                            then after: Parallel.After = .barrier,
+                            then after: Parallel.After = .barrier, soloRank: Int = 0,
                             prepare: (Band) -> Void = { _ in }, finish: (Band) -> Void = { _ in }) {
         let threads = Threads.count
         if threads == 1 || flops(m: m, n: n, k: k) < parallelThreshold {
-            Parallel.single(then: after) {
+            Parallel.single(on: soloRank, then: after) {
                 let band = Band(rows: 0..<m, columns: 0..<n)
                 prepare(band)
                 gemmOnCurrentThread(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,

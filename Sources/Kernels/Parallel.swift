@@ -82,12 +82,13 @@ public enum Parallel {
         }
     }
 
-    /// Runs serial work once: on rank 0 inside a team (the others wait, unless `.nowait`),
-    /// directly outside.
+    /// Runs serial work once: inside a team on rank `rank` (the last rank when the team is
+    /// smaller; the others wait, unless `.nowait`, so that two pieces of serial work with
+    /// `.nowait` between them can run side by side), directly outside.
     @inline(__always)
-    public static func single(then after: After = .barrier, _ body: () -> Void) {
-        guard let rank = TeamRank.current else { body(); return }
-        if rank == 0 { body() }
+    public static func single(on rank: Int = 0, then after: After = .barrier, _ body: () -> Void) {
+        guard let current = TeamRank.current else { body(); return }
+        if current == min(rank, Threads.pool.size - 1) { body() }
         if after == .barrier { Threads.pool.barrier() }
     }
 

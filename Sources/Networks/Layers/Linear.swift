@@ -6,15 +6,17 @@ public enum Linear {
     /// - Parameters:
     ///   - weight: W [outFeatures, inFeatures].
     ///   - bias: b [outFeatures], or nil for a layer without bias.
+    ///   - after, soloRank: as `Matmul.gemm`'s.
     public static func forward(y: FloatPointer, x: ConstFloatPointer,
                                weight: ConstFloatPointer, bias: ConstFloatPointer?,
                                rows: Int, inFeatures: Int, outFeatures: Int,
+                               then after: Parallel.After = .barrier, soloRank: Int = 0,
                                finish: (Matmul.Band) -> Void = { _ in }) {
         // Each thread starts its own band of y from the bias, then adds its product to it
         // (and runs `finish` on it: an activation, say).
         Matmul.gemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures,
                     a: x, lda: inFeatures, b: weight, ldb: inFeatures,
-                    beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures,
+                    beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures, then: after, soloRank: soloRank,
                     prepare: { band in
                         guard let bias else { return }
                         band.forEachRowSpan(ldc: outFeatures) { span in
@@ -27,8 +29,10 @@ public enum Linear {
     /// Writes dW [out, in] = dyᵀ · x and db [out] = Σ_rows dy; writes dx [rows, in] = dy · W,
     /// or adds it when `accumulateInput` (several consumers of one input).
     /// Pass `dx: nil` when the input needs no gradient. The three read only dy, x and W,
-    /// so they run back to back and the team meets once, at the end. `finishInputGradient`
-    /// runs on each band of dx as it is written (the gradient through an activation, say).
+    /// so they run back to back and the team meets once, at the end; when dW and dx are each
+    /// too small to split, they run side by side on the first and the last rank.
+    /// `finishInputGradient` runs on each band of dx as it is written (the gradient through
+    /// an activation, say).
     public static func backward(dx: FloatPointer?, dWeight: FloatPointer, dBias: FloatPointer?,
                                 dy: ConstFloatPointer, x: ConstFloatPointer, weight: ConstFloatPointer,
                                 rows: Int, inFeatures: Int, outFeatures: Int,
@@ -44,7 +48,7 @@ public enum Linear {
             Matmul.gemm(.none, .none, m: rows, n: inFeatures, k: outFeatures,
                         a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
                         beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures, then: .nowait,
-                        finish: finishInputGradient)
+                        soloRank: Threads.count - 1, finish: finishInputGradient)
         }
         Parallel.barrier()
     }

@@ -62,27 +62,29 @@ public final class DiffusionTransformer {
         let (d, n, p, rows) = (c.hiddenSize, c.tokens, c.patchSize, a.shape.rows)
         let e = EmbeddingTensors(parameters)
 
+        // The cells' tokens and the timesteps' conditioning do not depend on each other until
+        // the blocks, so their first steps run side by side: serial work, and products too
+        // small to split, on the first rank for the one and on the second for the other.
         // Cells → tokens: pad the gene axis with zeros; [B, G′] is [B·N, P] row-major.
         let patches = a.patches.pointer
-        Parallel.single {
-            padGenes(into: patches, from: x, batch: batch)
+        Parallel.single(then: .nowait) { padGenes(into: patches, from: x, batch: batch) }
+        Parallel.single(on: 1) {
             a.timesteps.pointer.update(from: t, count: batch)
             TimestepEmbedding.forward(out: a.frequencies.pointer, t: t, batch: batch)
         }
-
         let x0 = a.residual[0].pointer
         Linear.forward(y: x0, x: patches, weight: e.patchWeight, bias: e.patchBias,
-                       rows: rows, inFeatures: p, outFeatures: d)
-        Parallel.forEach(rows, work: d) { range in
+                       rows: rows, inFeatures: p, outFeatures: d, then: .nowait)
+        // Conditioning: c = MLP(e(t)) [+ label embedding]
+        Linear.forward(y: a.timeHidden.pointer, x: a.frequencies.constPointer, weight: e.timeWeight1,
+                       bias: e.timeBias1, rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d,
+                       soloRank: 1)
+        Parallel.forEach(rows, work: d, then: .nowait) { range in
             for r in range {
                 let row = x0 + r * d, position = e.position + (r % n) * d
                 for i in 0..<d { row[i] += position[i] }
             }
         }
-
-        // Conditioning: c = MLP(e(t)) [+ label embedding]
-        Linear.forward(y: a.timeHidden.pointer, x: a.frequencies.constPointer, weight: e.timeWeight1,
-                       bias: e.timeBias1, rows: batch, inFeatures: TimestepEmbedding.frequencyCount, outFeatures: d)
         SiLU.forward(out: a.timeActivated.pointer, x: a.timeHidden.constPointer, count: batch * d)
         Linear.forward(y: a.condition.pointer, x: a.timeActivated.constPointer, weight: e.timeWeight2,
                        bias: e.timeBias2, rows: batch, inFeatures: d, outFeatures: d)
