@@ -82,15 +82,18 @@ public enum Parallel {
         }
     }
 
-    /// Runs serial work once: inside a team on rank `rank` (the last rank when the team is
+    /// Runs serial work once: inside a team on rank `rank` (`lastRank` when the team is
     /// smaller; the others wait, unless `.nowait`, so that two pieces of serial work with
     /// `.nowait` between them can run side by side), directly outside.
     @inline(__always)
     public static func single(on rank: Int = 0, then after: After = .barrier, _ body: () -> Void) {
         guard let current = TeamRank.current else { body(); return }
-        if current == min(rank, Threads.pool.size - 1) { body() }
+        if current == min(rank, lastRank) { body() }
         if after == .barrier { Threads.pool.barrier() }
     }
+
+    /// The team's highest rank (0 on one thread): serial work sent there runs beside rank 0's.
+    public static var lastRank: Int { Threads.pool.size - 1 }
 
     /// Inside a team, waits for every thread (the end of a run of `.nowait` calls);
     /// outside one, where every call has already finished, does nothing.

@@ -48,7 +48,7 @@ public enum Linear {
             Matmul.gemm(.none, .none, m: rows, n: inFeatures, k: outFeatures,
                         a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
                         beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures, then: .nowait,
-                        soloRank: Threads.count - 1, finish: finishInputGradient)
+                        soloRank: Parallel.lastRank, finish: finishInputGradient)
         }
         Parallel.barrier()
     }
