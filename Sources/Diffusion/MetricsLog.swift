@@ -6,21 +6,6 @@ import Networks
 /// appended as training goes, with the field names every reader uses (`RunHistory`, the
 /// PyTorch trainer, pandas' `read_json(lines=True)`).
 final class MetricsLog {
-    /// One step: `{"step","epoch","loss","lr","grad_norm","step_seconds","peak_mib"}`.
-    struct StepLine: Codable, Equatable {
-        var step: Int
-        var epoch: Int
-        var loss: Double
-        var lr: Double
-        var gradNorm: Double
-        var stepSeconds: Double
-        var peakMiB: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case step, epoch, loss, lr, gradNorm = "grad_norm", stepSeconds = "step_seconds", peakMiB = "peak_mib"
-        }
-    }
-
     /// One layer's readout: `{"step","layer","coding_rate","coding_rate_sd","sparsity"}`.
     struct ReadoutLine: Codable, Equatable {
         var step: Int
@@ -56,8 +41,7 @@ final class MetricsLog {
     deinit { try? handle.close() }
 
     func append(_ r: StepReport) throws {
-        try write([StepLine(step: r.step, epoch: r.epoch, loss: r.loss, lr: r.learningRate, gradNorm: r.gradientNorm,
-                            stepSeconds: r.stepSeconds, peakMiB: r.peakMemoryMiB)])
+        try write([LoggedStep(r)])
     }
 
     func append(step: Int, _ layers: [LayerReadout]) throws {
@@ -78,12 +62,12 @@ final class MetricsLog {
 
     /// Each line of a log as a step or a readout; lines that are neither (cut short by a
     /// crash, or written by something else) are skipped.
-    static func lines(of text: String) -> [(step: StepLine?, readout: ReadoutLine?)] {
+    static func lines(of text: String) -> [(step: LoggedStep?, readout: ReadoutLine?)] {
         let decoder = JSONDecoder()
         return text.split(separator: "\n").compactMap { line in
             let data = Data(line.utf8)
             if let readout = try? decoder.decode(ReadoutLine.self, from: data) { return (nil, readout) }
-            if let step = try? decoder.decode(StepLine.self, from: data) { return (step, nil) }
+            if let step = try? decoder.decode(LoggedStep.self, from: data) { return (step, nil) }
             return nil
         }
     }

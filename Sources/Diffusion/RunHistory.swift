@@ -5,28 +5,7 @@ import Networks
 /// A run's log read back from `metrics.jsonl`: every step's figures and every per-layer
 /// readout, in step order. Lines that do not parse (a line cut short by a crash) are skipped.
 public struct RunHistory: Sendable, Equatable {
-    public struct Step: Sendable, Equatable {
-        public var step: Int
-        public var epoch: Int
-        public var loss: Double
-        public var learningRate: Double
-        public var gradientNorm: Double
-        public var stepSeconds: Double
-        public var peakMemoryMiB: Double?
-
-        public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradientNorm: Double,
-                    stepSeconds: Double, peakMemoryMiB: Double? = nil) {
-            self.step = step
-            self.epoch = epoch
-            self.loss = loss
-            self.learningRate = learningRate
-            self.gradientNorm = gradientNorm
-            self.stepSeconds = stepSeconds
-            self.peakMemoryMiB = peakMemoryMiB
-        }
-    }
-
-    public var steps: [Step] = []
+    public var steps: [LoggedStep] = []
     /// Readouts by step, in step order.
     public var readouts: [(step: Int, layers: [LayerReadout])] = []
 
@@ -43,8 +22,7 @@ public struct RunHistory: Sendable, Equatable {
                 layers[r.step, default: []].append(LayerReadout(layer: r.layer, codingRate: r.codingRate, codingRateSD: r.codingRateSD,
                                                                 sparsity: r.sparsity))
             } else if let s = line.step {
-                steps.append(Step(step: s.step, epoch: s.epoch, loss: s.loss, learningRate: s.lr, gradientNorm: s.gradNorm,
-                                  stepSeconds: s.stepSeconds, peakMemoryMiB: s.peakMiB))
+                steps.append(s)
             }
         }
         readouts = layers.keys.sorted().map { ($0, layers[$0]!.sorted { $0.layer < $1.layer }) }

@@ -11,7 +11,7 @@ public struct WorkbenchState: Sendable {
     public var parameters = 0
     public var status = RunStatus.starting("opening")
     /// Every step's figures, oldest first.
-    public var steps: [RunHistory.Step] = []
+    public var steps: [LoggedStep] = []
     /// The latest step report (seconds per step, cells per second, ETA).
     public var latest: StepReport?
     /// Per-layer readouts, oldest first.
@@ -67,9 +67,7 @@ public struct WorkbenchState: Sendable {
         case .step(let r):
             latest = r
             if let last = steps.last, last.step >= r.step { steps.removeAll { $0.step >= r.step } }
-            steps.append(RunHistory.Step(step: r.step, epoch: r.epoch, loss: r.loss, learningRate: r.learningRate,
-                                         gradientNorm: r.gradientNorm, stepSeconds: r.stepSeconds,
-                                         peakMemoryMiB: r.peakMemoryMiB))
+            steps.append(LoggedStep(r))
             if case .starting = status { status = .running }
         case .readouts(let step, let layers):
             readouts.removeAll { $0.step >= step }
