@@ -87,17 +87,24 @@ public struct CountModel {
     }
 
     /// The dispersion θ maximising the negative-binomial likelihood of `counts` with these
-    /// means, by golden-section search on log θ over [10⁻², 10⁴].
+    /// means, by golden-section search on log θ over [10⁻², 10⁴]. Only the terms that depend
+    /// on θ are summed, written to cost one lgamma per distinct count and one log1p per cell
+    /// (log(θ + μ) = log θ + log1p(μ/θ)):
+    ///
+    ///     ℓ(θ) = Σ_y>0 [lgamma(y + θ) − lgamma(θ)] − Σ y · log θ − Σ (θ + y) · log1p(μ/θ)
     static func fitDispersion(counts: [Double], means: [Double]) -> Double {
-        // The terms that depend on θ (y·log μ and log y! do not).
+        // Each non-zero count with how many cells hold it, in a fixed order (sums do not
+        // depend on the dictionary's per-process order).
+        var multiplicity: [Double: Double] = [:]
+        for y in counts where y > 0 { multiplicity[y, default: 0] += 1 }
+        let distinct = multiplicity.sorted { $0.key < $1.key }
+        let positive = distinct.reduce(0) { $0 + $1.value }
+        let total = counts.reduce(0, +)
         func logLikelihood(_ logTheta: Double) -> Double {
             let theta = exp(logTheta)
-            let lgammaTheta: Double = lgamma(theta)
-            var sum = 0.0
-            for (y, mu) in zip(counts, means) {
-                if y > 0 { let term: Double = lgamma(y + theta); sum += term - lgammaTheta }
-                sum += theta * log(theta) - (theta + y) * log(theta + mu)
-            }
+            var sum: Double = -positive * lgamma(theta) - total * logTheta
+            for (y, cells) in distinct { let term: Double = lgamma(y + theta); sum += cells * term }
+            for (y, mu) in zip(counts, means) { sum -= (theta + y) * log1p(mu / theta) }
             return sum
         }
         let ratio = (5.0.squareRoot() - 1) / 2

@@ -37,6 +37,33 @@ final class CountModelTests: XCTestCase {
         }
     }
 
+    /// The fit against the likelihood written out cell by cell, maximised over a grid of
+    /// log θ 10⁻² apart and then 10⁻⁴ apart around the best: the same θ, for counts with many zeros, with large counts and
+    /// with non-integer ones, and at the search's upper end for Poisson counts.
+    func testDispersionFitMaximisesTheCellByCellLikelihood() {
+        func direct(_ theta: Double, _ counts: [Double], _ means: [Double]) -> Double {
+            zip(counts, means).reduce(0) { sum, cell in
+                let (y, mu) = cell
+                return sum + lgamma(y + theta) - lgamma(theta) + theta * log(theta) - (theta + y) * log(theta + mu)
+            }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let cases: [(String, [Double], [Double])] = [
+            ("sparse", (0..<1000).map { _ in 0.05 + 0.3 * Double(generator.nextUniform()) }, []),
+            ("deep", (0..<1000).map { _ in 50 + 200 * Double(generator.nextUniform()) }, []),
+        ].map { name, means, _ in (name, means, means.map { Double(generator.nextNegativeBinomial(mean: $0, dispersion: 0.8)) }) }
+        let fractional = cases[1].2.map { $0 * 0.37 }
+        let poisson = (0..<1000).map { Double($0 % 3) }
+        for (name, means, counts) in cases + [("fractional", cases[1].1.map { $0 * 0.37 }, fractional),
+                                              ("poisson", poisson, poisson)] {
+            let fitted = CountModel.fitDispersion(counts: counts, means: means)
+            func argmax(_ grid: [Double]) -> Double { grid.max { direct(exp($0), counts, means) < direct(exp($1), counts, means) }! }
+            let coarse = argmax(Array(stride(from: log(1e-2), through: log(1e4), by: 1e-2)))
+            let best = argmax(Array(stride(from: max(log(1e-2), coarse - 1e-2), through: min(log(1e4), coarse + 1e-2), by: 1e-4)))
+            XCTAssertEqual(log(fitted), best, accuracy: 2e-4, "\(name): θ \(fitted), grid \(exp(best))")
+        }
+    }
+
     func testCountsAroundRealCellsReproduceTheirZerosAndSizes() throws {
         let (cells, sizes, counts) = cells(2000, genes: 30, theta: 1.5, seed: 4)
         let basis = try XCTUnwrap(PrincipalBasis(fitting: cells)).leading(2)
