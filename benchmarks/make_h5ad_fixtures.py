@@ -1,7 +1,8 @@
 """Writes the small .h5ad files that Tests/CellDataTests read, with anndata itself, in the
 encodings it writes today: CSR and CSC matrices (int32 and int64 indices), dense float64,
 integer counts, raw/X and layers, categorical (string and numeric categories), string,
-integer, float and boolean obs columns.   Run: python3 benchmarks/make_h5ad_fixtures.py"""
+integer, float and boolean obs columns, nullable integer and boolean ones, and a file
+with no X.   Run: python3 benchmarks/make_h5ad_fixtures.py"""
 import os
 
 import anndata as ad
@@ -34,6 +35,16 @@ wide.indptr = wide.indptr.astype(np.int64)
 dense = ad.AnnData(X=np.log1p(counts).astype(np.float64), obs=obs, var=var, layers={"counts": wide})
 dense.raw = ad.AnnData(X=counts.astype(np.int32), var=var)
 dense.write_h5ad(os.path.join(out, "dense.h5ad"))
+
+# No X (anndata writes none when X is None), the counts in a layer, and pandas' nullable
+# integer and boolean columns (anndata's nullable-integer and nullable-boolean encodings).
+nullable_obs = pd.DataFrame({
+    "cell_type": obs["cell_type"].values,
+    "n_genes": pd.array([2, None, 2, 4, 1], dtype="Int64"),
+    "passed": pd.array([True, False, None, True, False], dtype="boolean"),
+}, index=obs.index)
+ad.AnnData(X=None, obs=nullable_obs, var=var, layers={"counts": sp.csr_matrix(counts)}).write_h5ad(
+    os.path.join(out, "nullable-no-x.h5ad"))
 
 # anndata 0.7's layout for categorical columns: integer codes in the dataframe, names in
 # obs/__categories/NAME. Today's anndata cannot write it, so h5py writes it as 0.7 did.

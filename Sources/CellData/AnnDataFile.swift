@@ -11,8 +11,9 @@ public final class AnnDataFile {
     public init(path: String) throws {
         self.path = path
         file = try HDF5File(path: path)
-        guard file.exists("X") || file.exists("raw/X") || file.exists(Self.legacyRaw) else {
-            throw HDF5Error("\(path) has no X: it is not an AnnData file")
+        // anndata writes no X when it is None; the matrices are then in raw or layers.
+        guard try !sources().isEmpty else {
+            throw HDF5Error("\(path) has no X, raw/X or layers: it is not an AnnData file")
         }
     }
 
@@ -89,7 +90,9 @@ public final class AnnDataFile {
     public func matrix(named source: String) throws -> (name: String, alternatives: [String]) {
         let available = try sources()
         let name = source == "raw" || source == "raw/X" ? (available.contains(Self.legacyRaw) ? Self.legacyRaw : "raw/X") : source
-        guard available.contains(name) else { throw HDF5Error("\(path) has no \(name) (it has \(available.joined(separator: ", ")))") }
+        guard available.contains(name) else {
+            throw HDF5Error("\(path) has no \(name) (it has \(available.joined(separator: ", ")): pick one with --source)")
+        }
         return (name, available.filter { $0 != name }.map { $0 == "raw/X" || $0 == Self.legacyRaw ? "--source raw" : "--source \($0)" })
     }
 
@@ -143,6 +146,7 @@ public final class AnnDataFile {
         }
         let object = frame + "/" + name
         guard file.exists(object) else { throw HDF5Error("\(path): \(frame) has no column \(name)") }
+        if try nullable(object) != nil { return .numbers }
         if try file.isGroup(object) || legacyCategories(frame, name) != nil { return .categorical }
         return (try? file.strings(object)) != nil ? .strings : .numbers
     }
@@ -150,7 +154,25 @@ public final class AnnDataFile {
     /// A numeric column's values.
     public func numbers(_ name: String, of frame: String = "obs") throws -> [Double] {
         if try legacyMembers(frame) != nil { return try column(name, of: frame).map { Double($0) ?? .nan } }
+        if let (values, missing) = try nullable(frame + "/" + name) {
+            return zip(values, missing).map { $1 ? .nan : $0 }
+        }
         return try file.doubles(frame + "/" + name)
+    }
+
+    /// A nullable integer or boolean column (pandas' `Int64` and `boolean`): its values, and
+    /// where they are missing (anndata's `mask`); nil for any other column.
+    private func nullable(_ object: String) throws -> (values: [Double], missing: [Bool])? {
+        guard file.isGroup(object),
+              let type = try file.stringAttribute(object, "encoding-type"), type.hasPrefix("nullable-") else { return nil }
+        guard type == "nullable-integer" || type == "nullable-boolean" else {
+            throw HDF5Error("\(path): \(object) is a column of an encoding this reader does not know (\(type))")
+        }
+        let values = try file.doubles(object + "/values"), missing = try file.integers(object + "/mask").map { $0 != 0 }
+        guard values.count == missing.count else {
+            throw HDF5Error("\(path): \(object) has \(values.count) values and \(missing.count) mask entries")
+        }
+        return (values, missing)
     }
 
     /// The fields of an anndata < 0.7 dataframe (a compound dataset), or nil for today's layout.
@@ -159,7 +181,7 @@ public final class AnnDataFile {
     }
 
     /// A column as one string per row: categories by name, numbers and booleans as text,
-    /// missing categorical values as "".
+    /// missing categorical and nullable values as "".
     public func column(_ name: String, of frame: String = "obs") throws -> [String] {
         if let members = try legacyMembers(frame) {
             guard members.contains(name) else {
@@ -174,6 +196,9 @@ public final class AnnDataFile {
         let object = frame + "/" + name
         guard file.exists(object) else {
             throw HDF5Error("\(path): \(frame) has no column \(name) (it has \(try columns(frame).joined(separator: ", ")))")
+        }
+        if let (values, missing) = try nullable(object) {
+            return zip(values, missing).map { value, isMissing in isMissing ? "" : value.isFinite && abs(value) < 1e15 ? String(Int(value)) : String(value) }
         }
         if file.isGroup(object) {
             guard try file.stringAttribute(object, "encoding-type") == "categorical" else {

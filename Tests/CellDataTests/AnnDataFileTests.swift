@@ -39,6 +39,21 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.matrix("layers/counts").values, counts, "CSC with int64 indices, transposed back")
     }
 
+    /// X set to None (the counts in a layer) and pandas' nullable Int64 and boolean columns.
+    func testNoXAndNullableColumns() throws {
+        let file = try AnnDataFile(path: Fixture.path("nullable-no-x.h5ad"))
+        XCTAssertEqual(try file.sources(), ["layers/counts"])
+        XCTAssertEqual(try file.matrix("layers/counts").values, counts)
+        XCTAssertThrowsError(try file.matrix(named: "X")) {
+            XCTAssertTrue("\($0)".contains("has no X (it has layers/counts: pick one with --source)"), "\($0)")
+        }
+        XCTAssertEqual(try file.kind(ofColumn: "n_genes"), .numbers)
+        XCTAssertEqual(try file.column("n_genes"), ["2", "", "2", "4", "1"])
+        XCTAssertEqual(try file.numbers("n_genes").map { $0.isNaN ? -1 : $0 }, [2, -1, 2, 4, 1])
+        XCTAssertEqual(try file.column("passed"), ["1", "0", "", "1", "0"])
+        XCTAssertEqual(try file.column("cell_type"), ["neuron", "glia", "neuron", "glia", "microglia"])
+    }
+
     func testLegacyCategoriesLayout() throws {
         let file = try AnnDataFile(path: Fixture.path("legacy-categories.h5ad"))
         XCTAssertEqual(try file.columns("obs"), ["cell_type"])

@@ -48,7 +48,7 @@ final class TrainFromAnnDataTests: XCTestCase {
         XCTAssertEqual(csv.cellNames, ["generated-0", "generated-1"])
         let missing = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-2", "--source", "layers/none", "--steps", "1"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X)"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("has no layers/none (it has X: pick one with --source)"), missing.stderr)
     }
 
     /// --streaming reads the file a block at a time; the run records it, resumes streaming,
