@@ -118,6 +118,7 @@ public enum CellLoader {
                 throw HDF5Error("\(path): \(raw.name) is not raw counts, and the seurat_v3 flavour needs them (--source raw, or --flavor seurat)")
             }
             let kept = Preprocessing.highlyVariableGenesV3(matrix, count: topGenes)
+            guard !kept.isEmpty else { throw noVariableGenes(matrix.cells) }
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
             steps.append(preparation.highlyVariableStep(topGenes))
@@ -134,9 +135,13 @@ public enum CellLoader {
         }
         if preparation.flavor == .seurat, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             let kept = Preprocessing.highlyVariableGenes(matrix, count: topGenes)
+            guard !kept.isEmpty else { throw noVariableGenes(matrix.cells) }
             matrix = Preprocessing.selectGenes(matrix, kept)
             names = names.map { all in kept.map { all[$0] } }
             steps.append(preparation.highlyVariableStep(topGenes))
+        }
+        func noVariableGenes(_ cells: Int) -> HDF5Error {
+            HDF5Error("\(path): highly_variable_genes kept no genes: none varies across \(cells == 1 ? "a single cell" : "these \(cells) cells") (--top-genes 0 keeps them all)")
         }
         var prepared = PreparedCells(matrix: matrix, geneNames: names, steps: steps, labels: labels, cellRows: rows)
         prepared.librarySizes = librarySizes

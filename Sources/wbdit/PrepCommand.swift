@@ -28,8 +28,9 @@ struct Prep: ParsableCommand {
         let preparation = try options.preparation()
         guard out.lowercased().hasSuffix(".h5ad") else { throw InputError("--out must name an .h5ad file (got \(out))") }
         let prepared = try CellLoader.load(input, preparation, labelsFrom: labels)
-        if let top = preparation.topGenes, prepared.matrix.genes < top {
-            throw InputError("--top-genes \(top) asks for more genes than the \(prepared.matrix.genes) there are")
+        // As `train` does, a file with fewer genes than --top-genes keeps them all.
+        let allKept = preparation.topGenes.flatMap { top in
+            prepared.matrix.genes <= top ? "all \(prepared.matrix.genes) genes kept (no more than --top-genes \(top))" : nil
         }
         var categories: [(name: String, values: [String])] = []
         var numbers: [(name: String, values: [Double])] = []
@@ -52,6 +53,7 @@ struct Prep: ParsableCommand {
         }
         try AnnDataWriter.write(prepared.matrix, to: out, cellNames: cellNames, geneNames: prepared.geneNames,
                                 categories: categories, numbers: numbers, compress: true)
-        print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes after \(prepared.steps.joined(separator: ", "))")
+        let done = prepared.steps.isEmpty ? "as read" : "after " + prepared.steps.joined(separator: ", ")
+        print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
     }
 }

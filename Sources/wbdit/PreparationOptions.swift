@@ -7,7 +7,7 @@ extension Preparation.Flavor: ExpressibleByArgument {}
 struct PreparationOptions: ParsableArguments {
     @Option(help: "With .h5ad: the matrix to read: X, raw (raw/X) or layers/NAME.")
     var source: String = "X"
-    @Option(name: .customLong("top-genes"), help: "Keep this many highly variable genes (0 keeps all).")
+    @Option(name: .customLong("top-genes"), help: "Keep this many highly variable genes (0, or a file with no more genes, keeps all).")
     var topGenes: Int = 2000
     @Option(help: "Highly-variable-gene flavour: seurat (on log-normalised data) or seurat_v3 (on counts).")
     var flavor: Preparation.Flavor = .seurat

@@ -67,6 +67,18 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeDifference(restored, unscaled.values), 1e-6)
     }
 
+    /// A single cell varies in no gene: the seurat flavour's selection (whose dispersions
+    /// are then all NaN, as in scanpy) says so rather than leaving a matrix of no genes.
+    func testHighlyVariableGenesOfASingleCellIsAnError() throws {
+        let path = NSTemporaryDirectory() + "one-cell-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try AnnDataWriter.write(CellMatrix(cells: 1, genes: 10, values: (0..<10).map { Float($0 % 4) }), to: path)
+        XCTAssertThrowsError(try CellLoader.load(path, Preparation(topGenes: 5))) {
+            XCTAssertTrue("\($0)".contains("highly_variable_genes kept no genes: none varies across a single cell"), "\($0)")
+        }
+        XCTAssertEqual(try CellLoader.load(path, Preparation(topGenes: nil)).matrix.genes, 10)
+    }
+
     func testSelectGenesKeepsTheOrderGiven() {
         let m = CellMatrix(cells: 2, genes: 3, values: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(Preprocessing.selectGenes(m, [2, 0]).values, [3, 1, 6, 4])

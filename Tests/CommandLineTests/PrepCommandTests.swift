@@ -25,10 +25,18 @@ final class PrepCommandTests: XCTestCase {
         XCTAssertEqual(try prepared.column("level2_id"), try source.column("level2_id"))
     }
 
+    func testFewerGenesThanTopGenesKeepsThemAll() throws {
+        let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out, "--top-genes", "500"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("all 400 genes kept (no more than --top-genes 500)"), result.stdout)
+        XCTAssertEqual(try AnnDataFile(path: out).shape().genes, 400)
+    }
+
     func testPrepRefusesWhatItCannotDo() throws {
         let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
         for (arguments, text) in [
-            (["--top-genes", "500"], "asks for more genes than the 400 there are"),
             (["--flavor", "cell_ranger"], "cell_ranger"),
             (["--min-genes", "100000"], "no cells or no genes are left"),
             (["--labels", "celltype"], "obs has no column celltype (it has level1"),
