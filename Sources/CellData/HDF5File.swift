@@ -23,7 +23,10 @@ final class HDF5File {
         guard id >= 0 else { throw HDF5Error("cannot open \(path) as HDF5") }
     }
 
-    deinit { H5Fclose(id) }
+    deinit {
+        wbdit_h5_silence()   // on whichever thread releases the file last
+        H5Fclose(id)
+    }
 
     // MARK: - Structure
 

@@ -1,3 +1,4 @@
+import CHDF5
 import CSignalGuard
 import Foundation
 
@@ -19,6 +20,8 @@ enum HDF5ReadGuard {
 
     /// Runs `body`, a call into libhdf5 on the file at `path`, with its faults contained.
     static func guarded<T>(reading what: String, in path: String, _ body: () throws -> T) rethrows -> T {
+        // libhdf5's error printing is switched per thread: a streamed file is read on others.
+        wbdit_h5_silence()
         #if WBDIT_FUZZ
         // Under libFuzzer, AddressSanitizer reports the input that caused it.
         return try body()
