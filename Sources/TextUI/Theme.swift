@@ -40,6 +40,23 @@ public struct Theme: Equatable, Sendable {
         .ok: RGB(0xa3, 0xbe, 0x8c), .warning: RGB(0xeb, 0xcb, 0x8b), .error: RGB(0xbf, 0x61, 0x6a),
     ])
 
+    /// The report's default, built in so that a report needs no theme files beside the
+    /// binary: dark text on a paper-white background (`themes/light.theme`, a test checks).
+    public static let light = Theme(name: "light", colours: [
+        .background: RGB(0xfa, 0xfa, 0xfa), .foreground: RGB(0x24, 0x29, 0x2f), .muted: RGB(0x6e, 0x77, 0x81),
+        .title: RGB(0x05, 0x50, 0xae), .border: RGB(0xaf, 0xb8, 0xc1), .selected: RGB(0xdd, 0xf4, 0xff),
+        .series1: RGB(0x09, 0x69, 0xda), .series2: RGB(0xbc, 0x4c, 0x00), .series3: RGB(0x1a, 0x7f, 0x37),
+        .series4: RGB(0x82, 0x50, 0xdf), .series5: RGB(0xcf, 0x22, 0x2e), .series6: RGB(0x4d, 0x2d, 0x00),
+        .real: RGB(0x09, 0x69, 0xda), .generated: RGB(0xbc, 0x4c, 0x00), .label1: RGB(0xd6, 0x27, 0x28),
+        .label2: RGB(0x1f, 0x77, 0xb4), .label3: RGB(0x2c, 0xa0, 0x2c), .label4: RGB(0x94, 0x67, 0xbd),
+        .label5: RGB(0xff, 0x7f, 0x0e), .label6: RGB(0x8c, 0x56, 0x4b), .label7: RGB(0xe3, 0x77, 0xc2),
+        .label8: RGB(0x7f, 0x7f, 0x7f), .label9: RGB(0xbc, 0xbd, 0x22), .label10: RGB(0x17, 0xbe, 0xcf),
+        .ok: RGB(0x1a, 0x7f, 0x37), .warning: RGB(0x9a, 0x67, 0x00), .error: RGB(0xcf, 0x22, 0x2e),
+    ])
+
+    /// The themes that need no file.
+    static let builtIn = ["dark": Theme.dark, "light": Theme.light]
+
     /// Parses a theme file's text over the default. Throws with the line number on a bad line.
     public static func parse(_ text: String, name: String) throws -> Theme {
         var theme = Theme.dark
@@ -64,21 +81,21 @@ public struct Theme: Equatable, Sendable {
         return theme
     }
 
-    /// The theme `name` from `folder/name.theme`; "dark" is built in.
+    /// The theme `name` from `folder/name.theme`; "dark" and "light" are built in.
     public static func load(_ name: String, from folder: String) throws -> Theme {
         let path = folder + "/" + name + ".theme"
         guard let text = FileBytes.text(path) else {
-            if name == "dark" { return .dark }
+            if let theme = builtIn[name] { return theme }
             let known = available(in: folder)
             throw ThemeError("no theme \(name) in \(folder) (themes: \(known.joined(separator: ", ")))")
         }
         return try parse(text, name: name)
     }
 
-    /// The names of the themes in `folder`, sorted, with the built-in "dark" always present.
+    /// The names of the themes in `folder`, sorted, with the built-in ones always present.
     public static func available(in folder: String) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return Array(Set(files.filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) } + ["dark"])).sorted()
+        return Array(Set(files.filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) } + builtIn.keys)).sorted()
     }
 }
 

@@ -15,6 +15,12 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(try Theme.load("light", from: themes)[.background], RGB(0xfa, 0xfa, 0xfa))
         XCTAssertTrue(try Theme.load("monochrome", from: themes).monochrome)
         XCTAssertEqual(try Theme.load("dark", from: themes), Theme.dark.renamed("dark"))
+        XCTAssertEqual(try Theme.load("light", from: themes), Theme.light, "themes/light.theme is the built-in light")
+        // Without theme files (a binary copied on its own) the built-in ones still load.
+        let nowhere = NSTemporaryDirectory() + "no-themes-\(UUID().uuidString)"
+        XCTAssertEqual(Theme.available(in: nowhere), ["dark", "light"])
+        XCTAssertEqual(try Theme.load("light", from: nowhere), Theme.light)
+        XCTAssertThrowsError(try Theme.load("monochrome", from: nowhere))
     }
 
     func testBadThemeLinesNameTheLine() {
