@@ -59,14 +59,19 @@ public struct RunDirectory: Sendable {
         guard format == TrainingConfig.currentFormat else {
             throw TrainingError("\(path) was written in run format \(format); this wbdit reads format \(TrainingConfig.currentFormat) — use the wbdit version that wrote it")
         }
+        let config: TrainingConfig
         do {
-            return (run, try JSONDecoder().decode(TrainingConfig.self, from: data))
+            config = try JSONDecoder().decode(TrainingConfig.self, from: data)
         } catch DecodingError.keyNotFound(let key, let context) {
             let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
             throw TrainingError("\(run.configPath) lacks \(field): it was written by another version of wbdit")
         } catch {
             throw TrainingError("\(run.configPath) cannot be read: it was written by another version of wbdit or edited")
         }
+        do { try config.checkStored() } catch {
+            throw TrainingError("\(run.configPath): \(error); the file was edited or damaged")
+        }
+        return (run, config)
     }
 
     func writeSplit(_ split: HeldOutSplit) throws {
@@ -87,11 +92,20 @@ public struct RunDirectory: Sendable {
         return basis
     }
 
-    /// The run's held-out split.
-    public func split() throws -> HeldOutSplit {
+    /// The run's held-out split of the `config.data.cells` cells it was trained on.
+    public func split(_ config: TrainingConfig) throws -> HeldOutSplit {
         guard let data = FileBytes.read(splitPath),
               let split = try? JSONDecoder().decode(HeldOutSplit.self, from: data) else {
             throw TrainingError("\(path) has no readable split.json")
+        }
+        let cells = config.data.cells
+        for (name, rows) in [("trainCells", split.trainCells), ("heldOutCells", split.heldOutCells)] {
+            guard zip(rows, rows.dropFirst()).allSatisfy({ $0 < $1 }), rows.allSatisfy({ (0..<cells).contains($0) }) else {
+                throw TrainingError("\(splitPath): \(name) are not ascending cell indices below \(cells); the file was edited or damaged")
+            }
+        }
+        guard Set(split.trainCells).isDisjoint(with: split.heldOutCells) else {
+            throw TrainingError("\(splitPath): a cell is both trained on and held out; the file was edited or damaged")
         }
         return split
     }

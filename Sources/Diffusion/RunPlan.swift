@@ -164,7 +164,7 @@ public struct RunPlan: Sendable, Equatable {
     public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil,
                               epochs: Int? = nil) throws -> Started {
         let (run, saved) = try RunDirectory.open(runPath)
-        let split = try run.split()
+        let split = try run.split(saved)
         let prepared = try saved.openCells(path: dataPath, labelsFrom: split.stratifiedBy)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps

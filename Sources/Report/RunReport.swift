@@ -49,7 +49,7 @@ public struct RunReport {
         self.path = path
         self.config = config
         history = try RunHistory(contentsOf: run.metricsPath)
-        trainingCells = try run.split().trainCells.count
+        trainingCells = try run.split(config).trainCells.count
         let report = EvaluationReport.read(path + "/report.json")
         evaluation = report?.figures ?? []
         evaluatedValues = report?.generatedValues
@@ -75,8 +75,8 @@ public struct RunReport {
         let sampled = files.compactMap { $0.hasPrefix("step-") && $0.hasSuffix(".npy") ? Int($0.dropFirst(5).dropLast(4)) : nil }.max()
         guard let step = try sampled ?? run.latestStep() else { return nil }
         let network = sampled != nil ? try CellMatrix.load(npy: run.samplesPath + "/step-\(step).npy")
-            : try draw(run, config, step: step, cells: min(mapCells, try run.split().heldOutCells.count))
-        let split = try run.split()
+            : try draw(run, config, step: step, cells: min(mapCells, try run.split(config).heldOutCells.count))
+        let split = try run.split(config)
         let source = try config.openCells(labelsFrom: labels ?? split.stratifiedBy)
         guard network.genes == source.genes else { return nil }
         let comparison = try EvaluationCells(source, split: split, geneScale: config.data.geneScale)

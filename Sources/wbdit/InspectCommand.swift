@@ -64,7 +64,7 @@ struct Inspect: ParsableCommand {
             let network = try Checkpoint.load(directory.modelPath(step: latest))
             let source = try CellSource.open(config.data.path, config.data.preparation,
                                              streamBlockCells: config.data.streaming?.blockCells)
-            let probe = try source.rows(Array(try directory.split().trainCells.prefix(cells)))
+            let probe = try source.rows(Array(try directory.split(config).trainCells.prefix(cells)))
             return (network, try directory.basis(config)?.project(probe) ?? probe)
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)

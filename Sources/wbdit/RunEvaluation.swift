@@ -33,7 +33,7 @@ struct RunEvaluation {
     /// `labels` names the obs column of cell types (the run's --stratify column unless given).
     init(run path: String, ema: Bool = false, sampling: Bool = true, counts: Bool = true, labels column: String? = nil) throws {
         let (run, config) = try RunDirectory.open(path)
-        let split = try run.split()
+        let split = try run.split(config)
         if let column, let own = config.labelColumn, column != own {
             throw InputError("\(path) is conditioned on \(own); its cells are evaluated by that column, not \(column)")
         }

@@ -139,7 +139,7 @@ struct Sample: ParsableCommand {
         let (run, _) = try RunDirectory.open(runPath!)
         let prepared = try config.openCells(labelsFrom: config.labelColumn)
         var counts: [String: Int] = [:]
-        for cell in try run.split().trainCells { counts[prepared.labels![cell], default: 0] += 1 }
+        for cell in try run.split(config).trainCells { counts[prepared.labels![cell], default: 0] += 1 }
         return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts)
     }
 
@@ -160,7 +160,7 @@ struct Sample: ParsableCommand {
             printNote("writing the network's cells, not counts: \(reason)")
             return nil
         }
-        return try CountModel.ofRun(config, source: source, split: try run.split(), basis: try run.basis(config))
+        return try CountModel.ofRun(config, source: source, split: try run.split(config), basis: try run.basis(config))
     }
 
     private func printNote(_ text: String) { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }

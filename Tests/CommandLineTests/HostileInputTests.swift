@@ -85,6 +85,29 @@ final class HostileInputTests: XCTestCase {
             try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: model))
         }
         let emptyCheckpoint = try edited("empty") { try Data().write(to: URL(fileURLWithPath: $0 + "/checkpoints/step-2.safetensors")) }
+        // Files that parse but hold values wbdit never writes: refused before anything is sized from them.
+        func json(_ name: String, _ file: String, _ change: @escaping (inout [String: Any]) -> Void) throws -> String {
+            try edited(name) { path in
+                let url = URL(fileURLWithPath: path + "/" + file)
+                var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+                change(&object)
+                try JSONSerialization.data(withJSONObject: object).write(to: url)
+            }
+        }
+        let negativeBatch = try json("batch", "config.json") { $0["batch"] = -1 }
+        let hugeModel = try json("hidden", "config.json") { config in
+            var model = config["model"] as! [String: Any]
+            model["hiddenSize"] = 1 << 40
+            config["model"] = model
+        }
+        let shortNames = try json("names", "config.json") { config in
+            var data = config["data"] as! [String: Any]
+            data["geneNames"] = ["a", "b"]
+            config["data"] = data
+        }
+        let outsideSplit = try json("outside", "split.json") { split in
+            split["heldOutCells"] = (split["heldOutCells"] as! [Int]) + [1_000_000]
+        }
         let sample = { (path: String) in ["sample", "--run", path, "--n", "2", "--steps", "2", "--out", out] }
         try assertRefused([
             (sample(garbledConfig), "is not a wbdit run configuration"),
@@ -93,6 +116,11 @@ final class HostileInputTests: XCTestCase {
             (sample(danglingLatest), "step-999"),
             (sample(cutCheckpoint), "step-2.safetensors"),
             (sample(emptyCheckpoint), "step-2.safetensors"),
+            (["train", "--run", negativeBatch, "--resume", "--steps", "4"], "config.json: batch is -1, out of range"),
+            (["report", "--run", hugeModel, "--out", directory + "/r.html"], "config.json: model: configuration too large"),
+            (sample(shortNames), "data.geneNames' count is 2"),
+            (["eval", "--run", outsideSplit, "--steps", "2"], "split.json: heldOutCells are not ascending cell indices below"),
+            (["report", "--run", outsideSplit, "--out", directory + "/r.html"], "split.json: heldOutCells"),
             (["train", "--data", data, "--run", run, "--resume", "--steps", "4", "--lr", "0.1"], "--lr cannot change"),
             (["train", "--data", fixtures + "/dense.h5ad", "--run", run, "--resume", "--steps", "4"], "not the file this run was trained on"),
             (["train", "--data", data, "--run", run, "--steps", "2"] + small, "already holds a run"),

@@ -50,7 +50,7 @@ public final class Session: @unchecked Sendable {
     public func browse(runPath: String) {
         open(status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
             let (run, config) = try RunDirectory.open(runPath)
-            let split = try run.split()
+            let split = try run.split(config)
             let cells = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
                                             streamBlockCells: config.data.streaming?.blockCells)
             let comparison = try EvaluationCells(cells, split: split, geneScale: config.data.geneScale)
