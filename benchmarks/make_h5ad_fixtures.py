@@ -87,6 +87,17 @@ variant("nan.h5ad", lambda f: f["X/data"].__setitem__(2, np.nan))
 variant("negative.h5ad", lambda f: f["X/data"].__setitem__(0, -4.0))
 variant("indptr.h5ad", lambda f: f["X/indptr"].__setitem__(2, 1))
 variant("indices.h5ad", lambda f: f["X/indices"].__setitem__(1, 9))
+variant("shape.h5ad", lambda f: f["X"].attrs.__setitem__("shape", np.array([10**12, 10**12])))
+variant("wide-shape.h5ad", lambda f: f["X"].attrs.__setitem__("shape", np.array([10**7, 4])))
+
+
+def short_obs(f):
+    """The obs index cut to 2 names for X's 5 cells."""
+    del f["obs/_index"]
+    f["obs"].create_dataset("_index", data=np.array(["cell0", "cell1"], dtype=object), dtype=h5py.string_dtype("utf-8"))
+
+
+variant("short-obs.h5ad", short_obs)
 
 # anndata 0.6's layout: obs and var as compound datasets (a structured array with an
 # `index` field), categorical codes with their names in uns/NAME_categories, and a CSR X

@@ -41,8 +41,14 @@ public final class AnnDataFile {
             return (s[0], s[1])
         case .csr, .csc:
             guard let s = file.integerAttribute(source, "shape") ?? file.integerAttribute(source, "h5sparse_shape"),
-                  s.count == 2, s[0] >= 0, s[1] >= 0 else {
+                  s.count == 2, s[0] >= 0, s[1] >= 0, s[0] < Int64(Int32.max), s[1] < Int64(Int32.max) else {
                 throw HDF5Error("\(path): the sparse matrix \(source) has no valid shape attribute")
+            }
+            // The shape sizes everything read after it: it must agree with indptr, one entry a row (CSR) or column (CSC) and one more.
+            let major = try encoding(of: source) == .csr ? s[0] : s[1]
+            let pointers = try file.shape(source + "/indptr")
+            guard pointers.count == 1, Int64(pointers[0]) == major + 1 else {
+                throw HDF5Error("\(path): the sparse matrix \(source) has shape \(s[0]) × \(s[1]) but an indptr of \(pointers.map(String.init).joined(separator: " × ")) entries")
             }
             return (Int(s[0]), Int(s[1]))
         }
@@ -53,7 +59,7 @@ public final class AnnDataFile {
         let (cells, genes) = try shape(of: source)
         let (total, overflow) = cells.multipliedReportingOverflow(by: genes)
         guard !overflow, Double(total) * 4 <= CellMatrix.memoryLimit else {
-            throw HDF5Error(String(format: "%@: %@ is %d × %d: %.1f GB as dense Float32, more than half this machine's memory (stream it with --streaming)", path, source, cells, genes, Double(total) * 4e-9))
+            throw HDF5Error(String(format: "%@: %@ is %ld × %ld: %.1f GB as dense Float32, more than half this machine's memory (stream it with --streaming)", path, source, cells, genes, Double(total) * 4e-9))
         }
         let encoding = try encoding(of: source)
         if encoding == .dense {
@@ -85,15 +91,30 @@ public final class AnnDataFile {
     static let legacyRaw = "raw.X", legacyRawGenes = "raw.var"
 
     /// The matrix a `--source` value names (X, raw or raw/X — `raw.X` in anndata's legacy
-    /// layout — layers/NAME), checked to exist, and the other sources as the flags that
-    /// would pick them (for messages).
+    /// layout — layers/NAME), checked to exist and to have as many cells as obs has rows and,
+    /// where the file names its genes, as many genes (anndata refuses such files too), and
+    /// the other sources as the flags that would pick them (for messages).
     public func matrix(named source: String) throws -> (name: String, alternatives: [String]) {
         let available = try sources()
         let name = source == "raw" || source == "raw/X" ? (available.contains(Self.legacyRaw) ? Self.legacyRaw : "raw/X") : source
         guard available.contains(name) else {
             throw HDF5Error("\(path) has no \(name) (it has \(available.joined(separator: ", ")): pick one with --source)")
         }
+        let (cells, genes) = try shape(of: name)
+        let geneFrame = name == "raw/X" ? "raw/var" : name == Self.legacyRaw ? Self.legacyRawGenes : "var"
+        for (frame, count, what) in [("obs", cells, "cells"), (geneFrame, genes, "genes")] {
+            guard let rows = try rows(of: frame), rows != count else { continue }
+            throw HDF5Error("\(path): \(frame) has \(rows) rows, but \(name) has \(count) \(what)")
+        }
         return (name, available.filter { $0 != name }.map { $0 == "raw/X" || $0 == Self.legacyRaw ? "--source raw" : "--source \($0)" })
+    }
+
+    /// How many rows a dataframe's index has (nil when the file has no such dataframe).
+    private func rows(of frame: String) throws -> Int? {
+        guard file.exists(frame) else { return nil }
+        if file.isDataset(frame) { return try file.shape(frame).first }   // anndata 0.6's compound table
+        let index = frame + "/" + (try file.stringAttribute(frame, "_index") ?? "_index")
+        return file.exists(index) ? try file.shape(index).first : nil
     }
 
     /// The gene names of a matrix (raw's from raw/var, or the legacy raw.var, when it has

@@ -20,6 +20,9 @@ final class BrokenFileTests: XCTestCase {
             ("negative.h5ad", "holds negative values"),
             ("indptr.h5ad", "indptr is not increasing at row 1"),
             ("indices.h5ad", "indices holds 9, outside 0…3"),
+            ("shape.h5ad", "the sparse matrix X has no valid shape attribute"),
+            ("wide-shape.h5ad", "has shape 10000000 × 4 but an indptr of 6 entries"),
+            ("short-obs.h5ad", "obs has 2 rows, but X has 5 cells"),
             ("missing.h5ad", "no such file"),
         ]
         let out = NSTemporaryDirectory() + "broken-\(UUID().uuidString).h5ad"
