@@ -28,6 +28,9 @@ public struct SamplerSettings: Equatable, Codable, Sendable {
 
     /// The DDIM step counts the sub-sequence allows.
     public static let stepRange = 1...999
+    /// The classifier-free guidance weights a conditional sampler takes (1: the label alone,
+    /// 0: no label); far past this range the guided estimate overflows Float32.
+    public static let guidanceRange = 0.0...100.0
 
     /// Refuses settings the samplers cannot follow, naming the value.
     public func validate() throws {

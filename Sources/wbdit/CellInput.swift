@@ -9,10 +9,11 @@ enum CellInput {
         let (m, names): (CellMatrix, [String]?)
         if path.lowercased().hasSuffix(".h5ad") {
             let file = try AnnDataFile(path: path)
-            (m, names) = (try file.matrix(), try? file.names("var"))
+            (m, names) = (try file.matrix(file.matrix(named: "X").name), try? file.names("var"))
         } else {
             (m, names) = (try CellMatrix.load(npy: path), nil)
         }
+        guard m.cells >= 1, m.genes >= 1 else { throw InputError("\(path) holds \(m.cells) cells × \(m.genes) genes: nothing to work on") }
         if let i = m.values.firstIndex(where: { !$0.isFinite }) {
             throw InputError("\(path): X holds \(m.values[i]) at cell \(i / m.genes), gene \(i % m.genes)")
         }

@@ -142,8 +142,8 @@ struct Eval: ParsableCommand {
     /// The --guidance weights: one or more numbers ≥ 0, more than 1 only for a conditional run.
     private func guidanceWeights(conditional: Bool) throws -> [Double] {
         let weights = try guidance.split(separator: ",").map { text -> Double in
-            guard let w = Double(text.trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else {
-                throw InputError("--guidance takes numbers ≥ 0 separated by commas (got \(guidance))")
+            guard let w = Double(text.trimmingCharacters(in: .whitespaces)), SamplerSettings.guidanceRange.contains(w) else {
+                throw InputError("--guidance takes numbers in [0, \(Int(SamplerSettings.guidanceRange.upperBound))] separated by commas (got \(guidance))")
             }
             return w
         }

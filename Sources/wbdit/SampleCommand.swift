@@ -126,7 +126,9 @@ struct Sample: ParsableCommand {
             guard guidance == 1 else { throw InputError("--guidance needs --label or --labels-like") }
             return nil
         }
-        guard guidance.isFinite, guidance >= 0 else { throw InputError("--guidance must be a number ≥ 0 (got \(guidance))") }
+        guard SamplerSettings.guidanceRange.contains(guidance) else {
+            throw InputError("--guidance must be in [0, \(Int(SamplerSettings.guidanceRange.upperBound))] (got \(guidance))")
+        }
         guard let config = runConfig, let names = config.labelNames, network.config.classes == names.count else {
             throw InputError("--label and --labels-like need --run with a conditional run (trained with --labels)")
         }

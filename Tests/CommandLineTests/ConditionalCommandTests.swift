@@ -38,12 +38,13 @@ final class ConditionalCommandTests: XCTestCase {
         XCTAssertTrue(sweep.stdout.contains("guidance W"), sweep.stdout)
         let sweeps = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/sweep.json"))) as? [[String: Any]]
         XCTAssertEqual(sweeps?.compactMap { $0["guidance"] as? Double }, [0, 1, 4])
-        for bad in [["--guidance", "x"], ["--guidance", "-1"]] {
+        for bad in [["--guidance", "x"], ["--guidance", "-1"], ["--guidance", "1,1e300"]] {
             let result = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "2"] + bad)
             XCTAssertEqual(result.status, 2, bad.joined(separator: " "))
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
-        for bad in [["--label", "nope"], ["--guidance", "2"], ["--labels-like", "fake"]] {
+        // 1e300 is finite as a Double and infinite as the sampler's Float.
+        for bad in [["--label", "nope"], ["--guidance", "2"], ["--labels-like", "fake"], ["--label", "microglia", "--guidance", "1e300"]] {
             let result = try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--out", run + "/x.npy"] + bad)
             XCTAssertEqual(result.status, 2, bad.joined(separator: " "))
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)

@@ -128,6 +128,7 @@ final class HostileInputTests: XCTestCase {
             (["forward", "--checkpoint", fixtures + "/float32.npy", "--x", fixtures + "/float32.npy", "--t", fixtures + "/vector.npy",
               "--out", directory + "/eps.npy"], "float32.npy"),
             (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
+            (["tsne", fixtures + "/broken/no-genes.h5ad", "--out", directory + "/map.csv"], "holds 5 cells × 0 genes"),
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no partial output")
     }

@@ -205,8 +205,9 @@ public struct KeyHandler {
             guard let choices = labelChoices(state), let request = choices.request(for: form["type"]) else {
                 return .sample(cells: cells, settings: settings, labels: .none, guidance: 1)
             }
-            guard let guidance = Double(form["guidance"].trimmingCharacters(in: .whitespaces)), guidance.isFinite, guidance >= 0 else {
-                throw FormError("guidance must be a number ≥ 0")
+            guard let guidance = Double(form["guidance"].trimmingCharacters(in: .whitespaces)),
+                  SamplerSettings.guidanceRange.contains(guidance) else {
+                throw FormError("guidance must be in [0, \(Int(SamplerSettings.guidanceRange.upperBound))]")
             }
             return .sample(cells: cells, settings: settings, labels: request, guidance: guidance)
         case .newRun:
