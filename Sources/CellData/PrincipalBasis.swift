@@ -89,6 +89,7 @@ public struct PrincipalBasis: Equatable {
             throw NumpyError("\(path) is not a principal basis: shape \(array.shape), expected [genes + 1, genes]")
         }
         let g = array.shape[1]
+        guard array.values.allSatisfy(\.isFinite) else { throw NumpyError("\(path) holds values that are not finite") }
         if let components, !(1...g).contains(components) {
             throw NumpyError("\(path) has \(g) principal axes; \(components) cannot be used")
         }

@@ -32,6 +32,9 @@ public struct NetworkSpace {
         var values = Sampler(settings: try samplerSettings(requested))
             .sample(predictor, cells: cells, batch: batch, labels: labels, guidance: guidance, nullLabel: nullLabel, progress: progress)
         toData(&values, clamp: requested.clampNonNegative)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {   // clamping keeps NaN, so nothing hides it
+            throw TrainingError("the generated cells are not finite (\(values[i]) in cell \(i / (values.count / cells))): the network's weights or the run's basis are out of range")
+        }
         return CellMatrix(cells: cells, genes: values.count / cells, values: values)   // genes, however wide the network
     }
 
@@ -56,7 +59,7 @@ public struct NetworkSpace {
     public func toData(_ values: inout [Float], clamp: Bool) {
         if let basis {
             basis.restore(&values)
-            if clamp && nonNegative { for i in values.indices { values[i] = max(0, values[i]) } }
+            if clamp && nonNegative { for i in values.indices where values[i] < 0 { values[i] = 0 } }
         }
         if let geneScale { Preprocessing.unscale(&values, genes: geneScale.count, scale: geneScale) }
     }

@@ -96,7 +96,7 @@ public struct Sampler {
                 done += 1
                 progress(done, total)
             }
-            if settings.clampNonNegative { for i in 0..<(n * g) { x[i] = max(0, x[i]) } }
+            if settings.clampNonNegative { for i in 0..<(n * g) where x[i] < 0 { x[i] = 0 } }   // NaN stays NaN
             out.withUnsafeMutableBufferPointer { ($0.baseAddress! + start * g).update(from: x.pointer, count: n * g) }
         }
         return out

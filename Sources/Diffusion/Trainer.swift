@@ -197,7 +197,9 @@ public final class Trainer: @unchecked Sendable {
             case .setLearningRate(let rate):
                 learningRateOverride = rate
             case .sampleNow(let cells, let settings, let useEMA, let labels, let guidance):
-                try sample(cells: cells, settings: settings, useEMA: useEMA, labels: labels, guidance: guidance, onEvent)
+                do { try sample(cells: cells, settings: settings, useEMA: useEMA, labels: labels, guidance: guidance, onEvent) } catch {
+                    onEvent(.sampleFailed(step: completedSteps, reason: "\(error)"))
+                }
             }
         }
     }

@@ -22,6 +22,9 @@ public enum TrainerEvent: Sendable, Equatable {
     case readouts(step: Int, layers: [LayerReadout])
     /// Generated cells, and the type each was asked to be (conditional runs).
     case samplesReady(step: Int, cells: Int, genes: Int, values: [Float], labels: [String]?, path: String)
+    /// A sample asked for could not be made (cells that are not finite, a file that cannot
+    /// be written); training goes on.
+    case sampleFailed(step: Int, reason: String)
     case paused(step: Int)
     case resumed(step: Int)
     /// The run ended normally: all steps done, or stopped on request.

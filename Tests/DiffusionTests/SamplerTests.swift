@@ -74,6 +74,20 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    /// A network whose output is not finite (a point of NaN) is an error, however the cells
+    /// are clamped: clamping at 0 keeps NaN rather than hiding it as 0.
+    func testCellsThatAreNotFiniteAreAnError() {
+        let broken = PointMassOracle(point: [1, .nan, 2])
+        for clamp in [true, false] {
+            let cells = Sampler(settings: SamplerSettings(steps: 5, clampNonNegative: clamp, seed: 1)).sample(broken, cells: 2)
+            XCTAssertTrue(cells.contains { $0.isNaN }, "clamped: \(clamp)")
+            XCTAssertThrowsError(try NetworkSpace.network.generate(broken, settings: SamplerSettings(steps: 5, clampNonNegative: clamp), cells: 2)) {
+                XCTAssertTrue("\($0)".contains("the generated cells are not finite"), "\($0)")
+            }
+        }
+        XCTAssertNoThrow(try NetworkSpace.network.generate(PointMassOracle(point: point), settings: SamplerSettings(steps: 5), cells: 2))
+    }
+
     func testDeterministicAndIndependentOfTheBatchSize() throws {
         let config = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 4, hiddenSize: 16, depth: 1, heads: 2)
         let network = DiffusionTransformer.random(config, seed: 3, scale: 0.5)

@@ -77,6 +77,9 @@ public struct WorkbenchState: Sendable {
         case .samplesReady(let step, let cells, _, _, _, let path):
             sampling = nil
             message = ("\(cells) cells generated at step \(step): \(path)", false)
+        case .sampleFailed(let step, let reason):
+            sampling = nil
+            message = ("no cells at step \(step): \(reason)", true)
         case .paused:
             status = .paused
         case .resumed:
