@@ -21,6 +21,7 @@ struct Forward: ParsableCommand {
     var out: String
 
     func run() throws {
+        guard out.lowercased().hasSuffix(".npy") else { throw InputError("--out must name a .npy file (got \(out))") }
         let inputs = try inputOptions.load()
         inputs.network.inferenceOnly = true
         let g = inputs.x.genes

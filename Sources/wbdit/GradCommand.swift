@@ -26,6 +26,7 @@ struct Grad: ParsableCommand {
     var out: String
 
     func run() throws {
+        guard out.lowercased().hasSuffix(".safetensors") else { throw InputError("--out must name a .safetensors file (got \(out))") }
         let inputs = try inputOptions.load()
         let target = try CellMatrix.load(npy: noise, expectedGenes: inputs.x.genes, role: "noise")
         guard target.cells == inputs.x.cells else {

@@ -65,6 +65,9 @@ struct Sample: ParsableCommand {
     func run() throws {
         guard (1...10_000_000).contains(count) else { throw InputError("--n must be between 1 and 10000000 (got \(count))") }
         guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
+        guard [".h5ad", ".npy", ".csv"].contains(where: out.lowercased().hasSuffix) else {
+            throw InputError("--out must name an .h5ad, .npy or .csv file (got \(out))")
+        }
         try Threads.configureFromOption(threads)
         let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true

@@ -107,6 +107,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let trainer: Trainer
         if resume {
+            _ = try RunDirectory.open(runPath)   // a path that is no run is named before any option is
             try refuseOptionsResumeCannotApply()
             let (steps, epochs) = try length()
             trainer = try RunPlan.resume(runPath: runPath, dataPath: data, totalSteps: steps, epochs: epochs).trainer

@@ -117,6 +117,7 @@ final class HostileInputTests: XCTestCase {
             (sample(cutCheckpoint), "step-2.safetensors"),
             (sample(emptyCheckpoint), "step-2.safetensors"),
             (["train", "--run", negativeBatch, "--resume", "--steps", "4"], "config.json: batch is -1, out of range"),
+            (["train", "--run", directory + "/nowhere", "--resume", "--threads", "1"], "is not a run directory"),
             (["report", "--run", hugeModel, "--out", directory + "/r.html"], "config.json: model: configuration too large"),
             (sample(shortNames), "data.geneNames' count is 2"),
             (["eval", "--run", outsideSplit, "--steps", "2"], "split.json: heldOutCells are not ascending cell indices below"),
