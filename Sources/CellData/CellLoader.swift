@@ -112,6 +112,9 @@ public enum CellLoader {
         guard matrix.cells > 0, matrix.genes > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(matrix.cells) × \(matrix.genes))")
         }
+        guard matrix.values.contains(where: { $0 != 0 }) else {
+            throw HDF5Error("\(path): \(raw.name) holds only zeros (\(matrix.cells) × \(matrix.genes)): there is no expression to learn")
+        }
         let counts = Preprocessing.isCounts(matrix)
         if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             guard counts else {

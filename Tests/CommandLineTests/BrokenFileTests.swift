@@ -23,6 +23,7 @@ final class BrokenFileTests: XCTestCase {
             ("shape.h5ad", "the sparse matrix X has no valid shape attribute"),
             ("wide-shape.h5ad", "has shape 10000000 × 4 but an indptr of 6 entries"),
             ("short-obs.h5ad", "obs has 2 rows, but X has 5 cells"),
+            ("zeros.h5ad", "X holds only zeros (5 × 4)"),
             ("missing.h5ad", "no such file"),
         ]
         let out = NSTemporaryDirectory() + "broken-\(UUID().uuidString).h5ad"
