@@ -33,6 +33,8 @@ struct CheckpointWriter {
             metadata["label_names"] = String(decoding: json, as: UTF8.self)
         }
         if config.target != .epsilon { metadata["prediction"] = config.target.rawValue }
+        // What the network's output is, when it is not cells: its run holds the basis back to genes.
+        if config.data.principalBasis == true { metadata["space"] = "principal-components" }
         return metadata
     }
 }

@@ -96,13 +96,13 @@ struct Sample: ParsableCommand {
             let categories = (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
                              ("model", every(network.config.architecture.rawValue)), ("step", every(step.map(String.init) ?? "unknown"))]
             if let drawn, values != .network {
-                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(), categories: categories,
+                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(matrix.genes), categories: categories,
                                         numbers: [("total_counts", drawn.totalCounts), ("n_genes_by_counts", drawn.genesDetected),
                                                   ("library_size", drawn.librarySizes.map(Double.init))],
                                         layers: [("log1p_norm", drawn.logNormalised)], compress: true)
                 written = "counts in X, log-normalised values in layers[\"log1p_norm\"]"
             } else {
-                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(), categories: categories)
+                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(matrix.genes), categories: categories)
                 written = "the network's cells in X"
             }
         } else {
@@ -112,7 +112,7 @@ struct Sample: ParsableCommand {
             default: (matrix, "the network's cells")
             }
             if out.lowercased().hasSuffix(".csv") {
-                try chosen.write(csv: out, cellNames: names, geneNames: geneNames() ?? (0..<matrix.genes).map { "gene\($0)" })
+                try chosen.write(csv: out, cellNames: names, geneNames: geneNames(matrix.genes) ?? (0..<matrix.genes).map { "gene\($0)" })
             } else {
                 try chosen.write(npy: out)
             }
@@ -170,8 +170,20 @@ struct Sample: ParsableCommand {
 
     private func printNote(_ text: String) { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
 
-    /// The genes' names as the run recorded them, when sampling from a run that has them.
-    private func geneNames() -> [String]? { runConfig?.data.geneNames }
+    /// The columns' names: the genes as the run recorded them, when sampling from a run that
+    /// has them, or PC1… for a checkpoint that generates principal-component scores.
+    private func geneNames(_ genes: Int) -> [String]? {
+        runConfig?.data.geneNames ?? (scoresRun == nil ? nil : (1...genes).map { "PC\($0)" })
+    }
+
+    /// With --checkpoint of a run trained on principal-component scores (the checkpoint's
+    /// `space`, or for older ones the run it sits in, RUN/checkpoints/): that run.
+    private var scoresRun: String? {
+        guard let path = checkpoint else { return nil }
+        let run = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+        let space = (try? SafeTensorsFile(contentsOf: path))?.metadata["space"]
+        return space == "principal-components" || (try? RunDirectory.open(run))?.1.data.principalBasis == true ? run : nil
+    }
 
     /// The network, the training step its weights come from when that is known, and what
     /// it was trained to predict (the run's config, or a checkpoint's `prediction` metadata).
@@ -180,6 +192,9 @@ struct Sample: ParsableCommand {
         case (let path?, nil):
             guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
             let metadata = (try? SafeTensorsFile(contentsOf: path))?.metadata ?? [:]
+            if let run = scoresRun {
+                printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(run) for cells)")
+            }
             let target = metadata["prediction"] ?? PredictionTarget.epsilon.rawValue
             guard let prediction = PredictionTarget(rawValue: target) else {
                 throw InputError("\(path): metadata prediction is \"\(target)\", not one of \(PredictionTarget.allCases.map(\.rawValue).joined(separator: ", "))")

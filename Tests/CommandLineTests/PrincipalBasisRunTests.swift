@@ -26,8 +26,14 @@ final class PrincipalBasisRunTests: XCTestCase {
 
         // The checkpoint alone generates scores; through the run they come back as genes.
         let sample = ["--n", "6", "--steps", "3", "--seed", "4"]
-        XCTAssertEqual(try CommandRunner.wbdit(["sample", "--checkpoint", run + "/checkpoints/step-4.safetensors", "--no-clamp",
-                                                "--out", run + "/scores.npy"] + sample).status, 0)
+        let scores = try CommandRunner.wbdit(["sample", "--checkpoint", run + "/checkpoints/step-4.safetensors", "--no-clamp",
+                                              "--out", run + "/scores.npy"] + sample)
+        XCTAssertEqual(scores.status, 0, scores.stderr)
+        XCTAssertTrue(scores.stderr.contains("generates principal-component scores, not genes"), scores.stderr)
+        let named = try CommandRunner.wbdit(["sample", "--checkpoint", run + "/checkpoints/step-4.safetensors",
+                                             "--out", run + "/scores.h5ad"] + sample)
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(Array(try AnnDataFile(path: run + "/scores.h5ad").names("var").prefix(2)), ["PC1", "PC2"])
         let network = ["--values", "network"]
         XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--no-clamp", "--out", run + "/genes.npy"] + network + sample).status, 0)
         XCTAssertEqual(try CommandRunner.wbdit(["sample", "--run", run, "--out", run + "/clamped.npy"] + network + sample).status, 0)
