@@ -35,13 +35,7 @@ public struct RunDirectory: Sendable {
         if FileManager.default.fileExists(atPath: run.configPath) {
             throw TrainingError("\(path) already holds a run: continue it with --resume, or choose another --run")
         }
-        do {
-            for folder in [path, run.checkpointsPath, run.samplesPath] {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-        } catch {
-            throw TrainingError("cannot create the run directory \(path): \(error.localizedDescription)")
-        }
+        for folder in [path, run.checkpointsPath, run.samplesPath] { try Folder.create(folder) }
         try run.writeConfig(config)
         return run
     }

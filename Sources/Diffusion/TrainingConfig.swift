@@ -141,11 +141,17 @@ public struct DataSource: Codable, Equatable, Sendable {
             ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { (name: $0, path: path + "/" + $0) }
             : [(name: "", path: path)]
         for file in files {
+            var isDirectory: ObjCBool = false
+            if isFolder.boolValue, FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue { continue }
             // Read in 8 MiB pieces, so that a file larger than memory can be checked.
             guard let handle = FileHandle(forReadingAtPath: file.path) else { throw TrainingError("cannot read \(file.path)") }
             defer { try? handle.close() }
             mix(Array(file.name.utf8))
-            while let piece = try handle.read(upToCount: 8 << 20), !piece.isEmpty { piece.withUnsafeBytes { mix($0) } }
+            do {
+                while let piece = try handle.read(upToCount: 8 << 20), !piece.isEmpty { piece.withUnsafeBytes { mix($0) } }
+            } catch {
+                throw TrainingError("cannot read \(file.path)")
+            }
         }
         return String(hash, radix: 16)
     }

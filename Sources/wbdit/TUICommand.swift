@@ -3,6 +3,7 @@ import CellData
 import Diffusion
 import Foundation
 import Networks
+import Storage
 import TextUI
 import Workbench
 
@@ -60,7 +61,7 @@ struct TUI: ParsableCommand {
         let themesFolder = Self.themesFolder()
         let chosenTheme = try Theme.load(ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty ? theme : "monochrome" } ?? theme,
                                          from: themesFolder)
-        try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
+        try Folder.create(runsFolder)
         let opening = try self.opening()
         // Nothing may print behind the screen's back: stderr goes to runs/workbench.log until
         // a run opens, then to that run's workbench.log.

@@ -68,6 +68,7 @@ final class HostileInputTests: XCTestCase {
         let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "2", "--checkpoint-every", "1"] + small)
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let out = directory + "/cells.h5ad"
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: directory + "/plain"))
         func edited(_ name: String, _ change: (String) throws -> Void) throws -> String {
             let copy = directory + "/" + name
             try FileManager.default.copyItem(atPath: run, toPath: copy)
@@ -130,6 +131,7 @@ final class HostileInputTests: XCTestCase {
               "--out", directory + "/eps.npy"], "float32.npy"),
             (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
             (["tsne", fixtures + "/broken/no-genes.h5ad", "--out", directory + "/map.csv"], "holds 5 cells × 0 genes"),
+            (["train", "--data", data, "--run", directory + "/plain/run", "--steps", "2"] + small, "plain is a file"),
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no partial output")
     }
