@@ -36,10 +36,11 @@ dense = ad.AnnData(X=np.log1p(counts).astype(np.float64), obs=obs, var=var, laye
 dense.raw = ad.AnnData(X=counts.astype(np.int32), var=var)
 dense.write_h5ad(os.path.join(out, "dense.h5ad"))
 
-# No X (anndata writes none when X is None), the counts in a layer, and pandas' nullable
-# integer and boolean columns (anndata's nullable-integer and nullable-boolean encodings).
+# No X (anndata writes none when X is None), the counts in a layer, a categorical column
+# with a missing value, and pandas' nullable integer and boolean columns (anndata's
+# nullable-integer and nullable-boolean encodings).
 nullable_obs = pd.DataFrame({
-    "cell_type": obs["cell_type"].values,
+    "cell_type": pd.Categorical(["neuron", None, "neuron", "glia", "microglia"]),
     "n_genes": pd.array([2, None, 2, 4, 1], dtype="Int64"),
     "passed": pd.array([True, False, None, True, False], dtype="boolean"),
 }, index=obs.index)

@@ -6,12 +6,13 @@ import Foundation
 /// groups anndata expects, all tagged with anndata's encoding attributes (0.8+ layout).
 /// The file is written beside the target and renamed into place when complete.
 public enum AnnDataWriter {
-    /// `categories` become categorical obs columns, `numbers` float64 obs columns, `layers`
+    /// `categories` become categorical obs columns ("" is a missing value, code −1, as
+    /// anndata writes NaN), `strings` string columns, `numbers` float64 obs columns, `layers`
     /// dense matrices of X's shape under `layers/`; `compress` stores X and the layers
     /// gzip-compressed in chunks of rows, as anndata does with `compression="gzip"`.
     public static func write(_ cells: CellMatrix, to path: String, cellNames: [String]? = nil,
                              geneNames: [String]? = nil, categories: [(name: String, values: [String])] = [],
-                             numbers: [(name: String, values: [Double])] = [], layers: [(name: String, values: CellMatrix)] = [],
+                             strings: [(name: String, values: [String])] = [], numbers: [(name: String, values: [Double])] = [], layers: [(name: String, values: CellMatrix)] = [],
                              compress: Bool = false) throws {
         precondition(layers.allSatisfy { $0.values.cells == cells.cells && $0.values.genes == cells.genes }, "AnnDataWriter: a layer is not X's shape")
         let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
@@ -30,8 +31,8 @@ public enum AnnDataWriter {
         try w.attributes("/", encoding: "anndata", version: "0.1.0")
         try w.floatMatrix("X", cells.values, rows: cells.cells, columns: cells.genes, compress: compress)
         try w.attributes("X", encoding: "array", version: "0.2.0")
-        try w.dataframe("obs", index: cellNames, categories: categories, numbers: numbers)
-        try w.dataframe("var", index: geneNames, categories: [], numbers: [])
+        try w.dataframe("obs", index: cellNames, categories: categories, strings: strings, numbers: numbers)
+        try w.dataframe("var", index: geneNames, categories: [], strings: [], numbers: [])
         for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
             try w.group(group)
             try w.attributes(group, encoding: "dict", version: "0.1.0")
@@ -67,26 +68,35 @@ public enum AnnDataWriter {
         }
 
         func dataframe(_ name: String, index: [String], categories: [(name: String, values: [String])],
-                       numbers: [(name: String, values: [Double])]) throws {
+                       strings columns: [(name: String, values: [String])], numbers: [(name: String, values: [Double])]) throws {
             try group(name)
             try attributes(name, encoding: "dataframe", version: "0.2.0")
             try stringAttribute(name, "_index", "_index")
-            try stringArrayAttribute(name, "column-order", categories.map(\.name) + numbers.map(\.name))
+            try stringArrayAttribute(name, "column-order", categories.map(\.name) + columns.map(\.name) + numbers.map(\.name))
             for (column, values) in numbers {
                 try doubleDataset(name + "/" + column, values)
                 try attributes(name + "/" + column, encoding: "array", version: "0.2.0")
             }
+            for (column, values) in columns {
+                try strings(name + "/" + column, values)
+                try attributes(name + "/" + column, encoding: "string-array", version: "0.2.0")
+            }
             try strings(name + "/_index", index)
             try attributes(name + "/_index", encoding: "string-array", version: "0.2.0")
             for (column, values) in categories {
-                let levels = Array(Set(values)).sorted()
-                guard levels.count <= 127 else { throw fail("\(column) has more than 127 categories") }
-                let code = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, Int8($0)) })
+                let levels = Array(Set(values).subtracting([""])).sorted()
+                let code = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+                let codes = values.map { code[$0] ?? -1 }
                 let object = name + "/" + column
                 try group(object)
                 try attributes(object, encoding: "categorical", version: "0.2.0")
                 try int8Attribute(object, "ordered", 0)
-                try int8Dataset(object + "/codes", values.map { code[$0]! })
+                // The smallest integers that hold every code, as anndata chooses them.
+                if levels.count <= Int(Int8.max) {
+                    try int8Dataset(object + "/codes", codes.map { Int8($0) })
+                } else {
+                    try int64Dataset(object + "/codes", codes.map { Int64($0) })
+                }
                 try attributes(object + "/codes", encoding: "array", version: "0.2.0")
                 try strings(object + "/categories", levels)
                 try attributes(object + "/categories", encoding: "string-array", version: "0.2.0")
@@ -119,6 +129,10 @@ public enum AnnDataWriter {
 
         func int8Dataset(_ name: String, _ values: [Int8]) throws {
             try numericDataset(name, values, fileType: wbdit_h5_std_i8le(), memoryType: wbdit_h5_native_int8())
+        }
+
+        func int64Dataset(_ name: String, _ values: [Int64]) throws {
+            try numericDataset(name, values, fileType: wbdit_h5_std_i64le(), memoryType: wbdit_h5_native_int64())
         }
 
         /// A 1-D dataset of numbers stored as `fileType`.

@@ -126,6 +126,12 @@ public struct RunPlan: Sendable, Equatable {
         var plan = self
         if let epochs { plan.totalSteps = epochs * max(1, split.trainCells.count / batch) }
         let labelNames = labelColumn == nil ? nil : prepared.labels.map { Array(Set($0)).sorted() }
+        if let labelColumn, let labels = prepared.labels {
+            let missing = labels.filter(\.isEmpty).count
+            guard missing == 0 else {
+                throw TrainingError("the label column \(labelColumn) has no value for \(missing) of its \(labels.count) cells: label them, or leave them out, to condition on it")
+            }
+        }
         if let labelNames {
             guard labelNames.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(labelNames.count) label: nothing to condition on") }
             plan.model.classes = labelNames.count

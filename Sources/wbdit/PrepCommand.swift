@@ -32,7 +32,7 @@ struct Prep: ParsableCommand {
         let allKept = preparation.topGenes.flatMap { top in
             prepared.matrix.genes <= top ? "all \(prepared.matrix.genes) genes kept (no more than --top-genes \(top))" : nil
         }
-        var categories: [(name: String, values: [String])] = []
+        var categories: [(name: String, values: [String])] = [], strings = categories
         var numbers: [(name: String, values: [Double])] = []
         var cellNames: [String]? = nil
         if input.lowercased().hasSuffix(".h5ad") {
@@ -45,14 +45,17 @@ struct Prep: ParsableCommand {
                 case .numbers:
                     let values = try file.numbers(column)
                     numbers.append((column, rows.map { values[$0] }))
-                case .categorical, .strings:
+                case .categorical:
                     let values = try file.column(column)
                     categories.append((column, rows.map { values[$0] }))
+                case .strings:
+                    let values = try file.column(column)
+                    strings.append((column, rows.map { values[$0] }))
                 }
             }
         }
         try AnnDataWriter.write(prepared.matrix, to: out, cellNames: cellNames, geneNames: prepared.geneNames,
-                                categories: categories, numbers: numbers, compress: true)
+                                categories: categories, strings: strings, numbers: numbers, compress: true)
         let done = prepared.steps.isEmpty ? "as read" : "after " + prepared.steps.joined(separator: ", ")
         print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
     }

@@ -51,7 +51,7 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.column("n_genes"), ["2", "", "2", "4", "1"])
         XCTAssertEqual(try file.numbers("n_genes").map { $0.isNaN ? -1 : $0 }, [2, -1, 2, 4, 1])
         XCTAssertEqual(try file.column("passed"), ["1", "0", "", "1", "0"])
-        XCTAssertEqual(try file.column("cell_type"), ["neuron", "glia", "neuron", "glia", "microglia"])
+        XCTAssertEqual(try file.column("cell_type"), ["neuron", "", "neuron", "glia", "microglia"], "a missing category")
     }
 
     func testLegacyCategoriesLayout() throws {

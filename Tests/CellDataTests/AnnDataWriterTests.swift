@@ -23,6 +23,20 @@ final class AnnDataWriterTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.contains(".partial-") && $0.contains("written-") }, [])
     }
 
+    /// String columns stay strings, categories past 127 take wider codes, and "" is missing.
+    func testStringColumnsManyCategoriesAndMissingValues() throws {
+        let path = NSTemporaryDirectory() + "written-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let ids = (0..<200).map { "c\($0)" }
+        try AnnDataWriter.write(CellMatrix(cells: 200, genes: 1, values: [Float](repeating: 1, count: 200)), to: path,
+                                categories: [("clone", ["", ""] + ids.dropFirst(2))], strings: [("cell_id", ids)])
+        let file = try AnnDataFile(path: path)
+        XCTAssertEqual(try file.kind(ofColumn: "cell_id"), .strings)
+        XCTAssertEqual(try file.column("cell_id"), ids)
+        XCTAssertEqual(try file.kind(ofColumn: "clone"), .categorical)
+        XCTAssertEqual(try file.column("clone"), ["", ""] + ids.dropFirst(2))
+    }
+
     func testAnUnwritableTargetIsAOneLineError() {
         let cells = CellMatrix(cells: 1, genes: 1, values: [1])
         XCTAssertThrowsError(try AnnDataWriter.write(cells, to: "/nonexistent/dir/cells.h5ad")) {
@@ -40,18 +54,23 @@ final class AnnDataInteroperabilityTests: XCTestCase {
         }
         let path = NSTemporaryDirectory() + "interop-\(UUID().uuidString).h5ad"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let cells = CellMatrix(cells: 3, genes: 2, values: [0, 1.5, 2, 0, 0.25, 7])
+        let cells = CellMatrix(cells: 300, genes: 2, values: (0..<600).map { Float($0 % 7) })
+        let ids = (0..<300).map { "c\($0)" }
         try AnnDataWriter.write(cells, to: path, geneNames: ["Snap25", "Gfap"],
-                                categories: [("source", ["generated", "generated", "generated"])],
-                                numbers: [("step", [5, 5, 5])], compress: true)
+                                categories: [("source", Array(repeating: "generated", count: 300)),
+                                             ("clone", ids.enumerated().map { $0.offset == 1 ? "" : $0.element })],
+                                strings: [("cell_id", ids)], numbers: [("step", Array(repeating: 5, count: 300))], compress: true)
         let script = """
         import anndata, numpy as np
         a = anndata.read_h5ad('\(path)')
-        assert a.shape == (3, 2), a.shape
+        assert a.shape == (300, 2), a.shape
         assert list(a.var_names) == ['Snap25', 'Gfap']
-        assert np.allclose(a.X, [[0, 1.5], [2, 0], [0.25, 7]])
-        assert list(a.obs['source']) == ['generated'] * 3 and str(a.obs['source'].dtype) == 'category'
-        assert list(a.obs['step']) == [5.0] * 3
+        assert np.allclose(a.X[:2], [[0, 1], [2, 3]])
+        assert list(a.obs['source']) == ['generated'] * 300 and str(a.obs['source'].dtype) == 'category'
+        assert list(a.obs['step']) == [5.0] * 300
+        assert list(a.obs['cell_id'][:2]) == ['c0', 'c1'] and str(a.obs['cell_id'].dtype) != 'category'
+        clone = a.obs['clone']
+        assert len(clone.cat.categories) == 299 and clone.isna().sum() == 1 and clone.iloc[2] == 'c2', clone
         print('ok')
         """
         let result = run(["python3", "-c", script])

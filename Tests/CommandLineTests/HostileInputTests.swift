@@ -131,6 +131,8 @@ final class HostileInputTests: XCTestCase {
               "--out", directory + "/eps.npy"], "float32.npy"),
             (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
             (["tsne", fixtures + "/broken/no-genes.h5ad", "--out", directory + "/map.csv"], "holds 5 cells × 0 genes"),
+            (["train", "--data", fixtures + "/nullable-no-x.h5ad", "--source", "layers/counts", "--labels", "cell_type",
+              "--run", directory + "/labels", "--steps", "2"] + small, "the label column cell_type has no value for 1 of its 5 cells"),
             (["train", "--data", data, "--run", directory + "/plain/run", "--steps", "2"] + small, "plain is a file"),
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no partial output")
