@@ -101,6 +101,8 @@ def short_obs(f):
 variant("short-obs.h5ad", short_obs)
 ad.AnnData(X=np.zeros((5, 0), dtype=np.float32), obs=obs).write_h5ad(os.path.join(broken, "no-genes.h5ad"))
 ad.AnnData(X=sp.csr_matrix((5, 4), dtype=np.float32), obs=obs, var=var).write_h5ad(os.path.join(broken, "zeros.h5ad"))
+# LZF, which h5py offers and libhdf5 itself cannot decode.
+ad.AnnData(X=counts, obs=obs, var=var).write_h5ad(os.path.join(broken, "lzf.h5ad"), compression="lzf")
 
 # anndata 0.6's layout: obs and var as compound datasets (a structured array with an
 # `index` field), categorical codes with their names in uns/NAME_categories, and a CSR X

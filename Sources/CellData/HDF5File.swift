@@ -261,8 +261,29 @@ final class HDF5File {
             let dataset = H5Dopen2(id, name, wbdit_h5_default())
             guard dataset >= 0 else { throw HDF5Error("\(path): cannot open \(name)") }
             defer { H5Dclose(dataset) }
+            if let filter = Self.undecodableFilter(dataset) {
+                throw HDF5Error("\(path): \(name) is compressed with \(filter), which this libhdf5 cannot decode (write the file with compression=\"gzip\", or none)")
+            }
             return try body(dataset)
         }
+    }
+
+    /// The first compression filter of a dataset that this libhdf5 has no decoder for
+    /// (h5py's LZF, Blosc, …, registered only by their Python packages), by name.
+    private static func undecodableFilter(_ dataset: hid_t) -> String? {
+        let plist = H5Dget_create_plist(dataset)
+        guard plist >= 0 else { return nil }
+        defer { H5Pclose(plist) }
+        let known: [H5Z_filter_t: String] = [32000: "LZF", 32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle", 32015: "Zstandard"]
+        for index in 0..<max(0, H5Pget_nfilters(plist)) {
+            var flags: UInt32 = 0, count = 0
+            var name = [CChar](repeating: 0, count: 64)
+            let filter = H5Pget_filter2(plist, UInt32(index), &flags, &count, nil, name.count, &name, nil)
+            guard filter >= 0, H5Zfilter_avail(filter) <= 0 else { continue }
+            let named = String(cString: name)
+            return known[filter] ?? (named.isEmpty ? "filter \(filter)" : "\(named) (filter \(filter))")
+        }
+        return nil
     }
 
     /// Reads `count` strings of `fileType` (variable- or fixed-length, ASCII or UTF-8).

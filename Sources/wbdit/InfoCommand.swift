@@ -22,20 +22,23 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let data = try AnnDataFile(path: file)
-        print(file)
         var rows: [[String]] = [["matrix", "encoding", "cells × genes", "values", "zeros", "range", "looks like"]]
         for source in try data.sources() {
             let (cells, genes) = try data.shape(of: source)
             let matrix = try data.matrix(source)
             let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-            let (low, high) = (matrix.values.min() ?? 0, matrix.values.max() ?? 0)
-            let integral = matrix.values.allSatisfy { $0 == $0.rounded() }
+            let finite = matrix.values.filter(\.isFinite)
+            let (low, high) = (finite.min() ?? 0, finite.max() ?? 0)
+            let integral = finite.allSatisfy { $0 == $0.rounded() }
+            let notFinite = matrix.values.count - finite.count
             rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
                          try data.storesIntegers(source) ? "integer" : "float",
                          String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),
                          "\(Self.number(low)) … \(Self.number(high))",
-                         low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
+                         notFinite > 0 ? "damaged: \(notFinite) value\(notFinite == 1 ? "" : "s") NaN or infinite"
+                             : low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
         }
+        print(file)
         print(Table(rows).text)
         let (cells, genes) = try data.shape()
         print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))

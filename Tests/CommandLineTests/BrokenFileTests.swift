@@ -24,6 +24,7 @@ final class BrokenFileTests: XCTestCase {
             ("wide-shape.h5ad", "has shape 10000000 × 4 but an indptr of 6 entries"),
             ("short-obs.h5ad", "obs has 2 rows, but X has 5 cells"),
             ("zeros.h5ad", "X holds only zeros (5 × 4)"),
+            ("lzf.h5ad", "X is compressed with LZF, which this libhdf5 cannot decode"),
             ("missing.h5ad", "no such file"),
         ]
         let out = NSTemporaryDirectory() + "broken-\(UUID().uuidString).h5ad"
