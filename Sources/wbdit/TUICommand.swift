@@ -79,6 +79,10 @@ struct TUI: ParsableCommand {
             return resume ? .resume(runPath) : .browse(runPath)
         }
         if resume { throw InputError("--resume needs --run with an existing run directory") }
+        if let runPath, FileManager.default.fileExists(atPath: runPath),
+           (try? FileManager.default.contentsOfDirectory(atPath: runPath))?.isEmpty != true {
+            throw InputError("--run \(runPath) is not a run directory, and a new run needs a path that is free (or an empty folder)")
+        }
         guard FileManager.default.fileExists(atPath: data) else { throw InputError("no file \(data)") }
         var plan = try preset.plan(data: data, architecture: arch, recipe: recipe)
         if let steps {

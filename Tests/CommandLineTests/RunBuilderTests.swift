@@ -30,4 +30,15 @@ final class RunBuilderTests: XCTestCase {
             XCTAssertEqual(fromTrain.totalSteps, arch == "wbdit" ? 90000 : 38600)
         }
     }
+
+    /// `tui --run PATH` opens the run there, or starts one at a free path; anything else at
+    /// PATH is named (it was blamed on the default data file).
+    func testTheWorkbenchNamesARunPathThatIsNoRun() throws {
+        let file = NSTemporaryDirectory() + "wbdit-not-a-run-\(UUID().uuidString)"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        XCTAssertThrowsError(try TUI.parse(["--data", data, "--run", file]).opening()) {
+            XCTAssertTrue("\($0)".contains("--run \(file) is not a run directory"), "\($0)")
+        }
+    }
 }
