@@ -48,7 +48,7 @@ public enum CellLoader {
     private static func read(_ path: String, _ preparation: Preparation, labelsFrom column: String?) throws -> PreparedCells {
         let lower = path.lowercased()
         if lower.hasSuffix(".npy") {
-            if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) to stratify by") }
+            if let column { throw HDF5Error("\(path) is a .npy: it has no obs column \(column) (only .h5ad files carry cell annotations)") }
             return PreparedCells(matrix: try CellMatrix.load(npy: path, role: "training cells"), geneNames: nil, steps: [])
         }
         var isFolder: ObjCBool = false

@@ -112,7 +112,12 @@ public struct RunDirectory: Sendable {
 
     /// The step of the newest complete checkpoint, or nil before the first.
     public func latestStep() throws -> Int? {
-        guard let text = FileBytes.text(latestPath) else { return nil }
+        guard let text = FileBytes.text(latestPath) else {
+            guard !FileManager.default.fileExists(atPath: latestPath) else {
+                throw TrainingError("\(latestPath) does not name a checkpoint (it is not text)")
+            }
+            return nil
+        }
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else {
             throw TrainingError("\(latestPath) does not name a checkpoint (\"\(name)\")")
