@@ -93,8 +93,10 @@ struct TSNECommand: ParsableCommand {
         progress.finish()
         let method = map.usesExactGradient ? "exact" : "Barnes-Hut θ = \(settings.theta)"
         let space = pca.map { "\($0.count) PCs" } ?? "\(real.genes) dimensions"
-        print(String(format: "t-SNE of %d cells (%@, perplexity %g, %@): KL divergence %.4f, %@", real.cells, space,
-                     perplexity, method, kl, Format.seconds(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)))
+        let used = map.perplexity < perplexity ? String(format: "%.3g, lowered from %g for %d cells", map.perplexity, perplexity, real.cells)
+                                                 : String(format: "%g", perplexity)
+        print(String(format: "t-SNE of %d cells (%@, perplexity %@, %@): KL divergence %.4f, %@", real.cells, space,
+                     used, method, kl, Format.seconds(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)))
         for (file, p) in zip(files.dropFirst(), placed) { print("placed \(p.cells) cells of \(file) on the map") }
 
         let maps = [map.embedding] + placed

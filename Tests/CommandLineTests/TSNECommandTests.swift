@@ -27,6 +27,9 @@ final class TSNECommandTests: XCTestCase {
         XCTAssertEqual(points.status, 0, points.stderr)
         XCTAssertTrue(points.stdout.contains("(10 dimensions, perplexity 30, exact)"), points.stdout)
         XCTAssertEqual(try CellMatrix.load(npy: npy).cells, 400)
+        // A perplexity too large for the cells is lowered, as openTSNE does, and says so.
+        let lowered = try CommandRunner.wbdit(["tsne", fixtures + "/tsne-points.npy", "--perplexity", "500", "--out", npy])
+        XCTAssertTrue(lowered.stdout.contains("perplexity 99.7, lowered from 500 for 300 cells"), lowered.stdout)
         // The ASCII plot: dots drawn, and no braille.
         XCTAssertTrue(result.stdout.contains("#") || result.stdout.contains("o"))
         XCTAssertFalse(result.stdout.unicodeScalars.contains { (0x2800...0x28FF).contains($0.value) })

@@ -42,6 +42,9 @@ public final class TSNE: @unchecked Sendable {
     private var descent: GainsDescent
     private var gradient: [Double]
 
+    /// The perplexity the affinities were fitted at: the one asked for, lowered (as openTSNE
+    /// does) to a third of the neighbours when there are too few cells for it.
+    public let perplexity: Double
     public var count: Int { points.cells }
     public var totalIterations: Int { settings.earlyIterations + settings.iterations }
     public var isFinished: Bool { iteration >= totalIterations }
@@ -54,10 +57,10 @@ public final class TSNE: @unchecked Sendable {
         let n = points.cells
         usesExactGradient = n <= settings.exactLimit
         let k = usesExactGradient ? n - 1 : min(n - 1, Int(3 * settings.perplexity))
-        let perplexity = min(settings.perplexity, Double(k) / 3)  // openTSNE lowers an unreachable perplexity
+        perplexity = max(1, min(settings.perplexity, Double(k) / 3))
         let neighbours = NearestNeighbours(of: points, in: points, k: k, excludingSelf: true)
         affinities = Affinities.conditional(neighbours: neighbours.indices, squaredDistances: neighbours.squaredDistances,
-                                            k: neighbours.k, perplexity: max(1, perplexity)).symmetrised()
+                                            k: neighbours.k, perplexity: perplexity).symmetrised()
         positions = Self.initialPositions(points, seed: settings.seed)
         descent = GainsDescent(count: 2 * n)
         gradient = [Double](repeating: 0, count: 2 * n)
