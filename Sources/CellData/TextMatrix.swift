@@ -14,8 +14,8 @@ public enum TextMatrix {
         let separator: Character = path.lowercased().contains(".csv") ? "," : "\t"
         let lines = try TextFile.lines(path)
         guard let header = lines.first else { throw TextFormatError("\(path) is empty") }
-        let columns = header.split(separator: separator, omittingEmptySubsequences: false).map(clean)
-        let rows = lines.dropFirst().map { $0.split(separator: separator, omittingEmptySubsequences: false).map(clean) }
+        let columns = fields(header, separator).map(clean)
+        let rows = lines.dropFirst().map { fields($0, separator).map(clean) }
         guard let first = rows.first else { throw TextFormatError("\(path) has a header but no cells") }
         let named = Float(first[0]) == nil
         let genes = named ? Array(columns.dropFirst(columns.count == first.count ? 1 : 0)) : columns
@@ -88,6 +88,27 @@ public enum TextMatrix {
         guard read == entries else { throw TextFormatError("\(matrixPath) lists \(read) entries, not the \(entries) its size line says") }
         return LabelledMatrix(matrix: CellMatrix(cells: columns, genes: rows, values: values),
                               cellNames: barcodes, geneNames: genes)
+    }
+
+    /// A line's fields; a field in double quotes may hold the separator (and "" for a quote),
+    /// as R's `write.csv` and pandas quote names.
+    static func fields(_ line: Substring, _ separator: Character) -> [Substring] {
+        guard line.contains("\"") else { return line.split(separator: separator, omittingEmptySubsequences: false) }
+        var fields: [Substring] = [], field = "", quoted = false
+        var characters = line.makeIterator()
+        while let c = characters.next() {
+            if quoted {
+                if c == "\"" {
+                    // A doubled quote inside quotes is a quote; a single one closes the field's quotes.
+                    var lookahead = characters
+                    if lookahead.next() == "\"" { field.append(c); characters = lookahead } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == separator { fields.append(Substring(field)); field = ""
+            } else { field.append(c) }
+        }
+        fields.append(Substring(field))
+        return fields
     }
 
     private static func clean(_ field: Substring) -> Substring {

@@ -34,6 +34,17 @@ final class TextMatrixTests: XCTestCase {
         }
     }
 
+    /// Quoted names, as R's write.csv writes them, may hold commas and doubled quotes.
+    func testQuotedFields() throws {
+        let path = NSTemporaryDirectory() + "quoted-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("\"\",\"Snap25\",\"HLA-A,B\",\"x\"\"y\"\n\"c,1\",1,0,2\n\"c2\",0,3,1\n".utf8).write(to: URL(fileURLWithPath: path))
+        let table = try TextMatrix.table(path)
+        XCTAssertEqual(table.geneNames, ["Snap25", "HLA-A,B", "x\"y"])
+        XCTAssertEqual(table.cellNames, ["c,1", "c2"])
+        XCTAssertEqual(table.matrix.values, [1, 0, 2, 0, 3, 1])
+    }
+
     func testMalformedTextIsNamed() throws {
         let path = NSTemporaryDirectory() + "bad-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
