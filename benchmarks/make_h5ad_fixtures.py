@@ -85,6 +85,7 @@ def variant(name, edit):
 
 variant("no-x.h5ad", lambda f: f.__delitem__("X"))
 variant("nan.h5ad", lambda f: f["X/data"].__setitem__(2, np.nan))
+variant("inf.h5ad", lambda f: f["X/data"].__setitem__(2, np.inf))
 variant("negative.h5ad", lambda f: f["X/data"].__setitem__(0, -4.0))
 variant("indptr.h5ad", lambda f: f["X/indptr"].__setitem__(2, 1))
 variant("indices.h5ad", lambda f: f["X/indices"].__setitem__(1, 9))

@@ -84,7 +84,9 @@ public enum CellLoader {
     /// Refuses NaN, infinite and negative values (scaled data), naming where they are.
     static func checkValues(_ m: CellMatrix, firstCell: Int, name: String, path: String, alternatives: [String]) throws {
         if let i = m.values.firstIndex(where: { !$0.isFinite }) {
-            throw HDF5Error("\(path): \(name) holds \(m.values[i]) at cell \(firstCell + i / m.genes), gene \(i % m.genes)")
+            // Read as Float32, a finite value past ±3.4e38 (a float64 file's) arrives as infinity.
+            let value = m.values[i].isNaN ? "nan" : "\(m.values[i]) (or a value beyond Float32's ±3.4e38)"
+            throw HDF5Error("\(path): \(name) holds \(value) at cell \(firstCell + i / m.genes), gene \(i % m.genes)")
         }
         if m.values.contains(where: { $0 < 0 }) {
             throw HDF5Error("\(path): \(name) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")

@@ -17,6 +17,7 @@ final class BrokenFileTests: XCTestCase {
             ("truncated.h5ad", "HDF5"),
             ("no-x.h5ad", "has no X"),
             ("nan.h5ad", "holds nan at cell 1, gene 0"),
+            ("inf.h5ad", "holds inf (or a value beyond Float32's ±3.4e38) at cell 1, gene 0"),
             ("negative.h5ad", "holds negative values"),
             ("indptr.h5ad", "indptr is not increasing at row 1"),
             ("indices.h5ad", "indices holds 9, outside 0…3"),
