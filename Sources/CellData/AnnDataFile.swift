@@ -167,7 +167,7 @@ public final class AnnDataFile {
         }
         let object = frame + "/" + name
         guard file.exists(object) else { throw HDF5Error("\(path): \(frame) has no column \(name)") }
-        if try nullable(object) != nil { return .numbers }
+        if try isNullable(object) { return .numbers }
         if try file.isGroup(object) || legacyCategories(frame, name) != nil { return .categorical }
         return (try? file.strings(object)) != nil ? .strings : .numbers
     }
@@ -181,14 +181,21 @@ public final class AnnDataFile {
         return try file.doubles(frame + "/" + name)
     }
 
-    /// A nullable integer or boolean column (pandas' `Int64` and `boolean`): its values, and
-    /// where they are missing (anndata's `mask`); nil for any other column.
-    private func nullable(_ object: String) throws -> (values: [Double], missing: [Bool])? {
-        guard file.isGroup(object),
-              let type = try file.stringAttribute(object, "encoding-type"), type.hasPrefix("nullable-") else { return nil }
+    /// Whether a column is stored in one of anndata's nullable encodings (others are refused by name).
+    private func isNullable(_ object: String) throws -> Bool {
+        guard file.isGroup(object), let type = try file.stringAttribute(object, "encoding-type"), type.hasPrefix("nullable-") else {
+            return false
+        }
         guard type == "nullable-integer" || type == "nullable-boolean" else {
             throw HDF5Error("\(path): \(object) is a column of an encoding this reader does not know (\(type))")
         }
+        return true
+    }
+
+    /// A nullable integer or boolean column (pandas' `Int64` and `boolean`): its values, and
+    /// where they are missing (anndata's `mask`); nil for any other column.
+    private func nullable(_ object: String) throws -> (values: [Double], missing: [Bool])? {
+        guard try isNullable(object) else { return nil }
         let values = try file.doubles(object + "/values"), missing = try file.integers(object + "/mask").map { $0 != 0 }
         guard values.count == missing.count else {
             throw HDF5Error("\(path): \(object) has \(values.count) values and \(missing.count) mask entries")

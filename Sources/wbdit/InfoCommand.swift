@@ -27,10 +27,14 @@ struct Info: ParsableCommand {
             let (cells, genes) = try data.shape(of: source)
             let matrix = try data.matrix(source)
             let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-            let finite = matrix.values.filter(\.isFinite)
-            let (low, high) = (finite.min() ?? 0, finite.max() ?? 0)
-            let integral = finite.allSatisfy { $0 == $0.rounded() }
-            let notFinite = matrix.values.count - finite.count
+            // One pass over the finite values (a NaN would hide from min and max).
+            var (low, high, notFinite, integral) = (Float.infinity, -Float.infinity, 0, true)
+            for v in matrix.values {
+                guard v.isFinite else { notFinite += 1; continue }
+                (low, high) = (min(low, v), max(high, v))
+                integral = integral && v == v.rounded()
+            }
+            if low > high { (low, high) = (0, 0) }
             rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
                          try data.storesIntegers(source) ? "integer" : "float",
                          String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),

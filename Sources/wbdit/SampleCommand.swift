@@ -71,6 +71,10 @@ struct Sample: ParsableCommand {
         try Threads.configureFromOption(threads)
         let (network, step, target) = try loadNetwork()
         network.inferenceOnly = true
+        let scores = scoresRun
+        if let scores {
+            printNote("\(checkpoint ?? "") generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
+        }
         let asked = sampling.settings(clamp: !noClamp)
         let space = try runPath.map { path in
             let (run, config) = try RunDirectory.open(path)
@@ -96,13 +100,13 @@ struct Sample: ParsableCommand {
             let categories = (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
                              ("model", every(network.config.architecture.rawValue)), ("step", every(step.map(String.init) ?? "unknown"))]
             if let drawn, values != .network {
-                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(matrix.genes), categories: categories,
+                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil), categories: categories,
                                         numbers: [("total_counts", drawn.totalCounts), ("n_genes_by_counts", drawn.genesDetected),
                                                   ("library_size", drawn.librarySizes.map(Double.init))],
                                         layers: [("log1p_norm", drawn.logNormalised)], compress: true)
                 written = "counts in X, log-normalised values in layers[\"log1p_norm\"]"
             } else {
-                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(matrix.genes), categories: categories)
+                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil), categories: categories)
                 written = "the network's cells in X"
             }
         } else {
@@ -112,7 +116,7 @@ struct Sample: ParsableCommand {
             default: (matrix, "the network's cells")
             }
             if out.lowercased().hasSuffix(".csv") {
-                try chosen.write(csv: out, cellNames: names, geneNames: geneNames(matrix.genes) ?? (0..<matrix.genes).map { "gene\($0)" })
+                try chosen.write(csv: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil) ?? (0..<matrix.genes).map { "gene\($0)" })
             } else {
                 try chosen.write(npy: out)
             }
@@ -172,8 +176,8 @@ struct Sample: ParsableCommand {
 
     /// The columns' names: the genes as the run recorded them, when sampling from a run that
     /// has them, or PC1… for a checkpoint that generates principal-component scores.
-    private func geneNames(_ genes: Int) -> [String]? {
-        runConfig?.data.geneNames ?? (scoresRun == nil ? nil : (1...genes).map { "PC\($0)" })
+    private func geneNames(_ genes: Int, scores: Bool) -> [String]? {
+        runConfig?.data.geneNames ?? (scores ? (1...genes).map { "PC\($0)" } : nil)
     }
 
     /// With --checkpoint of a run trained on principal-component scores (the checkpoint's
@@ -192,9 +196,6 @@ struct Sample: ParsableCommand {
         case (let path?, nil):
             guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
             let metadata = (try? SafeTensorsFile(contentsOf: path))?.metadata ?? [:]
-            if let run = scoresRun {
-                printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(run) for cells)")
-            }
             let target = metadata["prediction"] ?? PredictionTarget.epsilon.rawValue
             guard let prediction = PredictionTarget(rawValue: target) else {
                 throw InputError("\(path): metadata prediction is \"\(target)\", not one of \(PredictionTarget.allCases.map(\.rawValue).joined(separator: ", "))")
