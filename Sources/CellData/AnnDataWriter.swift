@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Storage
 
 /// Writes cells as an AnnData `.h5ad` that anndata and scanpy read: a dense float32 `X`,
 /// `obs` with cell names and categorical columns, `var` with gene names, and the empty
@@ -18,14 +19,14 @@ public enum AnnDataWriter {
         let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
         let geneNames = geneNames ?? (0..<cells.genes).map { "gene\($0)" }
         precondition(cellNames.count == cells.cells && geneNames.count == cells.genes, "AnnDataWriter: names do not fit the matrix")
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
-        _ = H5open()
-        wbdit_h5_silence()
-        let file = H5Fcreate(temporary, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
+        let partial = PartialFile(target: path)
+        defer { partial.discard() }   // after the close below; nothing once committed
+        wbdit_h5_start()
+        let file = H5Fcreate(partial.path, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
         guard file >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+        // A file is closed once, whatever the outcome: HDF5 1.10 faults on a second close.
         var closed = false
-        defer { if !closed { H5Fclose(file); unlink(temporary) } }
+        defer { if !closed { H5Fclose(file) } }
         let w = Writer(file: file, path: path)
 
         try w.attributes("/", encoding: "anndata", version: "0.1.0")
@@ -41,12 +42,16 @@ public enum AnnDataWriter {
             try w.floatMatrix("layers/" + name, layer.values, rows: cells.cells, columns: cells.genes, compress: compress)
             try w.attributes("layers/" + name, encoding: "array", version: "0.2.0")
         }
-        guard H5Fclose(file) >= 0 else { throw HDF5Error("cannot write \(path)") }
+        errno = 0
+        let status = H5Fclose(file)   // flushes what HDF5 still holds: a full disk shows here
         closed = true
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        guard status >= 0 else { throw HDF5Error("cannot write \(path): \(systemReason(or: "disk full?"))") }
+        try partial.commit()
+    }
+
+    /// The system's reason for the failure just seen, when it left one in `errno`.
+    private static func systemReason(or guess: String) -> String {
+        errno == 0 ? guess : String(cString: strerror(errno))
     }
 
     /// The HDF5 calls, each checked.
@@ -117,10 +122,11 @@ public enum AnnDataWriter {
             let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f32le(), space, wbdit_h5_default(), properties, wbdit_h5_default())
             guard dataset >= 0 else { throw fail("dataset \(name)") }
             defer { H5Dclose(dataset) }
+            errno = 0
             let status = values.withUnsafeBytes {
                 H5Dwrite(dataset, wbdit_h5_native_float(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress)
             }
-            guard status >= 0 else { throw fail("the values of \(name) (disk full?)") }
+            guard status >= 0 else { throw fail("the values of \(name): \(AnnDataWriter.systemReason(or: "disk full?"))") }
         }
 
         func doubleDataset(_ name: String, _ values: [Double]) throws {

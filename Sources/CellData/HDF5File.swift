@@ -15,8 +15,7 @@ final class HDF5File {
 
     init(path: String) throws {
         self.path = path
-        _ = H5open()
-        wbdit_h5_silence()
+        wbdit_h5_start()
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("cannot read \(path): no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error("\(path) is not an HDF5 file (an .h5ad is one)") }
         id = HDF5ReadGuard.guarded(reading: "the file's header", in: path) { H5Fopen(path, wbdit_h5_read_only(), wbdit_h5_default()) }

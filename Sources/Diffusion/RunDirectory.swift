@@ -29,15 +29,35 @@ public struct RunDirectory: Sendable {
     public func modelPath(step: Int) -> String { checkpointsPath + "/step-\(step).safetensors" }
     public func optimiserPath(step: Int) -> String { checkpointsPath + "/step-\(step).optim.safetensors" }
 
-    /// Creates the folders and writes `config.json`; refuses a folder that already holds a run.
+    /// Creates the folders and writes `config.json`, for a trainer holding the run's lock.
+    /// A folder that already holds a run is refused, unless that run never reached its
+    /// first checkpoint (its start was interrupted or killed): nothing in it can be resumed,
+    /// so it is started again in place, with a note.
     public static func create(at path: String, config: TrainingConfig) throws -> RunDirectory {
         let run = RunDirectory(path: path)
         if FileManager.default.fileExists(atPath: run.configPath) {
-            throw TrainingError("\(path) already holds a run: continue it with --resume, or choose another --run")
+            guard (try? run.latestStep()) == .some(nil) else {
+                throw TrainingError("\(path) already holds a run: continue it with --resume, or choose another --run")
+            }
+            FileHandle.standardError.write(Data("note: \(path) holds a run that never reached its first checkpoint; starting it again\n".utf8))
+            try run.clearUnstarted()
         }
         for folder in [path, run.checkpointsPath, run.samplesPath] { try Folder.create(folder) }
         try run.writeConfig(config)
         return run
+    }
+
+    /// Deletes what a run writes before its first checkpoint, and the temporary files of
+    /// writes that were cut off; the lock stays.
+    private func clearUnstarted() throws {
+        let written = [configPath, metricsPath, splitPath, basisPath, latestPath, checkpointsPath, samplesPath]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let cutOff = names.filter { $0.hasPrefix(".") && $0.contains(".partial-") }.map { path + "/" + $0 }
+        for item in written + cutOff where FileManager.default.fileExists(atPath: item) {
+            do { try FileManager.default.removeItem(atPath: item) } catch {
+                throw TrainingError("cannot clear \(item) to start the run again: \(error.localizedDescription)")
+            }
+        }
     }
 
     /// Opens an existing run and reads its configuration, refusing formats this build cannot read.
@@ -121,6 +141,14 @@ public struct RunDirectory: Sendable {
         let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)) else {
             throw TrainingError("\(latestPath) does not name a checkpoint (\"\(name)\")")
+        }
+        return step
+    }
+
+    /// The step a resumed run continues from: its newest checkpoint, which it must have.
+    public func resumableStep() throws -> Int {
+        guard let step = try latestStep() else {
+            throw TrainingError("\(path) has no checkpoint yet to resume from (its start was cut off): start it again with train --data and the same options")
         }
         return step
     }

@@ -170,6 +170,7 @@ public struct RunPlan: Sendable, Equatable {
     public static func resume(runPath: String, dataPath: String? = nil, totalSteps: Int? = nil,
                               epochs: Int? = nil) throws -> Started {
         let (run, saved) = try RunDirectory.open(runPath)
+        _ = try run.resumableStep()   // before the data is read
         let split = try run.split(saved)
         let prepared = try saved.openCells(path: dataPath, labelsFrom: split.stratifiedBy)
         let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }

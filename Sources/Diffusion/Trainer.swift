@@ -2,6 +2,7 @@ import CellData
 import Foundation
 import Kernels
 import Networks
+import Storage
 
 /// Trains a network in its own thread. The outside talks to it only through commands
 /// (`send`) and events (the `onEvent` callback, called on the trainer's thread with plain
@@ -55,8 +56,9 @@ public final class Trainer: @unchecked Sendable {
         let data = try makeTrainingCells(config, source, trainCells: trainCells ?? Array(0..<source.cells), basis: basis)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
+        try Folder.create(runPath)
+        let lock = try RunLock.acquire(RunDirectory(path: runPath))   // before anything in the run is read or written
         let run = try RunDirectory.create(at: runPath, config: config)
-        let lock = try RunLock.acquire(run)
         if let split { try run.writeSplit(split) }
         if let basis { try basis.write(npy: run.basisPath) }
         let network = DiffusionTransformer(config: config.model, seed: config.seed)
@@ -71,19 +73,23 @@ public final class Trainer: @unchecked Sendable {
     public static func resume(runPath: String, source: CellSource, trainCells: [Int]? = nil, labels: [String]? = nil,
                               totalSteps: Int? = nil) throws -> Trainer {
         let (run, saved) = try RunDirectory.open(runPath)
+        let latest = try run.resumableStep()
         var config = saved
         let basis = try run.basis(config)
         let data = try makeTrainingCells(config, source, trainCells: trainCells ?? Array(0..<source.cells), basis: basis)
         try validate(config, data)
         let classes = try classIndices(config, labels, cells: data.count)
+        if let totalSteps, totalSteps <= latest {
+            throw TrainingError("\(runPath) is already at step \(latest): a length of \(totalSteps) steps leaves nothing to train (give more than \(latest))")
+        }
+        if totalSteps == nil, config.totalSteps <= latest {
+            throw TrainingError("\(runPath) has finished its \(config.totalSteps) steps: give a longer length (--steps more than \(latest)) to train it further")
+        }
         let lock = try RunLock.acquire(run)
         if let totalSteps, totalSteps != config.totalSteps {
             config.totalSteps = totalSteps
             config.learningRate.totalSteps = totalSteps
             try run.writeConfig(config)
-        }
-        guard let latest = try run.latestStep() else {
-            throw TrainingError("\(runPath) has no checkpoint yet to resume from")
         }
         let network = try Checkpoint.load(run.modelPath(step: latest))
         guard network.config == config.model else {

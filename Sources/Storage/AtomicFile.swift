@@ -10,9 +10,8 @@ public struct FileWriteError: Error, CustomStringConvertible {
 /// A crash at any moment leaves either the old file or the new one, never a mix.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let partial = PartialFile(target: path)
+        let fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot write", path) }
         var ok = data.withUnsafeBytes { raw -> Bool in
             var offset = 0
@@ -27,17 +26,13 @@ public enum AtomicFile {
         if ok { ok = fsync(fd) == 0 }
         close(fd)
         guard ok else {
-            unlink(temporary)
+            partial.discard()
             errno = writeErrno
             throw failure("cannot write", path)
         }
-        guard rename(temporary, path) == 0 else {
-            let e = errno
-            unlink(temporary)
-            errno = e
-            throw failure("cannot replace", path)
-        }
+        try partial.commit()
         // Make the rename itself durable.
+        let directory = (path as NSString).deletingLastPathComponent
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 { fsync(dirFD); close(dirFD) }
     }

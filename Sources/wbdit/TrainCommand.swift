@@ -192,7 +192,7 @@ struct Train: ParsableCommand {
 
     /// Runs the trainer in the background, reporting progress and handling Ctrl-C.
     static func train(_ trainer: Trainer) throws {
-        let interrupts = Interrupts { trainer.send(.stop(checkpoint: true)) }
+        Interrupts.first = { trainer.send(.stop(checkpoint: true)) }
         let progress = ProgressLine()
         let outcome = Outcome()
         trainer.start { event in
@@ -223,7 +223,7 @@ struct Train: ParsableCommand {
         }
         trainer.wait()
         if let failure = outcome.failure { throw TrainingFailure(description: failure) }
-        if interrupts.count > 0 { throw ExitCode(130) }
+        if let signal = Interrupts.received { throw ExitCode(128 + signal) }
     }
 }
 
@@ -234,29 +234,6 @@ struct TrainingFailure: Error, CustomStringConvertible {
 
 private final class Outcome: @unchecked Sendable {
     var failure: String?
-}
-
-/// Ctrl-C handling: the first interrupt calls `first`, the second exits at once with 130.
-final class Interrupts: @unchecked Sendable {
-    private(set) var count = 0
-    private let source: DispatchSourceSignal
-
-    init(first: @escaping () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            count += 1
-            if count == 1 {
-                FileHandle.standardError.write(Data("\ninterrupted: writing a checkpoint (Ctrl-C again to quit at once)\n".utf8))
-                first()
-            } else {
-                Foundation.exit(130)
-            }
-        }
-        source.resume()
-    }
-
-    deinit { source.cancel() }
 }
 
 extension PredictionTarget: ExpressibleByArgument {}

@@ -16,7 +16,8 @@ struct WBDit: ParsableCommand {
 
         Exit status: 0 done; 1 a run that failed (a NaN loss, a full disk, a trainer that \
         died); 2 bad input (flags, files, run directories), with one line on stderr \
-        naming it; 130 interrupted by Ctrl-C (training writes a checkpoint first).
+        naming it; 130 interrupted by Ctrl-C, 143 by SIGTERM (training writes a \
+        checkpoint first; a file half-written is deleted).
 
         Example:
           wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10
@@ -43,10 +44,12 @@ struct InputError: Error, CustomStringConvertible {
 extension WBDit {
     /// Parses and runs a command. Help and version exit 0; every failure prints one line on
     /// stderr and exits 1 when a run failed (`TrainingFailure`: a NaN loss, a full disk, a
-    /// trainer that died), 2 for bad input — ours or the parser's — and 130 after Ctrl-C.
+    /// trainer that died), 2 for bad input — ours or the parser's — and 128 + the signal
+    /// after Ctrl-C or SIGTERM (`Interrupts`).
     static func runAndExit() -> Never {
         do {
             var command = try parseAsRoot()
+            if !(command is TUI) { Interrupts.install() }
             try command.run()
             Foundation.exit(0)
         } catch let code as ExitCode {

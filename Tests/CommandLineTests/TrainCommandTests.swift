@@ -94,8 +94,8 @@ final class TrainCommandTests: XCTestCase {
 
     func testCtrlCWritesACheckpointAndExits130() throws {
         let run = directory + "/run"
-        let process = try launch(["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "100000"] + small)
-        try waitFor { ((try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count >= 3 }
+        let process = try CommandRunner.launch(["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "100000"] + small)
+        try CommandRunner.waitFor { ((try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count >= 3 }
         process.interrupt()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 130)
@@ -116,8 +116,8 @@ final class TrainCommandTests: XCTestCase {
             let arguments = started
                 ? ["train", "--data", data, "--run", run, "--resume", "--steps", "100000"]
                 : ["train", "--data", data, "--run", run, "--steps", "100000", "--checkpoint-every", "1", "--keep", "2"] + small
-            let process = try launch(arguments)
-            try waitFor { FileManager.default.fileExists(atPath: run + "/latest") }
+            let process = try CommandRunner.launch(arguments)
+            try CommandRunner.waitFor { FileManager.default.fileExists(atPath: run + "/latest") }
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -150,9 +150,9 @@ final class TrainCommandTests: XCTestCase {
     func testASecondTrainerOnTheSameRunIsRefused() throws {
         let run = directory + "/locked"
         XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4", "--checkpoint-every", "2"] + small).status, 0)
-        let first = try launch(["train", "--data", data, "--run", run, "--resume", "--steps", "100000000"])
+        let first = try CommandRunner.launch(["train", "--data", data, "--run", run, "--resume", "--steps", "100000000"])
         defer { first.terminate(); first.waitUntilExit() }
-        try waitFor { FileManager.default.fileExists(atPath: run + "/lock") }
+        try CommandRunner.waitFor { FileManager.default.fileExists(atPath: run + "/lock") }
         let second = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--resume", "--steps", "10"])
         XCTAssertEqual(second.status, 2, second.stderr)
         XCTAssertTrue(second.stderr.contains("is being trained by pid \(first.processIdentifier)"), second.stderr)
@@ -179,6 +179,61 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "4"]).status, 0)
     }
 
+    /// A run cut off before its first checkpoint (Ctrl-C or a kill while it was created)
+    /// holds nothing to resume: resuming says so, and starting it again replaces it, with
+    /// the half-written files of the first start.
+    func testARunCutOffBeforeItsFirstCheckpointStartsAgain() throws {
+        let run = directory + "/cut"
+        let train = ["train", "--data", data, "--run", run, "--steps", "2"] + small
+        XCTAssertEqual(try CommandRunner.wbdit(train).status, 0)
+        for name in ["latest", "checkpoints/step-2.safetensors", "checkpoints/step-2.optim.safetensors"] {
+            try FileManager.default.removeItem(atPath: run + "/" + name)
+        }
+        FileManager.default.createFile(atPath: run + "/.split.json.partial-99999", contents: Data("[".utf8))
+        let resumed = try CommandRunner.wbdit(["train", "--run", run, "--resume"])
+        XCTAssertEqual(resumed.status, 2, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("has no checkpoint yet to resume from"), resumed.stderr)
+        let again = try CommandRunner.wbdit(train)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("never reached its first checkpoint; starting it again"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: run + "/latest", encoding: .utf8), "step-2\n")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: run).contains { $0.contains(".partial-") })
+        // A run that has a checkpoint is still never replaced.
+        let refused = try CommandRunner.wbdit(train)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("already holds a run"), refused.stderr)
+    }
+
+    /// Ctrl-C at the first moment the run exists, before its trainer runs: exit 130, and
+    /// the run is never left stuck — it either resumes or starts again.
+    func testCtrlCWhileTheRunIsCreatedLeavesAWayForward() throws {
+        let run = directory + "/early"
+        let train = ["train", "--data", data, "--run", run] + small
+        let process = try CommandRunner.launch(train + ["--steps", "100000", "--checkpoint-every", "100000"])
+        try CommandRunner.waitFor(interval: 0.001) { FileManager.default.fileExists(atPath: run) }
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: run).contains { $0.contains(".partial-") })
+        let resumed = try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "100002"])
+        let restarted = resumed.status == 0 ? resumed : try CommandRunner.wbdit(train + ["--steps", "2"])
+        XCTAssertEqual(restarted.status, 0, "resume: \(resumed.stderr) restart: \(restarted.stderr)")
+    }
+
+    /// Resuming asks for steps beyond the checkpoint; a length already reached is refused
+    /// instead of reporting steps that were never trained.
+    func testResumingToALengthAlreadyReachedIsRefused() throws {
+        let run = directory + "/done"
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4"] + small).status, 0)
+        for (arguments, text) in [([] as [String], "has finished its 4 steps"), (["--steps", "3"], "is already at step 4: a length of 3 steps"),
+                                  (["--steps", "4"], "is already at step 4")] {
+            let result = try CommandRunner.wbdit(["train", "--run", run, "--resume"] + arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "5"]).status, 0)
+    }
+
     func testBadTrainingInputExitsTwo() throws {
         var values = [Float](repeating: 1, count: 40 * 20)
         values[7] = .infinity
@@ -201,28 +256,6 @@ final class TrainCommandTests: XCTestCase {
             let result = try CommandRunner.wbdit(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains(text), "\(arguments): “\(result.stderr)” does not mention “\(text)”")
-        }
-    }
-
-    // MARK: - Helpers
-
-    struct TimedOut: Error { let seconds: Double }
-
-    private func launch(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("wbdit")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    private func waitFor(timeout: Double = 60, _ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
-            guard Date() < deadline else { throw TimedOut(seconds: timeout) }
-            Thread.sleep(forTimeInterval: 0.02)
         }
     }
 }

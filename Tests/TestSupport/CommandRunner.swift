@@ -36,6 +36,28 @@ public struct CommandRunner {
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
+
+    /// Starts `wbdit` without waiting for it, its output discarded: for signals and kills.
+    public static func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("wbdit")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    public struct TimedOut: Error { public let seconds: Double }
+
+    /// Polls `condition` every `interval` seconds until it holds, for at most `timeout`.
+    public static func waitFor(timeout: Double = 60, interval: Double = 0.02, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            guard Date() < deadline else { throw TimedOut(seconds: timeout) }
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
 }
 
 /// Drains a pipe on a background thread.
