@@ -64,14 +64,18 @@ public struct TextGrid: Equatable, Sendable {
     ]
 
     /// Writes `text` from (x, y), cut at `limit` cells (and at the grid's edge). In ASCII
-    /// mode non-ASCII characters become a stand-in, or `?`.
+    /// mode non-ASCII characters become a stand-in, or `?`; a character two columns wide
+    /// becomes `?` and one of no width is left out (`terminalWidth`).
     /// Returns the number of cells written.
     @discardableResult
     public mutating func text(_ text: String, x: Int, y: Int, _ style: Style = .plain, limit: Int = .max) -> Int {
         var column = 0
         for scalar in text.unicodeScalars {
             guard column < limit, x + column < width else { break }
-            let shown: Unicode.Scalar = (!glyphs.usesBraille && !scalar.isASCII) ? Self.asciiFallback[scalar] ?? "?" : scalar
+            let width = scalar.terminalWidth
+            if width == 0 { continue }
+            let shown: Unicode.Scalar = width == 2 ? "?"
+                : (!glyphs.usesBraille && !scalar.isASCII) ? Self.asciiFallback[scalar] ?? "?" : scalar
             put(shown, x: x + column, y: y, style)
             column += 1
         }
@@ -80,7 +84,7 @@ public struct TextGrid: Equatable, Sendable {
 
     /// `text` right-aligned to end at column `right` (exclusive).
     public mutating func text(_ text: String, right: Int, y: Int, _ style: Style = .plain) {
-        self.text(text, x: right - text.unicodeScalars.count, y: y, style)
+        self.text(text, x: right - text.unicodeScalars.filter { $0.terminalWidth > 0 }.count, y: y, style)
     }
 
     public mutating func fill(_ rect: Rect, _ character: Unicode.Scalar = " ", _ style: Style = .plain) {

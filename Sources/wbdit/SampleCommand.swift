@@ -129,6 +129,7 @@ struct Sample: ParsableCommand {
 
     /// The label of each cell to generate, for a conditional run asked for one.
     private func requestedLabels(_ network: DiffusionTransformer) throws -> [String]? {
+        guard label == nil || labelsLike == nil else { throw InputError("give --label or --labels-like, not both") }
         guard label != nil || labelsLike != nil else {
             guard guidance == 1 else { throw InputError("--guidance needs --label or --labels-like") }
             return nil

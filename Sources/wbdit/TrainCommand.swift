@@ -199,10 +199,11 @@ struct Train: ParsableCommand {
             switch event {
             case .step(let r):
                 let total = trainer.config.totalSteps
-                progress.update(String(format: "%@ step %d/%d  epoch %d  loss %.5f  lr %.2e  %@/step  %.1f cells/s  ETA %@",
-                                       Format.bar(r.progress(totalSteps: total, budget: trainer.config.timeBudgetSeconds)), r.step, total, r.epoch, r.loss,
-                                       r.learningRate, Format.seconds(r.stepSeconds), r.cellsPerSecond,
-                                       Format.duration(r.etaSeconds)))
+                // Most wanted first: a narrow terminal cuts the line from the right.
+                progress.update(String(format: "%@ step %d/%d  ETA %@  loss %.5f  lr %.2e  %@/step  %.1f cells/s  epoch %d",
+                                       Format.bar(r.progress(totalSteps: total, budget: trainer.config.timeBudgetSeconds)), r.step, total,
+                                       Format.duration(r.etaSeconds), r.loss, r.learningRate, Format.seconds(r.stepSeconds),
+                                       r.cellsPerSecond, r.epoch))
             case .readouts(let step, let layers):
                 progress.finish()
                 let text = layers.map { String(format: "layer %d: coding rate %.1f ± %.1f, sparsity %.3f", $0.layer,

@@ -44,10 +44,13 @@ final class ConditionalCommandTests: XCTestCase {
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
         // 1e300 is finite as a Double and infinite as the sampler's Float.
-        for bad in [["--label", "nope"], ["--guidance", "2"], ["--labels-like", "fake"], ["--label", "microglia", "--guidance", "1e300"]] {
+        for bad in [["--label", "nope"], ["--guidance", "2"], ["--labels-like", "fake"], ["--label", "microglia", "--guidance", "1e300"],
+                    ["--label", "microglia", "--labels-like", "real"]] {
             let result = try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--out", run + "/x.npy"] + bad)
             XCTAssertEqual(result.status, 2, bad.joined(separator: " "))
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
+        XCTAssertTrue(try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--out", run + "/x.npy", "--label", "microglia",
+                                               "--labels-like", "real"]).stderr.contains("not both"))
     }
 }

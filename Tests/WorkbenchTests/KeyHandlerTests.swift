@@ -79,6 +79,49 @@ final class KeyHandlerTests: XCTestCase {
         XCTAssertNil(view.modal)
     }
 
+    /// A run directory that cannot be made is refused in the form, before the training on
+    /// screen is stopped for the new run.
+    func testANewRunWhereNoFolderCanBeMadeIsRefusedInTheForm() throws {
+        let state = try ScriptedRun.state()
+        let file = NSTemporaryDirectory() + "wbdit-keys-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        for (path, reason) in [("/proc/wbdit-x1/run", "cannot create /proc/wbdit-x1: No such file or directory"),
+                               (file + "/run", "cannot create \(file)/run: \(file) is a file")] {
+            var view = ViewState()
+            _ = handler.handle(.character("n"), state, &view)
+            _ = handler.handle(.up, state, &view)   // round to the last field, the run directory
+            for _ in 0..<200 { _ = handler.handle(.backspace, state, &view) }
+            for c in path { _ = handler.handle(.character(c), state, &view) }
+            XCTAssertNil(handler.handle(.enter, state, &view))
+            guard case .form(let form)? = view.modal else { return XCTFail("the form closed on \(path)") }
+            XCTAssertEqual(form.error, reason)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/proc/wbdit-x1"))
+    }
+
+    /// DDPM takes the schedule's 1000 steps whatever the steps field says (it is DDIM's).
+    func testTheSampleFormChecksStepsOnlyForDDIM() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        _ = handler.handle(.character("s"), state, &view)
+        _ = handler.handle(.down, state, &view)
+        for _ in 0..<4 { _ = handler.handle(.backspace, state, &view) }
+        for c in "ddpm" { _ = handler.handle(.character(c), state, &view) }
+        _ = handler.handle(.down, state, &view)
+        for c in "000" { _ = handler.handle(.character(c), state, &view) }   // 50000
+        guard case .sample(_, let settings, _, _)? = handler.handle(.enter, state, &view) else { return XCTFail("ddpm refused") }
+        XCTAssertEqual(settings.method, .ddpm)
+        XCTAssertEqual(settings.steps, 1000)
+        _ = handler.handle(.character("s"), state, &view)
+        _ = handler.handle(.down, state, &view)
+        _ = handler.handle(.down, state, &view)
+        for c in "000" { _ = handler.handle(.character(c), state, &view) }
+        XCTAssertNil(handler.handle(.enter, state, &view))
+        guard case .form(let form)? = view.modal else { return XCTFail("ddim accepted 50000 steps") }
+        XCTAssertEqual(form.error, "DDIM steps must be a whole number from 1 to 999")
+    }
+
     func testAConditionalRunsSampleFormListsTheTypesWithTheirCounts() throws {
         var state = try ScriptedRun.state()
         state.config?.labelNames = ScriptedRun.labels

@@ -44,6 +44,10 @@ final class SnapshotTests: XCTestCase {
         view.colourByLabel = true
         try assertSnapshot(WorkbenchView.render(state, view, width: 80, height: 24, glyphs: .ascii, now: now), "cells-ascii-80x24")
         try assertSnapshot(WorkbenchView.render(state, view, width: 79, height: 24, now: now), "too-small-79x24")
+        // Far too small: the message wraps at words instead of being cut.
+        let lines = WorkbenchView.render(state, view, width: 20, height: 8, now: now).dump().split(separator: "\n")
+        XCTAssertEqual(lines.map { $0.trimmingCharacters(in: .whitespaces) },
+                       ["Please enlarge the", "terminal", "to at least 80 × 24", "(now 20 × 8); q", "quits"])
     }
 
     func testDiTLabelsAndEmptyStart() throws {

@@ -66,6 +66,19 @@ final class ThemeTests: XCTestCase {
         XCTAssertEqual(ascii.dump(), "?-b\n")
     }
 
+    /// One grid cell is one terminal column: a wide character (which a terminal draws two
+    /// columns wide) becomes `?`, a combining mark is left out, so what follows stays put.
+    func testGridCellsAreOneColumnEach() {
+        var grid = TextGrid(width: 12, height: 1)
+        XCTAssertEqual(grid.text("日本🧬e\u{301}１x", x: 0, y: 0, limit: 8), 6)
+        XCTAssertEqual(grid.dump(), "???e?x\n")
+        XCTAssertEqual(("a" as Unicode.Scalar).terminalWidth, 1)
+        XCTAssertEqual(("·" as Unicode.Scalar).terminalWidth, 1)
+        XCTAssertEqual(("█" as Unicode.Scalar).terminalWidth, 1)
+        XCTAssertEqual(("\u{301}" as Unicode.Scalar).terminalWidth, 0)
+        XCTAssertEqual(("語" as Unicode.Scalar).terminalWidth, 2)
+    }
+
     func testDotCanvasUsesHalfBlocksWhereColoursMeet() {
         var canvas = DotCanvas(columns: 2, rows: 1)
         canvas.set(0, 0, .real)

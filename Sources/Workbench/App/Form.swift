@@ -1,3 +1,5 @@
+import Diffusion
+
 /// A small form: labelled text fields with defaults, edited in place. Up/Down (or Tab)
 /// move between fields, typing edits, Enter submits, Escape cancels.
 public struct Form: Sendable {
@@ -61,10 +63,11 @@ public struct Form: Sendable {
     public static func sample(defaultCells: Int, typeChoices: [String] = []) -> Form {
         // With a type list the value column is wider, so the hints are shorter.
         let short = !typeChoices.isEmpty
+        let range = SamplerSettings.stepRange
         var fields = [
             Field("cells", "cells", String(defaultCells), hint: "1-5000"),
             Field("sampler", "sampler", "ddim", hint: short ? "or ddpm" : "ddim or ddpm"),
-            Field("steps", "steps", "50", hint: short ? "1-1000" : "DDIM steps, 1-1000"),
+            Field("steps", "steps", "50", hint: (short ? "" : "DDIM steps, ") + "\(range.lowerBound)-\(range.upperBound)"),
         ]
         if let first = typeChoices.first {
             fields += [Field("type", "cell type", first, hint: "←/→", choices: typeChoices),

@@ -2,6 +2,7 @@ import Diffusion
 import TextUI
 import Foundation
 import Networks
+import Storage
 
 /// Turns keys into changes of the view and into actions. It reads the state but never
 /// changes it: only events do. Every key is safe in every state.
@@ -200,8 +201,9 @@ public struct KeyHandler {
             guard let method = SamplerSettings.Method(rawValue: form["sampler"].lowercased()) else {
                 throw FormError("sampler must be ddim or ddpm")
             }
-            let steps = try integer("steps", SamplerSettings.stepRange, "steps")
-            let settings = SamplerSettings(method: method, steps: method == .ddpm ? 1000 : steps)
+            // DDPM always takes the schedule's 1000 steps: the field is DDIM's.
+            let steps = method == .ddpm ? 1000 : try integer("steps", SamplerSettings.stepRange, "DDIM steps")
+            let settings = SamplerSettings(method: method, steps: steps)
             guard let choices = labelChoices(state), let request = choices.request(for: form["type"]) else {
                 return .sample(cells: cells, settings: settings, labels: .none, guidance: 1)
             }
@@ -237,6 +239,7 @@ public struct KeyHandler {
             guard !name.isEmpty else { throw FormError("name the run directory") }
             let path = name.contains("/") ? name : runsFolder + "/" + name
             guard !FileManager.default.fileExists(atPath: path) else { throw FormError("\(path) exists already") }
+            do { try Folder.checkCreatable(path) } catch { throw FormError("\(error)") }
             do { try plan.validate() } catch { throw FormError("\(error)") }
             return .newRun(plan, runPath: path)
         }

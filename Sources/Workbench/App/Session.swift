@@ -32,7 +32,7 @@ public final class Session: @unchecked Sendable {
 
     /// Starts a new run in the background; events report progress or the reason it failed.
     public func start(_ plan: RunPlan, runPath: String) {
-        open(status: "reading \((plan.dataPath as NSString).lastPathComponent)") { [self] in
+        open(runPath, status: "reading \((plan.dataPath as NSString).lastPathComponent)") { [self] in
             let started = try plan.start(runPath: runPath)
             attach(started, runPath: runPath, history: nil)
         }
@@ -40,7 +40,7 @@ public final class Session: @unchecked Sendable {
 
     /// Continues a run from its latest checkpoint.
     public func resume(runPath: String) {
-        open(status: "resuming \((runPath as NSString).lastPathComponent)") { [self] in
+        open(runPath, status: "resuming \((runPath as NSString).lastPathComponent)") { [self] in
             let started = try RunPlan.resume(runPath: runPath)
             attach(started, runPath: runPath, history: try RunHistory(contentsOf: started.trainer.run.metricsPath))
         }
@@ -48,7 +48,7 @@ public final class Session: @unchecked Sendable {
 
     /// Reopens a run read-only: its log, its held-out cells and its latest generated cells.
     public func browse(runPath: String) {
-        open(status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
+        open(runPath, status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
             let (run, config) = try RunDirectory.open(runPath)
             let split = try run.split(config)
             let cells = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
@@ -94,7 +94,8 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    private func open(status: String, _ work: @escaping @Sendable () throws -> Void) {
+    private func open(_ runPath: String, status: String, _ work: @escaping @Sendable () throws -> Void) {
+        post(.opening(path: runPath))
         post(.status(.starting(status)))
         Thread.detachNewThread { [self] in
             do { try work() } catch {

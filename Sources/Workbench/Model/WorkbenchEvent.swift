@@ -5,6 +5,9 @@ import Networks
 /// Everything that changes what the workbench shows. The trainer's events arrive wrapped;
 /// the rest come from the session's background work. Plain values only.
 public enum WorkbenchEvent: Sendable {
+    /// Another run is being opened at `path`: what is on screen no longer belongs to it,
+    /// and a failure to open is that run's.
+    case opening(path: String)
     /// A run is open: its config, its parameter count, and the real cells it holds out.
     case opened(path: String, config: TrainingConfig, parameters: Int, reference: ReferenceCells)
     /// A run's log, read back (a resumed or reopened run).

@@ -33,13 +33,10 @@ public struct WorkbenchState: Sendable {
     /// Applies one event.
     public mutating func apply(_ event: WorkbenchEvent, now: Date = Date()) {
         switch event {
+        case .opening(let path):
+            show(path, config: nil, parameters: 0, reference: nil)
         case .opened(let path, let config, let parameters, let reference):
-            runPath = path
-            self.config = config
-            self.parameters = parameters
-            self.reference = reference
-            steps = []; readouts = []; latest = nil; lastCheckpoint = nil
-            samples = nil; map = nil; evaluation = nil; sampling = nil
+            show(path, config: config, parameters: parameters, reference: reference)
         case .history(let history):
             steps = history.steps
             readouts = history.readouts
@@ -60,6 +57,16 @@ public struct WorkbenchState: Sendable {
         case .message(let text, let isError):
             message = (text, isError)
         }
+    }
+
+    /// Puts another run on screen, forgetting everything of the one before.
+    private mutating func show(_ path: String, config: TrainingConfig?, parameters: Int, reference: ReferenceCells?) {
+        runPath = path
+        self.config = config
+        self.parameters = parameters
+        self.reference = reference
+        steps = []; readouts = []; latest = nil; lastCheckpoint = nil
+        samples = nil; map = nil; evaluation = nil; sampling = nil
     }
 
     private mutating func apply(_ event: TrainerEvent, now: Date) {

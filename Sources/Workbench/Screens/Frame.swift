@@ -41,11 +41,15 @@ enum Frame {
 
     /// The message shown instead of the screens when the terminal is too small.
     static func drawTooSmall(into grid: inout TextGrid) {
-        let lines = ["Please enlarge the terminal", "to at least \(minimumWidth) × \(minimumHeight)",
-                     "(now \(grid.width) × \(grid.height)); q quits"]
-        for (i, line) in lines.enumerated() {
-            let y = grid.height / 2 - 1 + i
-            grid.text(line, x: max(0, (grid.width - line.count) / 2), y: y, Style(i == 0 ? .warning : .foreground, bold: i == 0))
+        let message = ["Please enlarge the terminal", "to at least \(minimumWidth) × \(minimumHeight)",
+                       "(now \(grid.width) × \(grid.height)); q quits"]
+        // Wrapped at word boundaries when even these lines do not fit.
+        let lines = message.enumerated().flatMap { i, line in
+            HelpScreen.wrap(line, width: grid.width, first: true, rest: grid.width).map { (i == 0, $0) }
+        }
+        for (row, (first, line)) in lines.enumerated() {
+            let y = max(0, min(grid.height / 2 - 1, grid.height - lines.count)) + row
+            grid.text(line, x: max(0, (grid.width - line.count) / 2), y: y, Style(first ? .warning : .foreground, bold: first))
         }
     }
 

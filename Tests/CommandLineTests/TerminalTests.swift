@@ -2,9 +2,9 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The workbench in a real terminal: the built binary runs inside tmux, which the test
+/// The product in a real terminal: the built binary runs inside tmux, which the test
 /// drives with keys and reads back as text, as a user at an 80×24 terminal would see it.
-final class WorkbenchTerminalTests: XCTestCase {
+final class TerminalTests: XCTestCase {
     let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
     let socket = "wbdit-test-\(UUID().uuidString.prefix(8))"
@@ -113,5 +113,24 @@ final class WorkbenchTerminalTests: XCTestCase {
         // The terminal is given back: main screen, cursor shown, keypad mode off.
         let modes = try tmux(["display-message", "-p", "-t", "wb", "#{alternate_on} #{cursor_flag} #{keypad_flag}"])
         XCTAssertEqual(modes.trimmingCharacters(in: .whitespacesAndNewlines), "0 1 0")
+    }
+
+    /// `train`'s progress line, redrawn in place, stays one row on a terminal narrower than
+    /// the line: a line that wrapped left a row behind at every step.
+    func testTrainProgressStaysOneRowOnANarrowTerminal() throws {
+        guard Self.tmuxPath != nil else {
+            XCTFail("tmux is missing: `make test` installs it (it gives this test a real terminal)")
+            return
+        }
+        let run = NSTemporaryDirectory() + "wbdit-narrow-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("wbdit").path
+        let command = "env LANG=C.UTF-8 '\(binary)' train --data '\(fixture)' --preset tiny --steps 100000 --threads 1 " +
+            "--readout-every 1000000 --checkpoint-every 1000000 --run '\(run)'; sleep 60"
+        try tmux(["new-session", "-d", "-s", "wb", "-x", "60", "-y", "20", command])
+        let text = try waitForScreen("200 steps") { (step(in: $0) ?? 0) >= 200 }
+        let rows = text.split(separator: "\n").filter { $0.contains("/100000") }
+        XCTAssertEqual(rows.count, 1, text)
+        XCTAssertTrue(rows.first?.contains("ETA") == true, "the ETA is among what fits in 60 columns: \(text)")
     }
 }
