@@ -60,17 +60,25 @@ final class TerminalTests: XCTestCase {
         _ = try? tmux(["kill-server"])
     }
 
-    func testStartsTrainingVisitsEveryScreenResizesAndQuitsCleanly() throws {
+    /// Starts `command` — given the built binary's path — in the tmux session `wb` of
+    /// `columns` × `rows`; false (and a failure) when tmux is missing.
+    func startInTmux(columns: Int, rows: Int, _ command: (String) -> String) throws -> Bool {
         guard Self.tmuxPath != nil else {
             XCTFail("tmux is missing: `make test` installs it (it gives this test a real terminal)")
-            return
+            return false
         }
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("wbdit").path
+        try tmux(["new-session", "-d", "-s", "wb", "-x", String(columns), "-y", String(rows), command(binary)])
+        return true
+    }
+
+    func testStartsTrainingVisitsEveryScreenResizesAndQuitsCleanly() throws {
         let runs = NSTemporaryDirectory() + "wbdit-tui-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: runs) }
-        let binary = CommandRunner.productsDirectory.appendingPathComponent("wbdit").path
-        let command = "env LANG=C.UTF-8 TERM=xterm-256color '\(binary)' tui --runs '\(runs)' --preset tiny --data '\(fixture)' " +
-            "--stratify level1 --threads 1; echo EXIT=$? > '\(runs)/exit'; sleep 60"
-        try tmux(["new-session", "-d", "-s", "wb", "-x", "80", "-y", "24", command])
+        guard try startInTmux(columns: 80, rows: 24, { binary in
+            "env LANG=C.UTF-8 TERM=xterm-256color '\(binary)' tui --runs '\(runs)' --preset tiny --data '\(self.fixture)' " +
+                "--stratify level1 --threads 1; echo EXIT=$? > '\(runs)/exit'; sleep 60"
+        }) else { return }
 
         // It starts on Train and the step counter advances.
         let first = try waitForScreen("training to start") { $0.contains("1 Train") && (step(in: $0) ?? 0) >= 1 }
@@ -118,16 +126,12 @@ final class TerminalTests: XCTestCase {
     /// `train`'s progress line, redrawn in place, stays one row on a terminal narrower than
     /// the line: a line that wrapped left a row behind at every step.
     func testTrainProgressStaysOneRowOnANarrowTerminal() throws {
-        guard Self.tmuxPath != nil else {
-            XCTFail("tmux is missing: `make test` installs it (it gives this test a real terminal)")
-            return
-        }
         let run = NSTemporaryDirectory() + "wbdit-narrow-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: run) }
-        let binary = CommandRunner.productsDirectory.appendingPathComponent("wbdit").path
-        let command = "env LANG=C.UTF-8 '\(binary)' train --data '\(fixture)' --preset tiny --steps 100000 --threads 1 " +
-            "--readout-every 1000000 --checkpoint-every 1000000 --run '\(run)'; sleep 60"
-        try tmux(["new-session", "-d", "-s", "wb", "-x", "60", "-y", "20", command])
+        guard try startInTmux(columns: 60, rows: 20, { binary in
+            "env LANG=C.UTF-8 '\(binary)' train --data '\(self.fixture)' --preset tiny --steps 100000 --threads 1 " +
+                "--readout-every 1000000 --checkpoint-every 1000000 --run '\(run)'; sleep 60"
+        }) else { return }
         let text = try waitForScreen("200 steps") { (step(in: $0) ?? 0) >= 200 }
         let rows = text.split(separator: "\n").filter { $0.contains("/100000") }
         XCTAssertEqual(rows.count, 1, text)
