@@ -23,8 +23,15 @@ struct Info: ParsableCommand {
     func run() throws {
         let data = try AnnDataFile(path: file)
         var rows: [[String]] = [["matrix", "encoding", "cells × genes", "values", "zeros", "range", "looks like"]]
+        var damage: [String] = []
         for source in try data.sources() {
             let (cells, genes) = try data.shape(of: source)
+            // A matrix whose shape disagrees with obs or var is described, not read.
+            do { _ = try data.matrix(named: source) } catch {
+                rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)", "", "", "", "damaged (below)"])
+                damage.append("\(error)")
+                continue
+            }
             let matrix = try data.matrix(source)
             let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
             // One pass over the finite values (a NaN would hide from min and max).
@@ -44,6 +51,7 @@ struct Info: ParsableCommand {
         }
         print(file)
         print(Table(rows).text)
+        for line in damage { print("damaged: \(line)") }
         let (cells, genes) = try data.shape()
         print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
         let columns = try data.columns("obs")

@@ -43,4 +43,13 @@ final class BrokenFileTests: XCTestCase {
             }
         }
     }
+
+    /// `info` describes a file whose matrix disagrees with obs or var instead of reading it:
+    /// the row says damaged and the reason follows the table.
+    func testInfoNamesAMatrixThatDisagreesWithObs() throws {
+        let result = try CommandRunner.wbdit(["info", broken + "/short-obs.h5ad"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("damaged (below)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("damaged: \(broken)/short-obs.h5ad: obs has 2 rows, but X has 5 cells"), result.stdout)
+    }
 }
