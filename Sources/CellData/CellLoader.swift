@@ -11,6 +11,9 @@ public struct PreparedCells {
     public var labels: [String]?
     /// The source rows of the kept cells, in order (all rows unless a cell filter ran).
     public var cellRows: [Int]
+    /// The kept cells' names, from a table's first column or a 10x folder's barcodes (an
+    /// .h5ad's are in its obs, read when wanted).
+    public var cellNames: [String]?
     /// Per gene, what the values were divided by (`scaleGenes`); multiply generated cells back.
     public var geneScale: [Float]?
     /// Per cell, the sum of its counts that `normalize_total` divided by (its library size),
@@ -58,17 +61,22 @@ public enum CellLoader {
         }
         if let column { throw TextFormatError("\(path) has no obs column \(column): only .h5ad files carry cell annotations") }
         if exists && isFolder.boolValue {
-            let text = try TextMatrix.tenX(path)
-            return try prepare((text.matrix, text.geneNames, nil, "matrix.mtx", []), preparation, path: path)
+            return try prepare(text: try TextMatrix.tenX(path), name: "matrix.mtx", preparation, path: path)
         }
         if [".csv", ".tsv", ".txt"].contains(where: { lower.hasSuffix($0) || lower.hasSuffix($0 + ".gz") }) {
-            let text = try TextMatrix.table(path)
-            return try prepare((text.matrix, text.geneNames, nil, "table", []), preparation, path: path)
+            return try prepare(text: try TextMatrix.table(path), name: "table", preparation, path: path)
         }
         throw TextFormatError("\(path): not a cell file this tool reads (.h5ad, a 10x folder, .csv/.tsv, .npy)\(exists ? "" : " — and it does not exist")")
     }
 
     private typealias Raw = (matrix: CellMatrix, geneNames: [String]?, labels: [String]?, name: String, alternatives: [String])
+
+    /// A table or 10x folder, prepared, its cell names kept for the cells that remain.
+    private static func prepare(text: LabelledMatrix, name: String, _ preparation: Preparation, path: String) throws -> PreparedCells {
+        var prepared = try prepare((text.matrix, text.geneNames, nil, name, []), preparation, path: path)
+        prepared.cellNames = prepared.cellRows.map { text.cellNames[$0] }
+        return prepared
+    }
 
     private static func readAnnData(_ path: String, source: String, labelsFrom column: String?) throws -> Raw {
         let file = try AnnDataFile(path: path)

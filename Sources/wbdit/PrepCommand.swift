@@ -34,7 +34,7 @@ struct Prep: ParsableCommand {
         }
         var categories: [(name: String, values: [String])] = [], strings = categories
         var numbers: [(name: String, values: [Double])] = []
-        var cellNames: [String]? = nil
+        var cellNames = prepared.cellNames
         if input.lowercased().hasSuffix(".h5ad") {
             let file = try AnnDataFile(path: input)
             let rows = prepared.cellRows

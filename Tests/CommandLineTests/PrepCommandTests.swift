@@ -25,6 +25,18 @@ final class PrepCommandTests: XCTestCase {
         XCTAssertEqual(try prepared.column("level2_id"), try source.column("level2_id"))
     }
 
+    /// A table's first column and a 10x folder's barcodes name the cells prep writes, for
+    /// the cells a filter keeps.
+    func testPrepKeepsTheCellNamesOfTablesAnd10xFolders() throws {
+        for input in ["counts.csv", "tenx"] {
+            let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let result = try CommandRunner.wbdit(["prep", fixtures + "/" + input, "--out", out, "--top-genes", "0", "--min-genes", "2"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(try AnnDataFile(path: out).names("obs"), ["AAAC-1", "AACT-1", "ACGT-1"], input)
+        }
+    }
+
     func testFewerGenesThanTopGenesKeepsThemAll() throws {
         let out = NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad"
         defer { try? FileManager.default.removeItem(atPath: out) }
