@@ -60,8 +60,18 @@ extension WBDit {
                 Foundation.exit(0)
             }
             let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            FileHandle.standardError.write(Data("wbdit: error: \(line)\n".utf8))
+            FileHandle.standardError.write(Data("wbdit: error: \(line)\(negativeNumberHint(line))\n".utf8))
             Foundation.exit(error is TrainingFailure ? 1 : 2)
         }
+    }
+
+    /// The parser reads `--n -1` as a flag `-1` and reports the value missing; when the
+    /// argument after the option is a negative number, say how to pass it.
+    private static func negativeNumberHint(_ line: String) -> String {
+        guard line.hasPrefix("Missing value for '--"), let option = line.dropFirst(19).split(separator: " ").first else { return "" }
+        let arguments = CommandLine.arguments
+        guard let i = arguments.firstIndex(of: String(option)), i + 1 < arguments.count,
+              arguments[i + 1].hasPrefix("-"), Double(arguments[i + 1]) != nil else { return "" }
+        return " (a negative number is written \(option)=\(arguments[i + 1]))"
     }
 }

@@ -56,6 +56,7 @@ final class HostileInputTests: XCTestCase {
             (["sample", "--run", run, "--n", "2", "--steps", "0", "--out", directory + "/x.npy"], "DDIM steps must be between 1 and 999 (got 0)"),
             (["sample", "--run", run, "--n", "2", "--eta", "2", "--out", directory + "/x.npy"], "DDIM η must be in [0, 1] (got 2.0)"),
             (["sample", "--run", run, "--n", "0", "--out", directory + "/x.npy"], "--n must be between"),
+            (["sample", "--run", run, "--n", "-1", "--out", directory + "/x.npy"], "Missing value for '--n <n>' (a negative number is written --n=-1)"),
             (["sample", "--run", run, "--n", "2", "--values", "raw", "--out", directory + "/x.npy"], "'raw' is invalid for '--values"),
             (["eval", "--run", run, "--components", "0"], "--components must be at least 1"),
         ])
