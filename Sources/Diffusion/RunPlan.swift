@@ -71,11 +71,14 @@ public struct RunPlan: Sendable, Equatable {
         if let labelColumn, let stratifyBy, stratifyBy != labelColumn {
             throw TrainingError("a conditional run is stratified by its label column \(labelColumn), not \(stratifyBy)")
         }
-        guard (0..<1).contains(labelDropout) else { throw TrainingError("the label dropout must be in [0, 1) (got \(labelDropout))") }
+        guard TrainingLimits.labelDropout.contains(labelDropout) else { throw TrainingError("the label dropout must be in [0, 1) (got \(labelDropout))") }
         guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
-        guard (1...4096).contains(batch) else { throw TrainingError("the batch must be between 1 and 4096 cells (got \(batch))") }
+        let batches = TrainingLimits.batch
+        guard batches.contains(batch) else {
+            throw TrainingError("the batch must be between \(batches.lowerBound) and \(batches.upperBound) cells (got \(batch))")
+        }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError("the learning rate must be positive (got \(learningRate))") }
-        guard weightDecay.isFinite, (0...1).contains(weightDecay) else { throw TrainingError("the weight decay must be in [0, 1] (got \(weightDecay))") }
+        guard TrainingLimits.weightDecay.contains(weightDecay) else { throw TrainingError("the weight decay must be in [0, 1] (got \(weightDecay))") }
         guard minimumLearningRate.isFinite, minimumLearningRate >= 0, minimumLearningRate <= learningRate else {
             throw TrainingError("the minimum learning rate must be in [0, the learning rate \(learningRate)] (got \(minimumLearningRate))")
         }
@@ -84,7 +87,7 @@ public struct RunPlan: Sendable, Equatable {
         guard checkpointEvery >= 1, keepCheckpoints >= 1, readoutEvery >= 1 else {
             throw TrainingError("checkpoint-every, keep and readout-every must be at least 1")
         }
-        if let emaDecay { guard emaDecay > 0 && emaDecay < 1 else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
+        if let emaDecay { guard TrainingLimits.isEMADecay(emaDecay) else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
         if let timeBudgetSeconds {
             guard timeBudgetSeconds > 0, timeBudgetSeconds.isFinite else { throw TrainingError("the time budget must be a positive number of seconds (got \(timeBudgetSeconds))") }
         }
@@ -92,7 +95,7 @@ public struct RunPlan: Sendable, Equatable {
             guard minSNRGamma > 0, minSNRGamma.isFinite else { throw TrainingError("the min-SNR γ must be positive (got \(minSNRGamma))") }
         }
         if let timestepPower {
-            guard timestepPower >= 1, timestepPower <= 10 else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
+            guard TrainingLimits.timestepPower.contains(timestepPower) else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
         }
         if let gradientClip { guard gradientClip > 0, gradientClip.isFinite else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         if let principalComponents {

@@ -10,7 +10,7 @@ extension TrainingConfig {
         }
         func finite(_ x: Double, atLeast low: Double) -> Bool { x.isFinite && x >= low }
         do { try model.validate() } catch { throw TrainingError("model: \(error)") }
-        try require((1...4096).contains(batch), "batch", batch)
+        try require(TrainingLimits.batch.contains(batch), "batch", batch)
         try require(threads >= 1, "threads", threads)
         try require(totalSteps >= 0, "totalSteps", totalSteps)
         try require(checkpointEvery >= 1 && keepCheckpoints >= 1 && readoutEvery >= 1,
@@ -22,13 +22,13 @@ extension TrainingConfig {
         let adam = optimiser
         try require([adam.beta1, adam.beta2].allSatisfy { $0.isFinite && $0 >= 0 && $0 < 1 }, "optimiser's betas", "\(adam.beta1), \(adam.beta2)")
         try require(adam.epsilon.isFinite && adam.epsilon > 0, "optimiser.epsilon", adam.epsilon)
-        try require(adam.weightDecay.isFinite && (0...1).contains(adam.weightDecay), "optimiser.weightDecay", adam.weightDecay)
+        try require(TrainingLimits.weightDecay.contains(Double(adam.weightDecay)), "optimiser.weightDecay", adam.weightDecay)
         if let gradientClip { try require(finite(gradientClip, atLeast: 0) && gradientClip > 0, "gradientClip", gradientClip) }
-        if let emaDecay { try require(emaDecay > 0 && emaDecay < 1, "emaDecay", emaDecay) }
+        if let emaDecay { try require(TrainingLimits.isEMADecay(emaDecay), "emaDecay", emaDecay) }
         if let timeBudgetSeconds { try require(finite(timeBudgetSeconds, atLeast: 0) && timeBudgetSeconds > 0, "timeBudgetSeconds", timeBudgetSeconds) }
-        if let labelDropout { try require((0..<1).contains(labelDropout), "labelDropout", labelDropout) }
+        if let labelDropout { try require(TrainingLimits.labelDropout.contains(labelDropout), "labelDropout", labelDropout) }
         if let minSNRGamma { try require(finite(minSNRGamma, atLeast: 0) && minSNRGamma > 0, "minSNRGamma", minSNRGamma) }
-        if let timestepPower { try require((1...10).contains(timestepPower), "timestepPower", timestepPower) }
+        if let timestepPower { try require(TrainingLimits.timestepPower.contains(timestepPower), "timestepPower", timestepPower) }
         try require((labelNames?.count) == model.classes, "labelNames' count", "\(labelNames?.count ?? 0) for \(model.classes ?? 0) classes")
         try require(data.genes >= 1 && data.cells >= 0, "data's cells × genes", "\(data.cells) × \(data.genes)")
         if let names = data.geneNames { try require(names.count == data.genes, "data.geneNames' count", "\(names.count) for \(data.genes) genes") }

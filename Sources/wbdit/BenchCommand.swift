@@ -3,6 +3,7 @@ import Foundation
 import TextUI
 import Kernels
 import Networks
+import Diffusion
 
 /// `wbdit bench`: times full training steps and the sgemm rate the process reaches.
 struct Bench: ParsableCommand {
@@ -34,7 +35,9 @@ struct Bench: ParsableCommand {
     func run() throws {
         let config = try model.benchConfig()
         try config.validateForData()
-        guard (1...4096).contains(batch) else { throw InputError("--batch must be between 1 and 4096 (got \(batch))") }
+        guard TrainingLimits.batch.contains(batch) else {
+            throw InputError("--batch must be between \(TrainingLimits.batch.lowerBound) and \(TrainingLimits.batch.upperBound) (got \(batch))")
+        }
         guard (1...100_000).contains(steps) else { throw InputError("--steps must be between 1 and 100000 (got \(steps))") }
         try Threads.configureFromOption(threads)
         guard kernels == .portable || KernelChoice.avx512Runs else {

@@ -229,7 +229,7 @@ public struct KeyHandler {
             } catch let error as ConfigurationError { throw FormError(error.description) }
             if let c = state.config, c.data.path == (data as NSString).standardizingPath { plan.preparation = c.data.preparation }
             plan.stratifyBy = state.reference?.labelColumn
-            plan.batch = try integer("batch", 1...4096, "batch")
+            plan.batch = try integer("batch", TrainingLimits.batch, "batch")
             guard let rate = Double(form["lr"]), rate > 0, rate.isFinite else { throw FormError("learning rate must be a positive number") }
             plan.learningRate = rate
             if !form["steps"].trimmingCharacters(in: .whitespaces).isEmpty { plan.totalSteps = try integer("steps", 1...10_000_000, "steps") }
