@@ -79,13 +79,40 @@ public struct RunDirectory: Sendable {
         } catch DecodingError.keyNotFound(let key, let context) {
             let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
             throw TrainingError("\(run.configPath) lacks \(field): it was written by another version of wbdit")
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+                DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            // A value of the wrong kind, or a number past what the field holds (a 64-bit step count).
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw TrainingError("\(run.configPath): \(field) cannot be read (\(context.debugDescription)); the file was edited or damaged")
         } catch {
+            // Linux's decoder reports a number past 64 bits as invalid JSON, naming no field.
+            if let field = Self.numberBeyondInt64(in: object) {
+                throw TrainingError("\(run.configPath): \(field) cannot be read (a number beyond 64 bits); the file was edited or damaged")
+            }
             throw TrainingError("\(run.configPath) cannot be read: it was written by another version of wbdit or edited")
         }
         do { try config.checkStored() } catch {
             throw TrainingError("\(run.configPath): \(error); the file was edited or damaged")
         }
         return (run, config)
+    }
+
+    /// The dotted path of the first number in a parsed JSON object too large for an Int.
+    private static func numberBeyondInt64(in value: Any, at path: String = "") -> String? {
+        if let number = value as? NSNumber, !(value is Bool) {
+            return abs(number.doubleValue) >= 9.2e18 ? path : nil
+        }
+        if let object = value as? [String: Any] {
+            for key in object.keys.sorted() {
+                if let found = numberBeyondInt64(in: object[key]!, at: path.isEmpty ? key : path + "." + key) { return found }
+            }
+        }
+        if let array = value as? [Any] {
+            for (i, element) in array.enumerated() {
+                if let found = numberBeyondInt64(in: element, at: "\(path)[\(i)]") { return found }
+            }
+        }
+        return nil
     }
 
     func writeSplit(_ split: HeldOutSplit) throws {

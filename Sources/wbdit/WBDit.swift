@@ -16,8 +16,8 @@ struct WBDit: ParsableCommand {
 
         Exit status: 0 done; 1 a run that failed (a NaN loss, a full disk, a trainer that \
         died); 2 bad input (flags, files, run directories), with one line on stderr \
-        naming it; 130 interrupted by Ctrl-C, 143 by SIGTERM (training writes a \
-        checkpoint first; a file half-written is deleted).
+        naming it; 130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP \
+        (training writes a checkpoint first; a file half-written is deleted).
 
         Example:
           wbdit bench --arch wbdit --hidden 256 --depth 3 --heads 8 --batch 16 --steps 10

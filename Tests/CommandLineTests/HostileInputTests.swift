@@ -97,6 +97,12 @@ final class HostileInputTests: XCTestCase {
             }
         }
         let negativeBatch = try json("batch", "config.json") { $0["batch"] = -1 }
+        let hugeLength = try edited("length") { path in   // past Int64, as no JSON library of ours writes it
+            let url = URL(fileURLWithPath: path + "/config.json")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try write(text.replacingOccurrences(of: #""totalSteps" : 2"#, with: #""totalSteps" : 100000000000000000000"#), path + "/config.json")
+        }
+        let textBatch = try json("textbatch", "config.json") { $0["batch"] = "x" }
         let hugeModel = try json("hidden", "config.json") { config in
             var model = config["model"] as! [String: Any]
             model["hiddenSize"] = 1 << 40
@@ -113,6 +119,8 @@ final class HostileInputTests: XCTestCase {
         let sample = { (path: String) in ["sample", "--run", path, "--n", "2", "--steps", "2", "--out", out] }
         try assertRefused([
             (sample(garbledConfig), "is not a wbdit run configuration"),
+            (sample(hugeLength), "totalSteps cannot be read ("),
+            (sample(textBatch), "config.json: batch cannot be read"),
             (sample(futureFormat), "run format 99"),
             (["eval", "--run", garbledSplit, "--steps", "2"], "split.json"),
             (sample(danglingLatest), "step-999"),

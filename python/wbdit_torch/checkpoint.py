@@ -20,7 +20,7 @@ import struct
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as safetensors_bytes
 
 from .networks import DiffusionTransformer, from_metadata, trainable_names
@@ -38,10 +38,13 @@ def read_header(path) -> tuple[dict, dict[str, str]]:
 def load_tensors(path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     """Every tensor (on the CPU) and the metadata of a safetensors file."""
     tensors = {}
-    with safe_open(str(path), framework="pt") as f:
-        metadata = f.metadata() or {}
-        for name in f.keys():
-            tensors[name] = f.get_tensor(name)
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            metadata = f.metadata() or {}
+            for name in f.keys():
+                tensors[name] = f.get_tensor(name)
+    except SafetensorError as error:   # a truncated or foreign file; a missing one stays FileNotFoundError
+        raise ValueError(f"{path} is not a readable safetensors file ({error})") from error
     return tensors, metadata
 
 

@@ -10,12 +10,12 @@ import signal
 import sys
 import time
 
-from .errors import RunError
+from .errors import DAMAGE, Interrupted, RunError, damaged
 from .process_group import Group
 from .rundir import RunDirectory
 from .segment import WRITER, Segment
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def train(args, group: Group) -> int:
@@ -31,10 +31,15 @@ def train(args, group: Group) -> int:
                 locked = True
             except RunError as e:
                 error = str(e)
+            except DAMAGE as e:
+                error = str(damaged(args.run, e))
         error = group.broadcast_text(error)
         if error:
             raise RunError(error)
-        segment = Segment(args, group)
+        try:
+            segment = Segment(args, group)
+        except DAMAGE as e:
+            raise damaged(args.run, e) from e
         return loop(segment, args, group)
     finally:
         if locked:
@@ -47,7 +52,7 @@ def loop(s: Segment, args, group: Group) -> int:
 
     def on_signal(signum, _frame):
         if stop_requested["signal"] is not None:
-            raise KeyboardInterrupt
+            raise Interrupted(signum)
         stop_requested["signal"] = signum
 
     previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
@@ -97,7 +102,7 @@ def loop(s: Segment, args, group: Group) -> int:
                       file=sys.stderr, flush=True)
                 last_print = time.perf_counter()
             if stopping:
-                reason, status = f"stopped at step {s.completed}", 130
+                reason, status = f"stopped at step {s.completed}", 128 + stop_requested["signal"]
                 break
             if budget_spent:
                 reason = f"time budget of {args.time_budget:g} s spent at step {s.completed}"

@@ -33,15 +33,19 @@ docs/scaling.md has the commands and the semantics; in short:
   optimiser file, then `latest`; it holds `DIR/lock` while it trains.
 
 Exit status: 0 done; 1 the loss became non-finite (no checkpoint is written for it);
-2 bad input (one line on stderr); 130 stopped by a signal (after a checkpoint).
+2 bad input (one line on stderr); 128 + the signal when stopped by SIGINT (130), SIGTERM
+(143) or SIGHUP (129), after a checkpoint — a second signal leaves at once, and one before
+training starts leaves with the same status and nothing written.
 """
 
 import argparse
+import math
+import signal
 import sys
 
 import torch
 
-from .errors import RunError
+from .errors import Interrupted, RunError
 from .loop import STOP_SIGNALS, loop, train
 from .process_group import Group
 from .segment import AUTO_SWIFT_LIMIT, WRITER, Segment, f32
@@ -50,8 +54,20 @@ from .segment import AUTO_SWIFT_LIMIT, WRITER, Segment, f32
 __all__ = ["AUTO_SWIFT_LIMIT", "STOP_SIGNALS", "WRITER", "Group", "Segment", "f32", "loop", "main", "parse_args", "train"]
 
 
+# The largest step count the Swift side reads back (a 64-bit integer).
+MAX_STEPS = 2**63 - 1
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Refusals as one line on stderr, status 2 (argparse's own prints the usage block too)."""
+
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (--help lists the options)", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m wbdit_torch.train",
+    parser = OneLineParser(prog="python -m wbdit_torch.train",
                                      description="Continue a wbdit run with PyTorch (DistributedDataParallel under torchrun).")
     parser.add_argument("run_positional", nargs="?", metavar="RUN", help="the run directory (or give --run-dir)")
     parser.add_argument("--run-dir", "--run", dest="run", help="the run directory, whose latest checkpoint is continued "
@@ -77,10 +93,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.run = args.run or args.run_positional
     if not args.run:
         parser.error("give the run directory: RUN or --run-dir RUN")
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be at least 1 (got {args.steps})")
-    if args.time_budget is not None and args.time_budget <= 0:
-        parser.error("--time-budget must be positive")
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
+        parser.error(f"--steps must be between 1 and {MAX_STEPS} (got {args.steps})")
+    if args.time_budget is not None and not (math.isfinite(args.time_budget) and args.time_budget > 0):
+        parser.error(f"--time-budget must be a positive number of seconds (got {args.time_budget:g})")
+    if args.threads is not None and not 1 <= args.threads <= 1024:
+        parser.error(f"--threads must be between 1 and 1024 (got {args.threads})")
+    if args.global_batch is not None and args.global_batch < 1:
+        parser.error(f"--global-batch must be at least 1 (got {args.global_batch})")
     return args
 
 
@@ -88,9 +108,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.threads:
+    if args.threads is not None:
         torch.set_num_threads(args.threads)
     group = None
+    # Until the loop takes the stop signals over, any of them leaves at once, nothing written.
+    previous = {sig: signal.signal(sig, _leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         group = Group(args.device)
         return train(args, group)
@@ -98,9 +120,19 @@ def main(argv=None) -> int:
         if group is None or group.rank == 0:
             print(f"error: {error}", file=sys.stderr, flush=True)
         return 2
+    except Interrupted as stop:
+        return 128 + stop.signum
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if group is not None:
             group.close()
+
+
+def _leave(signum, _frame):
+    raise Interrupted(signum)
 
 
 if __name__ == "__main__":
