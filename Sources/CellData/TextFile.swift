@@ -12,7 +12,13 @@ enum TextFile {
         while true {
             let n = gzread(file, &chunk, UInt32(chunk.count))
             if n < 0 { throw TextFormatError("cannot read \(path): it is corrupt or truncated") }
-            if n == 0 { break }
+            if n == 0 {
+                // zlib ends a gzip stream cut short like a whole one, and says so only here.
+                var status: Int32 = Z_OK
+                _ = gzerror(file, &status)
+                guard status == Z_OK else { throw TextFormatError("cannot read \(path): the compressed stream is truncated or corrupt") }
+                break
+            }
             bytes.append(contentsOf: chunk[0..<Int(n)])
         }
         guard let text = String(bytes: bytes, encoding: .utf8) else { throw TextFormatError("\(path) is not UTF-8 text") }

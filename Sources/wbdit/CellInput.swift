@@ -9,6 +9,11 @@ enum CellInput {
         let (m, names): (CellMatrix, [String]?)
         if path.lowercased().hasSuffix(".h5ad") {
             let file = try AnnDataFile(path: path)
+            let sources = try file.sources()
+            guard sources.contains("X") else {
+                // These commands take X as it is; prep makes an X from another matrix.
+                throw InputError("\(path) has no X (it has \(sources.joined(separator: ", "))): make one with wbdit prep \(path) --source \(sources.first ?? "NAME") --out FILE.h5ad")
+            }
             (m, names) = (try file.matrix(file.matrix(named: "X").name), try? file.names("var"))
         } else {
             (m, names) = (try CellMatrix.load(npy: path), nil)

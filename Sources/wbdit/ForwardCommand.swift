@@ -29,6 +29,9 @@ struct Forward: ParsableCommand {
         inputs.forEachChunk { range, out in
             for i in 0..<(range.count * g) { prediction[range.lowerBound * g + i] = out[i] }
         }
+        if let i = prediction.firstIndex(where: { !$0.isFinite }) {
+            throw InputError("the prediction is not finite (\(prediction[i]) at cell \(i / g), gene \(i % g)): check the inputs and the checkpoint")
+        }
         try CellMatrix(cells: inputs.x.cells, genes: g, values: prediction).write(npy: out)
         print("wrote \(out): \(inputs.x.cells) cells × \(g) genes")
     }

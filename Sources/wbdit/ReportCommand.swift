@@ -38,6 +38,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         guard !runs.isEmpty else { throw InputError("give at least one --run") }
+        let lower = out.lowercased()
+        guard lower.hasSuffix(".html") || lower.hasSuffix(".htm") else { throw InputError("--out must name an .html file (got \(out))") }
         guard (10...20000).contains(mapCells) else { throw InputError("--map-cells must be between 10 and 20000 (got \(mapCells))") }
         let chosen = try Theme.load(theme, from: TUI.themesFolder())
         let progress = ProgressLine()

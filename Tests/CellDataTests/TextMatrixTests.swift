@@ -55,4 +55,24 @@ final class TextMatrixTests: XCTestCase {
         XCTAssertThrowsError(try TextMatrix.tenX(NSTemporaryDirectory())) { XCTAssertTrue("\($0)".contains("not a 10x folder"), "\($0)") }
         XCTAssertThrowsError(try CellLoader.load("/tmp/cells.parquet")) { XCTAssertTrue("\($0)".contains("not a cell file this tool reads"), "\($0)") }
     }
+
+    /// A gzip stream cut short is refused, not read as far as it goes (zlib gives no error
+    /// from the read itself, only from gzerror at the end).
+    func testATruncatedGzipIsRefused() throws {
+        let rows = (0..<400).map { c in "c\(c)," + (0..<20).map { String(($0 * 7 + c * 3) % 11) }.joined(separator: ",") }
+        let text = "cell," + (0..<20).map { "g\($0)" }.joined(separator: ",") + "\n" + rows.joined(separator: "\n") + "\n"
+        let plain = NSTemporaryDirectory() + "cut-\(UUID().uuidString).csv"
+        try text.write(toFile: plain, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-f", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let path = plain + ".gz"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(try TextMatrix.table(path).matrix.cells, 400, "the whole file reads")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TextMatrix.table(path)) { XCTAssertTrue("\($0)".contains("truncated or corrupt"), "\($0)") }
+    }
 }

@@ -1,3 +1,4 @@
+import CellData
 import Foundation
 import TestSupport
 import XCTest
@@ -117,6 +118,10 @@ final class HostileInputTests: XCTestCase {
             split["heldOutCells"] = (split["heldOutCells"] as! [Int]) + [1_000_000]
         }
         let sample = { (path: String) in ["sample", "--run", path, "--n", "2", "--steps", "2", "--out", out] }
+        // Finite inputs whose prediction overflows Float32.
+        let huge = directory + "/huge.npy", timesteps = directory + "/t.npy"
+        try NumpyArray(shape: [2, 20], values: (0..<40).map { $0 % 2 == 0 ? 3e38 : -3e38 }).write(to: huge)
+        try NumpyArray(shape: [2], values: [0, 999]).write(to: timesteps)
         try assertRefused([
             (sample(garbledConfig), "is not a wbdit run configuration"),
             (sample(hugeLength), "totalSteps cannot be read ("),
@@ -138,8 +143,12 @@ final class HostileInputTests: XCTestCase {
             (["eval", "--run", run, "--labels", "no-such-column", "--steps", "2"], "no-such-column"),
             (["forward", "--checkpoint", fixtures + "/float32.npy", "--x", fixtures + "/float32.npy", "--t", fixtures + "/vector.npy",
               "--out", directory + "/eps.npy"], "float32.npy"),
+            (["forward", "--checkpoint", run + "/checkpoints/step-2.safetensors", "--x", huge, "--t", timesteps,
+              "--out", directory + "/eps.npy"], "the prediction is not finite"),
+            (["report", "--run", run, "--out", directory + "/r.txt"], "--out must name an .html file"),
             (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
             (["tsne", fixtures + "/broken/no-genes.h5ad", "--out", directory + "/map.csv"], "holds 5 cells × 0 genes"),
+            (["tsne", fixtures + "/nullable-no-x.h5ad", "--out", directory + "/map.csv"], "has no X (it has layers/counts): make one with wbdit prep"),
             (["train", "--data", fixtures + "/nullable-no-x.h5ad", "--source", "layers/counts", "--labels", "cell_type",
               "--run", directory + "/labels", "--steps", "2"] + small, "the label column cell_type has no value for 1 of its 5 cells"),
             (["train", "--data", data, "--run", directory + "/plain/run", "--steps", "2"] + small, "plain is a file"),
