@@ -52,8 +52,12 @@ struct Info: ParsableCommand {
         print(file)
         print(Table(rows).text)
         for line in damage { print("damaged: \(line)") }
-        let (cells, genes) = try data.shape()
-        print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
+        if try data.sources().contains("X") {
+            let (cells, genes) = try data.shape()
+            print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
+        } else {
+            print("no X: train and prep read another matrix with --source")
+        }
         let columns = try data.columns("obs")
         print("\nobs: \(try data.names("obs").count) cells, \(columns.count) column\(columns.count == 1 ? "" : "s")")
         var obsRows: [[String]] = [["column", "distinct", "most common"]]

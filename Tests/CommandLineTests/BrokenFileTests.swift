@@ -52,4 +52,14 @@ final class BrokenFileTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("damaged (below)"), result.stdout)
         XCTAssertTrue(result.stdout.contains("damaged: \(broken)/short-obs.h5ad: obs has 2 rows, but X has 5 cells"), result.stdout)
     }
+
+    /// A file without X (anndata writes none when X is None) is described all the same.
+    func testInfoDescribesAFileWithoutX() throws {
+        let fixture = URL(fileURLWithPath: broken).deletingLastPathComponent().appendingPathComponent("nullable-no-x.h5ad").path
+        let result = try CommandRunner.wbdit(["info", fixture])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("layers/counts  csr_matrix  5 × 4"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("no X: train and prep read another matrix with --source"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("obs: 5 cells"), result.stdout)
+    }
 }
