@@ -87,7 +87,8 @@ public struct Theme: Equatable, Sendable {
         guard let text = FileBytes.text(path) else {
             if let theme = builtIn[name] { return theme }
             let known = available(in: folder)
-            throw ThemeError("no theme \(name) in \(folder) (themes: \(known.joined(separator: ", ")))")
+            let place = FileManager.default.fileExists(atPath: folder) ? "in \(folder)" : "built in (no themes folder at \(folder))"
+            throw ThemeError("no theme \(name) \(place); themes: \(known.joined(separator: ", "))")
         }
         return try parse(text, name: name)
     }

@@ -31,6 +31,10 @@ final class ThemeTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("line 1"))
         }
         XCTAssertThrowsError(try Theme.load("nope", from: themes)) { XCTAssertTrue("\($0)".contains("themes: dark")) }
+        // A binary run away from its themes folder still names the built-in ones, and says the folder is missing.
+        XCTAssertThrowsError(try Theme.load("nope", from: "/no/such/themes")) {
+            XCTAssertEqual("\($0)", "no theme nope built in (no themes folder at /no/such/themes); themes: dark, light")
+        }
     }
 
     func testColourDepths() {
