@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Storage
 
 /// An HDF5 file could not be read as asked; the message names the file and the object.
 public struct HDF5Error: Error, CustomStringConvertible, Equatable {
@@ -16,7 +17,7 @@ final class HDF5File {
     init(path: String) throws {
         self.path = path
         wbdit_h5_start()
-        guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error("cannot read \(path): no such file") }
+        if let problem = FileBytes.problem(reading: path) { throw HDF5Error("cannot read \(path): \(problem)") }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error("\(path) is not an HDF5 file (an .h5ad is one)") }
         id = HDF5ReadGuard.guarded(reading: "the file's header", in: path) { H5Fopen(path, wbdit_h5_read_only(), wbdit_h5_default()) }
         guard id >= 0 else { throw HDF5Error("cannot open \(path) as HDF5") }

@@ -32,9 +32,8 @@ public struct NumpyArray: Equatable {
     // MARK: - Reading
 
     public init(contentsOf path: String) throws {
-        guard let data = FileBytes.read(path) else {
-            throw NumpyError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
-        }
+        if let problem = FileBytes.problem(reading: path) { throw NumpyError("cannot read \(path): \(problem)") }
+        guard let data = FileBytes.read(path) else { throw NumpyError("cannot read \(path)") }
         try self.init(data: data, name: path)
     }
 

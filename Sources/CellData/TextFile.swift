@@ -1,10 +1,11 @@
 import CZlib
 import Foundation
+import Storage
 
 /// The lines of a text file, gzip-compressed or not (zlib reads both).
 enum TextFile {
     static func lines(_ path: String) throws -> [Substring] {
-        guard FileManager.default.fileExists(atPath: path) else { throw TextFormatError("cannot read \(path): no such file") }
+        if let problem = FileBytes.problem(reading: path) { throw TextFormatError("cannot read \(path): \(problem)") }
         guard let file = gzopen(path, "rb") else { throw TextFormatError("cannot read \(path)") }
         defer { gzclose(file) }
         var bytes = [UInt8]()

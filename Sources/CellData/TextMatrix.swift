@@ -80,6 +80,9 @@ public enum TextMatrix {
             let fields = line.split(separator: " ")
             guard fields.count >= 3, let gene = Int(fields[0]), let cell = Int(fields[1]), let value = Float(fields[2]),
                   (1...rows).contains(gene), (1...columns).contains(cell), value.isFinite else {
+                if k == body.count - 1, k + 1 < entries, fields.count < 3 {
+                    throw TextFormatError("\(matrixPath) ends part-way through entry \(k + 1) of the \(entries) its size line says: the file is cut short")
+                }
                 throw TextFormatError("\(matrixPath), entry \(k + 1): \"\(line)\" is not a valid entry")
             }
             values[(cell - 1) * rows + (gene - 1)] = value   // cells × genes

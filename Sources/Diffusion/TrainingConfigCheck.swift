@@ -37,7 +37,12 @@ extension TrainingConfig {
                         "\(scale.count) values for \(data.genes) genes")
         }
         if let components = data.principalComponents { try require((1...data.genes).contains(components), "data.principalComponents", components) }
-        try require(data.principalBasis == true || data.genes == model.genes, "model.genes",
-                    "\(model.genes) for data of \(data.genes) genes")
+        if data.principalBasis == true {
+            if let components = data.principalComponents {
+                try require(model.genes == components, "model.genes", "\(model.genes) for \(components) principal components")
+            }
+        } else {
+            try require(data.genes == model.genes, "model.genes", "\(model.genes) for data of \(data.genes) genes")
+        }
     }
 }

@@ -2,7 +2,7 @@ import CellData
 import Foundation
 
 /// Cells given to the analysis commands as they are (no preprocessing): an .h5ad's X or
-/// a [cells, genes] .npy.
+/// a [cells, genes] .npy; other formats are sent to `wbdit prep`.
 enum CellInput {
     /// The cells and, for .h5ad, the gene names. Non-finite values are refused.
     static func load(_ path: String) throws -> (CellMatrix, [String]?) {
@@ -15,8 +15,10 @@ enum CellInput {
                 throw InputError("\(path) has no X (it has \(sources.joined(separator: ", "))): make one with wbdit prep \(path) --source \(sources.first ?? "NAME") --out FILE.h5ad")
             }
             (m, names) = (try file.matrix(file.matrix(named: "X").name), try? file.names("var"))
-        } else {
+        } else if path.lowercased().hasSuffix(".npy") {
             (m, names) = (try CellMatrix.load(npy: path), nil)
+        } else {
+            throw InputError("\(path): these commands read an .h5ad or a .npy as it is; make an .h5ad from it with wbdit prep \(path) --out FILE.h5ad")
         }
         guard m.cells >= 1, m.genes >= 1 else { throw InputError("\(path) holds \(m.cells) cells × \(m.genes) genes: nothing to work on") }
         if let i = m.values.firstIndex(where: { !$0.isFinite }) {

@@ -68,36 +68,16 @@ struct Info: ParsableCommand {
         print(Table(obsRows).text)
     }
 
-    /// The three most frequent values with their counts.
+    /// The three most frequent values with their counts; a missing value (an empty label,
+    /// or NaN in a number column) reads "(missing)".
     private static func mostCommon(_ values: [String]) -> String {
         var counts: [String: Int] = [:]
         for v in values { counts[v, default: 0] += 1 }
         let ranked = counts.sorted { (a: (key: String, value: Int), b: (key: String, value: Int)) -> Bool in
             a.value != b.value ? a.value > b.value : a.key < b.key
         }
-        return ranked.prefix(3).map { "\($0.key.isEmpty ? "(missing)" : $0.key) (\($0.value))" }.joined(separator: ", ")
+        return ranked.prefix(3).map { "\($0.key.isEmpty || $0.key == "nan" ? "(missing)" : $0.key) (\($0.value))" }.joined(separator: ", ")
     }
 
     private static func number(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: "%.3g", v) }
-}
-
-/// Left-aligned columns separated by two spaces, the first row a header.
-struct Table {
-    let rows: [[String]]
-    init(_ rows: [[String]]) { self.rows = rows }
-
-    var text: String {
-        let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return rows.map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
-    }
-    /// The same rows as a Markdown table.
-    var markdown: String {
-        guard let header = rows.first else { return "" }
-        let lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
-            + rows.dropFirst().map { "| " + $0.joined(separator: " | ") + " |" }
-        return lines.joined(separator: "\n") + "\n"
-    }
 }

@@ -56,6 +56,22 @@ final class TextMatrixTests: XCTestCase {
         XCTAssertThrowsError(try CellLoader.load("/tmp/cells.parquet")) { XCTAssertTrue("\($0)".contains("not a cell file this tool reads"), "\($0)") }
     }
 
+    /// A Matrix Market file cut short is named as such, at a line's end or part-way through one.
+    func testACutShortMatrixMarketFileIsNamed() throws {
+        let folder = NSTemporaryDirectory() + "cut-tenx-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "g1\tA\ng2\tB\n".write(toFile: folder + "/features.tsv", atomically: true, encoding: .utf8)
+        try "c1\nc2\nc3\n".write(toFile: folder + "/barcodes.tsv", atomically: true, encoding: .utf8)
+        let header = "%%MatrixMarket matrix coordinate integer general\n2 3 3\n1 1 4\n"
+        for (body, message) in [("", "lists 1 entries, not the 3 its size line says"),
+                                ("2 3", "ends part-way through entry 2 of the 3 its size line says: the file is cut short"),
+                                ("2 3 x\n1 2 1\n", "entry 2: \"2 3 x\" is not a valid entry")] {
+            try (header + body).write(toFile: folder + "/matrix.mtx", atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try TextMatrix.tenX(folder)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
     /// A gzip stream cut short is refused, not read as far as it goes (zlib gives no error
     /// from the read itself, only from gzerror at the end).
     func testATruncatedGzipIsRefused() throws {

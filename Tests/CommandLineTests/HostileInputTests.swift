@@ -114,11 +114,19 @@ final class HostileInputTests: XCTestCase {
             data["geneNames"] = ["a", "b"]
             config["data"] = data
         }
+        let wrongWidth = try json("width", "config.json") { config in
+            var model = config["model"] as! [String: Any]
+            model["genes"] = 10
+            config["model"] = model
+        }
         let outsideSplit = try json("outside", "split.json") { split in
             split["heldOutCells"] = (split["heldOutCells"] as! [Int]) + [1_000_000]
         }
         let sample = { (path: String) in ["sample", "--run", path, "--n", "2", "--steps", "2", "--out", out] }
         // Finite inputs whose prediction overflows Float32.
+        // Folders where a file should be.
+        let folderNamedNpy = directory + "/folder.npy", folderNamedH5ad = directory + "/folder.h5ad"
+        for folder in [folderNamedNpy, folderNamedH5ad] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let huge = directory + "/huge.npy", timesteps = directory + "/t.npy"
         try NumpyArray(shape: [2, 20], values: (0..<40).map { $0 % 2 == 0 ? 3e38 : -3e38 }).write(to: huge)
         try NumpyArray(shape: [2], values: [0, 999]).write(to: timesteps)
@@ -135,6 +143,7 @@ final class HostileInputTests: XCTestCase {
             (["train", "--run", directory + "/nowhere", "--resume", "--threads", "1"], "is not a run directory"),
             (["report", "--run", hugeModel, "--out", directory + "/r.html"], "config.json: model: configuration too large"),
             (sample(shortNames), "data.geneNames' count is 2"),
+            (sample(wrongWidth), "config.json: model.genes is 10 for 20 principal components"),
             (["eval", "--run", outsideSplit, "--steps", "2"], "split.json: heldOutCells are not ascending cell indices below"),
             (["report", "--run", outsideSplit, "--out", directory + "/r.html"], "split.json: heldOutCells"),
             (["train", "--data", data, "--run", run, "--resume", "--steps", "4", "--lr", "0.1"], "--lr cannot change"),
@@ -149,6 +158,12 @@ final class HostileInputTests: XCTestCase {
             (["tsne", directory + "/missing.h5ad", "--out", directory + "/map.csv"], "missing.h5ad"),
             (["tsne", fixtures + "/broken/no-genes.h5ad", "--out", directory + "/map.csv"], "holds 5 cells × 0 genes"),
             (["tsne", fixtures + "/nullable-no-x.h5ad", "--out", directory + "/map.csv"], "has no X (it has layers/counts): make one with wbdit prep"),
+            (["tsne", fixtures + "/tenx", "--out", directory + "/map.csv"], "tenx: these commands read an .h5ad or a .npy as it is; make an .h5ad from it with wbdit prep"),
+            (["eval", "--real", fixtures + "/counts.csv", "--generated", fixtures + "/float32.npy"], "counts.csv: these commands read an .h5ad or a .npy"),
+            (["tsne", directory, "--out", directory + "/map.csv"], "these commands read an .h5ad or a .npy"),
+            (["tsne", folderNamedNpy, "--out", directory + "/map.csv"], "cannot read \(folderNamedNpy): it is a folder, not a file"),
+            (["info", folderNamedH5ad], "cannot read \(folderNamedH5ad): it is a folder, not a file"),
+            (["prep", folderNamedH5ad, "--out", out], "it is a folder, not a file"),
             (["train", "--data", fixtures + "/nullable-no-x.h5ad", "--source", "layers/counts", "--labels", "cell_type",
               "--run", directory + "/labels", "--steps", "2"] + small, "the label column cell_type has no value for 1 of its 5 cells"),
             (["train", "--data", data, "--run", directory + "/plain/run", "--steps", "2"] + small, "plain is a file"),

@@ -39,9 +39,8 @@ public struct SafeTensorsFile {
     private let data: Data
 
     public init(contentsOf path: String) throws {
-        guard let data = FileBytes.read(path) else {
-            throw SafeTensorsError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
-        }
+        if let problem = FileBytes.problem(reading: path) { throw SafeTensorsError("cannot read \(path): \(problem)") }
+        guard let data = FileBytes.read(path) else { throw SafeTensorsError("cannot read \(path)") }
         try self.init(data: data, name: path)
     }
 
