@@ -2,7 +2,8 @@
 // "Small products"). Build and run from the repository root:
 //   clang -O2 -ISources/CKernels/include -I/usr/include/x86_64-linux-gnu/openblas-pthread \
 //     benchmarks/sgemm_shapes.c Sources/CKernels/sgemm.c Sources/CKernels/cpu.c -lopenblas -lm -o /tmp/sgemm_shapes
-//   /tmp/sgemm_shapes
+//   /tmp/sgemm_shapes                  (the shapes below)
+//   /tmp/sgemm_shapes 3200x768x256 …   (m x n x k, given on the command line)
 #include "CKernels.h"
 #include <cblas.h>
 #include <stdio.h>
@@ -26,7 +27,9 @@ void run(int ta,int tb,int m,int n,int k){
   printf("%c%c %5d x %5d x %5d  ours %6.1f  blas %6.1f GFLOP/s  maxerr %.2e\n", ta?'T':'N', tb?'T':'N', m,n,k, f/best1/1e9, f/best2/1e9, err);
   free(a);free(b);free(c);free(d);
 }
-int main(){ openblas_set_num_threads(1); printf("avx512 %d\n", wbdit_has_avx512());
+int main(int argc,char**argv){ openblas_set_num_threads(1); printf("avx512 %d, OpenBLAS %s\n", wbdit_has_avx512(), openblas_get_corename());
  int shapes[][3]={{80,256,256},{16,1536,256},{80,40,256},{80,256,40},{256,256,80},{1536,256,16},{40,256,80},{5,5,32},{5,32,5},{3200,768,768},{768,768,3200},{3200,2304,768},{37,53,71}};
+ if(argc>1){ for(int i=1;i<argc;i++){int m,n,k; if(sscanf(argv[i],"%dx%dx%d",&m,&n,&k)!=3||m<1||n<1||k<1){fprintf(stderr,"not a shape m x n x k: %s\n",argv[i]);return 2;}
+   for(int ta=0;ta<2;ta++) for(int tb=0;tb<2;tb++) run(ta,tb,m,n,k);} return 0; }
  for(unsigned s=0;s<sizeof shapes/sizeof shapes[0];s++) for(int ta=0;ta<2;ta++) for(int tb=0;tb<2;tb++) run(ta,tb,shapes[s][0],shapes[s][1],shapes[s][2]);
 }

@@ -21,14 +21,23 @@ public enum KernelChoice: String, CaseIterable, Sendable {
     /// The kernel set OpenBLAS chose for this CPU (or was told to by OPENBLAS_CORETYPE).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }
 
-    /// Whether that kernel set uses AVX2 or AVX-512. OpenBLAS 0.3.21 (Debian 12's) does not
-    /// know every newer CPU, and one whose model a virtual machine hides gets its SSE3
-    /// kernels ("Prescott"), a third of the speed; then `Matmul` sends every product to
-    /// our own kernel instead of the few shapes where OpenBLAS's wide kernels are faster.
-    public static let openBLASIsWide: Bool = {
-        let wide: Set = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
-        return wide.contains(openBLASCore.lowercased())
-    }()
+    /// How wide a kernel set's vectors are.
+    public enum VectorWidth: Sendable { case sse, avx2, avx512 }
+
+    /// The width of OpenBLAS's kernel set. OpenBLAS 0.3.21 (Debian 12's) does not know
+    /// every newer CPU, and one whose model a virtual machine hides gets its SSE3 kernels
+    /// ("Prescott"), a third of the speed; `Matmul` then sends every product to our own
+    /// kernel. Its AVX-512 set ("Cooperlake" on AMD Zen 4, say) is the faster at large
+    /// products with a long depth.
+    public static let openBLASWidth: VectorWidth = width(ofOpenBLASCore: openBLASCore)
+
+    static func width(ofOpenBLASCore core: String) -> VectorWidth {
+        switch core.lowercased() {
+        case "skylakex", "cooperlake", "sapphirerapids": return .avx512
+        case "haswell", "zen": return .avx2
+        default: return .sse
+        }
+    }
 
     /// True when the AVX-512 kernels are chosen and can run.
     @inline(__always)

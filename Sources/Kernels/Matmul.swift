@@ -94,7 +94,7 @@ public enum Matmul {
                                            a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
                                            beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
-        if usesOwnKernel(transA, m: m, k: k) {
+        if usesOwnKernel(transA, m: m, n: n, k: k) {
             wbdit_sgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
                         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         } else {
@@ -105,16 +105,30 @@ public enum Matmul {
         }
     }
 
-    /// Our kernel reads op(B) in place when B is not transposed and packs it (16 × 16
-    /// blocks transposed in registers) when it is. A transposed A is read down its columns,
-    /// which stops paying when both C's rows and the depth are long (3200 × 2304 × 768);
-    /// with a short depth (a weight gradient over 16 cells) ours is still the faster.
-    /// Measured shape by shape against OpenBLAS in docs/benchmarks.md ("Small products").
-    /// Against OpenBLAS's SSE3 kernels (`KernelChoice.openBLASIsWide` false) ours wins everywhere.
+    /// Whether a product (or one thread's band of it) goes to our kernel rather than OpenBLAS's.
     @inline(__always)
-    static func usesOwnKernel(_ transA: Transpose, m: Int, k: Int) -> Bool {
-        KernelChoice.usesAVX512
-            && (!KernelChoice.openBLASIsWide || !(transA == .transposed && m > 1024 && k > 256))
+    static func usesOwnKernel(_ transA: Transpose, m: Int, n: Int, k: Int) -> Bool {
+        KernelChoice.usesAVX512 && ownKernelIsFaster(transA, m: m, n: n, k: k, than: KernelChoice.openBLASWidth)
+    }
+
+    /// Where our kernel beats OpenBLAS's, measured shape by shape (docs/benchmarks.md, "Small
+    /// products" and "Large products on AMD Zen 4"). Ours reads op(B) in place when B is not
+    /// transposed and packs it (16 × 16 blocks transposed in registers) when it is, 256 deep
+    /// at a time, so a product deeper than 256 passes over C once per 256: that stops paying
+    /// against OpenBLAS's AVX-512 kernels once C is large (3200 × 768 and up, a 768-wide layer
+    /// over 3200 tokens). A transposed A is read down its columns, which stops paying when
+    /// the depth is long and C has many rows: past 1024 rows against OpenBLAS's AVX2 kernels
+    /// (3200 × 2304 × 768), from 512 against its AVX-512 ones (a weight gradient of 512 or
+    /// more outputs over 3200 tokens); with a short depth (a weight gradient over 16 cells)
+    /// ours is still the faster. Against OpenBLAS's SSE3 kernels ours wins everywhere.
+    static func ownKernelIsFaster(_ transA: Transpose, m: Int, n: Int, k: Int,
+                                  than openBLAS: KernelChoice.VectorWidth) -> Bool {
+        let deepTransposedA = transA == .transposed && k > 256
+        switch openBLAS {
+        case .sse: return true
+        case .avx2: return !(deepTransposedA && m > 1024)
+        case .avx512: return !(deepTransposedA && m >= 512) && !(m * n >= 1 << 20 && k > 256)
+        }
     }
 
     /// The obvious triple loop, accumulated in Double: the oracle for `gemm`.

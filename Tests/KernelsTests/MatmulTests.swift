@@ -1,4 +1,4 @@
-import Kernels
+@testable import Kernels
 import TestSupport
 import XCTest
 
@@ -31,6 +31,34 @@ final class MatmulTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Which products go to OpenBLAS, by the width of its kernel set, at the shapes measured
+    /// in docs/benchmarks.md: none against SSE3; a deep transposed A with many rows against
+    /// AVX2; that, with fewer rows, and a large, deep C against AVX-512. The recipe's 80-row products and the 256-wide
+    /// networks' stay ours everywhere.
+    func testProductsGoWhereTheirKernelIsFaster() {
+        let cases: [(Transpose, Int, Int, Int, sse: Bool, avx2: Bool, avx512: Bool)] = [
+            (.none, 80, 256, 256, true, true, true),          // the recipe's token-wise Linear
+            (.transposed, 1536, 256, 16, true, true, true),   // an adaLN weight gradient over 16 cells
+            (.none, 3200, 768, 256, true, true, true),        // a 256-wide qkv over 3200 tokens
+            (.none, 3200, 256, 1024, true, true, true),       // a 256-wide DiT's fc2
+            (.none, 1600, 768, 768, true, true, false),       // one thread's band of a 768-wide layer
+            (.none, 3200, 2304, 768, true, true, false),
+            (.transposed, 2304, 768, 3200, true, false, false),
+            (.transposed, 768, 768, 3200, true, true, false), // a 768-wide weight gradient over 3200 tokens
+            (.transposed, 384, 256, 3200, true, true, true),  // one thread's band of a 256-wide qkv's
+            (.transposed, 512, 256, 3200, true, true, false), // and of a 256-wide DiT's fc1
+        ]
+        for (transA, m, n, k, sse, avx2, avx512) in cases {
+            for (width, expected) in [(KernelChoice.VectorWidth.sse, sse), (.avx2, avx2), (.avx512, avx512)] {
+                XCTAssertEqual(Matmul.ownKernelIsFaster(transA, m: m, n: n, k: k, than: width), expected,
+                               "\(transA) \(m)×\(n)×\(k) against OpenBLAS \(width)")
+            }
+        }
+        XCTAssertEqual(KernelChoice.width(ofOpenBLASCore: "Cooperlake"), .avx512)
+        XCTAssertEqual(KernelChoice.width(ofOpenBLASCore: "Haswell"), .avx2)
+        XCTAssertEqual(KernelChoice.width(ofOpenBLASCore: "Prescott"), .sse)
     }
 
     /// Inside a team, `prepare` and `finish` see exactly the band each thread computes:
