@@ -62,7 +62,7 @@ let package = Package(
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Kernels", "Networks"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels", "Networks", "AllocationCounter"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "TestSupport"]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "AllocationCounter"],

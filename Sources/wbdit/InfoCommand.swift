@@ -32,29 +32,23 @@ struct Info: ParsableCommand {
                 damage.append("\(error)")
                 continue
             }
-            let matrix = try data.matrix(source)
-            let zeros = matrix.values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-            // One pass over the finite values (a NaN would hide from min and max).
-            var (low, high, notFinite, integral) = (Float.infinity, -Float.infinity, 0, true)
-            for v in matrix.values {
-                guard v.isFinite else { notFinite += 1; continue }
-                (low, high) = (min(low, v), max(high, v))
-                integral = integral && v == v.rounded()
-            }
-            if low > high { (low, high) = (0, 0) }
+            let summary = try data.valueSummary(of: source)
+            let (low, high, notFinite) = (summary.low, summary.high, summary.notFinite)
             rows.append([source, try data.encoding(of: source).rawValue, "\(cells) × \(genes)",
                          try data.storesIntegers(source) ? "integer" : "float",
-                         String(format: "%.1f%%", 100 * Double(zeros) / Double(max(1, matrix.values.count))),
+                         String(format: "%.1f%%", 100 * Double(summary.zeros) / Double(max(1, summary.entries))),
                          "\(Self.number(low)) … \(Self.number(high))",
                          notFinite > 0 ? "damaged: \(notFinite) value\(notFinite == 1 ? "" : "s") NaN or infinite"
-                             : low < 0 ? "scaled (negative values)" : integral ? "raw counts" : "normalised"])
+                             : low < 0 ? "scaled (negative values)" : summary.integral ? "raw counts" : "normalised"])
         }
         print(file)
         print(Table(rows).text)
         for line in damage { print("damaged: \(line)") }
         if try data.sources().contains("X") {
             let (cells, genes) = try data.shape()
-            print(String(format: "X in memory as dense float32: %@", Format.bytes(cells * genes * 4)))
+            let bytes = cells * genes * 4
+            let fits = Double(bytes) <= CellMatrix.memoryLimit ? "" : " (more than half this machine's memory: train streams it with --streaming)"
+            print(String(format: "X in memory as dense float32: %@", Format.bytes(bytes)) + fits)
         } else {
             print("no X: train and prep read another matrix with --source")
         }
@@ -65,7 +59,7 @@ struct Info: ParsableCommand {
             let values = try data.column(column)
             obsRows.append([column, String(Set(values).count), Self.mostCommon(values)])
         }
-        print(Table(obsRows).text)
+        if !columns.isEmpty { print(Table(obsRows).text) }
     }
 
     /// The three most frequent values with their counts; a missing value (an empty label,

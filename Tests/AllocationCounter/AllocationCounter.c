@@ -12,9 +12,12 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 
 static atomic_int counting;
 static atomic_long allocations;
+// Only threads that asked are counted: the ones running the step, not a runtime's
+// background threads (Foundation's child-process monitor, say) that happen to allocate.
+static _Thread_local int watched;
 
 static inline void count(void) {
-    if (atomic_load_explicit(&counting, memory_order_relaxed)) {
+    if (watched && atomic_load_explicit(&counting, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
     }
 }
@@ -32,6 +35,8 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     *out = p;
     return 0;
 }
+
+void allocation_counter_watch_this_thread(int on) { watched = on; }
 
 void allocation_counter_start(void) {
     atomic_store(&allocations, 0);

@@ -39,6 +39,26 @@ final class AnnDataFileTests: XCTestCase {
         XCTAssertEqual(try file.matrix("layers/counts").values, counts, "CSC with int64 indices, transposed back")
     }
 
+    /// `info`'s summary, read a block at a time (rows of a dense matrix, stored values of a
+    /// sparse one), is the summary of the whole matrix, for every block size.
+    func testValueSummariesReadInBlocksAgreeWithTheWholeMatrix() throws {
+        for (name, source) in [("csr.h5ad", "X"), ("dense.h5ad", "X"), ("dense.h5ad", "raw/X"), ("dense.h5ad", "layers/counts")] {
+            let file = try AnnDataFile(path: Fixture.path(name))
+            var whole = MatrixValueSummary()
+            try file.matrix(source).values.withUnsafeBufferPointer { whole.add($0) }
+            for block in [1, 3, 4, 7, 1 << 22] {
+                XCTAssertEqual(try file.valueSummary(of: source, blockValues: block), whole, "\(name) \(source), blocks of \(block)")
+            }
+        }
+        let counts = try AnnDataFile(path: Fixture.path("csr.h5ad")).valueSummary(of: "X", blockValues: 2)
+        XCTAssertEqual([counts.entries, counts.zeros, counts.notFinite], [20, 10, 0])
+        XCTAssertEqual([counts.low, counts.high], [0, 7])
+        XCTAssertTrue(counts.integral)
+        let logged = try AnnDataFile(path: Fixture.path("dense.h5ad")).valueSummary(of: "X")
+        XCTAssertFalse(logged.integral)
+        XCTAssertEqual(logged.high, Float(log1p(7.0)), accuracy: 1e-6)
+    }
+
     /// X set to None (the counts in a layer) and pandas' nullable Int64 and boolean columns.
     func testNoXAndNullableColumns() throws {
         let file = try AnnDataFile(path: Fixture.path("nullable-no-x.h5ad"))

@@ -1,13 +1,13 @@
-import AllocationCounter
 import CellData
 @testable import Diffusion
 import Kernels
 import Networks
+import TestSupport
 import XCTest
 
 /// The trainer's whole step — batch assembly and noising, forward, backward, clipping,
-/// AdamW, EMA — allocates nothing, under either recipe's objective and every training option. Every malloc in the
-/// process is counted.
+/// AdamW, EMA — allocates nothing, under either recipe's objective and every training option. Every malloc on
+/// the threads running it is counted.
 final class TrainingStepAllocationTests: XCTestCase {
     func testTheTrainingStepAllocatesNothing() throws {
         try assertNoAllocation(target: nil, minSNR: nil, timestepPower: nil)
@@ -30,9 +30,8 @@ final class TrainingStepAllocationTests: XCTestCase {
         let cells = CellMatrix(cells: 10, genes: 30, values: (0..<300).map { Float($0 % 7) })
         let step = TrainingStep(config: config, cells: cells, network: DiffusionTransformer(config: model, seed: 1))
         XCTAssertTrue(try step.run(rate: 1e-3))
-        allocation_counter_start()
-        for _ in 0..<5 { _ = try step.run(rate: 1e-3) }   // crosses an epoch boundary (10 cells, batch 4)
-        XCTAssertEqual(allocation_counter_stop(), 0)
+        // Five steps cross an epoch boundary (10 cells, batch 4).
+        XCTAssertEqual(try allocations { for _ in 0..<5 { _ = try step.run(rate: 1e-3) } }, 0)
         XCTAssertEqual(step.epoch, 2)
         XCTAssertTrue(step.loss.isFinite)
     }

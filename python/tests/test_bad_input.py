@@ -74,3 +74,15 @@ def test_a_stop_signal_writes_a_checkpoint_and_exits_with_its_status(swift_runs,
     assert not (run / "lock").exists()
     assert not [p for p in run.rglob(".*partial*")]
     wbdit("train", "--resume", "--run", run, "--steps", latest + 1)
+
+
+def test_a_ctrl_c_while_pytorch_loads_leaves_quietly(tmp_path):
+    # PyTorch's import takes a second or more; the signal lands inside it.
+    command = [sys.executable, "-m", "wbdit_torch.train", "--run", str(tmp_path / "run")]
+    process = subprocess.Popen(command, cwd=REPO, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 128 + signal.SIGINT, stderr
+    assert "Traceback" not in stderr, stderr
+    assert not (tmp_path / "run").exists()

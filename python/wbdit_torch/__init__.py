@@ -13,10 +13,26 @@
   DistributedDataParallel (docs/scaling.md), on `process_group`, `segment` and `loop`.
 """
 
-from .networks import (DIFFUSION_STEPS, ISTA, ISTA_LAMBDA, ISTA_STEP, LN_EPS, MSSA, TIME_FREQ_DIM, Attention, Block,
-                       DiffusionTransformer, FinalLayer, LabelEmbedder, Mlp, PatchEmbed, TimestepEmbedder,
-                       from_metadata, modulate, randomize_all, reference_init, sincos_pos_embed, timestep_features,
-                       trainable_names, trainable_parameters)
-from .diffusion import alphas_cumprod, make_optimizer, q_sample, training_step
+import importlib
+
+# The names below load their module (and so PyTorch) when first used, not when the package
+# is imported: `python -m wbdit_torch.train` installs its signal handlers before PyTorch's
+# import, which takes seconds, so a Ctrl-C then leaves quietly instead of with a traceback.
+_EXPORTS = {
+    "networks": ["DIFFUSION_STEPS", "ISTA", "ISTA_LAMBDA", "ISTA_STEP", "LN_EPS", "MSSA", "TIME_FREQ_DIM", "Attention",
+                 "Block", "DiffusionTransformer", "FinalLayer", "LabelEmbedder", "Mlp", "PatchEmbed",
+                 "TimestepEmbedder", "from_metadata", "modulate", "randomize_all", "reference_init",
+                 "sincos_pos_embed", "timestep_features", "trainable_names", "trainable_parameters"],
+    "diffusion": ["alphas_cumprod", "make_optimizer", "q_sample", "training_step"],
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+
 
 __version__ = "0.1.0"

@@ -40,8 +40,15 @@ training starts leaves with the same status and nothing written.
 
 import argparse
 import math
+import os
 import signal
 import sys
+
+if __name__ == "__main__":
+    # Until main() takes them over, a stop signal leaves at once with 128 + its number
+    # (nothing is written yet), also while PyTorch loads.
+    for _stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(_stop, lambda signum, _frame: os._exit(128 + signum))
 
 import torch
 
@@ -111,8 +118,10 @@ def main(argv=None) -> int:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     group = None
-    # Until the loop takes the stop signals over, any of them leaves at once, nothing written.
+    # Until the loop takes the stop signals over, any of them leaves at once, nothing written
+    # (SIGINT as KeyboardInterrupt, so that what holds a file lets it go on the way out).
     previous = {sig: signal.signal(sig, _leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         group = Group(args.device)
         return train(args, group)
