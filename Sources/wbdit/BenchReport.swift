@@ -48,8 +48,9 @@ struct BenchReport {
         let name = c.architecture == .whiteBox ? "white-box" : "DiT"
         let rows: [(String, String)] = [
             ("model", "\(name)  G \(c.genes)  P \(c.patchSize)  D \(c.hiddenSize)  depth \(c.depth)  heads \(c.heads)"),
-            ("batch, threads", "\(batch) cells, \(threads) threads"),
-            ("kernels", kernels == .avx512 ? "AVX-512 (own sgemm and AdamW)" : "portable (OpenBLAS \(KernelChoice.openBLASCore), Swift loops)"),
+            ("batch, threads", "\(batch) cells, \(threads) thread\(threads == 1 ? "" : "s")"),
+            ("kernels", kernels == .avx512 ? "AVX-512 (own sgemm and AdamW; OpenBLAS \(KernelChoice.openBLASCore) for the products it runs faster)"
+                         : "portable (OpenBLAS \(KernelChoice.openBLASCore), Swift loops)"),
             ("step time (median of \(steps))", Format.seconds(stepSeconds)),
             ("throughput", String(format: "%.1f cells/s", Double(batch) / stepSeconds)),
             ("matrix work per step", String(format: "%.2f GFLOP", stepFlops / 1e9)),
