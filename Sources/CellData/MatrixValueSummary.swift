@@ -45,11 +45,11 @@ extension AnnDataFile {
     public func valueSummary(of source: String, blockValues: Int = 1 << 22) throws -> MatrixValueSummary {
         let (cells, genes) = try shape(of: source)
         var summary = MatrixValueSummary()
-        var block = [Float](repeating: 0, count: max(1, blockValues))
+        guard cells > 0, genes > 0 else { return summary }
         switch try encoding(of: source) {
         case .dense:
             let rowsPerBlock = max(1, blockValues / max(1, genes))
-            if rowsPerBlock * genes > block.count { block = [Float](repeating: 0, count: rowsPerBlock * genes) }
+            var block = [Float](repeating: 0, count: min(cells, rowsPerBlock) * genes)
             for start in stride(from: 0, to: cells, by: rowsPerBlock) {
                 let rows = start..<min(cells, start + rowsPerBlock)
                 try block.withUnsafeMutableBufferPointer { buffer in
@@ -62,8 +62,10 @@ extension AnnDataFile {
             guard stored <= cells * genes else {
                 throw HDF5Error("\(path): \(source) stores \(stored) values, more than its \(cells) × \(genes) entries")
             }
-            for start in stride(from: 0, to: stored, by: block.count) {
-                let range = start..<min(stored, start + block.count)
+            let blockLength = max(1, blockValues)
+            var block = [Float](repeating: 0, count: min(stored, blockLength))
+            for start in stride(from: 0, to: stored, by: blockLength) {
+                let range = start..<min(stored, start + blockLength)
                 try block.withUnsafeMutableBufferPointer { buffer in
                     try file.readFloats(source + "/data", elements: range, into: buffer.baseAddress!)
                     summary.add(UnsafeBufferPointer(rebasing: buffer[0..<range.count]))

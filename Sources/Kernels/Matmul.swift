@@ -112,7 +112,7 @@ public enum Matmul {
     }
 
     /// Where our kernel beats OpenBLAS's, measured shape by shape (docs/benchmarks.md, "Small
-    /// products" and "Large products on AMD Zen 4"). Ours reads op(B) in place when B is not
+    /// products" and "Another machine: AMD Zen 4"). Ours reads op(B) in place when B is not
     /// transposed and packs it (16 × 16 blocks transposed in registers) when it is, 256 deep
     /// at a time, so a product deeper than 256 passes over C once per 256: that stops paying
     /// against OpenBLAS's AVX-512 kernels once C is large (3200 × 768 and up, a 768-wide layer

@@ -6,9 +6,9 @@ import Foundation
 public enum FileBytes {
     /// The file's bytes, or nil when it cannot be read (`problem(reading:)` says why).
     public static func read(_ path: String) -> Data? {
-        guard problem(reading: path) == nil else { return nil }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber
-        return size?.intValue == 0 ? Data() : FileManager.default.contents(atPath: path)
+        var status = stat()   // the target's size, through a symbolic link
+        guard problem(reading: path) == nil, stat(path, &status) == 0 else { return nil }
+        return status.st_size == 0 ? Data() : FileManager.default.contents(atPath: path)
     }
 
     /// Why `path` cannot be read as a file, the end of a "cannot read PATH: …" line (no such
