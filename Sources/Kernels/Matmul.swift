@@ -11,7 +11,8 @@ public enum Transpose {
 /// Row-major general matrix products. Every matrix product in the engine goes
 /// through `Matmul.gemm`: with `KernelChoice.avx512`, our own kernel (`CKernels/sgemm.c`)
 /// for the shapes where it beats OpenBLAS, otherwise `cblas_sgemm`; `Matmul.naive` is the
-/// specification and test oracle for both.
+/// specification and test oracle for both. Under `ProductPrecision.bfloat16` every product
+/// goes to the BF16 kernel (`CKernels/sbgemm.c`) instead.
 ///
 /// Computes C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, where each
 /// operand is a strided view: row r of A starts at a + r·lda. Per-head slices of
@@ -86,15 +87,19 @@ public enum Matmul {
         }
     }
 
-    /// The same product as one `cblas_sgemm` call on the calling thread, for callers that
-    /// split many small products across cores themselves (per-head attention).
+    /// The same product as one single-threaded call (ours or OpenBLAS's) on the calling
+    /// thread, for callers that split many small products across cores themselves
+    /// (per-head attention).
     @inline(__always)
     public static func gemmOnCurrentThread(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                                            alpha: Float = 1,
                                            a: ConstFloatPointer, lda: Int, b: ConstFloatPointer, ldb: Int,
                                            beta: Float = 0, c: FloatPointer, ldc: Int) {
         if countsFlops { countedFlops += flops(m: m, n: n, k: k) }
-        if usesOwnKernel(transA, m: m, n: n, k: k) {
+        if ProductPrecision.current == .bfloat16 {
+            wbdit_sbgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
+                         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        } else if usesOwnKernel(transA, m: m, n: n, k: k) {
             wbdit_sgemm(transA == .transposed, transB == .transposed, Int32(m), Int32(n), Int32(k),
                         alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         } else {

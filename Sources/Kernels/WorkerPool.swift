@@ -18,6 +18,8 @@ final class WorkerPool: @unchecked Sendable {
     let size: Int
     private let lock = NSLock()
     private var job: ((Int) -> Void)?
+    /// The precision of the caller's products, which the workers take on for its job.
+    private var jobPrecision = ProductPrecision.float32
     private let sleepers: [Sleeper]
 
     /// Jobs started so far: a worker that sees it change runs the new job.
@@ -54,6 +56,7 @@ final class WorkerPool: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         self.job = job
+        jobPrecision = ProductPrecision.current
         running.store(size - 1, ordering: .relaxed)
         started.wrappingAdd(1, ordering: .sequentiallyConsistent)
         for worker in 0..<sleepers.count {   // by index: an unoptimised array iterator allocates
@@ -105,7 +108,9 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             seen = nextJob(after: seen, sleeper)
             TeamRank.enter(worker)
+            ProductPrecision.enter(jobPrecision)
             job!(worker)
+            ProductPrecision.enter(.float32)
             TeamRank.leave()
             running.wrappingSubtract(1, ordering: .releasing)
         }

@@ -1,0 +1,164 @@
+// A BF16 sgemm for AVX-512 BF16: C = alpha · op(A) · op(B) + beta · C, row-major, with
+// op(A) and op(B) rounded to bfloat16 (to nearest even) and every product summed in Float32.
+// The operands stay Float32 in memory (activations and master weights); each product rounds
+// what it reads, so a caller changes nothing but the function it calls.
+//
+// VDPBF16PS multiplies pairs of bfloat16 held in one 32-bit lane and adds both products to
+// a Float32 lane: two multiply-adds a lane, at the rate of a Float32 FMA on CPUs that run
+// it at full width (AMD Zen 4 and 5; on the Intel Xeon measured it runs at half, and gains
+// nothing). So both operands are packed as pairs along k:
+//   - op(A), a block of up to 128 rows × 256 of k, as lanes (row, pair), once per block;
+//   - op(B), a panel of 32 columns × 256 of k, as lanes [pair][column], once per panel and
+//     row block, so that a tile of 8 rows × 32 columns reads two registers of B a pair and
+//     broadcasts one lane of A a row, as the Float32 kernel (sgemm.c) does a value of k.
+// Both packs live on the stack (80 KiB): nothing is allocated. k odd pads the last pair
+// with a zero; rows and columns past the edges are masked on C.
+#include "CKernels.h"
+#include "transpose16.h"
+#include <immintrin.h>
+#include <stdint.h>
+
+enum { PANEL = 32, ROWS = 8, DEPTH = 256, PAIRS = DEPTH / 2, ROW_BLOCK = 128 };
+
+#define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
+#define INLINE static inline __attribute__((always_inline))
+
+// The first `count` values from p (zeros past them, or everywhere when p is NULL).
+INLINE BF16 __m512 load16(const float *p, int count) {
+    if (p == NULL || count <= 0) return _mm512_setzero_ps();
+    return _mm512_maskz_loadu_ps(count >= 16 ? 0xffff : (__mmask16)((1u << count) - 1), p);
+}
+
+// lanes[t] = (x[2t], x[2t + 1]) as bfloat16, for the `count` values of one row of k (count
+// ≤ DEPTH; lanes up to the next multiple of 16 are written, zeros past the row).
+INLINE BF16 void pair_along(const float *x, int count, uint32_t *lanes) {
+    for (int t = 0; t < count; t += 32) {
+        const __m512bh pair = _mm512_cvtne2ps_pbh(load16(x + t + 16, count - t - 16), load16(x + t, count - t));
+        _mm512_storeu_si512(lanes + t / 2, (__m512i)pair);
+    }
+}
+
+// lanes[i] = (even[i], odd[i]) as bfloat16 for i < count (a pair of rows of k; odd NULL past
+// an odd k's end), up to the next multiple of 16 lanes, zeros past `count`.
+INLINE BF16 void pair_across(const float *even, const float *odd, int count, uint32_t *lanes) {
+    // The converted rows sit side by side (even's 16 values, then odd's); interleave them.
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int i = 0; i < count; i += 16) {
+        const __m512bh both = _mm512_cvtne2ps_pbh(load16(odd ? odd + i : NULL, count - i), load16(even + i, count - i));
+        _mm512_storeu_si512(lanes + i, _mm512_permutexvar_epi16(interleave, (__m512i)both));
+    }
+}
+
+// op(A)'s rows [0, rows) over k [0, depth) of this block, as lanes: lane (r, q) at
+// lanes[r · row_step + q · pair_step].
+BF16 static void pack_a(bool trans_a, const float *a, long lda, int rows, int depth, uint32_t *lanes,
+                        int *row_step, int *pair_step) {
+    if (!trans_a) {     // op(A)(r, p) = a[r · lda + p]: each row's pairs are adjacent values
+        *row_step = PAIRS, *pair_step = 1;
+        for (int r = 0; r < rows; r++) pair_along(a + r * lda, depth, lanes + r * PAIRS);
+    } else {            // op(A)(r, p) = a[p · lda + r]: pair the rows 2q and 2q + 1 of A
+        *row_step = 1, *pair_step = ROW_BLOCK;
+        for (int p = 0; p < depth; p += 2)
+            pair_across(a + p * lda, p + 1 < depth ? a + (p + 1) * lda : NULL, rows, lanes + (p / 2) * ROW_BLOCK);
+    }
+}
+
+// op(B)'s columns [0, width) over k [0, depth) as lanes [pair][PANEL] (zeros past width).
+BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int depth, uint32_t *lanes) {
+    if (!trans_b) {     // op(B)(p, j) = b[p · ldb + j]: pair the rows 2q and 2q + 1 of B
+        for (int p = 0; p < depth; p += 2)
+            pair_across(b + p * ldb, p + 1 < depth ? b + (p + 1) * ldb : NULL, width, lanes + (p / 2) * PANEL);
+        return;
+    }
+    // op(B)(p, j) = b[j · ldb + p]: B's row j holds column j's pairs side by side. Pair 16
+    // rows at a time, 16 pairs of each, and transpose the 16 × 16 lanes in registers.
+    for (int jj = 0; jj < PANEL; jj += 16)
+        for (int q = 0; q < (depth + 1) / 2; q += 16) {
+            __m512 r[16];
+            for (int i = 0; i < 16; i++) {
+                const int p = 2 * q, count = jj + i < width ? depth - p : 0;
+                const float *row = b + (jj + i) * ldb + p;
+                r[i] = count <= 0 ? _mm512_setzero_ps()
+                                  : _mm512_castsi512_ps((__m512i)_mm512_cvtne2ps_pbh(load16(row + 16, count - 16), load16(row, count)));
+            }
+            transpose16(r);
+            for (int i = 0; i < 16; i++) _mm512_storeu_ps((float *)(lanes + (q + i) * PANEL + jj), r[i]);
+        }
+}
+
+// One tile: rows × (up to) 32 columns of C over `pairs` pairs of k.
+INLINE BF16 void tile(const int rows, int pairs, const uint32_t *a, int row_step, int pair_step, const uint32_t *b,
+                      __mmask16 low, __mmask16 high, float alpha, float beta, float *c, long ldc) {
+    __m512 lo[ROWS], hi[ROWS];
+    for (int i = 0; i < rows; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
+    for (int q = 0; q < pairs; q++) {
+        const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b + q * PANEL), b1 = (__m512bh)_mm512_loadu_si512(b + q * PANEL + 16);
+        const uint32_t *aq = a + q * pair_step;
+        for (int i = 0; i < rows; i++) {
+            const __m512bh x = (__m512bh)_mm512_set1_epi32((int)aq[i * row_step]);
+            lo[i] = _mm512_dpbf16_ps(lo[i], x, b0);
+            hi[i] = _mm512_dpbf16_ps(hi[i], x, b1);
+        }
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    for (int i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+        __m512 r0 = _mm512_mul_ps(lo[i], va), r1 = _mm512_mul_ps(hi[i], va);
+        if (beta != 0) {
+            r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(low, ci), r0);
+            r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(high, ci + 16), r1);
+        }
+        _mm512_mask_storeu_ps(ci, low, r0);
+        _mm512_mask_storeu_ps(ci + 16, high, r1);
+    }
+}
+
+#define TILES(R) tile(R, pairs, a + i * row_step, row_step, pair_step, b, low, high, alpha, beta, c + i * ldc, ldc)
+
+// Every row tile of one panel, each with a constant row count so its accumulators stay in registers.
+BF16 static void panel(int m, int pairs, const uint32_t *a, int row_step, int pair_step, const uint32_t *b,
+                       __mmask16 low, __mmask16 high, float alpha, float beta, float *c, long ldc) {
+    int i = 0;
+    for (; i + ROWS <= m; i += ROWS) TILES(ROWS);
+    switch (m - i) {
+        case 7: TILES(7); break;
+        case 6: TILES(6); break;
+        case 5: TILES(5); break;
+        case 4: TILES(4); break;
+        case 3: TILES(3); break;
+        case 2: TILES(2); break;
+        case 1: TILES(1); break;
+        default: break;
+    }
+}
+
+BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                       const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    if (k == 0) {   // C = beta · C, as BLAS
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
+        return;
+    }
+    uint32_t a_lanes[ROW_BLOCK * PAIRS] __attribute__((aligned(64)));
+    uint32_t b_lanes[PAIRS * PANEL] __attribute__((aligned(64)));
+    for (int p = 0; p < k; p += DEPTH) {
+        const int depth = k - p < DEPTH ? k - p : DEPTH, pairs = (depth + 1) / 2;
+        // Later blocks of k add to what the first wrote.
+        const float block_beta = p == 0 ? beta : 1;
+        for (int i = 0; i < m; i += ROW_BLOCK) {
+            const int rows = m - i < ROW_BLOCK ? m - i : ROW_BLOCK;
+            int row_step, pair_step;
+            pack_a(trans_a, trans_a ? a + (long)p * lda + i : a + (long)i * lda + p, lda, rows, depth, a_lanes,
+                   &row_step, &pair_step);
+            for (int j = 0; j < n; j += PANEL) {
+                const int width = n - j < PANEL ? n - j : PANEL;
+                const __mmask16 low = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
+                const __mmask16 high = width <= 16 ? 0 : width == 32 ? 0xffff : (__mmask16)((1u << (width - 16)) - 1);
+                pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, depth, b_lanes);
+                panel(rows, pairs, a_lanes, row_step, pair_step, b_lanes, low, high, alpha, block_beta,
+                      c + (long)i * ldc + j, ldc);
+            }
+        }
+    }
+}
