@@ -74,7 +74,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "TextUI", "Diffusion", "CellData", "Networks", "Analysis"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "CellData", "Analysis", "Diffusion", "Workbench", "TestSupport"],
+        .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "Kernels", "CellData", "Analysis", "Diffusion", "Workbench", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TextUI", "TestSupport"], resources: [.copy("Snapshots")]),

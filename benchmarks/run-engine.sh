@@ -6,6 +6,8 @@
 #
 #   benchmarks/run-engine.sh [ROUNDS]     (needs a release build and PyTorch)
 #   CONFIGS=recipe benchmarks/run-engine.sh 3    (only the recipe's shape: 200 scores, patch 40)
+#   BF16=1 benchmarks/run-engine.sh 3            (also both sides with BF16 products:
+#                                                 wbdit --precision bf16, PyTorch under autocast)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -40,6 +42,12 @@ for round in $(seq "$rounds"); do
     $wbdit bench $config $common --kernels portable 2>/dev/null >> "$out"
     # shellcheck disable=SC2086
     python3 benchmarks/pytorch/bench_step.py $config $common >> "$out"
+    if [ -n "${BF16:-}" ]; then
+      # shellcheck disable=SC2086
+      $wbdit bench $config $common --kernels avx512 --precision bf16 2>/dev/null >> "$out"
+      # shellcheck disable=SC2086
+      python3 benchmarks/pytorch/bench_step.py $config $common --precision bf16 >> "$out"
+    fi
   done
 done
 python3 benchmarks/summarize.py "$out"

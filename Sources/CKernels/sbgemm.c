@@ -7,18 +7,18 @@
 // a Float32 lane: two multiply-adds a lane, at the rate of a Float32 FMA on CPUs that run
 // it at full width (AMD Zen 4 and 5; on the Intel Xeon measured it runs at half, and gains
 // nothing). So both operands are packed as pairs along k:
-//   - op(A), a block of up to 128 rows × 256 of k, as lanes (row, pair), once per block;
-//   - op(B), a panel of 32 columns × 256 of k, as lanes [pair][column], once per panel and
+//   - op(A), a block of up to 128 rows × 512 of k, as lanes (row, pair), once per block;
+//   - op(B), a panel of 32 columns × 512 of k, as lanes [pair][column], once per panel and
 //     row block, so that a tile of 8 rows × 32 columns reads two registers of B a pair and
 //     broadcasts one lane of A a row, as the Float32 kernel (sgemm.c) does a value of k.
-// Both packs live on the stack (80 KiB): nothing is allocated. k odd pads the last pair
+// Both packs live on the stack (160 KiB): nothing is allocated. k odd pads the last pair
 // with a zero; rows and columns past the edges are masked on C.
 #include "CKernels.h"
 #include "transpose16.h"
 #include <immintrin.h>
 #include <stdint.h>
 
-enum { PANEL = 32, ROWS = 8, DEPTH = 256, PAIRS = DEPTH / 2, ROW_BLOCK = 128 };
+enum { PANEL = 32, ROWS = 8, DEPTH = 512, PAIRS = DEPTH / 2, ROW_BLOCK = 128, AHEAD = 16 };
 
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
 #define INLINE static inline __attribute__((always_inline))
@@ -65,10 +65,18 @@ BF16 static void pack_a(bool trans_a, const float *a, long lda, int rows, int de
 }
 
 // op(B)'s columns [0, width) over k [0, depth) as lanes [pair][PANEL] (zeros past width).
-BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int depth, uint32_t *lanes) {
+// B is usually a weight, which the optimiser's pass has pushed out of cache since the last
+// step: B's rows are prefetched AHEAD rows ahead, and a transposed B's next panel (`ahead`
+// more rows of it follow this panel's) as this one is packed, as sgemm.c does.
+BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int ahead, int depth, uint32_t *lanes) {
     if (!trans_b) {     // op(B)(p, j) = b[p · ldb + j]: pair the rows 2q and 2q + 1 of B
-        for (int p = 0; p < depth; p += 2)
+        for (int p = 0; p < depth; p += 2) {
+            if (p + AHEAD < depth) {
+                _mm_prefetch((const char *)(b + (p + AHEAD) * ldb), _MM_HINT_T0);
+                _mm_prefetch((const char *)(b + (p + AHEAD + 1) * ldb), _MM_HINT_T0);
+            }
             pair_across(b + p * ldb, p + 1 < depth ? b + (p + 1) * ldb : NULL, width, lanes + (p / 2) * PANEL);
+        }
         return;
     }
     // op(B)(p, j) = b[j · ldb + p]: B's row j holds column j's pairs side by side. Pair 16
@@ -79,6 +87,10 @@ BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int d
             for (int i = 0; i < 16; i++) {
                 const int p = 2 * q, count = jj + i < width ? depth - p : 0;
                 const float *row = b + (jj + i) * ldb + p;
+                if (jj + i < ahead) {
+                    _mm_prefetch((const char *)(row + PANEL * ldb), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(row + PANEL * ldb + 16), _MM_HINT_T0);
+                }
                 r[i] = count <= 0 ? _mm512_setzero_ps()
                                   : _mm512_castsi512_ps((__m512i)_mm512_cvtne2ps_pbh(load16(row + 16, count - 16), load16(row, count)));
             }
@@ -155,7 +167,8 @@ BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float al
                 const int width = n - j < PANEL ? n - j : PANEL;
                 const __mmask16 low = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
                 const __mmask16 high = width <= 16 ? 0 : width == 32 ? 0xffff : (__mmask16)((1u << (width - 16)) - 1);
-                pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, depth, b_lanes);
+                pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width, depth,
+                       b_lanes);
                 panel(rows, pairs, a_lanes, row_step, pair_step, b_lanes, low, high, alpha, block_beta,
                       c + (long)i * ldc + j, ldc);
             }

@@ -44,6 +44,8 @@ public struct RunPlan: Sendable, Equatable {
     /// Stop after this many seconds of training (with a checkpoint).
     public var timeBudgetSeconds: Double?
     public var threads: Int?
+    /// The precision of the training step's matrix products.
+    public var precision = ProductPrecision.float32
     /// Stream the cells from disk (true), read them whole (false), or decide by size (nil:
     /// stream when the matrix would fill more than a quarter of memory).
     public var streaming: Bool?
@@ -102,6 +104,7 @@ public struct RunPlan: Sendable, Equatable {
             guard principalBasis != false else { throw TrainingError("a count of principal components needs the principal basis, not --no-pca-basis") }
             guard principalComponents >= 1 else { throw TrainingError("the principal-component count must be at least 1 (got \(principalComponents))") }
         }
+        if let problem = ProductPrecision.problem(running: precision) { throw TrainingError(problem) }
         try model.validate()
     }
 
@@ -226,6 +229,7 @@ public struct RunPlan: Sendable, Equatable {
         config.minSNRGamma = minSNRGamma
         config.timestepPower = timestepPower == 1 ? nil : timestepPower
         config.recipe = recipe
+        config.productPrecision = precision == .float32 ? nil : precision
         return config
     }
 }

@@ -48,9 +48,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var timestepPower: Double?
     /// How `totalSteps` was chosen, when the time budget chose it (nil: given or preset).
     public var lengthChoice: String?
+    /// The precision of the training step's matrix products (nil: Float32; `bf16`: operands
+    /// rounded to bfloat16, sums in Float32). Readouts, sampling and evaluation stay Float32.
+    public var productPrecision: ProductPrecision?
 
     /// The prediction target, ε unless the run chose otherwise.
     public var target: PredictionTarget { predictionTarget ?? .epsilon }
+    /// The training step's product precision, Float32 unless the run chose otherwise.
+    public var precision: ProductPrecision { productPrecision ?? .float32 }
 
     /// The class of each label (its index in `labelNames`); a label the run does not know is
     /// an error naming it.

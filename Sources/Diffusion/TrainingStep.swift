@@ -10,6 +10,9 @@ import Networks
 ///     (y = ε, or v with velocity prediction; w_t = 1, or min-SNR-γ weights)
 ///     backward; optional gradient-norm clipping; AdamW; optional EMA of the weights
 ///
+/// Its products run at the run's precision (`ProductPrecision`: Float32, or BF16 operands
+/// with Float32 sums); everything else, weights and optimiser state included, is Float32.
+///
 /// Its state — weights, moments, generator, epoch and position — is everything a
 /// checkpoint must hold for a resumed run to continue bit for bit.
 final class TrainingStep {
@@ -116,7 +119,7 @@ final class TrainingStep {
         }
         try cells.prepare(epoch: epoch, positions: cursor..<(cursor + config.batch))
         optimiser.settings.learningRate = Float(rate)
-        Parallel.team(teamJob)
+        ProductPrecision.run(config.precision) { Parallel.team(teamJob) }
         return loss.isFinite
     }
 

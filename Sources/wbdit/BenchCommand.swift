@@ -29,6 +29,8 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Hot-loop kernels: avx512 (hand-written, where the CPU runs them) or portable (OpenBLAS and Swift loops).",
                                valueName: "kernels"))
     var kernels: KernelChoice = KernelChoice.current
+    @Option(help: "The products' precision: fp32, or bf16 (operands rounded to bfloat16, sums in Float32; needs AVX-512 BF16).")
+    var precision: ProductPrecision = .float32
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -44,6 +46,7 @@ struct Bench: ParsableCommand {
             throw InputError("--kernels avx512: this CPU does not run AVX-512 (use --kernels portable)")
         }
         KernelChoice.current = kernels
+        if let problem = ProductPrecision.problem(running: precision) { throw InputError(problem) }
 
         let network = DiffusionTransformer(config: config, seed: 0)
         let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
@@ -63,7 +66,7 @@ struct Bench: ParsableCommand {
             network.backward(dOutput: dOutput.constPointer)
             optimiser.update(parameters: network.parameters.trainable, gradients: network.gradients.trainable)
         }
-        func step() { Parallel.team(teamStep) }
+        func step() { ProductPrecision.run(precision) { Parallel.team(teamStep) } }
 
         let progress = ProgressLine()
         var times: [Double] = []
@@ -78,7 +81,7 @@ struct Bench: ParsableCommand {
         let cost = StepCost(config: config, batch: batch)
         let largest = cost.largestProduct
         let report = BenchReport(
-            config: config, batch: batch, steps: steps, threads: Threads.count, kernels: kernels,
+            config: config, batch: batch, steps: steps, threads: Threads.count, kernels: kernels, precision: precision,
             stepSeconds: Stopwatch.median(times), stepFlops: cost.trainingStepFlops,
             sgemmRate: Stopwatch.sgemmRate(m: largest.m, n: largest.n, k: largest.k),
             largest: largest, peakResidentBytes: Stopwatch.peakResidentBytes())

@@ -10,6 +10,7 @@ struct BenchReport {
     let steps: Int
     let threads: Int
     let kernels: KernelChoice
+    let precision: ProductPrecision
     let stepSeconds: Double
     let stepFlops: Double
     let sgemmRate: Double
@@ -23,6 +24,7 @@ struct BenchReport {
     struct Line: Encodable {
         let impl = "wbdit"
         let kernels: String
+        let precision: String
         let arch: String
         let genes, patch, hidden, depth, heads, batch, steps, threads: Int
         let step_seconds_median, cells_per_second, gflop_per_step, gflops_per_second, sgemm_gflops_per_second: Double
@@ -32,7 +34,7 @@ struct BenchReport {
 
     var json: String {
         let c = config
-        let line = Line(kernels: kernels.rawValue, arch: c.architecture.rawValue, genes: c.genes, patch: c.patchSize,
+        let line = Line(kernels: kernels.rawValue, precision: precision.rawValue, arch: c.architecture.rawValue, genes: c.genes, patch: c.patchSize,
                         hidden: c.hiddenSize, depth: c.depth, heads: c.heads, batch: batch, steps: steps, threads: threads,
                         step_seconds_median: stepSeconds, cells_per_second: Double(batch) / stepSeconds,
                         gflop_per_step: stepFlops / 1e9, gflops_per_second: achievedRate / 1e9,
@@ -51,6 +53,7 @@ struct BenchReport {
             ("batch, threads", "\(batch) cells, \(threads) thread\(threads == 1 ? "" : "s")"),
             ("kernels", kernels == .avx512 ? "AVX-512 (own sgemm and AdamW; OpenBLAS \(KernelChoice.openBLASCore) for the products it runs faster)"
                          : "portable (OpenBLAS \(KernelChoice.openBLASCore), Swift loops)"),
+            ("products", precision == .float32 ? "Float32" : "BF16 operands, Float32 sums (every product on the BF16 kernel)"),
             ("step time (median of \(steps))", Format.seconds(stepSeconds)),
             ("throughput", String(format: "%.1f cells/s", Double(batch) / stepSeconds)),
             ("matrix work per step", String(format: "%.2f GFLOP", stepFlops / 1e9)),

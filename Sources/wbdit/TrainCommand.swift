@@ -92,6 +92,8 @@ struct Train: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Threads (default: all cores); results are reproducible at a fixed thread count.")
     var threads: Int?
+    @Option(help: "The training step's matrix products: fp32, or bf16 (operands rounded to bfloat16, sums, weights and optimiser in Float32; needs AVX-512 BF16; docs/benchmarks.md measures what it gains) (default: fp32).")
+    var precision: ProductPrecision?
     @Flag(help: "Continue the run in --run from its latest checkpoint.")
     var resume = false
     @Flag(help: "With .h5ad: stream the cells from disk a block at a time, or read them whole (default: stream when the matrix would fill more than a quarter of memory).")
@@ -154,6 +156,7 @@ struct Train: ParsableCommand {
         plan.labelColumn = labels
         plan.labelDropout = labelDropout
         plan.threads = threads
+        plan.precision = precision ?? .float32
         plan.streaming = reading.map { $0 == .streaming }
         guard blockCells >= 1 else { throw InputError("--block-cells must be at least 1 (got \(blockCells))") }
         plan.streamingLayout.blockCells = blockCells
@@ -172,6 +175,7 @@ struct Train: ParsableCommand {
             ("--prediction", prediction != nil), ("--min-snr", minSNR != nil), ("--timestep-power", timestepPower != nil),
             ("--pca-basis/--no-pca-basis", pcaBasis != nil), ("--pca-components", pcaComponents != nil), ("--labels", labels != nil),
             ("--time-budget", timeBudget != nil), ("--threads", threads != nil), ("--stratify", stratify != nil),
+            ("--precision", precision != nil),
             ("--checkpoint-every", checkpointEvery != nil), ("--readout-every", readoutEvery != nil),
             ("--patch", model.patch != nil), ("--hidden", model.hidden != nil), ("--depth", model.depth != nil),
             ("--heads", model.heads != nil), ("--mlp-ratio", model.mlpRatio != nil),
@@ -238,3 +242,4 @@ private final class Outcome: @unchecked Sendable {
 }
 
 extension PredictionTarget: ExpressibleByArgument {}
+extension ProductPrecision: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import CellData
 import Foundation
+import Kernels
 import Networks
 import TestSupport
 import XCTest
@@ -222,6 +223,25 @@ final class TrainCommandTests: XCTestCase {
 
     /// Resuming asks for steps beyond the checkpoint; a length already reached is refused
     /// instead of reporting steps that were never trained.
+    /// `--precision bf16` trains with BF16 products, says so in config.json, resumes in it
+    /// and cannot be changed on a resume; `bench` times it.
+    func testABF16RunFromTheCommandLine() throws {
+        try XCTSkipUnless(ProductPrecision.bfloat16Runs, "this CPU has no AVX-512 BF16")
+        let run = directory + "/bf16"
+        let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4", "--precision", "bf16"] + small)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        XCTAssertEqual(config?["productPrecision"] as? String, "bf16")
+        let changed = try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "6", "--precision", "fp32"])
+        XCTAssertEqual(changed.status, 2, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("--precision cannot change"), changed.stderr)
+        XCTAssertEqual(try CommandRunner.wbdit(["train", "--run", run, "--resume", "--steps", "6"]).status, 0)
+        let bench = try CommandRunner.wbdit(["bench", "--genes", "20", "--patch", "4", "--hidden", "32", "--depth", "1", "--heads", "4",
+                                             "--steps", "2", "--precision", "bf16", "--json"])
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("\"precision\":\"bf16\""), bench.stdout)
+    }
+
     func testResumingToALengthAlreadyReachedIsRefused() throws {
         let run = directory + "/done"
         XCTAssertEqual(try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--steps", "4"] + small).status, 0)
@@ -251,6 +271,7 @@ final class TrainCommandTests: XCTestCase {
             (["train", "--data", data, "--run", directory + "/r7", "--steps", "2", "--min-snr=-1"] + small, "min-SNR γ must be positive"),
             (["train", "--data", data, "--run", directory + "/r8", "--steps", "2", "--timestep-power", "0.5"] + small, "timestep power must be in [1, 10]"),
             (["train", "--data", data, "--run", directory + "/r9", "--steps", "2", "--timestep-power", "nan"] + small, "timestep power must be in [1, 10]"),
+            (["train", "--data", data, "--run", directory + "/r10", "--steps", "2", "--precision", "fp16"] + small, "'fp16' is invalid for '--precision"),
         ]
         for (arguments, text) in cases {
             let result = try CommandRunner.wbdit(arguments)

@@ -79,6 +79,30 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(head.events.contains { if case .readouts(1, let l) = $0 { return l.count == 2 } else { return false } })
     }
 
+    /// A run with BF16 products keeps its precision in config.json, resumes bit for bit in
+    /// it, and follows the Float32 run's losses to within bfloat16's rounding, not exactly.
+    func testABF16RunKeepsItsPrecisionResumesExactlyAndTracksFloat32() throws {
+        try XCTSkipUnless(ProductPrecision.bfloat16Runs, "this CPU has no AVX-512 BF16")
+        func bf16Config() throws -> TrainingConfig {
+            var config = try config(steps: 30)
+            config.productPrecision = .bfloat16
+            return config
+        }
+        let float32 = train(try Trainer.start(config: config(steps: 30), source: .matrix(cells()), runPath: directory + "/fp32")).losses
+        let uninterrupted = train(try Trainer.start(config: bf16Config(), source: .matrix(cells()), runPath: directory + "/a")).losses
+        let first = try Trainer.start(config: bf16Config(), source: .matrix(cells()), runPath: directory + "/b")
+        let head = train(first) { step in if step == 12 { first.send(.stop(checkpoint: true)) } }
+        let resumed = try Trainer.resume(runPath: directory + "/b", source: .matrix(cells()))
+        XCTAssertEqual(resumed.config.precision, .bfloat16, "the precision is read back from config.json")
+        XCTAssertEqual(head.losses + train(resumed).losses, uninterrupted, "a resumed BF16 run continues the same sequence")
+        XCTAssertNotEqual(uninterrupted, float32, "the products really ran in BF16")
+        for (step, (bf16, fp32)) in zip(uninterrupted, float32).enumerated() {
+            XCTAssertLessThan(abs(bf16 - fp32), 0.02 * fp32, "step \(step + 1): BF16 loss \(bf16), Float32 \(fp32)")
+        }
+        let stored = try String(contentsOfFile: directory + "/a/config.json", encoding: .utf8)
+        XCTAssertTrue(stored.contains("\"productPrecision\" : \"bf16\""), stored)
+    }
+
     func testANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
         let trainer = try Trainer.start(config: config(steps: 200, checkpointEvery: 5), source: .matrix(cells()), runPath: directory + "/run")
         let result = train(trainer) { step in if step == 10 { trainer.send(.setLearningRate(1e30)) } }

@@ -17,7 +17,13 @@ final class TrainingStepAllocationTests: XCTestCase {
         try assertNoAllocation(target: .velocity, minSNR: 5, timestepPower: 2)
     }
 
-    func assertNoAllocation(target: PredictionTarget?, minSNR: Double?, timestepPower: Double?) throws {
+    func testTheBF16StepAllocatesNothing() throws {
+        try XCTSkipUnless(ProductPrecision.bfloat16Runs, "this CPU has no AVX-512 BF16")
+        try assertNoAllocation(target: .velocity, minSNR: nil, timestepPower: nil, precision: .bfloat16)
+    }
+
+    func assertNoAllocation(target: PredictionTarget?, minSNR: Double?, timestepPower: Double?,
+                            precision: ProductPrecision = .float32) throws {
         let model = try ModelConfig(architecture: .whiteBox, genes: 30, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
         var config = TrainingConfig(softwareVersion: "test", model: model,
                                     data: DataSource(path: "toy", checksum: "0", cells: 10, genes: 30, nonNegative: true),
@@ -26,6 +32,7 @@ final class TrainingStepAllocationTests: XCTestCase {
         config.predictionTarget = target
         config.minSNRGamma = minSNR
         config.timestepPower = timestepPower
+        config.productPrecision = precision
         Threads.configure(2)
         let cells = CellMatrix(cells: 10, genes: 30, values: (0..<300).map { Float($0 % 7) })
         let step = TrainingStep(config: config, cells: cells, network: DiffusionTransformer(config: model, seed: 1))

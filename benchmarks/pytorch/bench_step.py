@@ -1,13 +1,17 @@
 """Benchmark peer: time full PyTorch training steps of the oracle networks.
 
 usage: python3 bench_step.py --arch wbdit|dit --genes 2000 --patch 10 --hidden D
-                             --depth L --heads H --batch B --steps N --threads T [--json]
+                             --depth L --heads H --batch B --steps N --threads T
+                             [--precision fp32|bf16] [--json]
 
 Each step draws a fresh batch (x_0 = non-negative log1p counts, t uniform in
 1…999, noise ε, x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε) untimed, then times the training
 step itself: forward, MSE backward, AdamW update. The model has the reference
 initialisation. After 2 warm-up steps, N steps are timed and the median is
-reported, with the process's peak RSS.
+reported, with the process's peak RSS. With --precision bf16 the forward pass runs under
+torch.autocast(device_type="cpu", dtype=torch.bfloat16) (PyTorch's mixed precision: the
+products in bfloat16, weights and optimiser in Float32), the peer of `wbdit bench
+--precision bf16`.
 With --json it prints one JSON object on one line; otherwise an aligned summary.
 """
 
@@ -20,6 +24,7 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 try:
     import wbdit_torch  # noqa: F401  (pip install ./python)
@@ -42,6 +47,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--steps", type=int, default=10, help="timed steps, after 2 warm-up steps")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: the forward pass under torch.autocast with bfloat16")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args()
 
@@ -52,6 +59,17 @@ def random_batch(batch: int, genes: int, gen: torch.Generator):
     t = torch.randint(1, 1000, (batch,), generator=gen)
     noise = torch.randn(batch, genes, generator=gen)
     return q_sample(x0, t, noise), t, noise
+
+
+def autocast_step(model, optimizer, x_t, t, noise):
+    """`training_step` with the forward pass under CPU autocast to bfloat16 (backward
+    follows the forward's casts, as PyTorch's AMP recipe has it)."""
+    optimizer.zero_grad(set_to_none=True)
+    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+        eps_hat = model(x_t, t)
+    loss = F.mse_loss(eps_hat.float(), noise)
+    loss.backward()
+    optimizer.step()
 
 
 def main() -> None:
@@ -66,14 +84,14 @@ def main() -> None:
     for step in range(WARMUP_STEPS + args.steps):
         x_t, t, noise = random_batch(args.batch, args.genes, gen)
         start = time.perf_counter()
-        training_step(model, optimizer, x_t, t, noise)
+        (autocast_step if args.precision == "bf16" else training_step)(model, optimizer, x_t, t, noise)
         if step >= WARMUP_STEPS:
             durations.append(time.perf_counter() - start)
 
     result = {"impl": "pytorch", "arch": args.arch, "genes": args.genes, "patch": args.patch,
               "hidden": args.hidden, "depth": args.depth, "heads": args.heads,
               "batch": args.batch, "steps": args.steps, "threads": args.threads,
-              "step_seconds_median": statistics.median(durations),
+              "precision": args.precision, "step_seconds_median": statistics.median(durations),
               "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     if args.json:
         print(json.dumps(result))

@@ -70,6 +70,11 @@ def torch_train(run, *args, nproc: int | None = None, check=True) -> subprocess.
     return result
 
 
+def close(a, b, tol):
+    """a within tol of b, relative to |b| (absolute below 1)."""
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
 def copy_at(run: Path, step: int, to: Path) -> Path:
     """A copy of `run` whose latest checkpoint is `step` (later checkpoints removed)."""
     shutil.copytree(run, to)

@@ -10,14 +10,10 @@ import json
 
 import pytest
 
-from conftest import copy_at, metrics, needs_wbdit, torch_train
+from conftest import close, copy_at, metrics, needs_wbdit, torch_train
 from wbdit_torch.checkpoint import load_tensors, read_header
 
 SWIFT_OPTIM_KEYS = {"format", "step", "adam_step", "epoch", "cursor", "threads", "generator", "training_seconds"}
-
-
-def close(a, b, tol):
-    return abs(a - b) <= tol * max(1.0, abs(b))
 
 
 @needs_wbdit

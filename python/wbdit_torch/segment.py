@@ -63,6 +63,12 @@ class Segment:
         self.clip = config.get("gradientClip")
         self.ema_decay = config.get("emaDecay")
         self.label_dropout = float(config.get("labelDropout") or 0.0)
+        # A run trained with BF16 products (`wbdit train --precision bf16`) continues in
+        # PyTorch's mixed precision: the forward pass under autocast to bfloat16, weights,
+        # gradients and AdamW in float32.
+        self.precision = config.get("productPrecision") or "fp32"
+        if self.precision not in ("fp32", "bf16"):
+            raise RunError(f"{self.run.config_path}: productPrecision is {self.precision!r}, not fp32 or bf16")
 
         verify = {"auto": None, "yes": True, "no": False}[args.verify_data]
         cells, classes = self.run.training_cells(args.data, verify=verify)
@@ -191,7 +197,9 @@ class Segment:
         if self.gamma:
             weights = STANDARD.min_snr_weights(t[shard].numpy(), float(self.gamma), self.prediction).to(device)[:, None]
 
-        output = self.network(x_t, t[shard].to(device), labels)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            output = self.network(x_t, t[shard].to(device), labels)
+        output = output.float()
         squares = (output - target) ** 2
         if weights is not None:
             squares = squares * weights

@@ -30,7 +30,11 @@ docs/scaling.md has the commands and the semantics; in short:
 - rank 0 writes metrics.jsonl lines (the Swift keys), per-layer readouts every
   `readoutEvery` steps, and checkpoints every `checkpointEvery` steps, at the last step
   and when stopped (time budget, SIGINT/SIGTERM), atomically: weights, then the
-  optimiser file, then `latest`; it holds `DIR/lock` while it trains.
+  optimiser file, then `latest`; it holds `DIR/lock` while it trains;
+- a run trained with BF16 products (`wbdit train --precision bf16`, `productPrecision`
+  in config.json) continues under `torch.autocast` to bfloat16, PyTorch's mixed precision:
+  close to the Swift BF16 step, not equal to it (autocast also rounds the products'
+  outputs to bfloat16; the Swift kernel keeps them in float32).
 
 Exit status: 0 done; 1 the loss became non-finite (no checkpoint is written for it);
 2 bad input (one line on stderr); 128 + the signal when stopped by SIGINT (130), SIGTERM
