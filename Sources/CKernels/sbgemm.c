@@ -8,17 +8,23 @@
 // it at full width (AMD Zen 4 and 5; on the Intel Xeon measured it runs at half, and gains
 // nothing). So both operands are packed as pairs along k:
 //   - op(A), a block of up to 128 rows × 512 of k, as lanes (row, pair), once per block;
-//   - op(B), a panel of 32 columns × 512 of k, as lanes [pair][column], once per panel and
-//     row block, so that a tile of 8 rows × 32 columns reads two registers of B a pair and
-//     broadcasts one lane of A a row, as the Float32 kernel (sgemm.c) does a value of k.
-// Both packs live on the stack (160 KiB): nothing is allocated. k odd pads the last pair
-// with a zero; rows and columns past the edges are masked on C.
+//   - op(B), panels of 32 columns × 512 of k, as lanes [pair][column], once per block of k,
+//     so that a tile of 8 rows × 32 columns reads two registers of B a pair and broadcasts
+//     one lane of A a row, as the Float32 kernel (sgemm.c) does a value of k.
+// op(A)'s block and a panel of B live on the stack (160 KiB). When op(A) has more rows than
+// one block, the whole block of B is packed once into a scratch each thread keeps (grown
+// on first need: 3 MiB for the DiT's widest weight), not once per row block; a training
+// step allocates only in its first step. k odd pads the last pair with a zero; rows and
+// columns past the edges are masked on C.
 #include "CKernels.h"
+#include "tiles.h"
 #include "transpose16.h"
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 
-enum { PANEL = 32, ROWS = 8, DEPTH = 512, PAIRS = DEPTH / 2, ROW_BLOCK = 128, AHEAD = 16 };
+enum { DEPTH = 512, PAIRS = DEPTH / 2, ROW_BLOCK = 128, AHEAD = 16 };
 
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
 #define INLINE static inline __attribute__((always_inline))
@@ -99,6 +105,27 @@ BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int a
         }
 }
 
+// This thread's scratch of at least `lanes` lanes, grown when a product first needs more
+// and kept until the thread ends, so that a training step allocates only in its first step;
+// NULL when it cannot be had. It is a thread-specific value freed by its key's destructor.
+typedef struct { size_t lanes; uint32_t values[] __attribute__((aligned(64))); } Scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free); }
+
+static uint32_t *scratch(size_t lanes) {
+    pthread_once(&scratch_once, make_scratch_key);
+    Scratch *held = pthread_getspecific(scratch_key);
+    if (held == NULL || held->lanes < lanes) {
+        free(held);
+        held = aligned_alloc(64, (sizeof(Scratch) + lanes * sizeof(uint32_t) + 63) / 64 * 64);
+        if (held != NULL) held->lanes = lanes;
+        pthread_setspecific(scratch_key, held);
+    }
+    return held != NULL ? held->values : NULL;
+}
+
 // One tile: rows × (up to) 32 columns of C over `pairs` pairs of k.
 INLINE BF16 void tile(const int rows, int pairs, const uint32_t *a, int row_step, int pair_step, const uint32_t *b,
                       __mmask16 low, __mmask16 high, float alpha, float beta, float *c, long ldc) {
@@ -126,38 +153,36 @@ INLINE BF16 void tile(const int rows, int pairs, const uint32_t *a, int row_step
     }
 }
 
-#define TILES(R) tile(R, pairs, a + i * row_step, row_step, pair_step, b, low, high, alpha, beta, c + i * ldc, ldc)
+// Every row tile of one panel.
+#define TILE(i, R) tile(R, pairs, a + (i) * row_step, row_step, pair_step, b, low, high, alpha, beta, c + (i) * ldc, ldc)
 
-// Every row tile of one panel, each with a constant row count so its accumulators stay in registers.
 BF16 static void panel(int m, int pairs, const uint32_t *a, int row_step, int pair_step, const uint32_t *b,
                        __mmask16 low, __mmask16 high, float alpha, float beta, float *c, long ldc) {
-    int i = 0;
-    for (; i + ROWS <= m; i += ROWS) TILES(ROWS);
-    switch (m - i) {
-        case 7: TILES(7); break;
-        case 6: TILES(6); break;
-        case 5: TILES(5); break;
-        case 4: TILES(4); break;
-        case 3: TILES(3); break;
-        case 2: TILES(2); break;
-        case 1: TILES(1); break;
-        default: break;
-    }
+    FOR_EACH_ROW_TILE(m, TILE);
 }
 
 BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                        const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
     if (k == 0) {   // C = beta · C, as BLAS
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
+        scale_by_beta(m, n, beta, c, ldc);
         return;
     }
     uint32_t a_lanes[ROW_BLOCK * PAIRS] __attribute__((aligned(64)));
     uint32_t b_lanes[PAIRS * PANEL] __attribute__((aligned(64)));
+    const int panels = (n + PANEL - 1) / PANEL;
+    // With several row blocks, op(B)'s whole depth block is packed once, into this thread's
+    // scratch; with one (or if the scratch cannot be had) each panel is packed on the stack
+    // just before it is used.
+    uint32_t *whole_b = m > ROW_BLOCK ? scratch((size_t)panels * PAIRS * PANEL) : NULL;
     for (int p = 0; p < k; p += DEPTH) {
         const int depth = k - p < DEPTH ? k - p : DEPTH, pairs = (depth + 1) / 2;
         // Later blocks of k add to what the first wrote.
         const float block_beta = p == 0 ? beta : 1;
+        for (int j = 0; whole_b != NULL && j < n; j += PANEL) {
+            const int width = n - j < PANEL ? n - j : PANEL;
+            pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width, depth,
+                   whole_b + (long)(j / PANEL) * PAIRS * PANEL);
+        }
         for (int i = 0; i < m; i += ROW_BLOCK) {
             const int rows = m - i < ROW_BLOCK ? m - i : ROW_BLOCK;
             int row_step, pair_step;
@@ -165,11 +190,12 @@ BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float al
                    &row_step, &pair_step);
             for (int j = 0; j < n; j += PANEL) {
                 const int width = n - j < PANEL ? n - j : PANEL;
-                const __mmask16 low = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
-                const __mmask16 high = width <= 16 ? 0 : width == 32 ? 0xffff : (__mmask16)((1u << (width - 16)) - 1);
-                pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width, depth,
-                       b_lanes);
-                panel(rows, pairs, a_lanes, row_step, pair_step, b_lanes, low, high, alpha, block_beta,
+                const __mmask16 low = panel_low_mask(width), high = panel_high_mask(width);
+                const uint32_t *lanes = whole_b != NULL ? whole_b + (long)(j / PANEL) * PAIRS * PANEL : b_lanes;
+                if (whole_b == NULL)
+                    pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width,
+                           depth, b_lanes);
+                panel(rows, pairs, a_lanes, row_step, pair_step, lanes, low, high, alpha, block_beta,
                       c + (long)i * ldc + j, ldc);
             }
         }

@@ -13,10 +13,11 @@
 // pass over B waits on memory: the first tile of a panel read in place prefetches the row
 // of B AHEAD steps of k ahead, and packing one panel prefetches the next panel's rows.
 #include "CKernels.h"
+#include "tiles.h"
 #include "transpose16.h"
 #include <immintrin.h>
 
-enum { PANEL = 32, ROWS = 8, DEPTH = 256, AHEAD = 8 };
+enum { DEPTH = 256, AHEAD = 8 };
 
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
@@ -55,24 +56,12 @@ INLINE AVX512 void tile(const int rows, int depth, const float *a, long row_stri
     }
 }
 
-// Every row tile of one panel: `rows` is a constant in each call below, so each tile's
-// accumulators stay in registers.
-#define TILES(R) tile(R, depth, a + i * rs, rs, ks, b, b_stride, fetch_ahead && i == 0, low, high, alpha, beta, c + i * (long)ldc, ldc)
+// Every row tile of one panel.
+#define TILE(i, R) tile(R, depth, a + (i) * rs, rs, ks, b, b_stride, fetch_ahead && (i) == 0, low, high, alpha, beta, c + (i) * (long)ldc, ldc)
 
 AVX512 static void panel(int m, int depth, const float *a, long rs, long ks, const float *b, long b_stride,
                          bool fetch_ahead, __mmask16 low, __mmask16 high, float alpha, float beta, float *c, int ldc) {
-    int i = 0;
-    for (; i + ROWS <= m; i += ROWS) TILES(ROWS);
-    switch (m - i) {
-        case 7: TILES(7); break;
-        case 6: TILES(6); break;
-        case 5: TILES(5); break;
-        case 4: TILES(4); break;
-        case 3: TILES(3); break;
-        case 2: TILES(2); break;
-        case 1: TILES(1); break;
-        default: break;
-    }
+    FOR_EACH_ROW_TILE(m, TILE);
 }
 
 // op(B)(q, jj) = B[jj, q] for one panel: packed[q · PANEL + jj] ← b[jj · ldb + q] for
@@ -101,15 +90,13 @@ AVX512 void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float a
     // op(A)(i, p): A[i, p] as stored, or A[p, i] when transposed.
     const long rs = trans_a ? 1 : lda, ks = trans_a ? lda : 1;
     if (k == 0) {   // C = beta · C, as BLAS
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
+        scale_by_beta(m, n, beta, c, ldc);
         return;
     }
     float packed[DEPTH * PANEL] __attribute__((aligned(64)));
     for (int j = 0; j < n; j += PANEL) {
         const int width = n - j < PANEL ? n - j : PANEL;
-        const __mmask16 low = width >= 16 ? 0xffff : (__mmask16)((1u << width) - 1);
-        const __mmask16 high = width <= 16 ? 0 : width == 32 ? 0xffff : (__mmask16)((1u << (width - 16)) - 1);
+        const __mmask16 low = panel_low_mask(width), high = panel_high_mask(width);
         for (int p = 0; p < k; p += DEPTH) {
             const int depth = k - p < DEPTH ? k - p : DEPTH;
             const float *block_a = a + p * ks;

@@ -11,36 +11,12 @@ final class AVX512KernelTests: XCTestCase {
 
     func testSgemmMatchesNaiveLoopAtEveryEdge() throws {
         try XCTSkipUnless(KernelChoice.avx512Runs, "this CPU does not run AVX-512; the portable path is tested in MatmulTests")
-        var generator = SeededGenerator(seed: 7)
-        var checked = 0
-        for (m, n, k) in [(1, 1, 1), (7, 15, 5), (8, 16, 16), (9, 17, 255), (33, 31, 256), (80, 40, 257),
-                          (16, 33, 300), (5, 32, 5), (3, 65, 513)] {
-            for transA in [false, true] {
-                for transB in [false, true] {
-                    for (alpha, beta): (Float, Float) in [(1, 0), (-0.7, 0.5), (0.1, 1)] {
-                        let ld = max(m, n, k) + 3   // views into wider matrices
-                        let a = FloatBuffer.random(max(m, k) * ld, generator: &generator)
-                        let b = FloatBuffer.random(max(n, k) * ld, generator: &generator)
-                        var c0 = randomArray(m * ld, generator: &generator)
-                        // beta 0: C is not read, as in BLAS (NaN there must not leak into the result)
-                        if beta == 0 { c0 = [Float](repeating: .nan, count: c0.count) }
-                        let fast = FloatBuffer(c0), slow = FloatBuffer(beta == 0 ? [Float](repeating: 0, count: c0.count) : c0)
-                        wbdit_sgemm(transA, transB, Int32(m), Int32(n), Int32(k), alpha, a.constPointer, Int32(ld),
-                                    b.constPointer, Int32(ld), beta, fast.pointer, Int32(ld))
-                        Matmul.naive(transA ? .transposed : .none, transB ? .transposed : .none, m: m, n: n, k: k,
-                                     alpha: alpha, a: a.constPointer, lda: ld, b: b.constPointer, ldb: ld,
-                                     beta: beta, c: slow.pointer, ldc: ld)
-                        let written = (0..<m).flatMap { i in (0..<n).map { i * ld + $0 } }
-                        let mismatch = relativeDifference(written.map { fast[$0] }, written.map { slow[$0] })
-                        XCTAssertLessThan(mismatch, 1e-5, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) beta \(beta)")
-                        // Outside the m × n block (the views' padding) nothing is written.
-                        for i in 0..<m { for j in n..<ld where beta != 0 { XCTAssertEqual(fast[i * ld + j], c0[i * ld + j]) } }
-                        checked += 1
-                    }
-                }
-            }
-        }
-        XCTAssertEqual(checked, 9 * 4 * 3)
+        let shapes = [(1, 1, 1), (7, 15, 5), (8, 16, 16), (9, 17, 255), (33, 31, 256), (80, 40, 257),
+                      (16, 33, 300), (5, 32, 5), (3, 65, 513)]
+        let checked = ProductEdgeCases.check({ transA, transB, m, n, k, alpha, a, b, beta, c, ld in
+            wbdit_sgemm(transA, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(ld), b, Int32(ld), beta, c, Int32(ld))
+        }, shapes: shapes, tolerance: 1e-5, seed: 7)
+        XCTAssertEqual(checked, shapes.count * 4 * 3)
     }
 
     /// Both implementations do the same IEEE operations in the same order: equal to the bit.

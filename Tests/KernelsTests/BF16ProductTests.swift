@@ -15,42 +15,17 @@ final class BF16ProductTests: XCTestCase {
         return Float(bitPattern: (bits &+ 0x7fff &+ ((bits >> 16) & 1)) & 0xffff_0000)
     }
 
+    /// The products of bfloat16 values are exact in Float32; only the sums round.
     func testBF16ProductIsTheProductOfTheRoundedOperandsAtEveryEdge() throws {
         try XCTSkipUnless(ProductPrecision.bfloat16Runs, "this CPU has no AVX-512 BF16")
-        var generator = SeededGenerator(seed: 11)
-        var checked = 0
-        // Tiles of 8 rows, panels of 32 columns, row blocks of 128, depth blocks of 256
-        // (128 pairs), an odd k's last pair padded with a zero.
-        for (m, n, k) in [(1, 1, 1), (7, 15, 5), (8, 16, 16), (9, 17, 255), (33, 31, 256), (80, 40, 257),
-                          (16, 33, 300), (5, 32, 5), (3, 65, 513), (130, 47, 34), (257, 9, 3)] {
-            for transA in [false, true] {
-                for transB in [false, true] {
-                    for (alpha, beta): (Float, Float) in [(1, 0), (-0.7, 0.5), (0.1, 1)] {
-                        let ld = max(m, n, k) + 3   // views into wider matrices
-                        let a = FloatBuffer.random(max(m, k) * ld, generator: &generator)
-                        let b = FloatBuffer.random(max(n, k) * ld, generator: &generator)
-                        let aRounded = FloatBuffer((0..<a.count).map { rounded(a[$0]) })
-                        let bRounded = FloatBuffer((0..<b.count).map { rounded(b[$0]) })
-                        var c0 = randomArray(m * ld, generator: &generator)
-                        // beta 0: C is not read, as in BLAS (NaN there must not leak into the result)
-                        if beta == 0 { c0 = [Float](repeating: .nan, count: c0.count) }
-                        let fast = FloatBuffer(c0), slow = FloatBuffer(beta == 0 ? [Float](repeating: 0, count: c0.count) : c0)
-                        wbdit_sbgemm(transA, transB, Int32(m), Int32(n), Int32(k), alpha, a.constPointer, Int32(ld),
-                                     b.constPointer, Int32(ld), beta, fast.pointer, Int32(ld))
-                        Matmul.naive(transA ? .transposed : .none, transB ? .transposed : .none, m: m, n: n, k: k,
-                                     alpha: alpha, a: aRounded.constPointer, lda: ld, b: bRounded.constPointer, ldb: ld,
-                                     beta: beta, c: slow.pointer, ldc: ld)
-                        let written = (0..<m).flatMap { i in (0..<n).map { i * ld + $0 } }
-                        // The products of bfloat16 values are exact in Float32; only the sums round.
-                        let mismatch = relativeDifference(written.map { fast[$0] }, written.map { slow[$0] })
-                        XCTAssertLessThan(mismatch, 1e-5, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) beta \(beta)")
-                        for i in 0..<m { for j in n..<ld where beta != 0 { XCTAssertEqual(fast[i * ld + j], c0[i * ld + j]) } }
-                        checked += 1
-                    }
-                }
-            }
-        }
-        XCTAssertEqual(checked, 11 * 4 * 3)
+        // Tiles of 8 rows, panels of 32 columns, row blocks of 128, depth blocks of 512
+        // (256 pairs), an odd k's last pair padded with a zero.
+        let shapes = [(1, 1, 1), (7, 15, 5), (8, 16, 16), (9, 17, 255), (33, 31, 256), (80, 40, 257),
+                      (16, 33, 300), (5, 32, 5), (3, 65, 513), (130, 47, 34), (257, 9, 1025)]
+        let checked = ProductEdgeCases.check({ transA, transB, m, n, k, alpha, a, b, beta, c, ld in
+            wbdit_sbgemm(transA, transB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(ld), b, Int32(ld), beta, c, Int32(ld))
+        }, shapes: shapes, operand: rounded, tolerance: 1e-5, seed: 11)
+        XCTAssertEqual(checked, shapes.count * 4 * 3)
     }
 
     /// Against the Float32 product the error is bfloat16's (8 bits of mantissa), not zero:
