@@ -120,7 +120,7 @@ public final class Trainer: @unchecked Sendable {
         guard data.count >= config.batch else {
             throw TrainingError("the data has \(data.count) cells, fewer than one batch of \(config.batch)")
         }
-        if let problem = ProductPrecision.problem(running: config.precision) { throw TrainingError("this run trains with \(problem)") }
+        if let problem = ProductPrecision.problem(running: config.precision) { throw TrainingError("cannot continue this run here: \(problem)") }
     }
 
 

@@ -21,7 +21,7 @@ public enum ProductPrecision: String, Codable, CaseIterable, Sendable {
     /// Why `precision` cannot run here, or nil when it can.
     public static func problem(running precision: ProductPrecision) -> String? {
         precision == .bfloat16 && !bfloat16Runs
-            ? "--precision bf16 needs a CPU with AVX-512 BF16 (AMD Zen 4 or later, Intel Sapphire Rapids or later); this one has none"
+            ? "BF16 products (--precision bf16) need a CPU with AVX-512 BF16 (AMD Zen 4 or later, Intel Sapphire Rapids or later); this one has none"
             : nil
     }
 

@@ -1,6 +1,7 @@
 import Diffusion
 import TextUI
 import Foundation
+import Kernels
 import Workbench
 import XCTest
 
@@ -59,6 +60,30 @@ final class KeyHandlerTests: XCTestCase {
         XCTAssertTrue(plan.cosineDecay)
         XCTAssertEqual(plan.gradientClip, 1)
         XCTAssertEqual(plan.learningRate, state.config?.learningRate.peakRate, "the form's rate, prefilled from the run")
+        XCTAssertEqual(plan.precision, .float32)
+    }
+
+    /// The products field is a choice: → picks bf16, which the new run's plan takes (or, on
+    /// a CPU without AVX-512 BF16, the form refuses, saying why).
+    func testANewRunsProductsAreChosenWithTheArrows() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        _ = handler.handle(.character("n"), state, &view)
+        guard case .form(var form)? = view.modal else { return XCTFail("no form") }
+        while form.fields[form.focus].key != "precision" { _ = form.handle(.down) }
+        _ = form.handle(.right)
+        XCTAssertEqual(form["precision"], "bf16")
+        _ = form.handle(.character("x"))
+        XCTAssertEqual(form["precision"], "bf16", "a choice is not typed")
+        view.modal = .form(form)
+        let action = handler.handle(.enter, state, &view)
+        if ProductPrecision.bfloat16Runs {
+            guard case .newRun(let plan, _)? = action else { return XCTFail("no new run") }
+            XCTAssertEqual(plan.precision, .bfloat16)
+        } else {
+            guard case .form(let refused)? = view.modal else { return XCTFail("the form should stay open") }
+            XCTAssertTrue(refused.error?.contains("AVX-512 BF16") ?? false, "\(String(describing: refused.error))")
+        }
     }
 
     func testSampleFormValidatesAndSubmits() throws {

@@ -1,4 +1,5 @@
 import Diffusion
+import Kernels
 
 /// A small form: labelled text fields with defaults, edited in place. Up/Down (or Tab)
 /// move between fields, typing edits, Enter submits, Escape cancels.
@@ -79,7 +80,8 @@ public struct Form: Sendable {
     /// The form for `n`, prefilled from the current run's settings (steps empty: the
     /// preset's count for the chosen network).
     public static func newRun(data: String, architecture: String, hidden: Int, depth: Int, heads: Int, patch: Int,
-                              batch: Int, learningRate: Double, steps: Int?, seed: UInt64, run: String) -> Form {
+                              batch: Int, learningRate: Double, steps: Int?, seed: UInt64, precision: ProductPrecision,
+                              run: String) -> Form {
         Form(purpose: .newRun, title: "New run", fields: [
             Field("data", "data file", data, hint: ".h5ad, 10x folder, .csv or .npy"),
             Field("arch", "architecture", architecture, hint: "wbdit or dit"),
@@ -91,6 +93,8 @@ public struct Form: Sendable {
             Field("lr", "learning rate", String(learningRate), hint: "AdamW"),
             Field("steps", "steps", steps.map(String.init) ?? "", hint: "empty: preset's"),
             Field("seed", "seed", String(seed), hint: ""),
+            Field("precision", "products", precision.rawValue, hint: "bf16: AVX-512 BF16",
+                  choices: ProductPrecision.allCases.map(\.rawValue)),
             Field("run", "run directory", run, hint: "must not exist"),
         ])
     }

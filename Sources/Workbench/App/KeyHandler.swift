@@ -1,6 +1,7 @@
 import Diffusion
 import TextUI
 import Foundation
+import Kernels
 import Networks
 import Storage
 
@@ -176,7 +177,7 @@ public struct KeyHandler {
         return .newRun(data: c?.data.path ?? Self.sampleData, architecture: m?.architecture.rawValue ?? "wbdit",
                        hidden: m?.hiddenSize ?? 256, depth: m?.depth ?? 3, heads: m?.heads ?? 8, patch: m?.patchSize ?? 40,
                        batch: c?.batch ?? preset?.batch ?? 16, learningRate: c?.learningRate.peakRate ?? preset?.learningRate ?? 1e-3,
-                       steps: c?.totalSteps, seed: c?.seed ?? 0, run: name)
+                       steps: c?.totalSteps, seed: c?.seed ?? 0, precision: c?.precision ?? .float32, run: name)
     }
 
     /// The sample cells `make run` trains on, the default data of a new run.
@@ -234,6 +235,7 @@ public struct KeyHandler {
             plan.learningRate = rate
             if !form["steps"].trimmingCharacters(in: .whitespaces).isEmpty { plan.totalSteps = try integer("steps", 1...10_000_000, "steps") }
             plan.seed = UInt64(try integer("seed", 0...Int(Int32.max), "seed"))
+            plan.precision = ProductPrecision(rawValue: form["precision"]) ?? .float32
             if let c = state.config { (plan.checkpointEvery, plan.readoutEvery) = (c.checkpointEvery, c.readoutEvery) }
             let name = form["run"].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { throw FormError("name the run directory") }

@@ -13,7 +13,9 @@ enum ModalView {
             let rect = centred(width: 64, height: form.fields.count + 5, in: grid)
             panel(rect, title: form.title, into: &grid)
             let hasChoices = form.fields.contains { !$0.choices.isEmpty }
-            let valueWidth = hasChoices ? 32 : 26
+            // Wide enough for the longest choice shown as "◂ choice ▸" (cell types), up to 32.
+            let widestChoice = form.fields.flatMap(\.choices).map { $0.count + 5 }.max() ?? 0
+            let valueWidth = min(32, max(26, widestChoice))
             for (i, field) in form.fields.enumerated() {
                 let y = rect.y + 1 + i
                 let focused = i == form.focus
