@@ -3,6 +3,9 @@
 
     python3 benchmarks/compare_curves.py RUN_A RUN_B [--window 200]
 
+(RUN_A and RUN_B are run directories, or their metrics.jsonl files as kept in
+benchmarks/results.)
+
 Each row is the mean loss over a window of steps, and over the window of the same
 training time (the sum of logged step times, which leaves out readouts and checkpoints),
 so the table says both whether a run learns as well per step and what it reaches in the
@@ -14,7 +17,8 @@ from pathlib import Path
 
 
 def steps(run: Path) -> list[dict]:
-    lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    log = run / "metrics.jsonl" if run.is_dir() else run
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     return [line for line in lines if "loss" in line]
 
 
@@ -24,7 +28,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=200, help="steps a row averages over")
     args = parser.parse_args()
     a, b = (steps(run) for run in args.runs)
-    names = [run.name for run in args.runs]
+    names = [run.name if run.is_dir() else run.name.split(".")[0] for run in args.runs]
     print(f"{'steps':>13} | {'loss ' + names[0]:>18} {'loss ' + names[1]:>18} {'ratio':>6}")
     w = args.window
     for start in range(0, min(len(a), len(b)) - w + 1, w):
