@@ -140,17 +140,7 @@ INLINE BF16 void tile(const int rows, int pairs, const uint32_t *a, int row_step
             hi[i] = _mm512_dpbf16_ps(hi[i], x, b1);
         }
     }
-    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < rows; i++) {
-        float *ci = c + i * ldc;
-        __m512 r0 = _mm512_mul_ps(lo[i], va), r1 = _mm512_mul_ps(hi[i], va);
-        if (beta != 0) {
-            r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(low, ci), r0);
-            r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(high, ci + 16), r1);
-        }
-        _mm512_mask_storeu_ps(ci, low, r0);
-        _mm512_mask_storeu_ps(ci + 16, high, r1);
-    }
+    for (int i = 0; i < rows; i++) store_tile_row(lo[i], hi[i], alpha, beta, low, high, c + i * ldc);
 }
 
 // Every row tile of one panel.

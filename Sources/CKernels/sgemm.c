@@ -43,17 +43,7 @@ INLINE AVX512 void tile(const int rows, int depth, const float *a, long row_stri
             hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);
         }
     }
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    for (int i = 0; i < rows; i++) {
-        float *ci = c + i * ldc;
-        __m512 r0 = _mm512_mul_ps(lo[i], va), r1 = _mm512_mul_ps(hi[i], va);
-        if (beta != 0) {
-            r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(low, ci), r0);
-            r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(high, ci + 16), r1);
-        }
-        _mm512_mask_storeu_ps(ci, low, r0);
-        _mm512_mask_storeu_ps(ci + 16, high, r1);
-    }
+    for (int i = 0; i < rows; i++) store_tile_row(lo[i], hi[i], alpha, beta, low, high, c + i * ldc);
 }
 
 // Every row tile of one panel.

@@ -1,6 +1,7 @@
 // What the Float32 and BF16 products (sgemm.c, sbgemm.c) share about C: it is computed in
 // panels of 32 columns (two 16-float registers, masked past the right edge) and tiles of
-// up to 8 rows, and a product over no k leaves C = beta · C, as BLAS does.
+// up to 8 rows, each row stored as alpha · its sums + beta · C, and a product over no k
+// leaves C = beta · C, as BLAS does.
 #ifndef WBDIT_TILES_H
 #define WBDIT_TILES_H
 #include <immintrin.h>
@@ -32,6 +33,20 @@ static inline __mmask16 panel_high_mask(int width) {
             default: break;                             \
         }                                               \
     } while (0)
+
+// One row of a tile, its accumulators lo (columns 0–15) and hi (16–31), into C:
+// C = alpha · acc + beta · C over the panel's columns (beta 0: C is not read).
+static inline __attribute__((always_inline, target("avx512f")))
+void store_tile_row(__m512 lo, __m512 hi, float alpha, float beta, __mmask16 low, __mmask16 high, float *c) {
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __m512 r0 = _mm512_mul_ps(lo, va), r1 = _mm512_mul_ps(hi, va);
+    if (beta != 0) {
+        r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(low, c), r0);
+        r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(high, c + 16), r1);
+    }
+    _mm512_mask_storeu_ps(c, low, r0);
+    _mm512_mask_storeu_ps(c + 16, high, r1);
+}
 
 // C = beta · C over m × n (beta 0: C is not read).
 static inline void scale_by_beta(int m, int n, float beta, float *c, int ldc) {
