@@ -105,6 +105,12 @@ BF16 static void pack_b(bool trans_b, const float *b, long ldb, int width, int a
         }
 }
 
+// The panel of op(B) [n columns] from column j, over k [p, p + depth), as pack_b lays it out.
+BF16 static void pack_panel_of_b(bool trans_b, const float *b, long ldb, int n, int j, int p, int depth, uint32_t *lanes) {
+    const int width = n - j < PANEL ? n - j : PANEL;
+    pack_b(trans_b, trans_b ? b + j * ldb + p : b + p * ldb + j, ldb, width, n - j - width, depth, lanes);
+}
+
 // This thread's scratch of at least `lanes` lanes, grown when a product first needs more
 // and kept until the thread ends, so that a training step allocates only in its first step;
 // NULL when it cannot be had. It is a thread-specific value freed by its key's destructor.
@@ -168,11 +174,8 @@ BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float al
         const int depth = k - p < DEPTH ? k - p : DEPTH, pairs = (depth + 1) / 2;
         // Later blocks of k add to what the first wrote.
         const float block_beta = p == 0 ? beta : 1;
-        for (int j = 0; whole_b != NULL && j < n; j += PANEL) {
-            const int width = n - j < PANEL ? n - j : PANEL;
-            pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width, depth,
-                   whole_b + (long)(j / PANEL) * PAIRS * PANEL);
-        }
+        for (int j = 0; whole_b != NULL && j < n; j += PANEL)
+            pack_panel_of_b(trans_b, b, ldb, n, j, p, depth, whole_b + (long)(j / PANEL) * PAIRS * PANEL);
         for (int i = 0; i < m; i += ROW_BLOCK) {
             const int rows = m - i < ROW_BLOCK ? m - i : ROW_BLOCK;
             int row_step, pair_step;
@@ -182,9 +185,7 @@ BF16 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float al
                 const int width = n - j < PANEL ? n - j : PANEL;
                 const __mmask16 low = panel_low_mask(width), high = panel_high_mask(width);
                 const uint32_t *lanes = whole_b != NULL ? whole_b + (long)(j / PANEL) * PAIRS * PANEL : b_lanes;
-                if (whole_b == NULL)
-                    pack_b(trans_b, trans_b ? b + (long)j * ldb + p : b + (long)p * ldb + j, ldb, width, n - j - width,
-                           depth, b_lanes);
+                if (whole_b == NULL) pack_panel_of_b(trans_b, b, ldb, n, j, p, depth, b_lanes);
                 panel(rows, pairs, a_lanes, row_step, pair_step, lanes, low, high, alpha, block_beta,
                       c + (long)i * ldc + j, ldc);
             }

@@ -23,7 +23,7 @@ void wbdit_sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                  const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
 // The same product with op(A) and op(B) rounded to bfloat16 (nearest even) and summed in
-// Float32 (VDPBF16PS): about 2^-9 relative error a term. Needs wbdit_has_avx512_bf16().
+// Float32 (VDPBF16PS): each operand within 2^-9 of itself, relative. Needs wbdit_has_avx512_bf16().
 void wbdit_sbgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                   const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
