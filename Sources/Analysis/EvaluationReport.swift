@@ -47,6 +47,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// What the generated cells were: `counts` (drawn by the run's count model), `network`
     /// (the network's own values) or `file` (given to `wbdit eval --generated`).
     public var generatedValues: String?
+    /// How many leading principal components the count model's smooth part kept (its
+    /// cross-validated rank), for counts.
+    public var countModelComponents: Int?
     /// The training step whose samples were scored (the workbench's evaluations).
     public var step: Int?
     /// The classifier-free guidance weight of a conditional run's cells.
@@ -59,7 +62,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// The report of `evaluation`; with `types`, its means become the figures
     /// `type_accuracy` and `type_mmd2`, and its rows `per_label`.
     public init(_ evaluation: Evaluation, realCells: Int, generatedCells: Int, genes: Int, generatedValues: String? = nil,
-                step: Int? = nil, guidance: Double? = nil, types: PerLabelEvaluation? = nil) {
+                countModelComponents: Int? = nil, step: Int? = nil, guidance: Double? = nil, types: PerLabelEvaluation? = nil) {
+        self.countModelComponents = countModelComponents
         figures = evaluation.rows.map { Figure(key: $0.key, generated: $0.generated, floor: $0.floor) }
         (self.realCells, self.generatedCells, self.genes) = (realCells, generatedCells, genes)
         (self.generatedValues, self.step, self.guidance) = (generatedValues, step, guidance)
@@ -84,7 +88,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
 
     // MARK: - Codable, by hand: the figures are pairs of top-level keys
 
-    private static let fields = ["real_cells", "generated_cells", "genes", "generated_values", "step", "guidance", "chance",
+    private static let fields = ["real_cells", "generated_cells", "genes", "generated_values", "count_model_components", "step", "guidance", "chance",
                                  "per_label"]
 
     public init(from decoder: Decoder) throws {
@@ -93,6 +97,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         generatedCells = try c.decodeIfPresent(Int.self, forKey: JSONKey("generated_cells"))
         genes = try c.decodeIfPresent(Int.self, forKey: JSONKey("genes"))
         generatedValues = try c.decodeIfPresent(String.self, forKey: JSONKey("generated_values"))
+        countModelComponents = try c.decodeIfPresent(Int.self, forKey: JSONKey("count_model_components"))
         step = try c.decodeIfPresent(Int.self, forKey: JSONKey("step"))
         guidance = try c.decodeIfPresent(Double.self, forKey: JSONKey("guidance"))
         chance = try c.decodeIfPresent(Double.self, forKey: JSONKey("chance"))
@@ -113,6 +118,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         try c.encodeIfPresent(generatedCells, forKey: JSONKey("generated_cells"))
         try c.encodeIfPresent(genes, forKey: JSONKey("genes"))
         try c.encodeIfPresent(generatedValues, forKey: JSONKey("generated_values"))
+        try c.encodeIfPresent(countModelComponents, forKey: JSONKey("count_model_components"))
         try c.encodeIfPresent(step, forKey: JSONKey("step"))
         try c.encodeIfPresent(guidance.map(FiniteOrNull.init), forKey: JSONKey("guidance"))
         try c.encodeIfPresent(chance.map(FiniteOrNull.init), forKey: JSONKey("chance"))

@@ -8,6 +8,8 @@ public enum EvaluationTarget: Equatable, Sendable {
     case atMostFloorPlus(Double)
     /// At least the floor minus d (correlations and overlaps).
     case atLeastFloorMinus(Double)
+    /// Within a fixed range whatever the floor (the variance ratio, memorisation).
+    case within(ClosedRange<Double>)
 
     /// The target of a figure by its `Evaluation.Row.key`, or nil for figures without one.
     public static func of(_ key: String) -> EvaluationTarget? {
@@ -18,6 +20,9 @@ public enum EvaluationTarget: Equatable, Sendable {
         case "wasserstein1_gene_mean", "ks_gene_mean", "zero_fraction_gene_gap", "library_size_w1_log",
              "genes_detected_w1_log", "label_mix_tv": .atMostTimesFloor(2)
         case "gene_mean_pearson", "gene_variance_pearson", "lfc_pearson", "marker_overlap": .atLeastFloorMinus(0.01)
+        case "variance_ratio_median": .within(0.8...1.25)
+        case "nearest_training_ratio": .within(0.9...Double.infinity)
+        case "near_copy_share": .within(0...0.05)
         default: nil
         }
     }
@@ -29,6 +34,7 @@ public enum EvaluationTarget: Equatable, Sendable {
         case .atMostTimesFloor(let k): return value <= k * max(floor, 1e-12)
         case .atMostFloorPlus(let d): return value <= floor + d
         case .atLeastFloorMinus(let d): return value >= floor - d
+        case .within(let range): return range.contains(value)
         }
     }
 
@@ -38,6 +44,9 @@ public enum EvaluationTarget: Equatable, Sendable {
         case .atMostTimesFloor(let k): return "≤ \(Self.short(k))× floor"
         case .atMostFloorPlus(let d): return "≤ floor + \(Self.short(d))"
         case .atLeastFloorMinus(let d): return "≥ floor − \(Self.short(d))"
+        case .within(let range) where range.upperBound == .infinity: return "≥ \(Self.short(range.lowerBound))"
+        case .within(let range) where range.lowerBound == 0: return "≤ \(Self.short(range.upperBound))"
+        case .within(let range): return "\(Self.short(range.lowerBound))–\(Self.short(range.upperBound))"
         }
     }
 

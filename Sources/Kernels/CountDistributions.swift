@@ -54,6 +54,16 @@ extension SeededGenerator {
         }
     }
 
+    /// Binomial(trials, ½): how many of `trials` fair coins come up heads, exactly (a
+    /// population count of random bits, 64 coins a word).
+    public mutating func nextHalfBinomial(_ trials: Int) -> Int {
+        precondition(trials >= 0, "nextHalfBinomial: \(trials) trials")
+        var heads = 0, left = trials
+        while left >= 64 { heads += next().nonzeroBitCount; left -= 64 }
+        if left > 0 { heads += (next() & ((1 << UInt64(left)) - 1)).nonzeroBitCount }
+        return heads
+    }
+
     /// Negative binomial with this mean and dispersion θ (variance mean + mean²/θ), drawn
     /// as Poisson(λ) with λ ~ Gamma(θ, mean/θ).
     public mutating func nextNegativeBinomial(mean: Double, dispersion theta: Double) -> Int {

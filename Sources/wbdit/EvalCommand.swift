@@ -67,6 +67,7 @@ struct Eval: ParsableCommand {
         var basis: PCA?
         var peer: (cells: CellMatrix, labels: [String]?)?
         var counts: Evaluation.Counts?
+        var countModelComponents: Int?
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -87,7 +88,9 @@ struct Eval: ParsableCommand {
             let generated = try context.generate(settings, guidance: weights[0])
             (a, b, labels, counts) = (context.real, generated.cells, context.labels, context.counts(generated: generated.counts))
             if let reason = context.countsUnavailable, !json { print("note: generated cells are not counts: \(reason)") }
+            countModelComponents = context.countModel?.smoothComponents
             names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
+                + (countModelComponents.map { ", as counts around their leading \($0) principal components (molecular cross-validation)" } ?? "")
             if let requested = context.requested, let labels {
                 perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components,
                                               basis: basis)
@@ -113,6 +116,7 @@ struct Eval: ParsableCommand {
         // What the generated cells were: counts drawn by the run's count model, the network's own cells, or a file's.
         let values = generated != nil ? "file" : counts != nil ? "counts" : "network"
         let report = EvaluationReport(evaluation, realCells: a.cells, generatedCells: b.cells, genes: a.genes, generatedValues: values,
+                                      countModelComponents: countModelComponents,
                                       guidance: perLabel == nil ? nil : try guidanceWeights(conditional: true)[0], types: perLabel)
         let jsonBytes = try report.encoded()
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {

@@ -3,7 +3,7 @@ import CellData
 import Foundation
 import XCTest
 
-/// The count-level and differential-expression metrics against scipy and scanpy on the
+/// The count-level, calibration, memorisation and differential-expression metrics against scipy and scanpy on the
 /// committed metric fixtures (`benchmarks/make_count_metric_fixtures.py`).
 final class CountMetricParityTests: XCTestCase {
     func fixture(_ name: String) -> String {
@@ -37,6 +37,33 @@ final class CountMetricParityTests: XCTestCase {
         let ours = CountLevelComparison(real: counts(real), generated: counts(generated))
         XCTAssertEqual(ours.librarySizeWasserstein, try XCTUnwrap(e["librarySizeW1Log"] as? Double), accuracy: 1e-9)
         XCTAssertEqual(ours.genesDetectedWasserstein, try XCTUnwrap(e["genesDetectedW1Log"] as? Double), accuracy: 1e-9)
+    }
+
+    func testCalibrationMatchesNumPyAndScipy() throws {
+        let (real, generated) = try cells()
+        let e = try expected()
+        let ours = CountLevelComparison(real: counts(real), generated: counts(generated))
+        XCTAssertEqual(ours.varianceRatioMedian, try XCTUnwrap(e["varianceRatioMedian"] as? Double), accuracy: 1e-9)
+        XCTAssertEqual(ours.varianceRatioP90, try XCTUnwrap(e["varianceRatioP90"] as? Double), accuracy: 1e-9)
+        XCTAssertEqual(ours.geneCVSpearman, try XCTUnwrap(e["geneCVSpearman"] as? Double), accuracy: 1e-9)
+        XCTAssertEqual(ours.cellCVWasserstein, try XCTUnwrap(e["cellCVW1"] as? Double), accuracy: 1e-9)
+        // The same counts twice: every ratio 1, the coefficients of variation alike.
+        let same = CountLevelComparison(real: counts(real), generated: counts(real))
+        XCTAssertEqual(same.varianceRatioMedian, 1, accuracy: 1e-12)
+        XCTAssertEqual(same.cellCVWasserstein, 0, accuracy: 1e-12)
+    }
+
+    /// Eight copies of training cells among new ones, as scikit-learn's nearest neighbours see them.
+    func testCopyingMatchesScikitLearn() throws {
+        let real = try cells().real
+        let half = real.cells / 2
+        let training = HeldOutSplit.rows(real, Array(0..<half)), heldOut = HeldOutSplit.rows(real, Array(half..<real.cells))
+        let copied = HeldOutSplit.rows(real, Array(0..<8) + stride(from: half, to: real.cells, by: 2))
+        let e = try expected()
+        let ours = NearestCellDistance.copying(generated: copied, heldOut: heldOut, training: training)
+        XCTAssertEqual(ours.medianRatio, try XCTUnwrap(e["nearestTrainingRatio"] as? Double), accuracy: 1e-5)
+        XCTAssertEqual(ours.nearCopyShare, try XCTUnwrap(e["nearCopyShare"] as? Double), accuracy: 1e-12)
+        XCTAssertGreaterThan(ours.nearCopyShare, 8.0 / Double(copied.cells) - 1e-12)
     }
 
     func testFoldChangesMatchScanpy() throws {

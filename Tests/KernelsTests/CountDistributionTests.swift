@@ -44,4 +44,17 @@ final class CountDistributionTests: XCTestCase {
         }
         XCTAssertEqual(generator.nextNegativeBinomial(mean: 0, dispersion: 1), 0)
     }
+
+    /// Below a word, one word, and across words: the mean n/2 and variance n/4 of Binomial(n, ½).
+    func testHalfBinomialHasItsMoments() {
+        var generator = SeededGenerator(seed: 4)
+        XCTAssertEqual(generator.nextHalfBinomial(0), 0)
+        for trials in [1, 7, 63, 64, 65, 1000] {
+            let draws = (0..<100_000).map { _ in Double(generator.nextHalfBinomial(trials)) }
+            XCTAssertTrue(draws.allSatisfy { $0 >= 0 && $0 <= Double(trials) })
+            let m = moments(draws), n = Double(trials)
+            XCTAssertEqual(m.mean, n / 2, accuracy: 4 * (n / 4 / 100_000).squareRoot(), "\(trials) trials")
+            XCTAssertEqual(m.variance, n / 4, accuracy: 0.03 * n / 4, "\(trials) trials")
+        }
+    }
 }

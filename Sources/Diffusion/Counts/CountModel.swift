@@ -4,20 +4,24 @@ import Foundation
 import Kernels
 
 /// The observation model that turns generated cells into UMI counts. The network's cells
-/// are smooth: they lie on the training cells' leading principal components, without the
-/// sampling noise of real counts, so a third of the real zeros are missing and each gene's
-/// distribution is too narrow. This model puts that noise back, the way count-based
-/// generators (scVI, CFGen) do, around the network's cell:
+/// are smooth where real cells are not: they lie on the training cells' leading principal
+/// components, so most real zeros are missing and each gene's distribution is too narrow.
+/// This model puts the sampling noise back, the way count-based generators (scVI, CFGen)
+/// do, around the network's cell:
 ///
-///     m_cg = max(expm1(x̂_cg), floor_g)         x̂: the cell's projection on the leading
+///     m_cg = max(expm1(x̂_cg), floor_g)         x̂: the cell's projection on the leading k
 ///                                                components, clamped at 0
 ///     L_c  = the library size of one of the 10 training cells nearest c (leading 20 PCs)
 ///     y_cg ~ NB(mean a_g · L_c / S · m_cg, dispersion θ_g)
 ///
-/// with S the run's `normalize_total` target. The per-gene scale a_g and dispersion θ_g are
-/// fitted by maximum likelihood on training cells' counts around their own projections, so
-/// the model adds just the noise a real cell shows around its smooth part. Counts are then
-/// log-normalised with their library size exactly as the training cells were.
+/// with S the run's `normalize_total` target. k is chosen per dataset on held-out molecules
+/// (`MolecularCrossValidation`): the components past it are mostly sampling noise, which
+/// the network reproduces with the rest of the cell; kept, that noise would be counted
+/// twice, once in x̂ and once in the negative binomial (on a 400-gene panel it doubled each
+/// gene's variance). The per-gene scale a_g and dispersion θ_g are fitted by maximum
+/// likelihood on training cells' counts around their own projections, so the model adds
+/// just the noise a real cell shows around its smooth part. Counts are then log-normalised
+/// with their library size exactly as the training cells were.
 public struct CountModel {
     public let targetSum: Double
     /// Per gene: a_g, θ_g and the floor of m_cg.
@@ -26,6 +30,8 @@ public struct CountModel {
     public let floor: [Float]
     /// The basis whose leading components are a cell's smooth part.
     public let basis: PrincipalBasis
+    /// How many leading components the smooth part keeps.
+    public var smoothComponents: Int { basis.components }
     /// Training cells' leading scores and library sizes, from which a generated cell draws its size.
     let referenceScores: CellMatrix
     let referenceLibraries: [Float]
@@ -204,8 +210,9 @@ extension CountModel {
     }
 
     /// A run's count model: fitted on up to `fitLimit` of its training cells around the
-    /// network's own basis, or, for a network on genes, their leading `defaultComponents`
-    /// components. Nil when `unavailability` gives a reason.
+    /// leading components of the network's own basis (or, for a network on genes, of the
+    /// cells' own `defaultComponents`), as many as molecular cross-validation keeps. Nil
+    /// when `unavailability` gives a reason.
     public static func ofRun(_ config: TrainingConfig, source: CellSource, split: HeldOutSplit,
                              basis: PrincipalBasis?) throws -> CountModel? {
         guard unavailability(source) == nil else { return nil }
@@ -218,6 +225,10 @@ extension CountModel {
         guard let smoothBasis = ownBasis ?? PrincipalBasis(fitting: cells)?.leading(min(defaultComponents, cells.genes, sample.count - 1)) else {
             throw TrainingError("the principal components of the training cells could not be computed")
         }
-        return CountModel(fitting: cells, librarySizes: sizes, basis: smoothBasis, targetSum: config.data.preparation.targetSum)
+        let targetSum = config.data.preparation.targetSum
+        let counts = CountStatistics.counts(logNormalised: cells, librarySizes: sizes, targetSum: targetSum)
+        let rank = MolecularCrossValidation(counts: counts, librarySizes: sizes, targetSum: targetSum,
+                                            maxComponents: smoothBasis.components, seed: 0xC0DE)?.rank ?? smoothBasis.components
+        return CountModel(fitting: cells, librarySizes: sizes, basis: smoothBasis.leading(rank), targetSum: targetSum)
     }
 }
