@@ -183,7 +183,8 @@ public struct HTMLReport {
         // Every figure with a target that some run's evaluation has, in the report's order.
         let order = ["mmd2_rbf_biased", "knn_auc", "gene_gene_corr_r", "wasserstein1_gene_mean", "ks_gene_mean",
                      "zero_fraction_gene_gap", "gene_mean_pearson", "gene_variance_pearson", "library_size_w1_log",
-                     "genes_detected_w1_log", "label_mix_tv", "lfc_pearson", "marker_overlap"]
+                     "genes_detected_w1_log", "variance_ratio_median", "nearest_training_ratio", "near_copy_share", "label_mix_tv",
+                     "lfc_pearson", "marker_overlap"]
         let keys = order.filter { key in runs.contains { $0.evaluation.contains { $0.key == key } } }
         let header = "<tr><th>run</th><th>network</th><th>parameters</th><th>ms / step</th><th>s / epoch</th><th>peak MiB</th>"
             + keys.map { "<th>\(esc($0))</th>" }.joined() + "</tr>"

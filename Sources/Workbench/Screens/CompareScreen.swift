@@ -8,7 +8,7 @@ enum CompareScreen {
 
     /// The evaluation figures shown, by report key.
     static let metrics: [(key: String, title: String)] = [("mmd2_rbf", "MMD²"), ("knn_auc", "kNN AUC"), ("gene_gene_corr_r", "gene r"),
-                                                          ("type_accuracy", "type acc")]
+                                                          ("variance_ratio_median", "var ratio"), ("type_accuracy", "type acc")]
 
     static func draw(_ state: WorkbenchState, _ view: ViewState, into grid: inout TextGrid, _ body: Rect) {
         let tableHeight = min(body.height / 2, max(5, state.runs.count + 4))
