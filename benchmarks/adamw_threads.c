@@ -1,5 +1,5 @@
 // AdamW alone: is it bound by memory? `wbdit_adamw` over N parameters on 1 or 2 threads,
-// best of 20 (docs/benchmarks.md, "Fewer barriers"). Build and run from the repository root:
+// best of 20 (docs/benchmarks.md, "The kernels, shape by shape"). Build and run from the repository root:
 //   clang -O2 -ISources/CKernels/include benchmarks/adamw_threads.c Sources/CKernels/adamw.c -lpthread -o /tmp/adamw_threads
 //   /tmp/adamw_threads 3834408 1; /tmp/adamw_threads 3834408 2
 #include "CKernels.h"

@@ -1,4 +1,4 @@
-// Does a BF16 product pay on this CPU? (issue 22, docs/benchmarks.md, "BF16, measured")
+// Does a BF16 product pay on this CPU? (issue 22, docs/benchmarks.md, "BF16 products")
 // C[m, n] = op(A)[m, k] · op(B)[k, n], row-major, one thread, at the networks' shapes:
 //   - fp32: our AVX-512 sgemm (Sources/CKernels/sgemm.c) and OpenBLAS's;
 //   - bf16: our wbdit_sbgemm (Sources/CKernels/sbgemm.c), which rounds op(A) and op(B) to

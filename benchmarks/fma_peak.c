@@ -1,6 +1,6 @@
 // The FMA ceiling: T threads, each running 12 independent chains of 512-bit fused
 // multiply-adds held in registers (nothing read from memory), in GFLOP/s (docs/benchmarks.md,
-// "Where the DiT's step stands"). Build and run from the repository root:
+// "The kernels, shape by shape"). Build and run from the repository root:
 //   clang -O3 -march=native -pthread benchmarks/fma_peak.c -o /tmp/fma_peak
 //   /tmp/fma_peak 1; /tmp/fma_peak 2
 #include <immintrin.h>

@@ -1,5 +1,5 @@
 // Our AVX-512 sgemm against OpenBLAS, shape by shape, one thread, best of 5 (docs/benchmarks.md,
-// "Small products"). Build and run from the repository root:
+// "The kernels, shape by shape"). Build and run from the repository root:
 //   clang -O2 -ISources/CKernels/include -I/usr/include/x86_64-linux-gnu/openblas-pthread \
 //     benchmarks/sgemm_shapes.c Sources/CKernels/sgemm.c Sources/CKernels/cpu.c -lopenblas -lm -o /tmp/sgemm_shapes
 //   /tmp/sgemm_shapes                  (the shapes below)

@@ -2,7 +2,7 @@
 // time with a vector square root and division (Swift's SIMD square root runs per lane).
 // The four streams (weights, gradients, both moments) do not fit in the cache together,
 // and the hardware prefetcher alone keeps too few of their lines in flight: each is
-// prefetched 4 KiB ahead (docs/benchmarks.md, "AdamW's streams").
+// prefetched 4 KiB ahead (docs/benchmarks.md, "The kernels, shape by shape").
 #include "CKernels.h"
 #include <immintrin.h>
 

@@ -116,8 +116,8 @@ public enum Matmul {
         KernelChoice.usesAVX512 && ownKernelIsFaster(transA, m: m, n: n, k: k, than: KernelChoice.openBLASWidth)
     }
 
-    /// Where our kernel beats OpenBLAS's, measured shape by shape (docs/benchmarks.md, "Small
-    /// products" and "Another machine: AMD Zen 4"). Ours reads op(B) in place when B is not
+    /// Where our kernel beats OpenBLAS's, measured shape by shape (docs/benchmarks.md, "The
+    /// kernels, shape by shape"). Ours reads op(B) in place when B is not
     /// transposed and packs it (16 × 16 blocks transposed in registers) when it is, 256 deep
     /// at a time, so a product deeper than 256 passes over C once per 256: that stops paying
     /// against OpenBLAS's AVX-512 kernels once C is large (3200 × 768 and up, a 768-wide layer
