@@ -34,6 +34,7 @@ public struct LabelTransfer: Sendable {
         var fa: [String: Double] = [:], fb: [String: Double] = [:]
         for l in a { fa[l, default: 0] += 1 / Double(a.count) }
         for l in b { fb[l, default: 0] += 1 / Double(b.count) }
-        return Set(fa.keys).union(fb.keys).reduce(0.0) { $0 + abs((fa[$1] ?? 0) - (fb[$1] ?? 0)) } / 2
+        // Summed in label order: a set's order changes from process to process, and with it the rounding.
+        return Set(fa.keys).union(fb.keys).sorted().reduce(0.0) { $0 + abs((fa[$1] ?? 0) - (fb[$1] ?? 0)) } / 2
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 
 /// A file's prepared cells, read whole into memory or streamed from an `.h5ad` a block at a
-/// time. Everything that reads a run's cells again (resume, evaluation, the workbench)
-/// goes through this, so a streamed run never loads its file whole.
+/// time, or the cells a run kept of it. Everything that reads a run's cells again (resume,
+/// evaluation, the workbench) goes through this, so a streamed run never loads its file whole.
 public enum CellSource {
     case whole(PreparedCells)
     case streamed(StreamedCells)
+    case kept(KeptCells)
 
     /// Opens `path` prepared as `preparation`; streamed, in blocks of `streamBlockCells`
     /// rows, when that is given.
@@ -33,26 +34,31 @@ public enum CellSource {
     }
 
     public var cells: Int {
-        switch self { case .whole(let p): p.matrix.cells; case .streamed(let s): s.cells }
+        switch self { case .whole(let p): p.matrix.cells; case .streamed(let s): s.cells; case .kept(let k): k.cells }
     }
     public var genes: Int {
-        switch self { case .whole(let p): p.matrix.genes; case .streamed(let s): s.genes }
+        switch self { case .whole(let p): p.matrix.genes; case .streamed(let s): s.genes; case .kept(let k): k.matrix.genes }
     }
     public var geneNames: [String]? {
-        switch self { case .whole(let p): p.geneNames; case .streamed(let s): s.geneNames }
+        switch self { case .whole(let p): p.geneNames; case .streamed(let s): s.geneNames; case .kept(let k): k.geneNames }
     }
+    /// The preparation steps and the genes' scale, as read (kept cells: in the run's config).
     public var steps: [String] {
-        switch self { case .whole(let p): p.steps; case .streamed(let s): s.steps }
+        switch self { case .whole(let p): p.steps; case .streamed(let s): s.steps; case .kept: [] }
     }
     public var labels: [String]? {
-        switch self { case .whole(let p): p.labels; case .streamed(let s): s.labels }
+        switch self { case .whole(let p): p.labels; case .streamed(let s): s.labels; case .kept(let k): k.labels }
     }
     public var geneScale: [Float]? {
-        switch self { case .whole(let p): p.geneScale; case .streamed(let s): s.geneScale }
+        switch self { case .whole(let p): p.geneScale; case .streamed(let s): s.geneScale; case .kept: nil }
     }
     /// Whether every prepared value is ≥ 0 (streamed files are counts or log-normalised, so always).
     public var nonNegative: Bool {
-        switch self { case .whole(let p): p.matrix.values.allSatisfy { $0 >= 0 }; case .streamed: true }
+        switch self {
+        case .whole(let p): p.matrix.values.allSatisfy { $0 >= 0 }
+        case .streamed: true
+        case .kept(let k): k.matrix.values.allSatisfy { $0 >= 0 }
+        }
     }
 
     /// The library sizes (counts summed before normalising) of cells `indices`, in that
@@ -61,6 +67,7 @@ public enum CellSource {
         switch self {
         case .whole(let p): p.librarySizes.map { sizes in indices.map { sizes[$0] } }
         case .streamed: nil
+        case .kept(let k): k.librarySizes(indices)
         }
     }
 
@@ -69,6 +76,7 @@ public enum CellSource {
         switch self {
         case .whole(let p): HeldOutSplit.rows(p.matrix, indices)
         case .streamed(let s): try s.rows(indices)
+        case .kept(let k): try k.rows(indices)
         }
     }
 }

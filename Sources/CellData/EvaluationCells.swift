@@ -16,6 +16,16 @@ public struct EvaluationCells {
 
     public static let basisLimit = 5000
 
+    /// The training cells whose components are the space (the first `count` of one fixed
+    /// draw, so a smaller count gives a subset of a larger one).
+    public static func basisCells(_ split: HeldOutSplit, _ count: Int) -> [Int] { split.trainingSample(count, salt: 0xBA5E) }
+    /// The training cells held-out cells are compared with for the floor.
+    public static func peerCells(_ split: HeldOutSplit) -> [Int] { split.trainingSample(split.heldOutCells.count, salt: 0x9EE7) }
+    /// Every cell the comparison reads.
+    public static func cellsRead(_ split: HeldOutSplit) -> [Int] {
+        split.heldOutCells + basisCells(split, basisLimit) + peerCells(split)
+    }
+
     /// `geneScale`: the run's per-gene scale, undone so that every matrix is in the data's units.
     public init(_ prepared: CellSource, split: HeldOutSplit, geneScale: [Float]?) throws {
         func read(_ cells: [Int]) throws -> CellMatrix {
@@ -23,9 +33,9 @@ public struct EvaluationCells {
             if let geneScale { Preprocessing.unscale(&m.values, genes: m.genes, scale: geneScale) }
             return m
         }
-        let peerCells = split.trainingSample(split.heldOutCells.count, salt: 0x9EE7)
+        let peerCells = Self.peerCells(split)
         heldOut = try read(split.heldOutCells)
-        basis = try read(split.trainingSample(Self.basisLimit, salt: 0xBA5E))
+        basis = try read(Self.basisCells(split, Self.basisLimit))
         peer = try read(peerCells)
         heldOutLabels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
         peerLabels = prepared.labels.map { labels in peerCells.map { labels[$0] } }

@@ -50,7 +50,8 @@ public struct RunDirectory: Sendable {
     /// Deletes what a run writes before its first checkpoint, and the temporary files of
     /// writes that were cut off; the lock stays.
     private func clearUnstarted() throws {
-        let written = [configPath, metricsPath, splitPath, basisPath, latestPath, checkpointsPath, samplesPath]
+        let written = [configPath, metricsPath, splitPath, basisPath, latestPath, checkpointsPath, samplesPath,
+                       path + "/" + KeptCells.matrixFile, path + "/" + KeptCells.indexFile]
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         let cutOff = names.filter { $0.hasPrefix(".") && $0.contains(".partial-") }.map { path + "/" + $0 }
         for item in written + cutOff where FileManager.default.fileExists(atPath: item) {
@@ -149,6 +150,27 @@ public struct RunDirectory: Sendable {
             throw TrainingError("\(splitPath): a cell is both trained on and held out; the file was edited or damaged")
         }
         return split
+    }
+
+    /// The run's cells, prepared as it prepared them: the cells it keeps (`KeptCells`, what
+    /// sampling, evaluation, reports, inspection and the workbench read) when it has them
+    /// and they carry the labels asked for, otherwise its data file (runs from before runs
+    /// kept their cells, and labels from another column), which must be unchanged.
+    public func cells(_ config: TrainingConfig, labelsFrom column: String? = nil) throws -> CellSource {
+        if KeptCells.exist(in: path) {
+            let kept = try KeptCells(folder: path)
+            if column == nil || column == kept.labelColumn { return .kept(kept) }
+            guard FileManager.default.fileExists(atPath: config.data.path) else {
+                throw TrainingError("\(path) keeps its cells' labels from \(kept.labelColumn ?? "no column"); labels from \(column!) need its training file \(config.data.path), which is not there")
+            }
+        }
+        return try config.openCells(labelsFrom: column)
+    }
+
+    /// Keeps the cells of `source` that using the trained run reads (`KeptCells`), labelled by `labelColumn`.
+    func keepCells(of source: CellSource, split: HeldOutSplit, labelColumn: String?) throws {
+        let rows = EvaluationCells.cellsRead(split) + CountModel.fitCells(split)
+        try KeptCells(keeping: rows, of: source, labelColumn: labelColumn).write(to: path)
     }
 
     public func writeConfig(_ config: TrainingConfig) throws {

@@ -167,6 +167,8 @@ public struct RunPlan: Sendable, Equatable {
         }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
                                         runPath: runPath, split: split, basis: basis)
+        progress("keeping the held-out cells and the training cells evaluations read")
+        try trainer.run.keepCells(of: prepared, split: split, labelColumn: stratifyBy)
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 

@@ -77,7 +77,7 @@ public struct RunReport {
         let network = sampled != nil ? try CellMatrix.load(npy: run.samplesPath + "/step-\(step).npy")
             : try draw(run, config, step: step, cells: min(mapCells, try run.split(config).heldOutCells.count))
         let split = try run.split(config)
-        let source = try config.openCells(labelsFrom: labels ?? split.stratifiedBy)
+        let source = try run.cells(config, labelsFrom: labels ?? split.stratifiedBy)
         guard network.genes == source.genes else { return nil }
         let comparison = try EvaluationCells(source, split: split, geneScale: config.data.geneScale)
         let model = try CountModel.ofRun(config, source: source, split: split, basis: try run.basis(config))

@@ -62,9 +62,9 @@ struct Inspect: ParsableCommand {
             let (directory, config) = try RunDirectory.open(run)
             guard let latest = try directory.latestStep() else { throw InputError("\(run) has no checkpoint yet") }
             let network = try Checkpoint.load(directory.modelPath(step: latest))
-            let source = try CellSource.open(config.data.path, config.data.preparation,
-                                             streamBlockCells: config.data.streaming?.blockCells)
-            let probe = try source.rows(Array(try directory.split(config).trainCells.prefix(cells)))
+            let source = try directory.cells(config)
+            let split = try directory.split(config)
+            let probe = try source.rows(EvaluationCells.basisCells(split, min(cells, EvaluationCells.basisLimit)))
             return (network, try directory.basis(config)?.project(probe) ?? probe)
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)

@@ -37,7 +37,7 @@ struct RunEvaluation {
         if let column, let own = config.labelColumn, column != own {
             throw InputError("\(path) is conditioned on \(own); its cells are evaluated by that column, not \(column)")
         }
-        let prepared = try config.openCells(labelsFrom: column ?? split.stratifiedBy)
+        let prepared = try run.cells(config, labelsFrom: column ?? split.stratifiedBy)
         guard split.heldOutCells.count >= 4 else {
             throw InputError("\(path) holds out \(split.heldOutCells.count) cells: too few to evaluate")
         }

@@ -147,7 +147,7 @@ struct Sample: ParsableCommand {
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
         // The real mix: each type in proportion to its training cells.
         let (run, _) = try RunDirectory.open(runPath!)
-        let prepared = try config.openCells(labelsFrom: config.labelColumn)
+        let prepared = try run.cells(config, labelsFrom: config.labelColumn)
         var counts: [String: Int] = [:]
         for cell in try run.split(config).trainCells { counts[prepared.labels![cell], default: 0] += 1 }
         return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts)
@@ -165,7 +165,7 @@ struct Sample: ParsableCommand {
             return nil
         }
         let (run, config) = try RunDirectory.open(runPath)
-        let source = try config.openCells()
+        let source = try run.cells(config)
         if let reason = CountModel.unavailability(source) {
             printNote("writing the network's cells, not counts: \(reason)")
             return nil

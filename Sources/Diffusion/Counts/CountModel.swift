@@ -206,8 +206,13 @@ extension CountModel {
         case .streamed: return "its cells are streamed from disk, and counts are modelled only for data read whole"
         case .whole(let prepared):
             return prepared.librarySizes == nil ? "its data arrived without counts (already normalised), so no library sizes are known" : nil
+        case .kept(let kept):
+            return kept.librarySizes == nil ? "the cells the run keeps have no counts (its data was streamed, or arrived normalised)" : nil
         }
     }
+
+    /// The training cells the model is fitted on.
+    public static func fitCells(_ split: HeldOutSplit) -> [Int] { split.trainingSample(fitLimit, salt: 0xC0DE) }
 
     /// A run's count model: fitted on up to `fitLimit` of its training cells around the
     /// leading components of the network's own basis (or, for a network on genes, of the
@@ -216,7 +221,7 @@ extension CountModel {
     public static func ofRun(_ config: TrainingConfig, source: CellSource, split: HeldOutSplit,
                              basis: PrincipalBasis?) throws -> CountModel? {
         guard unavailability(source) == nil else { return nil }
-        let sample = split.trainingSample(fitLimit, salt: 0xC0DE)
+        let sample = fitCells(split)
         guard sample.count >= 2, let sizes = source.librarySizes(sample) else { return nil }
         var cells = try source.rows(sample)
         if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }

@@ -51,8 +51,7 @@ public final class Session: @unchecked Sendable {
         open(runPath, status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
             let (run, config) = try RunDirectory.open(runPath)
             let split = try run.split(config)
-            let cells = try CellSource.open(config.data.path, config.data.preparation, labelsFrom: split.stratifiedBy,
-                                            streamBlockCells: config.data.streaming?.blockCells)
+            let cells = try run.cells(config, labelsFrom: split.stratifiedBy)
             let comparison = try EvaluationCells(cells, split: split, geneScale: config.data.geneScale)
             let reference = Self.reference(comparison, cells, split)
             post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,

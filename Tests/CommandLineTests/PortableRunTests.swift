@@ -1,0 +1,68 @@
+import CellData
+import Foundation
+import TestSupport
+import XCTest
+
+/// A trained run is a model one can carry: it keeps the cells its uses read, so a copy of
+/// it, with the training file gone, samples and evaluates byte for byte as before, and its
+/// report and inspection still work; what it did not keep is refused in one line.
+final class PortableRunTests: XCTestCase {
+    func testACopiedRunWithoutItsDataSamplesAndEvaluatesAsBefore() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let folder = NSTemporaryDirectory() + "wbdit-portable-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (data, run, copy) = (folder + "/train.h5ad", folder + "/run", folder + "/elsewhere/run")
+        try FileManager.default.copyItem(atPath: fixture, toPath: data)
+        let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--top-genes", "100", "--steps", "4",
+                                               "--stratify", "level1", "--holdout", "0.2", "--patch", "10", "--hidden", "16",
+                                               "--depth", "1", "--heads", "2", "--batch", "8"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let kept = try KeptCells(folder: run)
+        XCTAssertEqual(kept.cells, 201)
+        XCTAssertEqual(kept.labelColumn, "level1")
+        XCTAssertNotNil(kept.librarySizes, "the file held counts")
+
+        func useRun(_ path: String, _ tag: String) throws -> (sampled: Data, evaluation: Data) {
+            let out = folder + "/\(tag).h5ad"
+            let sampled = try CommandRunner.wbdit(["sample", "--run", path, "--n", "6", "--steps", "5", "--out", out])
+            XCTAssertEqual(sampled.status, 0, sampled.stderr)
+            let evaluated = try CommandRunner.wbdit(["eval", "--run", path, "--steps", "5", "--json"])
+            XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+            let file = try AnnDataFile(path: out)
+            let matrix = try file.matrix()
+            return (Data(matrix.values.withUnsafeBytes { Array($0) }) + Data(try file.numbers("library_size").map(\.bitPattern)
+                .withUnsafeBytes { Array($0) }), Data(evaluated.stdout.utf8))
+        }
+        let before = try useRun(run, "before")
+        try FileManager.default.copyItem(atPath: run, toPath: copy)
+        try FileManager.default.removeItem(atPath: data)
+        try FileManager.default.removeItem(atPath: run)
+        let after = try useRun(copy, "after")
+        XCTAssertEqual(after.sampled, before.sampled, "the same counts and library sizes")
+        XCTAssertEqual(after.evaluation, before.evaluation, "the same figures")
+
+        let report = try CommandRunner.wbdit(["report", "--run", copy, "--out", folder + "/report.html"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let inspect = try CommandRunner.wbdit(["inspect", "--run", copy])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("sparsity"), inspect.stdout)
+
+        // Labels the run did not keep need the training file, and say so in one line.
+        let other = try CommandRunner.wbdit(["eval", "--run", copy, "--steps", "5", "--labels", "level2"])
+        XCTAssertEqual(other.status, 2)
+        XCTAssertTrue(other.stderr.contains("labels from level2 need its training file"), other.stderr)
+        XCTAssertEqual(other.stderr.split(separator: "\n").count, 1, other.stderr)
+        // Continuing training needs the data.
+        let resumed = try CommandRunner.wbdit(["train", "--run", copy, "--resume", "--steps", "6"])
+        XCTAssertNotEqual(resumed.status, 0)
+        XCTAssertTrue(resumed.stderr.contains("train.h5ad"), resumed.stderr)
+
+        // A kept-cells file deleted by hand is named.
+        try FileManager.default.removeItem(atPath: copy + "/cells.h5ad")
+        let damaged = try CommandRunner.wbdit(["eval", "--run", copy, "--steps", "5"])
+        XCTAssertEqual(damaged.status, 2)
+        XCTAssertTrue(damaged.stderr.contains("cells.h5ad"), damaged.stderr)
+    }
+}
