@@ -23,7 +23,7 @@ public enum AnnDataWriter {
         defer { partial.discard() }   // after the close below; nothing once committed
         wbdit_h5_start()
         let file = H5Fcreate(partial.path, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
-        guard file >= 0 else { throw HDF5Error("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard file >= 0 else { throw FileWriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))", code: errno) }
         // A file is closed once, whatever the outcome: HDF5 1.10 faults on a second close.
         var closed = false
         defer { if !closed { H5Fclose(file) } }
@@ -45,7 +45,7 @@ public enum AnnDataWriter {
         errno = 0
         let status = H5Fclose(file)   // flushes what HDF5 still holds: a full disk shows here
         closed = true
-        guard status >= 0 else { throw HDF5Error("cannot write \(path): \(systemReason(or: "disk full?"))") }
+        guard status >= 0 else { throw FileWriteError(description: "cannot write \(path): \(systemReason(or: "disk full?"))", code: errno == 0 ? ENOSPC : errno) }
         try partial.commit()
     }
 
@@ -59,7 +59,7 @@ public enum AnnDataWriter {
         let file: hid_t
         let path: String
 
-        func fail(_ what: String) -> HDF5Error { HDF5Error("cannot write \(path): \(what)") }
+        func fail(_ what: String) -> FileWriteError { FileWriteError(description: "cannot write \(path): \(what)", code: errno) }
 
         func group(_ name: String) throws {
             let g = H5Gcreate2(file, name, wbdit_h5_default(), wbdit_h5_default(), wbdit_h5_default())

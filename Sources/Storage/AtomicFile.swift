@@ -3,6 +3,15 @@ import Foundation
 /// A file could not be written; the message names the file and the system's reason.
 public struct FileWriteError: Error, CustomStringConvertible {
     public let description: String
+    /// The system's errno for the failure, when it gave one.
+    public let code: Int32
+
+    public init(description: String, code: Int32 = 0) { (self.description, self.code) = (description, code) }
+
+    /// Whether the device failed the write (full, over a size limit or quota, an I/O error),
+    /// rather than the path being one that cannot be written (a missing folder, a folder
+    /// where the file should be, no permission): the first is a failed run, the second bad input.
+    public var deviceFailed: Bool { [ENOSPC, EFBIG, EDQUOT, EIO].contains(code) }
 }
 
 /// Whole-file writes that either land completely or not at all: the bytes go to a
@@ -38,6 +47,6 @@ public enum AtomicFile {
     }
 
     private static func failure(_ what: String, _ path: String) -> FileWriteError {
-        FileWriteError(description: "\(what) \(path): \(String(cString: strerror(errno)))")
+        FileWriteError(description: "\(what) \(path): \(String(cString: strerror(errno)))", code: errno)
     }
 }

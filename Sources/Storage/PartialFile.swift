@@ -28,7 +28,7 @@ public final class PartialFile {
             let reason = errno
             unlink(path)
             errno = reason
-            throw FileWriteError(description: "cannot replace \(target): \(String(cString: strerror(reason)))")
+            throw FileWriteError(description: "cannot replace \(target): \(String(cString: strerror(reason)))", code: reason)
         }
     }
 

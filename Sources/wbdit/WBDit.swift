@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Storage
 
 /// The `wbdit` command: the engine, headless.
 struct WBDit: ParsableCommand {
@@ -14,8 +15,8 @@ struct WBDit: ParsableCommand {
 
         With no command it opens the terminal workbench (wbdit tui).
 
-        Exit status: 0 done; 1 a run that failed (a NaN loss, a full disk, a trainer that \
-        died); 2 bad input (flags, files, run directories), with one line on stderr \
+        Exit status: 0 done; 1 a run or a write that failed (a NaN loss, a full disk, a \
+        trainer that died); 2 bad input (flags, files, run directories), with one line on stderr \
         naming it; 130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP \
         (training writes a checkpoint first; a file half-written is deleted).
 
@@ -35,7 +36,8 @@ enum Version {
 
 /// Bad input found by the command line itself. Errors thrown by the libraries below
 /// (HDF5Error, CheckpointError, TrainingError, …) need no wrapping: `runAndExit` prints
-/// any error as one line with exit status 2 (1 for a `TrainingFailure`).
+/// any error as one line with exit status 2 (1 for a `TrainingFailure`, or a `FileWriteError`
+/// where the device failed).
 struct InputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -43,8 +45,9 @@ struct InputError: Error, CustomStringConvertible {
 
 extension WBDit {
     /// Parses and runs a command. Help and version exit 0; every failure prints one line on
-    /// stderr and exits 1 when a run failed (`TrainingFailure`: a NaN loss, a full disk, a
-    /// trainer that died), 2 for bad input — ours or the parser's — and 128 + the signal
+    /// stderr and exits 1 when a run or a write failed (`TrainingFailure`: a NaN loss, a
+    /// trainer that died; a `FileWriteError` where the device failed: a full disk), 2 for bad
+    /// input (an output path that cannot be written included) — ours or the parser's — and 128 + the signal
     /// after Ctrl-C or SIGTERM (`Interrupts`).
     static func runAndExit() -> Never {
         do {
@@ -61,7 +64,7 @@ extension WBDit {
             }
             let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             FileHandle.standardError.write(Data("wbdit: error: \(line)\(negativeNumberHint(line))\n".utf8))
-            Foundation.exit(error is TrainingFailure ? 1 : 2)
+            Foundation.exit(error is TrainingFailure || (error as? FileWriteError)?.deviceFailed == true ? 1 : 2)
         }
     }
 
