@@ -168,7 +168,7 @@ class RunDirectory:
         return RunLock(self.path, self.lock_path).holder()
 
     def acquire_lock(self, engine: str) -> None:
-        """Creates `lock` exclusively, as `Sources/Diffusion/RunLock.swift` does (`RunLock.acquire`)."""
+        """Creates `lock` exclusively, as `Sources/Diffusion/Run/RunLock.swift` does (`RunLock.acquire`)."""
         RunLock(self.path, self.lock_path).acquire(engine)
 
     def release_lock(self) -> None:

@@ -1,6 +1,6 @@
 """The writer's lock of a run directory: the Swift `RunLock`'s file and format.
 
-`DIR/lock` is held while a trainer writes the run (`Sources/Diffusion/RunLock.swift`);
+`DIR/lock` is held while a trainer writes the run (`Sources/Diffusion/Run/RunLock.swift`);
 `rundir.RunDirectory` takes and releases it through `RunLock`.
 """
 
@@ -28,7 +28,7 @@ class RunLock:
         return holder if isinstance(holder, dict) else None
 
     def acquire(self, engine: str) -> None:
-        """Creates `lock` exclusively, as `Sources/Diffusion/RunLock.swift` does.
+        """Creates `lock` exclusively, as `Sources/Diffusion/Run/RunLock.swift` does.
 
         The file is JSON `{"host", "pid", "engine", "started"}` (an ISO 8601 UTC time), the
         format the Swift trainer and workbench read to name the holder. A live holder is
