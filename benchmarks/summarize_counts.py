@@ -5,20 +5,22 @@ counts and scVI's meet it. Targets (issue 37): cell level MMD² ≤ 5× floor, k
 + 0.1, gene–gene r ≥ floor − 0.05; gene level W1, zero gap, library size and genes
 detected ≤ 2× floor, mean and variance r ≥ floor − 0.01, variance ratio median 0.8–1.25;
 memorisation: median-distance ratio ≥ 0.9, near-copies ≤ 5%.
-Usage: python3 benchmarks/summarize_counts.py OUT_DIR"""
+Usage: python3 benchmarks/summarize_counts.py OUT_DIR            one dataset's table
+       python3 benchmarks/summarize_counts.py --summary DIR...     one line per dataset"""
 import json
 import os
 import sys
 
-out = sys.argv[1]
+
+def load(out, name):
+    """The JSON file `name` in `out`, or {} when it is missing or not (yet) complete."""
+    try:
+        with open(os.path.join(out, name)) as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        return {}
 
 
-def load(name):
-    path = os.path.join(out, name)
-    return json.load(open(path)) if os.path.exists(path) else {}
-
-
-ours, network, scvi = load("ours-counts.json"), load("ours-network.json"), load("scvi.json")
 rows = [  # key, label, target: (kind, value)
     ("mmd2_rbf_biased", "MMD² (V, RBF, 50 PCs)", ("times", 5)),
     ("knn_auc", "kNN real-vs-generated AUC", ("plus", 0.1)),
@@ -40,13 +42,32 @@ rows = [  # key, label, target: (kind, value)
 ]
 
 
-def met(value, floor, target):
+def meets(value, floor, target):
+    """True or False, or None when the figure has no target or is missing."""
     if value is None or floor is None or target is None:
-        return "–"
+        return None
     kind, v = target
-    ok = {"times": lambda: value <= v * max(floor, 1e-12), "plus": lambda: value <= floor + v,
-          "minus": lambda: value >= floor - v, "range": lambda: v[0] <= value <= v[1]}[kind]()
-    return "yes" if ok else "**no**"
+    return {"times": lambda: value <= v * max(floor, 1e-12), "plus": lambda: value <= floor + v,
+            "minus": lambda: value >= floor - v, "range": lambda: v[0] <= value <= v[1]}[kind]()
+
+
+def met(value, floor, target):
+    ok = meets(value, floor, target)
+    return "–" if ok is None else "yes" if ok else "**no**"
+
+
+def better(a, b, target):
+    """Whether figure a is at least as good as b under the target's direction."""
+    kind, v = target
+    if kind in ("times", "plus"):
+        return a <= b
+    if kind == "minus":
+        return a >= b
+    if v[1] == float("inf"):
+        return a >= b
+    if v[0] == 0:
+        return a <= b
+    return abs(a - 1) <= abs(b - 1)
 
 
 def describe(target):
@@ -62,13 +83,50 @@ def f(v):
     return "–" if v is None else f"{v:.4f}"
 
 
-print("| figure | ours: counts | ours: network's cells | scVI | floor | target | ours meets | scVI meets |")
-print("|---|---|---|---|---|---|---|---|")
-for key, label, target in rows:
-    if key not in ours and key not in scvi:
-        continue
-    floor = ours.get(key + "_floor", scvi.get(key + "_floor"))
-    print(f"| {label} | {f(ours.get(key))} | {f(network.get(key))} | {f(scvi.get(key))} | {f(floor)} | {describe(target)} | "
-          f"{met(ours.get(key), floor, target)} | {met(scvi.get(key), floor, target)} |")
-if "count_model_components" in ours:
-    print(f"\nCount model: {ours['count_model_components']} components kept.")
+def table(out):
+    ours, network, scvi = load(out, "ours-counts.json"), load(out, "ours-network.json"), load(out, "scvi.json")
+    print("| figure | ours: counts | ours: network's cells | scVI | floor | target | ours meets | scVI meets |")
+    print("|---|---|---|---|---|---|---|---|")
+    for key, label, target in rows:
+        if key not in ours and key not in scvi:
+            continue
+        floor = ours.get(key + "_floor", scvi.get(key + "_floor"))
+        print(f"| {label} | {f(ours.get(key))} | {f(network.get(key))} | {f(scvi.get(key))} | {f(floor)} | {describe(target)} | "
+              f"{met(ours.get(key), floor, target)} | {met(scvi.get(key), floor, target)} |")
+    if "count_model_components" in ours:
+        print(f"\nCount model: {ours['count_model_components']} components kept.")
+    gge_ours, gge_scvi = load(out, "gge-ours.json"), load(out, "gge-scvi.json")
+    if gge_ours:
+        print("\n| GGE 1.0.1, per cell type, mean | ours: counts | scVI | floor |\n|---|---|---|---|")
+        for key in ("mmd", "wasserstein_1", "wasserstein_2", "energy", "r_squared"):
+            print(f"| {key} | {f(gge_ours['generated'].get(key))} | {f(gge_scvi.get('generated', {}).get(key))} | "
+                  f"{f(gge_ours['floor'].get(key))} |")
+
+
+def summary(outs):
+    print("| dataset | k | MMD² / floor | AUC − floor | gene–gene r − floor | W1 / floor | zero gap / floor | var ratio | "
+          "near-copies | targets met: ours | scVI | ours ahead of scVI |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for out in outs:
+        ours, scvi = load(out, "ours-counts.json"), load(out, "scvi.json")
+        fl = lambda k: ours.get(k + "_floor")
+        def ratio(k):
+            return "–" if ours.get(k) is None or not fl(k) else f"{ours[k] / fl(k):.1f}×"
+        def gap(k):
+            return "–" if ours.get(k) is None or fl(k) is None else f"{ours[k] - fl(k):+.3f}"
+        targeted = [(k, t) for k, _, t in rows if t is not None and ours.get(k) is not None and fl(k) is not None]
+        ours_met = sum(bool(meets(ours[k], fl(k), t)) for k, t in targeted)
+        scvi_met = sum(bool(meets(scvi.get(k), fl(k), t)) for k, t in targeted if scvi.get(k) is not None)
+        compared = [(k, t) for k, t in targeted if scvi.get(k) is not None]
+        ahead = sum(better(ours[k], scvi[k], t) for k, t in compared)
+        name = os.path.basename(os.path.normpath(out))
+        print(f"| {name} | {ours.get('count_model_components', '–')} | {ratio('mmd2_rbf_biased')} | {gap('knn_auc')} | "
+              f"{gap('gene_gene_corr_r')} | {ratio('wasserstein1_gene_mean')} | {ratio('zero_fraction_gene_gap')} | "
+              f"{f(ours.get('variance_ratio_median'))} | {f(ours.get('near_copy_share'))} | {ours_met}/{len(targeted)} | "
+              f"{scvi_met}/{len(compared) if scvi else 0} | {ahead}/{len(compared)} |")
+
+
+if sys.argv[1] == "--summary":
+    summary(sys.argv[2:])
+else:
+    table(sys.argv[1])
