@@ -57,16 +57,17 @@ def met(value, floor, target):
 
 
 def better(a, b, target):
-    """Whether figure a is at least as good as b under the target's direction."""
+    """Whether figure a is at least as good as b under the target's direction; for the
+    memorisation guards (a range open on one side), meeting the target is enough."""
     kind, v = target
     if kind in ("times", "plus"):
         return a <= b
     if kind == "minus":
         return a >= b
     if v[1] == float("inf"):
-        return a >= b
+        return a >= v[0] or a >= b
     if v[0] == 0:
-        return a <= b
+        return a <= v[1] or a <= b
     return abs(a - 1) <= abs(b - 1)
 
 
