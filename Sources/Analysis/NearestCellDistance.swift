@@ -13,7 +13,7 @@ public enum NearestCellDistance {
 
     /// The median nearest-reference distance (NaN without cells).
     public static func median(of cells: CellMatrix, to reference: CellMatrix) -> Double {
-        Percentile.of(sorted: distances(of: cells, to: reference).sorted(), 50)
+        Percentile.median(distances(of: cells, to: reference))
     }
 
     /// Generated cells against held-out real cells, both measured to the training cells:
@@ -26,7 +26,7 @@ public enum NearestCellDistance {
         guard !generatedDistances.isEmpty, !heldOutDistances.isEmpty else { return (.nan, .nan) }
         let threshold = Percentile.of(sorted: heldOutDistances, 5)
         let near = generatedDistances.filter { $0 < threshold }.count
-        return (Percentile.of(sorted: generatedDistances.sorted(), 50) / Percentile.of(sorted: heldOutDistances, 50),
+        return (Percentile.median(generatedDistances) / Percentile.of(sorted: heldOutDistances, 50),
                 Double(near) / Double(generatedDistances.count))
     }
 }

@@ -8,4 +8,7 @@ public enum Percentile {
         let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
         return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
     }
+
+    /// The median of values in any order (the mean of the middle two for an even count); NaN when there are none.
+    public static func median(_ values: [Double]) -> Double { of(sorted: values.sorted(), 50) }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import TextUI
@@ -82,7 +83,7 @@ struct Bench: ParsableCommand {
         let largest = cost.largestProduct
         let report = BenchReport(
             config: config, batch: batch, steps: steps, threads: Threads.count, kernels: kernels, precision: precision,
-            stepSeconds: Stopwatch.median(times), stepFlops: cost.trainingStepFlops,
+            stepSeconds: Percentile.median(times), stepFlops: cost.trainingStepFlops,
             sgemmRate: Stopwatch.sgemmRate(m: largest.m, n: largest.n, k: largest.k),
             largest: largest, peakResidentBytes: Stopwatch.peakResidentBytes())
         print(json ? report.json : report.table)

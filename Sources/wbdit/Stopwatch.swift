@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Kernels
 
@@ -8,12 +9,6 @@ enum Stopwatch {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// The median FLOP/s of an [m, k] · [n, k]ᵀ product (a Linear's forward) over 10 runs.
@@ -27,7 +22,7 @@ enum Stopwatch {
                         b: b.constPointer, ldb: k, c: c.pointer, ldc: n)
         }
         run(); run()
-        let seconds = median((0..<10).map { _ in time(run) })
+        let seconds = Percentile.median((0..<10).map { _ in time(run) })
         return Matmul.flops(m: m, n: n, k: k) / seconds
     }
 

@@ -54,18 +54,12 @@ public final class TSNEPlacement: @unchecked Sendable {
         for i in 0..<m {
             for c in 0..<2 {
                 let values = (0..<k).map { map.positions[2 * Int(neighbours.indices[i * k + $0]) + c] }
-                start[2 * i + c] = Self.median(values)
+                start[2 * i + c] = values.isEmpty ? 0 : Percentile.median(values)
             }
         }
         positions = start
         descent = GainsDescent(count: 2 * m)
         gradient = [Double](repeating: 0, count: 2 * m)
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), n = sorted.count
-        guard n > 0 else { return 0 }
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
     /// Runs up to `count` more iterations.

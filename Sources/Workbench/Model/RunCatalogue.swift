@@ -16,7 +16,8 @@ public enum RunCatalogue {
     public static func summary(of path: String) throws -> RunSummary {
         let (run, config) = try RunDirectory.open(path)
         let history = try RunHistory(contentsOf: run.metricsPath)
-        let seconds = median(history.steps.map(\.stepSeconds).filter(\.isFinite))
+        let timed = history.steps.map(\.stepSeconds).filter(\.isFinite)
+        let seconds = timed.isEmpty ? nil : Percentile.median(timed)
         let stride = max(1, history.steps.count / 300)
         let losses = history.steps.enumerated().filter { $0.offset % stride == 0 }.map { (step: $0.element.step, loss: $0.element.loss) }
         let m = config.model
@@ -39,11 +40,5 @@ public enum RunCatalogue {
         var n = 1
         while FileManager.default.fileExists(atPath: "\(folder)/\(name)-\(n)") { n += 1 }
         return "\(folder)/\(name)-\(n)"
-    }
-
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted(), mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }
