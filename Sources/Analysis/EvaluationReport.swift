@@ -78,9 +78,20 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// The figure named `key`, if the report has it.
     public func figure(_ key: String) -> Figure? { figures.first { $0.key == key } }
 
+    /// Where a run keeps its latest evaluation.
+    public static func path(inRun run: String) -> String { run + "/report.json" }
+
     /// The report at `path`, or nil when there is none or it cannot be read as one.
     public static func read(_ path: String) -> EvaluationReport? {
         FileBytes.read(path).flatMap { try? JSONDecoder().decode(EvaluationReport.self, from: $0) }
+    }
+
+    /// Writes the report atomically as the run's latest evaluation, and returns its bytes.
+    @discardableResult
+    public func write(intoRun run: String) throws -> Data {
+        let bytes = try encoded()
+        try AtomicFile.write(bytes, to: Self.path(inRun: run))
+        return bytes
     }
 
     /// The report as `report.json` holds it.

@@ -42,4 +42,12 @@ public struct EvaluationCells {
         heldOutLibrarySizes = prepared.librarySizes(split.heldOutCells)
         peerLibrarySizes = prepared.librarySizes(peerCells)
     }
+
+    /// The held-out and peer cells' counts (normalised to `targetSum`, the run's
+    /// normalize_total target), when the data held counts.
+    public func counts(targetSum: Double) -> (heldOut: CellMatrix, peer: CellMatrix)? {
+        guard let a = heldOutLibrarySizes, let b = peerLibrarySizes else { return nil }
+        return (CountStatistics.counts(logNormalised: heldOut, librarySizes: a, targetSum: targetSum),
+                CountStatistics.counts(logNormalised: peer, librarySizes: b, targetSum: targetSum))
+    }
 }

@@ -45,42 +45,33 @@ public struct RunReport {
     /// Reads the run; `mapCells` bounds the cells on the map (held-out and generated each);
     /// `labels` names the obs column of cell types (the run's --stratify column unless given).
     public init(run path: String, mapCells: Int = 1500, labels: String? = nil) throws {
-        let (run, config) = try RunDirectory.open(path)
+        let run = try TrainedRun(path: path)
         self.path = path
-        self.config = config
-        history = try RunHistory(contentsOf: run.metricsPath)
-        trainingCells = try run.split(config).trainCells.count
-        let report = EvaluationReport.read(path + "/report.json")
+        config = run.config
+        history = try RunHistory(contentsOf: run.directory.metricsPath)
+        trainingCells = run.split.trainCells.count
+        let report = EvaluationReport.read(EvaluationReport.path(inRun: path))
         evaluation = report?.figures ?? []
         evaluatedValues = report?.generatedValues
-        cells = try Self.compare(run, config, mapCells: mapCells, labels: labels)
-    }
-
-    /// Cells drawn from the checkpoint of `step`, in the data's units.
-    static func draw(_ run: RunDirectory, _ config: TrainingConfig, step: Int, cells: Int) throws -> CellMatrix {
-        let network = try Checkpoint.load(run.modelPath(step: step))
-        network.inferenceOnly = true
-        // A conditional network is asked for no type: its "no label" class.
-        let none = config.labelNames.map { Array(repeating: Int32($0.count), count: max(2, cells)) }
-        return try NetworkSpace(config: config, basis: try run.basis(config))
-            .generate(config.target.noisePredictor(network), settings: SamplerSettings(steps: 50, seed: 0), cells: max(2, cells),
-                      labels: none, nullLabel: Int32(config.labelNames?.count ?? 0))
+        cells = try Self.compare(run, mapCells: mapCells, labels: labels)
     }
 
     /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out
     /// drawn from the latest checkpoint (DDIM, 50 steps, seed 0) when there is none, against
     /// the held-out cells; nil before the first checkpoint.
-    static func compare(_ run: RunDirectory, _ config: TrainingConfig, mapCells: Int, labels: String?) throws -> Cells? {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: run.samplesPath)) ?? []
+    static func compare(_ run: TrainedRun, mapCells: Int, labels: String?) throws -> Cells? {
+        let samples = run.directory.samplesPath
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []
         let sampled = files.compactMap { $0.hasPrefix("step-") && $0.hasSuffix(".npy") ? Int($0.dropFirst(5).dropLast(4)) : nil }.max()
-        guard let step = try sampled ?? run.latestStep() else { return nil }
-        let network = sampled != nil ? try CellMatrix.load(npy: run.samplesPath + "/step-\(step).npy")
-            : try draw(run, config, step: step, cells: min(mapCells, try run.split(config).heldOutCells.count))
-        let split = try run.split(config)
-        let source = try run.cells(config, labelsFrom: labels ?? split.stratifiedBy)
-        guard network.genes == source.genes else { return nil }
-        let comparison = try EvaluationCells(source, split: split, geneScale: config.data.geneScale)
-        let model = try CountModel.ofRun(config, source: source, split: split, basis: try run.basis(config))
+        guard let step = try sampled ?? run.directory.latestStep() else { return nil }
+        // Without the workbench's samples: cells drawn from the latest checkpoint (DDIM, 50
+        // steps, seed 0), a conditional network asked for no type.
+        let network = try sampled.map { try CellMatrix.load(npy: samples + "/step-\($0).npy") }
+            ?? run.generate(try run.network().network, settings: SamplerSettings(steps: 50, seed: 0),
+                            cells: max(2, min(mapCells, run.split.heldOutCells.count)), counts: false).cells
+        guard network.genes == run.config.data.genes else { return nil }
+        let comparison = try run.evaluationCells(labelsFrom: labels)
+        let model = run.countModel
         let generated = model.map { $0.counts(for: network, seed: UInt64(step)).logNormalised } ?? network
         let real = comparison.heldOut
         let (a, b) = (GeneColumns(real), GeneColumns(generated))

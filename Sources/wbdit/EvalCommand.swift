@@ -5,6 +5,7 @@ import Diffusion
 import Foundation
 import Storage
 import Networks
+import Report
 
 /// `wbdit eval`: how close generated cells are to real ones.
 struct Eval: ParsableCommand {
@@ -81,11 +82,11 @@ struct Eval: ParsableCommand {
                 labels = try AnnDataFile(path: r).column(column)
             }
         case (nil, nil, let path?):
-            let context = try RunEvaluation(run: path, ema: ema, counts: !noCounts, labels: self.labels)
+            let context = try RunEvaluation(run: TrainedRun(path: path), ema: ema, counts: !noCounts, labels: self.labels)
             let weights = try guidanceWeights(conditional: context.requested != nil)
             if weights.count > 1 { return try sweep(context, weights) }
             (basis, peer) = (context.basis(components: components), context.peer)
-            let generated = try context.generate(settings, guidance: weights[0])
+            let generated = try generate(context, guidance: weights[0])
             (a, b, labels, counts) = (context.real, generated.cells, context.labels, context.counts(generated: generated.counts))
             if let reason = context.countsUnavailable, !json { print("note: generated cells are not counts: \(reason)") }
             countModelComponents = context.countModel?.smoothComponents
@@ -96,7 +97,7 @@ struct Eval: ParsableCommand {
                                               basis: basis)
             }
         case (nil, let g?, let path?):
-            let context = try RunEvaluation(run: path, sampling: false, labels: self.labels)
+            let context = try RunEvaluation(run: TrainedRun(path: path), sampling: false, labels: self.labels)
             let (cells, geneNames, generatedCounts) = try CellInput.generated(g)
             guard cells.genes == context.real.genes else {
                 throw InputError("\(g) has \(cells.genes) genes but \(path) was trained on \(context.real.genes)")
@@ -127,7 +128,7 @@ struct Eval: ParsableCommand {
                 + evaluation.rows.map { "| \($0.name) | \(String(format: "%.4f", $0.generated)) | \(String(format: "%.4f", $0.floor)) |" }
                     .joined(separator: "\n") + "\n"
             if let perLabel { markdown += "\n## Per cell type\n\n" + Self.perLabelTable(perLabel).markdown }
-            try AtomicFile.write(jsonBytes, to: runPath + "/report.json")
+            try report.write(intoRun: runPath)
             try AtomicFile.write(Data(markdown.utf8), to: runPath + "/report.md")
         }
         if json {
@@ -140,6 +141,16 @@ struct Eval: ParsableCommand {
                 print(Self.perLabelTable(perLabel).text)
             }
             if let runPath, generated == nil { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
+        }
+    }
+
+    /// The run's cells generated for evaluation, with a progress line.
+    private func generate(_ context: RunEvaluation, guidance: Double) throws -> (cells: CellMatrix, counts: CellMatrix?) {
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        let what = context.requested == nil ? "" : String(format: " (guidance %g)", guidance)
+        return try context.generate(settings, guidance: guidance) { done, total in
+            progress.update(String(format: "sampling %d cells%@: step %d/%d", context.real.cells, what, done, total))
         }
     }
 
@@ -163,7 +174,7 @@ struct Eval: ParsableCommand {
         var results: [(Double, PerLabelEvaluation)] = []
         let basis = context.basis(components: components)
         for w in weights {
-            let generated = try context.generate(settings, guidance: w).cells
+            let generated = try generate(context, guidance: w).cells
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
                                             components: components, basis: basis)
             results.append((w, result))

@@ -59,13 +59,9 @@ struct Inspect: ParsableCommand {
     func networkAndCells() throws -> (DiffusionTransformer, CellMatrix) {
         switch (runPath, checkpoint, data) {
         case (let run?, nil, nil):
-            let (directory, config) = try RunDirectory.open(run)
-            guard let latest = try directory.latestStep() else { throw InputError("\(run) has no checkpoint yet") }
-            let network = try Checkpoint.load(directory.modelPath(step: latest))
-            let source = try directory.cells(config)
-            let split = try directory.split(config)
-            let probe = try source.rows(EvaluationCells.basisCells(split, min(cells, EvaluationCells.basisLimit)))
-            return (network, try directory.basis(config)?.project(probe) ?? probe)
+            let trained = try TrainedRun(path: run)
+            let probe = try trained.cells.rows(EvaluationCells.basisCells(trained.split, min(cells, EvaluationCells.basisLimit)))
+            return (try trained.network(readouts: true).network, trained.basis?.project(probe) ?? probe)
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)
             let g = network.config.genes

@@ -69,44 +69,49 @@ struct Sample: ParsableCommand {
             throw InputError("--out must name an .h5ad, .npy or .csv file (got \(out))")
         }
         try Threads.configureFromOption(threads)
-        let (network, step, target) = try loadNetwork()
-        network.inferenceOnly = true
-        let scores = scoresRun
-        if let scores {
-            printNote("\(checkpoint ?? "") generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
-        }
+        let source = try Source(self)
+        let requested = try requestedLabels(source)
         let asked = sampling.settings(clamp: !noClamp)
-        let space = try runPath.map { path in
-            let (run, config) = try RunDirectory.open(path)
-            return NetworkSpace(config: config, basis: try run.basis(config))
-        } ?? .network
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
-        let requested = try requestedLabels(network)
-        let classes = try requested.map { try runConfig!.classIndices(of: $0) }
-        let matrix = try space.generate(target.noisePredictor(network), settings: asked, cells: count, batch: batch, labels: classes,
-                                        guidance: guidance, nullLabel: Int32(network.config.classes ?? 0)) { done, total in
+        let report = { (done: Int, total: Int) in
             let elapsed = ProcessInfo.processInfo.systemUptime - started
             let eta = elapsed / Double(done) * Double(total - done)
             progress.update(String(format: "sampling: step %d/%d  %.0f%%  ETA %@", done, total,
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
+        let matrix: CellMatrix, drawn: GeneratedCounts?
+        switch source.origin {
+        case .run(let run):
+            (matrix, drawn) = try run.generate(source.network, settings: asked, cells: count, batch: batch, labels: requested,
+                                               guidance: guidance, counts: wantsCounts(run), progress: report)
+        case .checkpoint(let path, let target):
+            if values != .network {
+                printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
+            }
+            if let scores = Self.scoresRun(of: path) {
+                printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
+            }
+            matrix = try NetworkSpace.network.generate(target.noisePredictor(source.network), settings: asked, cells: count, batch: batch,
+                                                       progress: report)
+            drawn = nil
+        }
         progress.finish()
-        let drawn = try countModel()?.counts(for: matrix, seed: sampling.seed)
         let names = (0..<count).map { "generated-\($0)" }
+        let geneNames = source.geneNames(matrix.genes)
         let written: String
         if out.lowercased().hasSuffix(".h5ad") {
             let every = { (value: String) in Array(repeating: value, count: count) }
             let categories = (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
-                             ("model", every(network.config.architecture.rawValue)), ("step", every(step.map(String.init) ?? "unknown"))]
+                             ("model", every(source.network.config.architecture.rawValue)), ("step", every(source.step.map(String.init) ?? "unknown"))]
             if let drawn, values != .network {
-                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil), categories: categories,
+                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames, categories: categories,
                                         numbers: [("total_counts", drawn.totalCounts), ("n_genes_by_counts", drawn.genesDetected),
                                                   ("library_size", drawn.librarySizes.map(Double.init))],
                                         layers: [("log1p_norm", drawn.logNormalised)], compress: true)
                 written = "counts in X, log-normalised values in layers[\"log1p_norm\"]"
             } else {
-                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil), categories: categories)
+                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames, categories: categories)
                 written = "the network's cells in X"
             }
         } else {
@@ -116,7 +121,7 @@ struct Sample: ParsableCommand {
             default: (matrix, "the network's cells")
             }
             if out.lowercased().hasSuffix(".csv") {
-                try chosen.write(csv: out, cellNames: names, geneNames: geneNames(matrix.genes, scores: scores != nil) ?? (0..<matrix.genes).map { "gene\($0)" })
+                try chosen.write(csv: out, cellNames: names, geneNames: geneNames ?? (0..<matrix.genes).map { "gene\($0)" })
             } else {
                 try chosen.write(npy: out)
             }
@@ -127,8 +132,50 @@ struct Sample: ParsableCommand {
                      matrix.genes, written, Format.duration(seconds), Double(count) / seconds))
     }
 
+    /// Where cells come from: a trained run (its latest checkpoint, or its EMA weights) or
+    /// a checkpoint file alone, with the network and the step its weights come from.
+    private struct Source {
+        enum Origin {
+            case run(TrainedRun)
+            /// A checkpoint file, with what it was trained to predict (its `prediction` metadata).
+            case checkpoint(String, PredictionTarget)
+        }
+        let origin: Origin
+        let network: DiffusionTransformer
+        let step: Int?
+
+        init(_ command: Sample) throws {
+            switch (command.checkpoint, command.runPath) {
+            case (let path?, nil):
+                guard !command.ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
+                let metadata = (try? SafeTensorsFile(contentsOf: path))?.metadata ?? [:]
+                let target = metadata["prediction"] ?? PredictionTarget.epsilon.rawValue
+                guard let prediction = PredictionTarget(rawValue: target) else {
+                    throw InputError("\(path): metadata prediction is \"\(target)\", not one of \(PredictionTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                (origin, network, step) = (.checkpoint(path, prediction), try Checkpoint.load(path), metadata["step"].flatMap { Int($0) })
+                network.inferenceOnly = true
+            case (nil, let path?):
+                let run = try TrainedRun(path: path)
+                origin = .run(run)
+                (network, step) = try run.network(ema: command.ema)
+            default:
+                throw InputError("give --checkpoint or --run (one of them)")
+            }
+        }
+
+        /// The columns' names: the genes as the run recorded them, or PC1… for a checkpoint
+        /// that generates principal-component scores.
+        func geneNames(_ genes: Int) -> [String]? {
+            switch origin {
+            case .run(let run): run.config.data.geneNames
+            case .checkpoint(let path, _): Sample.scoresRun(of: path) == nil ? nil : (1...genes).map { "PC\($0)" }
+            }
+        }
+    }
+
     /// The label of each cell to generate, for a conditional run asked for one.
-    private func requestedLabels(_ network: DiffusionTransformer) throws -> [String]? {
+    private func requestedLabels(_ source: Source) throws -> [String]? {
         guard label == nil || labelsLike == nil else { throw InputError("give --label or --labels-like, not both") }
         guard label != nil || labelsLike != nil else {
             guard guidance == 1 else { throw InputError("--guidance needs --label or --labels-like") }
@@ -137,7 +184,7 @@ struct Sample: ParsableCommand {
         guard SamplerSettings.guidanceRange.contains(guidance) else {
             throw InputError("--guidance must be in [0, \(Int(SamplerSettings.guidanceRange.upperBound))] (got \(guidance))")
         }
-        guard let config = runConfig, let names = config.labelNames, network.config.classes == names.count else {
+        guard case .run(let run) = source.origin, let names = run.config.labelNames, source.network.config.classes == names.count else {
             throw InputError("--label and --labels-like need --run with a conditional run (trained with --labels)")
         }
         if let label {
@@ -145,70 +192,23 @@ struct Sample: ParsableCommand {
             return Array(repeating: label, count: count)
         }
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
-        // The real mix: each type in proportion to its training cells.
-        let (run, _) = try RunDirectory.open(runPath!)
-        let prepared = try run.cells(config, labelsFrom: config.labelColumn)
-        var counts: [String: Int] = [:]
-        for cell in try run.split(config).trainCells { counts[prepared.labels![cell], default: 0] += 1 }
-        return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts)
+        return try run.trainingMix(count)
     }
 
-    /// The run's configuration, when sampling from a run.
-    private var runConfig: TrainingConfig? { runPath.flatMap { try? RunDirectory.open($0).1 } }
-
-    /// The run's count model, or nil (with a note on stderr) when its cells cannot be
-    /// counts or the network's cells were asked for.
-    private func countModel() throws -> CountModel? {
-        guard values != .network else { return nil }
-        guard let runPath else {
-            printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
-            return nil
-        }
-        let (run, config) = try RunDirectory.open(runPath)
-        let source = try run.cells(config)
-        if let reason = CountModel.unavailability(source) {
-            printNote("writing the network's cells, not counts: \(reason)")
-            return nil
-        }
-        return try CountModel.ofRun(config, source: source, split: try run.split(config), basis: try run.basis(config))
+    /// Whether cells come out as counts: asked for, and the run can (a note on stderr when not).
+    private func wantsCounts(_ run: TrainedRun) -> Bool {
+        guard values != .network else { return false }
+        if let reason = run.countsUnavailable { printNote("writing the network's cells, not counts: \(reason)") }
+        return true
     }
 
     private func printNote(_ text: String) { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
 
-    /// The columns' names: the genes as the run recorded them, when sampling from a run that
-    /// has them, or PC1… for a checkpoint that generates principal-component scores.
-    private func geneNames(_ genes: Int, scores: Bool) -> [String]? {
-        runConfig?.data.geneNames ?? (scores ? (1...genes).map { "PC\($0)" } : nil)
-    }
-
     /// With --checkpoint of a run trained on principal-component scores (the checkpoint's
     /// `space`, or for older ones the run it sits in, RUN/checkpoints/): that run.
-    private var scoresRun: String? {
-        guard let path = checkpoint else { return nil }
+    static func scoresRun(of path: String) -> String? {
         let run = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
         let space = (try? SafeTensorsFile(contentsOf: path))?.metadata["space"]
         return space == "principal-components" || (try? RunDirectory.open(run))?.1.data.principalBasis == true ? run : nil
     }
-
-    /// The network, the training step its weights come from when that is known, and what
-    /// it was trained to predict (the run's config, or a checkpoint's `prediction` metadata).
-    private func loadNetwork() throws -> (DiffusionTransformer, Int?, PredictionTarget) {
-        switch (checkpoint, runPath) {
-        case (let path?, nil):
-            guard !ema else { throw InputError("--ema needs --run (EMA weights live in the run's optimiser state)") }
-            let metadata = (try? SafeTensorsFile(contentsOf: path))?.metadata ?? [:]
-            let target = metadata["prediction"] ?? PredictionTarget.epsilon.rawValue
-            guard let prediction = PredictionTarget(rawValue: target) else {
-                throw InputError("\(path): metadata prediction is \"\(target)\", not one of \(PredictionTarget.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return (try Checkpoint.load(path), metadata["step"].flatMap { Int($0) }, prediction)
-        case (nil, let path?):
-            let (run, config) = try RunDirectory.open(path)
-            guard let step = try run.latestStep() else { throw InputError("\(path) has no checkpoint yet") }
-            return (ema ? try run.loadEMA(step: step) : try Checkpoint.load(run.modelPath(step: step)), step, config.target)
-        default:
-            throw InputError("give --checkpoint or --run (one of them)")
-        }
-    }
 }
-

@@ -13,6 +13,8 @@ final class OldRunTests: XCTestCase {
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
     var data: String { fixtures + "/../../CellDataTests/Fixtures/zeisel-slice.h5ad" }
     let runs = ["whitebox-pca-d983394", "whitebox-pca-4c7ecb0", "dit-conditional-4c7ecb0"]
+    /// The commit of the first fixture that keeps its cells and count model.
+    let keepingRun = "NONE"
 
     func copy(_ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "wbdit-old-\(name)-\(UUID().uuidString)"
@@ -61,6 +63,15 @@ final class OldRunTests: XCTestCase {
             let written = try CommandRunner.wbdit(["report", "--run", run, "--out", page])
             XCTAssertEqual(written.status, 0, "\(name): \(written.stderr)")
             XCTAssertTrue(try String(contentsOfFile: page, encoding: .utf8).contains("<svg"), name)
+            // What runs now keep is computed once from an old run's data, with a note, and kept.
+            let lacked = !name.hasSuffix(keepingRun)
+            XCTAssertEqual(written.stderr.contains("lacked the cells its uses read and its count model"), lacked, "\(name): \(written.stderr)")
+            for kept in ["cells.h5ad", "cells.json", "count-model.safetensors"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/" + kept), "\(name): \(kept)")
+            }
+            let reopened = try CommandRunner.wbdit(["sample", "--run", run, "--n", "3", "--steps", "2", "--out", run + "/cells.npy"])
+            XCTAssertEqual(reopened.status, 0, "\(name): \(reopened.stderr)")
+            XCTAssertFalse(reopened.stderr.contains("lacked"), "\(name): \(reopened.stderr)")
         }
     }
 

@@ -23,6 +23,7 @@ final class PortableRunTests: XCTestCase {
         XCTAssertEqual(kept.cells, 201)
         XCTAssertEqual(kept.labelColumn, "level1")
         XCTAssertNotNil(kept.librarySizes, "the file held counts")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/count-model.safetensors"), "the fitted count model is kept")
 
         func useRun(_ path: String, _ tag: String) throws -> (sampled: Data, evaluation: Data) {
             let out = folder + "/\(tag).h5ad"
@@ -58,6 +59,23 @@ final class PortableRunTests: XCTestCase {
         let resumed = try CommandRunner.wbdit(["train", "--run", copy, "--resume", "--steps", "6"])
         XCTAssertNotEqual(resumed.status, 0)
         XCTAssertTrue(resumed.stderr.contains("train.h5ad"), resumed.stderr)
+
+        // A count model deleted by hand is fitted again on the kept cells, once, with a note:
+        // the same model, so the same figures.
+        try FileManager.default.removeItem(atPath: copy + "/count-model.safetensors")
+        let refitted = try CommandRunner.wbdit(["eval", "--run", copy, "--steps", "5", "--json"])
+        XCTAssertEqual(refitted.status, 0, refitted.stderr)
+        XCTAssertTrue(refitted.stderr.contains("lacked its count model"), refitted.stderr)
+        XCTAssertEqual(Data(refitted.stdout.utf8), before.evaluation)
+        let again = try CommandRunner.wbdit(["eval", "--run", copy, "--steps", "5", "--json"])
+        XCTAssertFalse(again.stderr.contains("lacked"), again.stderr)
+        // A damaged one is refused in one line naming it.
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: copy + "/count-model.safetensors"))
+        let broken = try CommandRunner.wbdit(["sample", "--run", copy, "--n", "2", "--steps", "2", "--out", folder + "/x.h5ad"])
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertTrue(broken.stderr.contains("count-model.safetensors"), broken.stderr)
+        XCTAssertEqual(broken.stderr.split(separator: "\n").count, 1, broken.stderr)
+        try FileManager.default.removeItem(atPath: copy + "/count-model.safetensors")
 
         // A kept-cells file deleted by hand is named.
         try FileManager.default.removeItem(atPath: copy + "/cells.h5ad")

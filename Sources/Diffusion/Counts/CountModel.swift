@@ -41,6 +41,13 @@ public struct CountModel {
     public static let defaultComponents = 200
     static let neighbourComponents = 20, neighbours = 10
 
+    /// A model from its parts, as `CountModel(contentsOf:)` reads them back.
+    init(targetSum: Double, scale: [Float], dispersion: [Float], floor: [Float], basis: PrincipalBasis,
+         referenceScores: CellMatrix, referenceLibraries: [Float]) {
+        (self.targetSum, self.scale, self.dispersion, self.floor, self.basis) = (targetSum, scale, dispersion, floor, basis)
+        (self.referenceScores, self.referenceLibraries) = (referenceScores, referenceLibraries)
+    }
+
     /// Fits the model on training cells (log-normalised, in the data's units) with their
     /// library sizes, around their projection on `basis`'s leading components.
     public init(fitting cells: CellMatrix, librarySizes: [Float], basis: PrincipalBasis, targetSum: Double) {

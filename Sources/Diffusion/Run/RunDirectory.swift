@@ -11,6 +11,9 @@ import Networks
 ///     checkpoints/step-N.optim.safetensors   AdamW moments, EMA weights, generator and data position
 ///     latest                            the name of the newest complete checkpoint
 ///     split.json                        the cells trained on and the cells held out
+///     cells.h5ad, cells.json            the cells using the run reads (`KeptCells`)
+///     basis.npy                         the principal basis of a run on component scores
+///     count-model.safetensors           how generated cells become counts (`CountModel`)
 ///     samples/                          generated cells
 public struct RunDirectory: Sendable {
     public let path: String
@@ -25,6 +28,8 @@ public struct RunDirectory: Sendable {
     public var splitPath: String { path + "/split.json" }
     /// The principal basis of a `--pca-basis` run.
     public var basisPath: String { path + "/basis.npy" }
+    /// The fitted count model (`CountModel.write(to:)`), for a run whose data held counts.
+    public var countModelPath: String { path + "/" + CountModel.fileName }
 
     public func modelPath(step: Int) -> String { checkpointsPath + "/step-\(step).safetensors" }
     public func optimiserPath(step: Int) -> String { checkpointsPath + "/step-\(step).optim.safetensors" }
@@ -51,7 +56,7 @@ public struct RunDirectory: Sendable {
     /// writes that were cut off; the lock stays.
     private func clearUnstarted() throws {
         let written = [configPath, metricsPath, splitPath, basisPath, latestPath, checkpointsPath, samplesPath,
-                       path + "/" + KeptCells.matrixFile, path + "/" + KeptCells.indexFile]
+                       countModelPath, path + "/" + KeptCells.matrixFile, path + "/" + KeptCells.indexFile]
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         let cutOff = names.filter { $0.hasPrefix(".") && $0.contains(".partial-") }.map { path + "/" + $0 }
         for item in written + cutOff where FileManager.default.fileExists(atPath: item) {
@@ -167,10 +172,26 @@ public struct RunDirectory: Sendable {
         return try config.openCells(labelsFrom: column)
     }
 
-    /// Keeps the cells of `source` that using the trained run reads (`KeptCells`), labelled by `labelColumn`.
-    func keepCells(of source: CellSource, split: HeldOutSplit, labelColumn: String?) throws {
-        let rows = EvaluationCells.cellsRead(split) + CountModel.fitCells(split)
-        try KeptCells(keeping: rows, of: source, labelColumn: labelColumn).write(to: path)
+    /// Writes what using the trained run reads besides its weights, where the run lacks it:
+    /// the cells it keeps (`KeptCells`) and its fitted count model, from `source` (its data,
+    /// prepared as the run prepared it; read only when the cells are missing). Returns what
+    /// was written, for a note; for the run's trainer, or a process that may write the run.
+    public func keepForUse(_ config: TrainingConfig, split: HeldOutSplit, basis: PrincipalBasis?,
+                           source: () throws -> CellSource) throws -> [String] {
+        var written: [String] = []
+        var data: CellSource?
+        if !KeptCells.exist(in: path) {
+            data = try source()
+            let rows = EvaluationCells.cellsRead(split) + CountModel.fitCells(split)
+            try KeptCells(keeping: rows, of: data!, labelColumn: split.stratifiedBy).write(to: path)
+            written.append("the cells its uses read")
+        }
+        if !FileManager.default.fileExists(atPath: countModelPath),
+           let model = try CountModel.ofRun(config, source: try data ?? cells(config), split: split, basis: basis) {
+            try model.write(to: countModelPath)
+            written.append("its count model")
+        }
+        return written
     }
 
     public func writeConfig(_ config: TrainingConfig) throws {

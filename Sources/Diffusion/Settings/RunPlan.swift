@@ -167,8 +167,8 @@ public struct RunPlan: Sendable, Equatable {
         }
         let trainer = try Trainer.start(config: config, source: prepared, trainCells: split.trainCells, labels: trainingLabels,
                                         runPath: runPath, split: split, basis: basis)
-        progress("keeping the held-out cells and the training cells evaluations read")
-        try trainer.run.keepCells(of: prepared, split: split, labelColumn: stratifyBy)
+        progress("keeping the cells using the run reads, and fitting its count model")
+        _ = try trainer.run.keepForUse(trainer.config, split: split, basis: basis) { prepared }
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 
@@ -185,6 +185,8 @@ public struct RunPlan: Sendable, Equatable {
         let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps
         let trainer = try Trainer.resume(runPath: runPath, source: prepared, trainCells: split.trainCells, labels: labels,
                                          totalSteps: total)
+        let added = try run.keepForUse(saved, split: split, basis: trainer.basis) { prepared }
+        if !added.isEmpty { TrainedRun.printNote("\(runPath) lacked \(added.joined(separator: " and ")), which runs now keep: computed from its data") }
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 

@@ -2,7 +2,6 @@ import Analysis
 import CellData
 import Diffusion
 import Foundation
-import Storage
 
 /// The workbench's background analysis of cells, on its own serial queue so the screen
 /// never waits: the t-SNE map of the held-out cells (posted every few iterations as it
@@ -48,13 +47,6 @@ final class CellAnalysis: @unchecked Sendable {
         guard let countModel, countModel.basis.genes == samples.genes else { return (generated, nil) }
         let drawn = countModel.counts(for: generated, seed: UInt64(samples.step))
         return (drawn.logNormalised, drawn.counts)
-    }
-
-    /// The held-out and peer cells' counts, when the data has them. Runs on `queue`.
-    private func realCounts(target: Double) -> (heldOut: CellMatrix, peer: CellMatrix)? {
-        guard let comparison, let a = comparison.heldOutLibrarySizes, let b = comparison.peerLibrarySizes else { return nil }
-        return (CountStatistics.counts(logNormalised: comparison.heldOut, librarySizes: a, targetSum: target),
-                CountStatistics.counts(logNormalised: comparison.peer, librarySizes: b, targetSum: target))
     }
 
     func cancel() { queue.async { self.cancelled = true } }
@@ -141,7 +133,7 @@ final class CellAnalysis: @unchecked Sendable {
             let (generated, counts) = samples.isCounts ? (CellMatrix(cells: samples.count, genes: samples.genes, values: samples.values), nil)
                 : observed(samples)
             let basis = pca ?? principalComponents()
-            let real = countModel.flatMap { realCounts(target: $0.targetSum) }
+            let real = countModel.flatMap { model in comparison?.counts(targetSum: model.targetSum) }
             let evaluation = Evaluation(real: cells, generated: generated, components: basis.count, labels: reference.labels,
                                         basis: basis, peer: comparison.map { ($0.peer, $0.peerLabels) },
                                         counts: counts.flatMap { c in real.map { Evaluation.Counts(real: $0.heldOut, generated: c, peer: $0.peer) } })
@@ -153,7 +145,7 @@ final class CellAnalysis: @unchecked Sendable {
             let report = EvaluationReport(evaluation, realCells: reference.count, generatedCells: samples.count, genes: reference.genes,
                                           generatedValues: samples.isCounts || counts != nil ? "counts" : "network", step: samples.step,
                                           types: types)
-            if let runPath, let bytes = try? report.encoded() { try? AtomicFile.write(bytes, to: runPath + "/report.json") }
+            if let runPath { _ = try? report.write(intoRun: runPath) }
             let metrics = report.figures
             inbox.post(.evaluation(step: samples.step, metrics))
             let figures = metrics.filter { ["mmd2_rbf", "knn_auc", "gene_gene_corr_r", "type_accuracy"].contains($0.key) }

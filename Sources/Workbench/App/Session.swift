@@ -49,19 +49,16 @@ public final class Session: @unchecked Sendable {
     /// Reopens a run read-only: its log, its held-out cells and its latest generated cells.
     public func browse(runPath: String) {
         open(runPath, status: "opening \((runPath as NSString).lastPathComponent)") { [self] in
-            let (run, config) = try RunDirectory.open(runPath)
-            let split = try run.split(config)
-            let cells = try run.cells(config, labelsFrom: split.stratifiedBy)
-            let comparison = try EvaluationCells(cells, split: split, geneScale: config.data.geneScale)
-            let reference = Self.reference(comparison, cells, split)
+            let trained = try TrainedRun(path: runPath) { [self] note in self.post(.message(note, isError: false)) }
+            let (run, config) = (trained.directory, trained.config)
+            let comparison = try trained.evaluationCells()
+            let reference = Self.reference(comparison, trained.cells, trained.split)
             post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                          reference: reference))
             post(.history(try RunHistory(contentsOf: run.metricsPath)))
             post(.status(.browsing))
-            let basis = try run.basis(config)
-            let analysis = startAnalysis(reference, comparison, config) {
-                try? CountModel.ofRun(config, source: cells, split: split, basis: basis)
-            }
+            let countModel = trained.countModel
+            let analysis = startAnalysis(reference, comparison, config) { countModel }
             if let samples = try Self.latestSamples(run, genes: config.data.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)
@@ -116,9 +113,9 @@ public final class Session: @unchecked Sendable {
         post(.opened(path: runPath, config: config, parameters: ParameterLayout(config: config.model).trainableCount,
                      reference: reference))
         if let history { post(.history(history)) }
-        let (cells, split, basis) = (started.cells, started.split, started.trainer.basis)
+        let kept = started.trainer.run.countModelPath
         let analysis = startAnalysis(reference, comparison, config) {
-            try? CountModel.ofRun(config, source: cells, split: split, basis: basis)
+            try? CountModel(contentsOf: kept, genes: config.data.genes)   // none when the data held no counts
         }
         lock.withLock {
             trainer = started.trainer

@@ -28,7 +28,7 @@ public enum RunCatalogue {
             cellsPerSecond: seconds.map { Double(config.batch) / $0 },
             peakMemoryMiB: history.steps.compactMap(\.peakMemoryMiB).max(),
             bestLoss: history.steps.map(\.loss).filter(\.isFinite).min(), losses: losses, metrics: [])
-        if let report = EvaluationReport.read(path + "/report.json") {
+        if let report = EvaluationReport.read(EvaluationReport.path(inRun: path)) {
             summary.metrics = report.figures
             summary.perType = (report.perLabel ?? []).map { ($0.label, $0.accuracy, $0.accuracyFloor) }
         }

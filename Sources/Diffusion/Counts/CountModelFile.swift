@@ -1,0 +1,68 @@
+import CellData
+import Foundation
+import Networks
+
+/// A fitted count model as a run keeps it, `count-model.safetensors`: one float32 tensor
+/// per part, so that NumPy or PyTorch read it as they read a checkpoint.
+///
+///     scale, dispersion, floor   [genes]             a_g, θ_g and the floor of m_cg
+///     basis_mean                 [genes]             the smooth part's basis: μ
+///     basis_axes                 [genes, genes]      its axes (column j the j-th), of which
+///                                                    metadata `components` are kept
+///     reference_scores           [cells, k]          training cells' leading scores …
+///     reference_library_sizes    [cells]             … and their library sizes
+///
+/// with metadata `target_sum` (the run's normalize_total target) and `format`.
+extension CountModel {
+    public static let fileName = "count-model.safetensors"
+    static let fileFormat = "1"
+
+    /// Writes the model atomically into `path`.
+    public func write(to path: String) throws {
+        let g = basis.genes
+        var file = SafeTensorsWriter(metadata: ["format": Self.fileFormat, "components": String(basis.components),
+                                                "target_sum": String(targetSum)])
+        file.add("scale", shape: [g], floats: scale)
+        file.add("dispersion", shape: [g], floats: dispersion)
+        file.add("floor", shape: [g], floats: floor)
+        file.add("basis_mean", shape: [g], floats: basis.mean)
+        file.add("basis_axes", shape: [g, g], floats: basis.axes)
+        file.add("reference_scores", shape: [referenceScores.cells, referenceScores.genes], floats: referenceScores.values)
+        file.add("reference_library_sizes", shape: [referenceLibraries.count], floats: referenceLibraries)
+        try file.write(to: path)
+    }
+
+    /// Reads a model written by `write(to:)`, for cells of `genes` genes; a file that is
+    /// damaged, of another format or for other genes is refused, naming the file.
+    public init(contentsOf path: String, genes: Int) throws {
+        func bad(_ why: String) -> TrainingError { TrainingError("\(path): \(why); delete it to fit the count model again from the run's cells") }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: path) } catch { throw bad("\(error)") }
+        guard file.metadata["format"] == Self.fileFormat else { throw bad("count-model format \(file.metadata["format"] ?? "none"), this wbdit reads \(Self.fileFormat)") }
+        guard let targetSum = file.metadata["target_sum"].flatMap(Double.init), targetSum > 0,
+              let components = file.metadata["components"].flatMap(Int.init), (1...genes).contains(components) else {
+            throw bad("its target_sum or components metadata is missing or out of range")
+        }
+        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+            guard let info = file.info(name), info.shape == shape else {
+                throw bad("tensor \(name) is missing or not of shape \(shape)")
+            }
+            let values = try file.floats(name)
+            guard values.allSatisfy(\.isFinite) else { throw bad("tensor \(name) holds values that are not finite") }
+            return values
+        }
+        guard let referenceShape = file.info("reference_scores")?.shape, referenceShape.count == 2, referenceShape[0] >= 1 else {
+            throw bad("tensor reference_scores is missing or not a matrix")
+        }
+        let n = referenceShape[0]
+        let basis = PrincipalBasis(mean: try tensor("basis_mean", [genes]), axes: try tensor("basis_axes", [genes, genes]),
+                                   components: components)
+        guard referenceShape[1] == min(Self.neighbourComponents, components) else {
+            throw bad("reference_scores holds \(referenceShape[1]) scores per cell, not \(min(Self.neighbourComponents, components))")
+        }
+        self.init(targetSum: targetSum, scale: try tensor("scale", [genes]), dispersion: try tensor("dispersion", [genes]),
+                  floor: try tensor("floor", [genes]), basis: basis,
+                  referenceScores: CellMatrix(cells: n, genes: referenceShape[1], values: try tensor("reference_scores", referenceShape)),
+                  referenceLibraries: try tensor("reference_library_sizes", [n]))
+    }
+}
