@@ -91,4 +91,15 @@ final class CountModelTests: XCTestCase {
         XCTAssertEqual(Array(all.values[0..<36]), some.values)
         XCTAssertNotEqual(model.counts(for: cells, seed: 8).counts.values, all.values)
     }
+
+    /// Cells from a network far from trained (values whose expm1 overflows) give counts,
+    /// not a trap: each gene's mean is at most the whole library.
+    func testExtremeGeneratedCellsGiveBoundedCounts() throws {
+        let (cells, sizes, _) = cells(200, genes: 12, theta: 3, seed: 5)
+        let model = CountModel(fitting: cells, librarySizes: sizes, basis: try XCTUnwrap(PrincipalBasis(fitting: cells)).leading(3), targetSum: 1e4)
+        let extreme = CellMatrix(cells: 4, genes: 12, values: (0..<48).map { $0 % 2 == 0 ? 1e4 : 40 })
+        let drawn = model.counts(for: extreme, seed: 1)
+        XCTAssertTrue(drawn.counts.values.allSatisfy { $0.isFinite && $0 >= 0 })
+        XCTAssertTrue(drawn.logNormalised.values.allSatisfy(\.isFinite))
+    }
 }

@@ -9,7 +9,7 @@ import Kernels
 /// This model puts the sampling noise back, the way count-based generators (scVI, CFGen)
 /// do, around the network's cell:
 ///
-///     m_cg = max(expm1(x̂_cg), floor_g)         x̂: the cell's projection on the leading k
+///     m_cg = min(max(expm1(x̂_cg), floor_g), S)   x̂: the cell's projection on the leading k
 ///                                                components, clamped at 0
 ///     L_c  = the library size of one of the 10 training cells nearest c (leading 20 PCs)
 ///     y_cg ~ NB(mean a_g · L_c / S · m_cg, dispersion θ_g)
@@ -156,7 +156,9 @@ public struct CountModel {
                     let size = Double(referenceLibraries[Int(neighbours.indices[c * neighbours.k + pick])])
                     sizesOut[c] = Float(size)
                     for j in 0..<g {
-                        let m = max(Double(smooth[c * g + j]), Double(floor[j]))
+                        // At most the whole normalised library in one gene: a network far from
+                        // trained (an early sample) can ask for expm1 of anything.
+                        let m = min(max(Double(smooth[c * g + j]), Double(floor[j])), targetSum)
                         let mean = Double(scale[j]) * size / targetSum * m
                         out[c * g + j] = Float(generator.nextNegativeBinomial(mean: mean, dispersion: Double(dispersion[j])))
                     }

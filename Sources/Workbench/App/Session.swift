@@ -75,9 +75,14 @@ public final class Session: @unchecked Sendable {
     /// samples, every two seconds, until the lock goes or another run opens.
     private func follow(_ run: RunDirectory, genes: Int, analysis: CellAnalysis) {
         var shownStep = lock.withLock { latestSamples?.step }
+        var shownCheckpoint = try? run.latestStep()
         while lock.withLock({ runPath == run.path && trainer == nil }) {
             Thread.sleep(forTimeInterval: 2)
             if let history = try? RunHistory(contentsOf: run.metricsPath) { post(.history(history)) }
+            if let checkpoint = try? run.latestStep(), checkpoint != shownCheckpoint {
+                shownCheckpoint = checkpoint
+                refreshRuns()
+            }
             if let samples = try? Self.latestSamples(run, genes: genes), samples.step != shownStep {
                 shownStep = samples.step
                 lock.withLock { latestSamples = samples }
@@ -183,6 +188,7 @@ public final class Session: @unchecked Sendable {
             }
             let conditional = lock.withLock { trainer?.config.labelNames != nil }
             if due { sample(cells: nil, settings: autoSampleSettings, labels: conditional ? .trainingMix : .none) }
+            refreshRuns()   // the Compare screen shows the run's progress
         case .finished, .failed:
             refreshRuns()
         default:
