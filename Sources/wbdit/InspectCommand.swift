@@ -44,7 +44,7 @@ struct Inspect: ParsableCommand {
             ProbeBatch.readouts(network, data: $0.baseAddress!, cells: n, seed: seed)
         }
         let c = network.config
-        let ceiling = LayerReadout.codingRateCeiling(heads: c.heads, headWidth: c.headWidth)
+        let ceiling = LayerReadout.codingRateCeiling(heads: c.heads, headWidth: c.headWidth, tokens: c.tokens)
         let sparsityName = c.architecture == .whiteBox ? "sparsity (zeros)" : "sparsity (|h| < 0.01)"
         var rows = [["layer", "coding rate R^c (nats)", "of ceiling", sparsityName]]
         for layer in layers {

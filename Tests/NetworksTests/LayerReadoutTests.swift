@@ -13,6 +13,21 @@ final class LayerReadoutTests: XCTestCase {
         XCTAssertEqual(rate, 0.5 * log(1 + Double(p) / 0.01), accuracy: 1e-9)
     }
 
+    /// The ceiling is reached by tokens spread evenly over min(N, p) directions — N
+    /// orthonormal tokens when N ≤ p, each axis equally often when N > p — and random
+    /// tokens stay below it.
+    func testTheCeilingIsReachedByEvenlySpreadTokens() {
+        var generator = SeededGenerator(seed: 4)
+        for (n, p) in [(3, 8), (5, 32), (8, 8), (16, 4)] {
+            let z = FloatBuffer((0..<(n * p)).map { Float($0 % p == ($0 / p) % p ? 1 : 0) })
+            let ceiling = LayerReadout.codingRateCeiling(heads: 1, headWidth: p, tokens: n)
+            XCTAssertEqual(LayerReadout.codingRate(z.constPointer, tokens: n, width: p, ld: p), ceiling, accuracy: 1e-6 * ceiling, "N \(n), p \(p)")
+            let random = FloatBuffer.random(n * p, generator: &generator)
+            XCTAssertLessThan(LayerReadout.codingRate(random.constPointer, tokens: n, width: p, ld: p), ceiling, "N \(n), p \(p)")
+        }
+        XCTAssertEqual(LayerReadout.codingRateCeiling(heads: 8, headWidth: 32, tokens: 5), 8 * 2.5 * log(641), accuracy: 1e-9)
+    }
+
     /// The p × p form equals the definition's N × N determinant, computed naively.
     func testRateMatchesTheTokenByTokenDeterminant() {
         var generator = SeededGenerator(seed: 8)
@@ -47,7 +62,7 @@ final class LayerReadoutTests: XCTestCase {
             network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 3)
             let readouts = network.readouts()
             XCTAssertEqual(readouts.map(\.layer), [0, 1])
-            let ceiling = LayerReadout.codingRateCeiling(heads: 2, headWidth: 8)
+            let ceiling = LayerReadout.codingRateCeiling(heads: 2, headWidth: 8, tokens: config.tokens)
             for r in readouts {
                 XCTAssertGreaterThan(r.codingRate, 0)
                 XCTAssertLessThanOrEqual(r.codingRate, ceiling)

@@ -40,7 +40,8 @@ enum ScriptedRun {
 
     static func readouts(_ step: Int) -> [LayerReadout] {
         (0..<3).map { layer in
-            LayerReadout(layer: layer, codingRate: 180 - Double(layer) * 25 - Double(step) / 10, codingRateSD: 3,
+            // Below the ceiling of 4 tokens, 4 heads of width 16: 8·ln(401) ≈ 48 nats.
+            LayerReadout(layer: layer, codingRate: 44 - Double(layer) * 6 - Double(step) / 200, codingRateSD: 1.5,
                          sparsity: 0.2 + 0.15 * Double(layer) + Double(step) / 2000)
         }
     }

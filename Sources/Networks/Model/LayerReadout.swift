@@ -26,9 +26,13 @@ public struct LayerReadout: Equatable, Sendable, Codable {
     /// CRATE's precision ε².
     public static let epsilonSquared = 0.01
 
-    /// The largest R^c possible with unit tokens when p ≤ N: (H·p/2)·ln(1 + 1/ε²).
-    public static func codingRateCeiling(heads: Int, headWidth: Int) -> Double {
-        Double(heads * headWidth) / 2 * log(1 + 1 / epsilonSquared)
+    /// The largest R^c possible for N unit tokens of width p in each of H heads:
+    /// H·(r/2)·ln(1 + p/(r ε²)) with r = min(N, p). The eigenvalues of p/(N ε²)·ZᵀZ sum
+    /// to p/ε² (its trace, with unit tokens) over at most r non-zero ones, and Σ ln(1 + λ_i)
+    /// is largest when they are equal; for N ≥ p this is CRATE's (H·p/2)·ln(1 + 1/ε²).
+    public static func codingRateCeiling(heads: Int, headWidth p: Int, tokens n: Int) -> Double {
+        let r = Double(min(n, p))
+        return Double(heads) * r / 2 * log(1 + Double(p) / (r * epsilonSquared))
     }
 
     /// R(Z) = ½ logdet(I_N + p/(N ε²) Z Zᵀ) for N tokens of width p (rows of `z`, leading

@@ -23,7 +23,7 @@ enum LayersScreen {
         }
         let names = labels(config.model.architecture)
         let depth = config.model.depth
-        let ceiling = LayerReadout.codingRateCeiling(heads: config.model.heads, headWidth: config.model.headWidth)
+        let ceiling = LayerReadout.codingRateCeiling(heads: config.model.heads, headWidth: config.model.headWidth, tokens: config.model.tokens)
         let tableHeight = min(body.height / 2, 3 + 2 * depth)
         let (table, profiles) = body.splitTop(max(tableHeight, 5))
         let latest = state.readouts.last
