@@ -1,21 +1,30 @@
 import CellData
 import Foundation
 
-/// Marker genes of cell types, one type against the rest, ranked by Welch's t statistic
-/// as scanpy's `rank_genes_groups(method="t-test")` scores them: for each gene,
-/// (mean in the type − mean in the rest) / √(var_type/n_type + var_rest/n_rest), variances
-/// with ddof 1, on the values as given (log-normalised).
+/// Marker genes of cell types, one type against the rest, scored on the values as given
+/// (log-normalised) as scanpy's `rank_genes_groups` scores them:
+///
+/// - `.tTest` (`method="t-test"`): Welch's t, (mean in the type − mean in the rest) /
+///   √(var_type/n_type + var_rest/n_rest), variances with ddof 1;
+/// - `.wilcoxon` (`method="wilcoxon"`): the rank-sum z-score, (R − n_type(n + 1)/2) /
+///   √(n_type·n_rest·(n + 1)/12), R the type's sum of ranks (ties averaged, no correction).
 public struct MarkerGenes: Sendable {
+    public enum Method: Sendable { case tTest, wilcoxon }
+
     /// The labels, in first-seen order.
     public let labels: [String]
     /// Per label, every gene's score [labels][genes].
     public let scores: [[Double]]
 
-    public init(cells: CellMatrix, labels cellLabels: [String]) {
+    public init(cells: CellMatrix, labels cellLabels: [String], method: Method = .tTest) {
         precondition(cellLabels.count == cells.cells, "MarkerGenes: \(cellLabels.count) labels for \(cells.cells) cells")
         var order: [String] = []
         for l in cellLabels where !order.contains(l) { order.append(l) }
         labels = order
+        if method == .wilcoxon {
+            scores = Self.rankSumScores(cells, cellLabels, order)
+            return
+        }
         let g = cells.genes
         // Per-label sums and sums of squares, then one-vs-rest moments from the totals.
         var sum = [[Double]](repeating: [Double](repeating: 0, count: g), count: order.count)
@@ -45,6 +54,26 @@ public struct MarkerGenes: Sendable {
                 return se > 0 ? (m1 - m2) / se : 0
             }
         }
+    }
+
+    private static func rankSumScores(_ cells: CellMatrix, _ cellLabels: [String], _ order: [String]) -> [[Double]] {
+        let (n, g) = (cells.cells, cells.genes)
+        let index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let membership = cellLabels.map { index[$0]! }
+        var sizes = [Double](repeating: 0, count: order.count)
+        for k in membership { sizes[k] += 1 }
+        var scores = [[Double]](repeating: [Double](repeating: 0, count: g), count: order.count)
+        for j in 0..<g {
+            let ranks = Correlation.ranks((0..<n).map { Double(cells.values[$0 * g + j]) })
+            var sums = [Double](repeating: 0, count: order.count)
+            for c in 0..<n { sums[membership[c]] += ranks[c] }
+            for k in order.indices {
+                let (n1, n2) = (sizes[k], Double(n) - sizes[k])
+                let spread = (n1 * n2 * Double(n + 1) / 12).squareRoot()
+                scores[k][j] = spread > 0 ? (sums[k] - n1 * Double(n + 1) / 2) / spread : .nan
+            }
+        }
+        return scores
     }
 
     /// The `count` highest-scoring genes of `label` (indices, best first; ties by index).

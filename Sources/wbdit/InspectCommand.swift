@@ -3,6 +3,7 @@ import CellData
 import Diffusion
 import Foundation
 import Networks
+import Report
 
 /// `wbdit inspect`: what each layer of a checkpoint does to real cells.
 struct Inspect: ParsableCommand {
@@ -35,8 +36,20 @@ struct Inspect: ParsableCommand {
     var cells: Int = 64
     @Option(help: "Seed of the probe noise.")
     var seed: UInt64 = 0
+    @Flag(help: "With --run: read every atom (white-box) or MLP unit (DiT) and head in genes and cell types, beside random directions and principal components.")
+    var units = false
+    @Option(help: "With --units: the obs column of cell types (default: the run's own).")
+    var labels: String?
+    @Option(name: .customLong("noise-step"), help: "With --units: the timestep (1-999) the held-out cells are noised to.")
+    var noiseStep: Int = RunUnits.defaultNoiseStep
+    @Option(help: "With --units: the most specific units listed per layer.")
+    var top: Int = 5
+    @Flag(help: "With --units: one JSON object per unit, head and baseline direction, one per line.")
+    var json = false
 
     func run() throws {
+        if units { return try UnitsReport(self).print() }
+        guard labels == nil, !json else { throw InputError("--labels and --json go with --units") }
         guard (1...4096).contains(cells) else { throw InputError("--cells must be between 1 and 4096 (got \(cells))") }
         let (network, probe) = try networkAndCells()
         let n = min(cells, probe.cells)

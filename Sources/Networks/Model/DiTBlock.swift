@@ -45,7 +45,8 @@ final class DiTBlock: TransformerBlock {
     /// The query slices of qkv, and the post-GELU hidden (|h| < threshold counts as zero).
     var probe: BlockProbe {
         BlockProbe(projections: qkv.constPointer, projectionStride: 3 * shape.width,
-                   code: hiddenActivated.constPointer, codeWidth: hidden, zeroThreshold: LayerReadout.ditThreshold)
+                   code: hiddenActivated.constPointer, codeWidth: hidden, zeroThreshold: LayerReadout.ditThreshold,
+                   probabilities: probabilities.constPointer)
     }
 
     func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {

@@ -114,4 +114,6 @@ struct BlockProbe {
     let codeWidth: Int
     /// Values with |v| ≤ this count as zero.
     let zeroThreshold: Float
+    /// The attention probabilities, [B, H, N, N]: row i holds token i's weights over the tokens.
+    let probabilities: ConstFloatPointer
 }

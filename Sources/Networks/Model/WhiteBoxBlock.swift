@@ -41,7 +41,7 @@ final class WhiteBoxBlock: TransformerBlock {
 
     var probe: BlockProbe {
         BlockProbe(projections: projected.constPointer, projectionStride: shape.width,
-                   code: code.constPointer, codeWidth: shape.width, zeroThreshold: 0)
+                   code: code.constPointer, codeWidth: shape.width, zeroThreshold: 0, probabilities: probabilities.constPointer)
     }
 
     func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {
