@@ -17,11 +17,12 @@ struct UnitsReport {
         guard let path = command.runPath, command.checkpoint == nil, command.data == nil else {
             throw InputError("--units reads a run: give --run")
         }
-        guard (1...(NoiseSchedule.steps - 1)).contains(command.noiseStep) else {
-            throw InputError("--noise-step must be between 1 and \(NoiseSchedule.steps - 1) (got \(command.noiseStep))")
+        let noiseStep = command.noiseStep ?? RunUnits.defaultNoiseStep
+        guard (1...(NoiseSchedule.steps - 1)).contains(noiseStep) else {
+            throw InputError("--noise-step must be between 1 and \(NoiseSchedule.steps - 1) (got \(noiseStep))")
         }
         guard command.top >= 1 else { throw InputError("--top must be at least 1 (got \(command.top))") }
-        read = try RunUnits(run: TrainedRun(path: path), labels: command.labels, noiseStep: command.noiseStep, seed: command.seed)
+        read = try RunUnits(run: TrainedRun(path: path), labels: command.labels, noiseStep: noiseStep, seed: command.seed)
         (self.path, column, top, json) = (path, command.labels, command.top, command.json)
     }
 

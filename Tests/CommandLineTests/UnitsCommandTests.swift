@@ -63,10 +63,31 @@ final class UnitsCommandTests: XCTestCase {
         }
     }
 
+    /// Layer readouts at one noise level, on held-out cells, as JSON.
+    func testLayerReadoutsAtOneNoiseStep() throws {
+        let run = try copy()
+        let result = try CommandRunner.wbdit(["inspect", "--run", run, "--noise-step", "100", "--cells", "50", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["noise_step"] as? Int, 100)
+        XCTAssertEqual(object["cells"] as? Int, 50)
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.map { $0["layer"] as? Int }, [1, 2])
+        for layer in layers {
+            let (rate, ceiling) = (try XCTUnwrap(layer["coding_rate"] as? Double), try XCTUnwrap(layer["ceiling"] as? Double))
+            // 4 tokens in 2 heads of width 8: 2·(4/2)·ln(1 + 8/(4·0.01)).
+            XCTAssertEqual(ceiling, 4 * log(201.0), accuracy: 1e-9)
+            XCTAssertTrue(rate > 0 && rate <= ceiling, "\(rate) of \(ceiling)")
+        }
+        let spread = try CommandRunner.wbdit(["inspect", "--run", run, "--cells", "50", "--json"])
+        XCTAssertNotEqual(spread.stdout, result.stdout, "one noise level is not the spread")
+    }
+
     func testWhatUnitsCannotReadIsAOneLineError() throws {
         let run = try copy()
         for (arguments, message) in [(["--units", "--noise-step", "0"], "--noise-step"), (["--units", "--labels", "nope"], "nope"),
-                                     (["--json"], "--units"), (["--units", "--top", "0"], "--top")] {
+                                     (["--labels", "level1"], "--units"), (["--units", "--top", "0"], "--top"),
+                                     (["--noise-step", "1000"], "--noise-step")] {
             let result = try CommandRunner.wbdit(["inspect", "--run", run] + arguments)
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
