@@ -2,7 +2,7 @@ import Foundation
 
 extension RunUnits {
     /// One JSON object per line for every unit, head and baseline direction:
-    /// `layer` (null for a principal component), `kind` (atom, unit, head, random, pca),
+    /// `layer` (from 1, as `sample --scale-unit` takes it; null for a principal component), `kind` (atom, unit, head, random, pca),
     /// `index`, `top_genes` ([{"gene", "rho"}], strongest first), `type` and `specificity`
     /// (its most specific cell type and the AUC there; null for a dead unit),
     /// `enriched_type`, `p_value`, `q_value`; a head also has `attention` ([tokens][tokens],
@@ -13,7 +13,7 @@ extension RunUnits {
         return (units + baselines).map { unit -> String in
             let m = unit.meaning
             var object: [String: Any] = [
-                "layer": unit.layer.map { $0 as Any } ?? NSNull(), "kind": unit.kind.rawValue, "index": m.index,
+                "layer": unit.layer.map { ($0 + 1) as Any } ?? NSNull(), "kind": unit.kind.rawValue, "index": m.index,
                 "top_genes": m.topGenes.map { ["gene": geneNames[$0.gene], "rho": Self.rounded($0.rho)] },
                 "type": m.type.map { $0 as Any } ?? NSNull(),
                 "specificity": m.specificity.isFinite ? Self.rounded(m.specificity) : NSNull(),

@@ -28,6 +28,7 @@ struct Sample: ParsableCommand {
         Example:
           wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.h5ad
           wbdit sample --run runs/demo --n 1000 --values log-normalised --out cells.npy
+          wbdit sample --run runs/demo --n 500 --scale-unit 3:140:4 --out atom140.h5ad   # one atom amplified
         """
     )
 
@@ -48,6 +49,8 @@ struct Sample: ParsableCommand {
     var labelsLike: String?
     @Option(help: "Classifier-free guidance weight W (1: plain conditional sampling; > 1 pushes harder towards the type).")
     var guidance: Double = 1
+    @Option(name: .customLong("scale-unit"), help: "LAYER:UNIT:FACTOR — multiply one ISTA atom (white-box) or MLP unit (DiT) by FACTOR in every step, as `inspect --units` numbers them (0 removes it).")
+    var scaleUnit: String?
     @Option(help: "Cells denoised at once (memory grows with it).")
     var batch: Int = 32
     @Option(help: "Threads (default: all cores).")
@@ -70,6 +73,7 @@ struct Sample: ParsableCommand {
         }
         try Threads.configureFromOption(threads)
         let source = try Source(self)
+        if let scaleUnit { source.network.intervention = try Self.intervention(scaleUnit, source.network.config) }
         let requested = try requestedLabels(source)
         let asked = sampling.settings(clamp: !noClamp)
         let progress = ProgressLine()
@@ -193,6 +197,17 @@ struct Sample: ParsableCommand {
         }
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
         return try run.trainingMix(count)
+    }
+
+    /// `--scale-unit LAYER:UNIT:FACTOR`, layers counted from 1.
+    static func intervention(_ text: String, _ config: ModelConfig) throws -> UnitIntervention {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let layer = Int(parts[0]), let unit = Int(parts[1]), let scale = Float(parts[2]) else {
+            throw InputError("--scale-unit takes LAYER:UNIT:FACTOR, e.g. 3:140:4 (got \(text))")
+        }
+        let intervention = UnitIntervention(layer: layer - 1, unit: unit, scale: scale)
+        if let problem = intervention.problem(for: config) { throw InputError("--scale-unit \(text): \(problem)") }
+        return intervention
     }
 
     /// Whether cells come out as counts: asked for, and the run can (a note on stderr when not).

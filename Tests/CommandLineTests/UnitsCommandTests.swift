@@ -83,6 +83,26 @@ final class UnitsCommandTests: XCTestCase {
         XCTAssertNotEqual(spread.stdout, result.stdout, "one noise level is not the spread")
     }
 
+    /// Scaling an atom by 1 changes nothing, to the bit; removing it changes the cells.
+    func testSamplingWithOneAtomScaled() throws {
+        let run = try copy()
+        func sample(_ extra: [String]) throws -> Data {
+            let out = run + "/cells-\(UUID().uuidString).npy"
+            let result = try CommandRunner.wbdit(["sample", "--run", run, "--n", "4", "--steps", "5", "--values", "network", "--out", out] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try Data(contentsOf: URL(fileURLWithPath: out))
+        }
+        let plain = try sample([])
+        XCTAssertEqual(try sample(["--scale-unit", "2:3:1"]), plain)
+        XCTAssertNotEqual(try sample(["--scale-unit", "2:3:0"]), plain)
+        for (spec, message) in [("3:0:1", "layer 3 of a network with 2"), ("1:16:1", "unit 16 of a layer with 16"), ("1:2", "LAYER:UNIT:FACTOR"),
+                                ("1:2:nan", "a scale of nan")] {
+            let result = try CommandRunner.wbdit(["sample", "--run", run, "--n", "2", "--out", run + "/x.npy", "--scale-unit", spec])
+            XCTAssertEqual(result.status, 2, spec)
+            XCTAssertTrue(result.stderr.contains(message), "\(spec): \(result.stderr)")
+        }
+    }
+
     func testWhatUnitsCannotReadIsAOneLineError() throws {
         let run = try copy()
         for (arguments, message) in [(["--units", "--noise-step", "0"], "--noise-step"), (["--units", "--labels", "nope"], "nope"),

@@ -57,8 +57,9 @@ final class BackwardScratch {
 protocol TransformerBlock: AnyObject {
     /// Where the layer's coding rate and sparsity are read.
     var probe: BlockProbe { get }
-    /// out [B·N, D] ← the block applied to x [B·N, D], conditioned on siluCondition [B, D].
-    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer)
+    /// out [B·N, D] ← the block applied to x [B·N, D], conditioned on siluCondition [B, D],
+    /// with `intervention`'s unit scaled when it is this block's.
+    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer, intervention: UnitIntervention?)
     /// On entry dx holds the gradient w.r.t. the block's output, on return w.r.t. its input x.
     /// Writes the block's parameter gradients; adds into dSiluCondition [B, D].
     func backward(dx: FloatPointer, x: ConstFloatPointer,

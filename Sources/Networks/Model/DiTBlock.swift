@@ -49,7 +49,7 @@ final class DiTBlock: TransformerBlock {
                    probabilities: probabilities.constPointer)
     }
 
-    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {
+    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer, intervention: UnitIntervention?) {
         let (d, rows) = (shape.width, shape.rows)
         let w = weights
         adaLN.forwardModulation(siluCondition: siluCondition, weight: w.modulationWeight, bias: w.modulationBias)
@@ -68,6 +68,7 @@ final class DiTBlock: TransformerBlock {
                        finish: { band in
                            band.forEachRowSpan(ldc: hidden) { GELU.forward(out: activated, slope: slope, span: $0) }
                        })
+        intervention?.apply(activated, rows: rows, width: hidden)
         Linear.forward(y: mlpOutput.pointer, x: hiddenActivated.constPointer, weight: w.fc2Weight,
                        bias: w.fc2Bias, rows: rows, inFeatures: hidden, outFeatures: d)
         adaLN.addGated(.mlp, out: out, x: middle.constPointer, f: mlpOutput.constPointer)

@@ -18,6 +18,10 @@ public final class DiffusionTransformer {
     /// activations and no gradient buffers are kept, so memory does not grow with depth.
     /// `backward` and `readouts` need a training network.
     public var inferenceOnly = false
+    /// A unit scaled in every forward pass (nil: none); `problem(for:)` checks it fits.
+    public var intervention: UnitIntervention? {
+        didSet { precondition(intervention?.problem(for: config) == nil, "intervention: \(intervention!.problem(for: config)!)") }
+    }
 
     /// A network with the reference initialisation (its output is exactly zero).
     public convenience init(config: ModelConfig, seed: UInt64) {
@@ -100,7 +104,7 @@ public final class DiffusionTransformer {
 
         for i in 0..<c.depth {
             a.blocks[i].forward(out: a.residual[i + 1].pointer, x: a.residual[i].constPointer,
-                          siluCondition: a.siluCondition.constPointer)
+                          siluCondition: a.siluCondition.constPointer, intervention: intervention?.layer == i ? intervention : nil)
         }
 
         // Final layer: Linear(modulate(LN(x), shift, scale)) → [B·N, P] = [B, G′]
@@ -130,6 +134,7 @@ public final class DiffusionTransformer {
     /// of the loss w.r.t. the last forward pass's output, `dOutput` [batch, G].
     public func backward(dOutput: ConstFloatPointer) {
         guard let a = activations else { preconditionFailure("backward before forward") }
+        precondition(intervention == nil, "backward of a network under an intervention")
         precondition(!a.inferenceOnly, "backward on an inference-only network")
         let c = config
         let batch = a.shape.batch

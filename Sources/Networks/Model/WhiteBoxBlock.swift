@@ -44,7 +44,7 @@ final class WhiteBoxBlock: TransformerBlock {
                    code: code.constPointer, codeWidth: shape.width, zeroThreshold: 0, probabilities: probabilities.constPointer)
     }
 
-    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer) {
+    func forward(out: FloatPointer, x: ConstFloatPointer, siluCondition: ConstFloatPointer, intervention: UnitIntervention?) {
         let (d, rows) = (shape.width, shape.rows)
         let w = weights
         adaLN.forwardModulation(siluCondition: siluCondition, weight: w.modulationWeight, bias: w.modulationBias)
@@ -61,6 +61,7 @@ final class WhiteBoxBlock: TransformerBlock {
 
         ISTA.forward(out: code.pointer, residual: sparseResidual.pointer, z: adaLN.normalize(.mlp, x: middle.constPointer),
                      dictionary: w.dictionary, rows: rows, width: d)
+        intervention?.apply(code.pointer, rows: rows, width: d)
         adaLN.addGated(.mlp, out: out, x: middle.constPointer, f: code.constPointer)
     }
 
