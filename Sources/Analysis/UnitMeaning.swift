@@ -28,6 +28,12 @@ public struct UnitMeaning: Sendable {
     public let pValue: Double
     public private(set) var qValue: Double
 
+    public init(index: Int, topGenes: [(gene: Int, rho: Double)], type: String?, specificity: Double, enrichedType: String?,
+                pValue: Double, qValue: Double) {
+        (self.index, self.topGenes, self.type, self.specificity) = (index, topGenes, type, specificity)
+        (self.enrichedType, self.pValue, self.qValue) = (enrichedType, pValue, qValue)
+    }
+
     public var isEnriched: Bool { qValue <= UnitMeaning.enrichmentLevel }
     /// Whether its activation tells one type from the rest with an AUC of at least `specificLevel`.
     public var isSpecific: Bool { specificity >= UnitMeaning.specificLevel }

@@ -31,6 +31,9 @@ public struct RunReport {
         public let types: [String]?
     }
 
+    /// Its units read in genes and cell types, when the run has types, gene names and a checkpoint.
+    public let units: RunUnits?
+
     /// The cells the run trains on (an epoch is ⌊trainingCells / batch⌋ steps).
     public let trainingCells: Int
 
@@ -54,6 +57,7 @@ public struct RunReport {
         evaluation = report?.figures ?? []
         evaluatedValues = report?.generatedValues
         cells = try Self.compare(run, mapCells: mapCells, labels: labels)
+        units = try? RunUnits(run: run, labels: labels)
     }
 
     /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out

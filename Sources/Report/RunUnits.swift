@@ -18,6 +18,8 @@ public struct RunUnits {
         public let layer: Int?
         public let kind: Kind
         public let meaning: UnitMeaning
+
+        public init(layer: Int?, kind: Kind, meaning: UnitMeaning) { (self.layer, self.kind, self.meaning) = (layer, kind, meaning) }
     }
 
     /// What a head attends to: its attention averaged over the cells, [tokens, tokens].
@@ -25,6 +27,8 @@ public struct RunUnits {
         public let layer: Int
         public let index: Int
         public let attention: [Float]
+
+        public init(layer: Int, index: Int, attention: [Float]) { (self.layer, self.index, self.attention) = (layer, index, attention) }
     }
 
     public let architecture: Architecture
@@ -43,6 +47,13 @@ public struct RunUnits {
     public static let defaultNoiseStep = 10
     public static let cellLimit = 2000
     static let principalComponents = 50
+
+    /// A reading from its parts (tests, and readings kept elsewhere).
+    public init(architecture: Architecture, units: [Unit], heads: [Head], baselines: [Unit], geneNames: [String],
+                tokenNames: [[String]], cells: Int, noiseStep: Int) {
+        (self.architecture, self.units, self.heads, self.baselines) = (architecture, units, heads, baselines)
+        (self.geneNames, self.tokenNames, self.cells, self.noiseStep) = (geneNames, tokenNames, cells, noiseStep)
+    }
 
     /// `labels` names the obs column of cell types (the run's own when nil).
     public init(run: TrainedRun, labels column: String? = nil, noiseStep: Int = RunUnits.defaultNoiseStep, seed: UInt64 = 0) throws {
@@ -135,6 +146,12 @@ public struct RunUnits {
             }
             return weight.indices.sorted { (weight[$0], -$0) > (weight[$1], -$1) }.prefix(3).map { names[$0] }
         }
+    }
+
+    /// The network's own units (atoms or MLP units) in `layer`, most specific first.
+    public func mostSpecific(layer: Int) -> [UnitMeaning] {
+        units.filter { $0.layer == layer && ($0.kind == .atom || $0.kind == .unit) && $0.meaning.type != nil }.map(\.meaning)
+            .sorted { ($0.specificity, -$0.index) > ($1.specificity, -$1.index) }
     }
 
     /// How many directions of `kind` there are, how many are enriched for one type's

@@ -43,12 +43,10 @@ struct UnitsReport {
         }).text)
         let kind: RunUnits.Kind = whiteBox ? .atom : .unit
         for layer in Set(read.units.compactMap(\.layer)).sorted() {
-            let ranked = read.units.filter { $0.layer == layer && $0.kind == kind && $0.meaning.type != nil }
-                .sorted { ($0.meaning.specificity, -$0.meaning.index) > ($1.meaning.specificity, -$1.meaning.index) }
+            let ranked = read.mostSpecific(layer: layer)
             Swift.print("\nLayer \(layer + 1): the \(min(top, ranked.count)) most specific \(units)")
             Swift.print(Table([[whiteBox ? "atom" : "unit", "type", "AUC", "enriched for (q)", "genes tracking it (Spearman ρ)"]]
-                + ranked.prefix(top).map { unit in
-                    let m = unit.meaning
+                + ranked.prefix(top).map { m in
                     return [String(m.index), m.type ?? "–", String(format: "%.3f", m.specificity),
                             m.isEnriched ? "\(m.enrichedType ?? "–") (\(String(format: "%.1g", m.qValue)))" : "–",
                             m.topGenes.prefix(6).map { "\(read.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: ", ")]

@@ -1,0 +1,32 @@
+import Analysis
+import Foundation
+import Networks
+
+extension HTMLReport {
+    /// "The white box in genes": how many of the network's units, heads and the baselines'
+    /// directions are enriched for one type's markers and specific to one type, and each
+    /// layer's most specific units with the genes that track them (`wbdit inspect --units`).
+    func unitsSection(_ read: RunUnits) -> String {
+        let whiteBox = read.architecture == .whiteBox
+        let (units, heads) = whiteBox ? ("ISTA atoms", "MSSA heads") : ("MLP hidden units", "attention heads")
+        let kinds: [(String, RunUnits.Kind)] = [(units, whiteBox ? .atom : .unit), (heads, .head),
+                                                ("random directions, same layers", .random), ("principal components", .pca)]
+        func share(_ k: Int, _ n: Int) -> String { String(format: "%.1f%%", 100 * Double(k) / Double(max(1, n))) }
+        var html = "<h3>The white box in genes</h3><p class=\"note\">\(read.cells) held-out cells noised to step \(read.noiseStep). "
+            + "Enriched: a direction's most correlated genes hold one type's markers beyond chance (BH q ≤ \(UnitMeaning.enrichmentLevel)); "
+            + "specific: its activation tells one type from the rest with AUC ≥ \(UnitMeaning.specificLevel) (docs/metrics.md).</p>"
+        html += "<table><tr><th>directions</th><th>count</th><th>enriched</th><th>specific</th></tr>"
+        for (name, kind) in kinds {
+            let c = read.count(kind)
+            html += "<tr><td>\(esc(name))</td><td>\(c.total)</td><td>\(share(c.enriched, c.total))</td><td>\(share(c.specific, c.total))</td></tr>"
+        }
+        html += "</table><div class=\"wide\"><table><tr><th>layer</th><th>\(whiteBox ? "atom" : "unit")</th><th>type</th><th>AUC</th><th>genes tracking it (Spearman ρ)</th></tr>"
+        for layer in Set(read.units.compactMap(\.layer)).sorted() {
+            for m in read.mostSpecific(layer: layer).prefix(3) {
+                let genes = m.topGenes.prefix(8).map { "\(read.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: ", ")
+                html += "<tr><td>\(layer + 1)</td><td>\(m.index)</td><td>\(esc(m.type ?? "–"))</td><td>\(String(format: "%.3f", m.specificity))</td><td>\(esc(genes))</td></tr>"
+            }
+        }
+        return html + "</table></div>"
+    }
+}
