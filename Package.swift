@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "TestSupport", "AllocationCounter"]),
         .testTarget(name: "CellDataTests", dependencies: ["CellData", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Kernels", "TextUI", "Diffusion", "CellData", "Networks", "Analysis"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Report", "Kernels", "TextUI", "Diffusion", "CellData", "Networks", "Analysis"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wbdit", "Kernels", "CellData", "Analysis", "Diffusion", "Workbench", "TestSupport"],
                     exclude: ["Fixtures"]),

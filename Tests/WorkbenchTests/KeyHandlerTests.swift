@@ -22,6 +22,17 @@ final class KeyHandlerTests: XCTestCase {
         XCTAssertEqual(view.screen, .help)
     }
 
+    /// On the Layers screen ↑/↓ pick the layer whose units are listed, within the network's depth (3).
+    func testArrowsPickTheLayerWithinTheDepth() throws {
+        let state = try ScriptedRun.state()
+        var view = ViewState()
+        view.screen = .layers
+        for (key, layer) in [(Key.down, 1), (.down, 2), (.down, 2), (.up, 1), (.home, 0), (.end, 2)] {
+            _ = handler.handle(key, state, &view)
+            XCTAssertEqual(view.selectedLayer, layer, "\(key)")
+        }
+    }
+
     func testQuitAsksWhileARunIsActiveAndCheckpointsOnYes() throws {
         var state = try ScriptedRun.state()
         var view = ViewState()

@@ -3,6 +3,7 @@ import CellData
 import Diffusion
 import Foundation
 import Networks
+import Report
 import Workbench
 
 /// A run told as a fixed sequence of workbench events: what the snapshot tests render.
@@ -73,6 +74,27 @@ enum ScriptedRun {
         }
         return CellMap(real: real, generated: generated, generatedStep: withGenerated ? 250 : nil, iteration: 750,
                        totalIterations: 750, phase: "done", klDivergence: 0.412)
+    }
+
+    /// The run's units read in genes: 3 layers of 8 atoms over the reference's 40 genes.
+    static func units() -> RunUnits {
+        let genes = (0..<40).map { "Gene\($0)" }
+        let readings = (0..<3).flatMap { layer in
+            (0..<8).map { atom -> RunUnits.Unit in
+                let auc = atom == 7 ? Double.nan : 0.99 - 0.04 * Double(atom) - 0.05 * Double(layer)
+                let top = (0..<10).map { k -> (gene: Int, rho: Double) in
+                    let sign: Double = k % 3 == 2 ? -1 : 1
+                    return ((atom * 5 + k * 3) % 40, sign * (0.9 - 0.07 * Double(k)))
+                }
+                return RunUnits.Unit(layer: layer, kind: .atom, meaning: UnitMeaning(index: atom * 3 + layer, topGenes: atom == 7 ? [] : top,
+                    type: atom == 7 ? nil : labels[atom % 4], specificity: auc, enrichedType: labels[atom % 4],
+                    pValue: atom < 4 ? 1e-6 : 0.3, qValue: atom < 4 ? 1e-5 : 0.5))
+            }
+        }
+        let random = (0..<24).map { RunUnits.Unit(layer: $0 / 8, kind: .random, meaning: UnitMeaning(index: $0, topGenes: [], type: labels[$0 % 4],
+                                                                                                      specificity: $0 % 3 == 0 ? 0.93 : 0.7, enrichedType: nil, pValue: 1, qValue: 1)) }
+        return RunUnits(architecture: .whiteBox, units: readings, heads: [], baselines: random, geneNames: genes,
+                        tokenNames: [["Gene1"], ["Gene2"], ["Gene3"], ["Gene4"]], cells: 60, noiseStep: 10)
     }
 
     static func runs() -> [RunSummary] {

@@ -50,6 +50,19 @@ final class SnapshotTests: XCTestCase {
                        ["Please enlarge the", "terminal", "to at least 80 × 24", "(now 20 × 8); q", "quits"])
     }
 
+    /// The Layers screen once the run's units are read: the second layer's atoms, by specificity.
+    func testLayersWithTheUnitsOfOneLayer() throws {
+        var state = try ScriptedRun.state()
+        state.apply(.units(ScriptedRun.units()))
+        var view = ViewState()
+        view.screen = .layers
+        view.selectedLayer = 1
+        try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "layers-units-160x48")
+        // Too little room at 80×24: the profiles stay, the panel waits for a larger terminal.
+        XCTAssertEqual(WorkbenchView.render(state, view, width: 80, height: 24, now: now).dump(),
+                       WorkbenchView.render(try ScriptedRun.state(), view, width: 80, height: 24, now: now).dump())
+    }
+
     func testDiTLabelsAndEmptyStart() throws {
         var view = ViewState()
         view.screen = .layers

@@ -2,6 +2,7 @@ import Analysis
 import CellData
 import Diffusion
 import Foundation
+import Report
 
 /// The workbench's background analysis of cells, on its own serial queue so the screen
 /// never waits: the t-SNE map of the held-out cells (posted every few iterations as it
@@ -47,6 +48,15 @@ final class CellAnalysis: @unchecked Sendable {
         guard let countModel, countModel.basis.genes == samples.genes else { return (generated, nil) }
         let drawn = countModel.counts(for: generated, seed: UInt64(samples.step))
         return (drawn.logNormalised, drawn.counts)
+    }
+
+    /// Reads the run's units in genes and cell types (a few seconds), for the Layers screen;
+    /// nothing when the run keeps no types or gene names.
+    func readUnits(_ run: TrainedRun) {
+        queue.async { [self] in
+            guard !cancelled, let units = try? RunUnits(run: run) else { return }
+            inbox.post(.units(units))
+        }
     }
 
     func cancel() { queue.async { self.cancelled = true } }

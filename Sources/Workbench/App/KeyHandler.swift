@@ -65,7 +65,7 @@ public struct KeyHandler {
             } else {
                 view.helpScroll = move(view.helpScroll, key, count: 60, page: 10)
             }
-        case .layers: break
+        case .layers: view.selectedLayer = move(view.selectedLayer, key, count: state.config?.model.depth ?? 0, page: 1)
         }
         return nil
     }

@@ -59,6 +59,7 @@ public final class Session: @unchecked Sendable {
             post(.status(.browsing))
             let countModel = trained.countModel
             let analysis = startAnalysis(reference, comparison, config) { countModel }
+            analysis.readUnits(trained)
             if let samples = try Self.latestSamples(run, genes: config.data.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)

@@ -35,6 +35,8 @@ public struct ViewState: Sendable {
     public var geneQuery: String?
     /// Help screen: the first line shown.
     public var helpScroll = 0
+    /// Layers screen: the layer whose units are listed (from 0).
+    public var selectedLayer = 0
     /// Compare screen: the selected run.
     public var selectedRun = 0
     public var modal: Modal?

@@ -1,6 +1,7 @@
 import Analysis
 import Diffusion
 import Networks
+import Report
 
 /// Everything that changes what the workbench shows. The trainer's events arrive wrapped;
 /// the rest come from the session's background work. Plain values only.
@@ -18,6 +19,8 @@ public enum WorkbenchEvent: Sendable {
     case map(CellMap)
     case evaluation(step: Int, [EvaluationReport.Figure])
     case runs([RunSummary])
+    /// The open run's units read in genes and cell types (`inspect --units`).
+    case units(RunUnits)
     /// A line for the status bar.
     case message(String, isError: Bool)
 }

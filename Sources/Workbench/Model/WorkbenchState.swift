@@ -2,6 +2,7 @@ import Analysis
 import Diffusion
 import Foundation
 import Networks
+import Report
 
 /// What the screens draw, built only from events: the workbench's copy of what the run
 /// reported. It holds no training state of its own and nothing that refers to the engine.
@@ -24,6 +25,8 @@ public struct WorkbenchState: Sendable {
     public var map: CellMap?
     public var evaluation: (step: Int, metrics: [EvaluationReport.Figure])?
     public var runs: [RunSummary] = []
+    /// The open run's units in genes and cell types, once read.
+    public var units: RunUnits?
     public var message: (text: String, isError: Bool)?
 
     public init() {}
@@ -54,6 +57,8 @@ public struct WorkbenchState: Sendable {
             for i in runs.indices where runs[i].name == runName { runs[i].metrics = metrics }
         case .runs(let runs):
             self.runs = runs
+        case .units(let units):
+            self.units = units
         case .message(let text, let isError):
             message = (text, isError)
         }
@@ -66,7 +71,7 @@ public struct WorkbenchState: Sendable {
         self.parameters = parameters
         self.reference = reference
         steps = []; readouts = []; latest = nil; lastCheckpoint = nil
-        samples = nil; map = nil; evaluation = nil; sampling = nil
+        samples = nil; map = nil; evaluation = nil; sampling = nil; units = nil
     }
 
     private mutating func apply(_ event: TrainerEvent, now: Date) {

@@ -17,7 +17,7 @@ enum HelpScreen {
         ("l", "Train: linear or log scale"),
         ("z", "Train: all steps, the last 1k, the last 100"),
         ("t", "Cells: colour by source or type · Help: choose a theme"),
-        ("↑ ↓ PgUp PgDn", "Samples, Compare: move the selection"),
+        ("↑ ↓ PgUp PgDn", "Samples, Compare: move the selection; Layers: the layer whose units are listed"),
         ("/", "Samples: find a gene by name"),
         ("q", "quit (asks while a run is active; checkpoints)"),
     ]
@@ -26,6 +26,7 @@ enum HelpScreen {
         ("Loss", "The mean squared error between the network's output and its target for a batch of cells at random diffusion steps: the velocity v, a mix of the cells and their noise (fast recipe), or the noise ε itself (reference recipe). It falls fast at first, then slowly; the smoothed line is a debiased moving average."),
         ("Coding rate R^c", "How many nats it takes to code a layer's tokens, projected on each head's subspace (per head: ½ logdet(I + p/(Nε²) ZᵀZ), unit tokens, ε² = 0.01, summed over heads). MSSA lowers it: a falling R^c means tokens are compressed onto the learned subspaces."),
         ("Sparsity", "White-box: the fraction of exact zeros in the ISTA step's output, the sparse code of the tokens. DiT: the fraction of the MLP's post-GELU values below 0.01 in magnitude. Both are measured on the same fixed probe batch every few steps."),
+        ("Units in genes", "Layers screen, for a reopened run whose cells have types and gene names: the layer's ISTA atoms (DiT: MLP units) that tell one cell type from the rest best (AUC of their activation on held-out cells), with the genes whose expression tracks them (Spearman ρ); genes in full colour where they are enriched for that type's markers. Random directions in the same layer are the baseline (wbdit inspect --units)."),
         ("t-SNE map", "The held-out real cells embedded with openTSNE's defaults on the first 50 principal components of the training cells; generated cells are placed on the finished map without moving it. Generated cells that land among real ones are hard to tell apart in this view."),
         ("Metrics", "MMD² (RBF kernel, in the training cells' 50 PCs), kNN real-vs-generated AUC (0.5 is indistinguishable) and gene-gene correlation agreement r, each beside its floor: the same figure between the held-out cells and as many training cells. Definitions: docs/metrics.md."),
     ]

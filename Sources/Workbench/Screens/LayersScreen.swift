@@ -34,7 +34,7 @@ enum LayersScreen {
         grid.text(names.sparsity, x: inner.x + 10 + columnWidth, y: inner.y, Style(.series3, bold: true), limit: columnWidth)
         guard let latest else {
             grid.text("no readout yet (one every \(config.readoutEvery) steps)", x: inner.x + 1, y: inner.y + 2, Style(.muted))
-            drawProfiles(state, names, ceiling: ceiling, into: &grid, profiles)
+            drawLower(state, view, names, ceiling: ceiling, into: &grid, profiles)
             return
         }
         for layer in 0..<depth {
@@ -48,7 +48,18 @@ enum LayersScreen {
             drawMeasure(value: String(format: "%.3f", r.sparsity), fraction: r.sparsity, history: history.map(\.sparsity),
                         role: .series3, x: inner.x + 10 + columnWidth, y: y, width: columnWidth, into: &grid)
         }
+        drawLower(state, view, names, ceiling: ceiling, into: &grid, profiles)
+    }
+
+    /// The layer profiles and, once the run's units are read, the selected layer's units below them.
+    static func drawLower(_ state: WorkbenchState, _ view: ViewState, _ names: (rate: String, sparsity: String), ceiling: Double,
+                          into grid: inout TextGrid, _ area: Rect) {
+        guard let units = state.units, let depth = state.config?.model.depth, area.height >= 14 else {
+            return drawProfiles(state, names, ceiling: ceiling, into: &grid, area)
+        }
+        let (profiles, panel) = area.splitTop(area.height / 2)
         drawProfiles(state, names, ceiling: ceiling, into: &grid, profiles)
+        LayerUnitsPanel.draw(units, layer: min(view.selectedLayer, depth - 1), depth: depth, into: &grid, panel)
     }
 
     /// A bar with its value, and below it the value's history as a sparkline.

@@ -1,0 +1,36 @@
+import Analysis
+import Report
+import TextUI
+
+/// The Layers screen's panel of one layer's units read in genes (`inspect --units`): its
+/// most specific atoms (white-box) or MLP units (DiT), each with its cell type, the AUC
+/// as a bar, and the genes that track it; ↑/↓ picks the layer.
+enum LayerUnitsPanel {
+    static func draw(_ units: RunUnits, layer: Int, depth: Int, into grid: inout TextGrid, _ area: Rect) {
+        let whiteBox = units.architecture == .whiteBox
+        let network = units.count(whiteBox ? .atom : .unit), random = units.count(.random)
+        func share(_ k: Int, _ n: Int) -> String { String(format: "%.0f%%", 100 * Double(k) / Double(max(1, n))) }
+        grid.box(area, title: "Layer \(layer + 1) of \(depth) · most specific \(whiteBox ? "ISTA atoms" : "MLP units") (↑↓ layer) · "
+            + "specific \(share(network.specific, network.total)), random directions \(share(random.specific, random.total))")
+        let inner = area.inset(1)
+        let ranked = units.mostSpecific(layer: layer)
+        guard !ranked.isEmpty else {
+            grid.text("no unit of this layer tells one cell type from the rest", x: inner.x + 1, y: inner.y, Style(.muted))
+            return
+        }
+        let typeWidth = min(18, ranked.compactMap { $0.type?.count }.max() ?? 4)
+        grid.text(whiteBox ? "atom" : "unit", x: inner.x + 1, y: inner.y, Style(.muted))
+        grid.text("type", x: inner.x + 7, y: inner.y, Style(.muted))
+        grid.text("AUC", x: inner.x + 8 + typeWidth, y: inner.y, Style(.muted))
+        grid.text("genes tracking it (Spearman ρ)", x: inner.x + 24 + typeWidth, y: inner.y, Style(.muted))
+        for (row, m) in ranked.prefix(inner.height - 1).enumerated() {
+            let y = inner.y + 1 + row
+            grid.text(String(m.index), right: inner.x + 4, y: y, Style(.foreground, bold: true))
+            grid.text(m.type ?? "–", x: inner.x + 7, y: y, Style(.foreground), limit: typeWidth)
+            grid.bar(fraction: max(0, (m.specificity - 0.5) / 0.5), x: inner.x + 8 + typeWidth, y: y, width: 8, Style(.series1, on: .selected))
+            grid.text(String(format: "%.3f", m.specificity), x: inner.x + 17 + typeWidth, y: y, Style(.foreground))
+            let genes = m.topGenes.prefix(8).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: "  ")
+            grid.text(genes, x: inner.x + 24 + typeWidth, y: y, Style(m.isEnriched ? .foreground : .muted), limit: inner.maxX - inner.x - 24 - typeWidth)
+        }
+    }
+}
