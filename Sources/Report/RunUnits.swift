@@ -11,7 +11,7 @@ import Networks
 /// read with `UnitMeaning` against those cells' expression and types. Two baselines are
 /// read the same way on the same cells: as many random directions in each layer's unit
 /// space as it has units, and the leading principal components of the expression.
-public struct RunUnits {
+public struct RunUnits: Sendable {
     public enum Kind: String, Sendable { case atom, unit, head, random, pca }
 
     public struct Unit: Sendable {

@@ -39,7 +39,7 @@ struct TUI: ParsableCommand {
     var steps: Int?
     @Option(name: .customLong("time-budget"), help: "Stop training, with a checkpoint, after this many seconds.")
     var timeBudget: Double?
-    @Option(help: "An obs column (cell type) to stratify the held-out cells by and colour the map with (default: level1 when the data has it).")
+    @Option(help: "An obs column (cell type) to stratify the held-out cells by and colour the map with (default: cell_type or level1 when the data has one).")
     var stratify: String?
     @Option(name: .customLong("run"), help: "A run directory: reopened read-only when it exists (or continued with --resume), created otherwise.")
     var runPath: String?
@@ -99,11 +99,11 @@ struct TUI: ParsableCommand {
         return .start(plan, runPath: path)
     }
 
-    /// `level1` when an .h5ad has it (the Zeisel sample's major cell types), else none.
+    /// `cell_type` (the PBMC 3k sample's) or `level1` (the Zeisel sample's major types) when an .h5ad has one, else none.
     static func defaultLabelColumn(_ data: String) throws -> String? {
         guard data.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: data),
               let columns = try? file.columns("obs") else { return nil }
-        return columns.contains("level1") ? "level1" : nil
+        return ["cell_type", "level1"].first(where: columns.contains)
     }
 
     /// `themes/` in the working directory, else beside the checkout the binary was built in.

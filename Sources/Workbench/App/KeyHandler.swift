@@ -181,7 +181,7 @@ public struct KeyHandler {
     }
 
     /// The sample cells `make run` trains on, the default data of a new run.
-    public static let sampleData = "sample-data/zeisel2015.h5ad"
+    public static let sampleData = "sample-data/pbmc3k.h5ad"
 
     /// The sample form's cell types, in a conditional run.
     func labelChoices(_ state: WorkbenchState) -> LabelChoices? {
