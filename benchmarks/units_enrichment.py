@@ -29,7 +29,7 @@ for spec in args.runs:
         counts[kind][0] += 1
         counts[kind][1] += unit["q_value"] <= 0.05
         counts[kind][2] += (unit["specificity"] or 0) >= 0.9
-    steps = json.load(open(f"{run}/config.json"))["totalSteps"]
+    steps = max((json.loads(l).get("step", 0) for l in open(f"{run}/metrics.jsonl") if '"loss"' in l), default=0)
 
     def cell(kind):
         n, e, s = counts[kind]

@@ -31,6 +31,12 @@ final class KeyHandlerTests: XCTestCase {
             _ = handler.handle(key, state, &view)
             XCTAssertEqual(view.selectedLayer, layer, "\(key)")
         }
+        // `/` asks for a gene; Enter keeps it for the panel.
+        _ = handler.handle(.character("/"), state, &view)
+        for c in "GNLY" { _ = handler.handle(.character(c), state, &view) }
+        _ = handler.handle(.enter, state, &view)
+        XCTAssertEqual(view.geneQuery, "GNLY")
+        XCTAssertNil(view.modal)
     }
 
     func testQuitAsksWhileARunIsActiveAndCheckpointsOnYes() throws {

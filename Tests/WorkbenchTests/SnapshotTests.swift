@@ -58,6 +58,9 @@ final class SnapshotTests: XCTestCase {
         view.screen = .layers
         view.selectedLayer = 1
         try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "layers-units-160x48")
+        // `/` for a gene: the units of every layer that track it, strongest first.
+        view.geneQuery = "gene20"
+        try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "layers-gene-160x48")
         // Too little room at 80×24: the profiles stay, the panel waits for a larger terminal.
         XCTAssertEqual(WorkbenchView.render(state, view, width: 80, height: 24, now: now).dump(),
                        WorkbenchView.render(try ScriptedRun.state(), view, width: 80, height: 24, now: now).dump())

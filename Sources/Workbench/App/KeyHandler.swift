@@ -65,7 +65,9 @@ public struct KeyHandler {
             } else {
                 view.helpScroll = move(view.helpScroll, key, count: 60, page: 10)
             }
-        case .layers: view.selectedLayer = move(view.selectedLayer, key, count: state.config?.model.depth ?? 0, page: 1)
+        case .layers:
+            if key == .character("/") { view.modal = .search(view.geneQuery ?? ""); return nil }
+            view.selectedLayer = move(view.selectedLayer, key, count: state.config?.model.depth ?? 0, page: 1)
         }
         return nil
     }

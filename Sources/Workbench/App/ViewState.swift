@@ -31,7 +31,7 @@ public struct ViewState: Sendable {
     public var colourByLabel = false
     /// Samples screen: the selected generated cell.
     public var selectedSample = 0
-    /// Samples screen: the gene searched with `/`.
+    /// Samples and Layers screens: the gene searched with `/`.
     public var geneQuery: String?
     /// Help screen: the first line shown.
     public var helpScroll = 0

@@ -18,7 +18,7 @@ enum HelpScreen {
         ("z", "Train: all steps, the last 1k, the last 100"),
         ("t", "Cells: colour by source or type · Help: choose a theme"),
         ("↑ ↓ PgUp PgDn", "Samples, Compare: move the selection; Layers: the layer whose units are listed"),
-        ("/", "Samples: find a gene by name"),
+        ("/", "Samples: find a gene by name; Layers: the units that track a gene"),
         ("q", "quit (asks while a run is active; checkpoints)"),
     ]
 

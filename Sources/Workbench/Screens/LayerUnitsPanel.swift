@@ -4,9 +4,11 @@ import TextUI
 
 /// The Layers screen's panel of one layer's units read in genes (`inspect --units`): its
 /// most specific atoms (white-box) or MLP units (DiT), each with its cell type, the AUC
-/// as a bar, and the genes that track it; ↑/↓ picks the layer.
+/// as a bar, and the genes that track it; ↑/↓ picks the layer. With a gene searched
+/// (`/`), the units of every layer that track that gene instead, strongest first.
 enum LayerUnitsPanel {
-    static func draw(_ units: RunUnits, layer: Int, depth: Int, into grid: inout TextGrid, _ area: Rect) {
+    static func draw(_ units: RunUnits, layer: Int, depth: Int, gene: String?, into grid: inout TextGrid, _ area: Rect) {
+        if let gene { return drawGene(units, gene, into: &grid, area) }
         let whiteBox = units.architecture == .whiteBox
         let network = units.count(whiteBox ? .atom : .unit), random = units.count(.random)
         func share(_ k: Int, _ n: Int) -> String { String(format: "%.0f%%", 100 * Double(k) / Double(max(1, n))) }
@@ -31,6 +33,35 @@ enum LayerUnitsPanel {
             grid.text(String(format: "%.3f", m.specificity), x: inner.x + 17 + typeWidth, y: y, Style(.foreground))
             let genes = m.topGenes.prefix(8).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: "  ")
             grid.text(genes, x: inner.x + 24 + typeWidth, y: y, Style(m.isEnriched ? .foreground : .muted), limit: inner.maxX - inner.x - 24 - typeWidth)
+        }
+    }
+
+    /// The network's units whose tracking genes include `query` (case-insensitive), by |ρ|.
+    static func drawGene(_ units: RunUnits, _ query: String, into grid: inout TextGrid, _ area: Rect) {
+        let whiteBox = units.architecture == .whiteBox
+        let gene = units.geneNames.firstIndex { $0.caseInsensitiveCompare(query) == .orderedSame }
+        let tracking = gene.map { g in
+            units.units.filter { $0.kind == .atom || $0.kind == .unit }.compactMap { unit -> (RunUnits.Unit, Double)? in
+                unit.meaning.topGenes.first { $0.gene == g }.map { (unit, $0.rho) }
+            }.sorted { (abs($0.1), -($0.0.layer ?? 0), -$0.0.meaning.index) > (abs($1.1), -($1.0.layer ?? 0), -$1.0.meaning.index) }
+        } ?? []
+        grid.box(area, title: "\(whiteBox ? "ISTA atoms" : "MLP units") tracking \(gene.map { units.geneNames[$0] } ?? query) (/ another gene, Esc in the search clears)")
+        let inner = area.inset(1)
+        guard gene != nil else {
+            grid.text("no gene \(query) among the run's \(units.geneNames.count) genes", x: inner.x + 1, y: inner.y, Style(.muted))
+            return
+        }
+        guard !tracking.isEmpty else {
+            grid.text("no unit has \(query) among the \(UnitMeaning.topGenes) genes that track it most", x: inner.x + 1, y: inner.y, Style(.muted))
+            return
+        }
+        grid.text("layer  \(whiteBox ? "atom" : "unit")  ρ       type               AUC    other genes tracking it", x: inner.x + 1, y: inner.y, Style(.muted))
+        for (row, (unit, rho)) in tracking.prefix(inner.height - 1).enumerated() {
+            let m = unit.meaning
+            let others = m.topGenes.filter { $0.gene != gene }.prefix(6).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }
+            let line = String(format: "%5d  %4d  %+.2f  ", (unit.layer ?? 0) + 1, m.index, rho) + Format.pad(m.type ?? "–", 18)
+                + " " + (m.specificity.isFinite ? String(format: "%.3f", m.specificity) : "  –  ") + "  " + others.joined(separator: "  ")
+            grid.text(line, x: inner.x + 1, y: inner.y + 1 + row, Style(.foreground), limit: inner.width - 2)
         }
     }
 }
