@@ -55,6 +55,7 @@ public struct HTMLReport {
         html += "<h3>Training</h3><div class=\"grid\">" + trainingCharts(run).joined() + "</div>"
         let layers = layerCharts(run)
         if !layers.isEmpty { html += "<h3>Layers: coding rate and sparsity</h3><div class=\"grid\">" + layers.joined() + "</div>" }
+        if let depth = run.depth { html += depthSection(depth) }
         if let units = run.units { html += unitsSection(units) }
         if let cells = run.cells {
             html += "<h3>Cells: step \(cells.step), \(cells.isCounts ? "generated as counts, log-normalised" : "the network's cells")</h3>"

@@ -33,6 +33,8 @@ public struct RunReport {
 
     /// Its units read in genes and cell types, when the run has types, gene names and a checkpoint.
     public let units: RunUnits?
+    /// Each layer's R^c and sparsity on held-out cells at several noise levels (nil before the first checkpoint).
+    public let depth: DepthProfile?
 
     /// The cells the run trains on (an epoch is ⌊trainingCells / batch⌋ steps).
     public let trainingCells: Int
@@ -58,6 +60,7 @@ public struct RunReport {
         evaluatedValues = report?.generatedValues
         cells = try Self.compare(run, mapCells: mapCells, labels: labels)
         units = try? RunUnits(run: run, labels: labels)
+        depth = try run.directory.latestStep() == nil ? nil : try DepthProfile(run: run)
     }
 
     /// The latest `samples/step-N.npy` (the workbench's), or as many cells as are held out

@@ -52,8 +52,9 @@ final class ReportBrowserTests: XCTestCase {
         let dom = try browser(["--dump-dom", "file://\(page)"], in: directory)
         XCTAssertEqual(dom.status, 0, dom.stderr)
         let figures = dom.stdout.components(separatedBy: "<figure class=\"chart\">").dropFirst()
-        // Per run: loss, rate, coding rate, sparsity, by depth, two maps, three gene plots; and the two side-by-side maps.
-        XCTAssertEqual(figures.count, 2 * 10 + 2, "charts")
+        // Per run: loss, rate, coding rate, sparsity, by depth, R^c and sparsity by depth on held-out cells at four
+        // noise levels, two maps, three gene plots; and the two side-by-side maps.
+        XCTAssertEqual(figures.count, 2 * 12 + 2, "charts")
         for figure in figures {
             let chart = figure.components(separatedBy: "</figure>")[0]
             XCTAssertTrue(chart.contains("<svg") && chart.contains("class=\"axis\""), "a chart without its frame")
@@ -61,5 +62,7 @@ final class ReportBrowserTests: XCTestCase {
         }
         XCTAssertTrue(dom.stdout.contains("knn_auc"), "the evaluation table")
         XCTAssertTrue(dom.stdout.contains("Side by side"))
+        XCTAssertTrue(dom.stdout.contains("By depth, on held-out cells"), "CRATE's claims by depth")
+        XCTAssertTrue(dom.stdout.contains("The white box in genes") && dom.stdout.contains("random directions"), "the units in genes")
     }
 }

@@ -36,4 +36,23 @@ final class UnitsSectionTests: XCTestCase {
         XCTAssertTrue(html.contains("CD79A +0.80"), "genes by name with their ρ")
         XCTAssertFalse(html.contains("<td>3</td><td>–</td>"), "a dead atom is not listed as specific")
     }
+
+    /// The depth section for two noise levels: at one R^c falls and sparsity rises with depth, at the other not.
+    func testTheDepthSectionSaysWhereCRATEsClaimsHold() throws {
+        let profile = DepthProfile(levels: [
+            .init(step: 10, layers: [LayerReadout(layer: 0, codingRate: 120, codingRateSD: 1, sparsity: 0.4),
+                                     LayerReadout(layer: 1, codingRate: 100, codingRateSD: 1, sparsity: 0.5),
+                                     LayerReadout(layer: 2, codingRate: 90, codingRateSD: 1, sparsity: 0.6)]),
+            .init(step: 900, layers: [LayerReadout(layer: 0, codingRate: 110, codingRateSD: 1, sparsity: 0.5),
+                                      LayerReadout(layer: 1, codingRate: 115, codingRateSD: 1, sparsity: 0.45),
+                                      LayerReadout(layer: 2, codingRate: 80, codingRateSD: 1, sparsity: 0.7)]),
+        ], ceiling: 129.3, cells: 256)
+        let html = HTMLReport(runs: [], theme: Theme.dark, machine: "test").depthSection(profile)
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/depth-section.html")
+        if ProcessInfo.processInfo.environment["WBDIT_RECORD_SNAPSHOTS"] == "1" { try Data(html.utf8).write(to: url) }
+        XCTAssertEqual(html, try String(contentsOf: url, encoding: .utf8), "the section changed; rerun with WBDIT_RECORD_SNAPSHOTS=1 if that was meant")
+        XCTAssertTrue(html.contains("<td>10</td><td>120.0 → 100.0 → 90.0</td><td>yes</td><td>0.400 → 0.500 → 0.600</td><td>yes</td>"), html)
+        XCTAssertTrue(html.contains("<td>900</td><td>110.0 → 115.0 → 80.0</td><td>no</td><td>0.500 → 0.450 → 0.700</td><td>no</td>"), html)
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "two charts")
+    }
 }

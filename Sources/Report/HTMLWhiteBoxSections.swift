@@ -1,7 +1,9 @@
 import Analysis
 import Foundation
 import Networks
+import TextUI
 
+/// The report's white-box sections: CRATE's claims by depth, and the units read in genes.
 extension HTMLReport {
     /// "The white box in genes": how many of the network's units, heads and the baselines'
     /// directions are enriched for one type's markers and specific to one type, and each
@@ -28,5 +30,25 @@ extension HTMLReport {
             }
         }
         return html + "</table></div>"
+    }
+
+    /// CRATE's claims on held-out cells: R^c and sparsity by layer, one line per noise level.
+    func depthSection(_ depth: DepthProfile) -> String {
+        func chart(_ title: String, _ axis: String, _ value: (LayerReadout) -> Double) -> String {
+            var chart = SVGChart(title: title, xLabel: "layer", yLabel: axis)
+            chart.lines = depth.levels.enumerated().map { i, level in
+                .init(name: "noise step \(level.step)", colour: theme[Role.series(i)], points: level.layers.map { (Double($0.layer + 1), value($0)) })
+            }
+            return chart.svg(theme)
+        }
+        let rows = depth.levels.map { level in
+            "<tr><td>\(level.step)</td><td>\(level.layers.map { String(format: "%.1f", $0.codingRate) }.joined(separator: " → "))</td>"
+                + "<td>\(level.rateFalls ? "yes" : "no")</td><td>\(level.layers.map { String(format: "%.3f", $0.sparsity) }.joined(separator: " → "))</td>"
+                + "<td>\(level.sparsityRises ? "yes" : "no")</td></tr>"
+        }
+        return "<h3>By depth, on held-out cells</h3><p class=\"note\">\(depth.cells) held-out cells noised to each step; R^c's ceiling for these tokens and heads is \(String(format: "%.1f", depth.ceiling)) nats. "
+            + "CRATE's claim: R^c falls and sparsity rises from layer to layer.</p>"
+            + "<table><tr><th>noise step</th><th>R^c by layer (nats)</th><th>falls</th><th>sparsity by layer</th><th>rises</th></tr>" + rows.joined() + "</table>"
+            + "<div class=\"grid\">" + chart("Coding rate R^c by layer", "nats", \.codingRate) + chart("Sparsity by layer", "fraction of zeros", \.sparsity) + "</div>"
     }
 }
