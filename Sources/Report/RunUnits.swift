@@ -43,6 +43,9 @@ public struct RunUnits: Sendable {
     public let tokenNames: [[String]]
     public let cells: Int
     public let noiseStep: Int
+    /// Per layer, the network's units' activations [cells, units] on the first `cells`
+    /// held-out cells, in the run's held-out order (what colours the map by one unit).
+    public let activations: [[Float]]
 
     public static let defaultNoiseStep = 10
     public static let cellLimit = 2000
@@ -50,9 +53,18 @@ public struct RunUnits: Sendable {
 
     /// A reading from its parts (tests, and readings kept elsewhere).
     public init(architecture: Architecture, units: [Unit], heads: [Head], baselines: [Unit], geneNames: [String],
-                tokenNames: [[String]], cells: Int, noiseStep: Int) {
+                tokenNames: [[String]], cells: Int, noiseStep: Int, activations: [[Float]] = []) {
         (self.architecture, self.units, self.heads, self.baselines) = (architecture, units, heads, baselines)
         (self.geneNames, self.tokenNames, self.cells, self.noiseStep) = (geneNames, tokenNames, cells, noiseStep)
+        self.activations = activations
+    }
+
+    /// One unit's activation in each of the first `cells` held-out cells.
+    public func activation(layer: Int, unit: Int) -> [Float]? {
+        guard activations.indices.contains(layer) else { return nil }
+        let width = activations[layer].count / max(1, cells)
+        guard (0..<width).contains(unit) else { return nil }
+        return (0..<cells).map { activations[layer][$0 * width + unit] }
     }
 
     /// `labels` names the obs column of cell types (the run's own when nil).
@@ -115,6 +127,7 @@ public struct RunUnits: Sendable {
         tokenNames = Self.tokenNames(network.config, basis: run.basis, input: input, expression: expression, names: names)
         cells = n
         self.noiseStep = noiseStep
+        activations = readouts.map(\.activations)
     }
 
     /// The units with their q-values corrected together (Benjamini–Hochberg over all of them).

@@ -61,6 +61,17 @@ final class SnapshotTests: XCTestCase {
         // `/` for a gene: the units of every layer that track it, strongest first.
         view.geneQuery = "gene20"
         try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "layers-gene-160x48")
+        // m on a unit: the held-out cells coloured by its activation.
+        view.geneQuery = nil
+        let handler = KeyHandler(runsFolder: "runs-none", themes: ["dark"])
+        _ = handler.handle(.right, state, &view)
+        _ = handler.handle(.character("m"), state, &view)
+        XCTAssertEqual(view.screen, .cells)
+        XCTAssertEqual(view.colourByUnit?.layer, 1)
+        XCTAssertEqual(view.colourByUnit?.unit, 4, "the second most specific atom of layer 2")
+        try assertSnapshot(WorkbenchView.render(state, view, width: 160, height: 48, now: now), "cells-unit-160x48")
+        _ = handler.handle(.character("t"), state, &view)
+        XCTAssertNil(view.colourByUnit, "t goes back to source and type")
         // Too little room at 80×24: the profiles stay, the panel waits for a larger terminal.
         XCTAssertEqual(WorkbenchView.render(state, view, width: 80, height: 24, now: now).dump(),
                        WorkbenchView.render(try ScriptedRun.state(), view, width: 80, height: 24, now: now).dump())

@@ -56,7 +56,10 @@ public struct KeyHandler {
         }
         switch view.screen {
         case .train: handleTrain(key, &view)
-        case .cells: if key == .character("t") { view.colourByLabel.toggle() }
+        case .cells:
+            if key == .character("t") {
+                if view.colourByUnit != nil { view.colourByUnit = nil } else { view.colourByLabel.toggle() }
+            }
         case .samples: return handleSamples(key, state, &view)
         case .compare: view.selectedRun = move(view.selectedRun, key, count: state.runs.count, page: 5)
         case .help:
@@ -65,9 +68,7 @@ public struct KeyHandler {
             } else {
                 view.helpScroll = move(view.helpScroll, key, count: 60, page: 10)
             }
-        case .layers:
-            if key == .character("/") { view.modal = .search(view.geneQuery ?? ""); return nil }
-            view.selectedLayer = move(view.selectedLayer, key, count: state.config?.model.depth ?? 0, page: 1)
+        case .layers: handleLayers(key, state, &view)
         }
         return nil
     }
@@ -79,6 +80,23 @@ public struct KeyHandler {
         case .character("l"): view.logScale.toggle()
         case .character("z"): view.window = view.window.next
         default: break
+        }
+    }
+
+    /// ↑/↓ the layer, ←/→ the unit in its list, `m` colours the map by that unit, `/` a gene.
+    private func handleLayers(_ key: Key, _ state: WorkbenchState, _ view: inout ViewState) {
+        let listed = state.units?.mostSpecific(layer: view.selectedLayer) ?? []
+        switch key {
+        case .character("/"): view.modal = .search(view.geneQuery ?? "")
+        case .left: view.selectedUnit = max(0, view.selectedUnit - 1)
+        case .right: view.selectedUnit = min(max(0, listed.count - 1), view.selectedUnit + 1)
+        case .character("m"):
+            guard listed.indices.contains(view.selectedUnit) else { return }
+            view.colourByUnit = (view.selectedLayer, listed[view.selectedUnit].index)
+            view.screen = .cells
+        default:
+            let layer = move(view.selectedLayer, key, count: state.config?.model.depth ?? 0, page: 1)
+            if layer != view.selectedLayer { (view.selectedLayer, view.selectedUnit) = (layer, 0) }
         }
     }
 

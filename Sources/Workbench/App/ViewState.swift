@@ -35,8 +35,11 @@ public struct ViewState: Sendable {
     public var geneQuery: String?
     /// Help screen: the first line shown.
     public var helpScroll = 0
-    /// Layers screen: the layer whose units are listed (from 0).
+    /// Layers screen: the layer whose units are listed (from 0), and the unit picked in its list.
     public var selectedLayer = 0
+    public var selectedUnit = 0
+    /// Cells screen: colour the held-out cells by one unit's activation (`c` on Layers), not by source or type.
+    public var colourByUnit: (layer: Int, unit: Int)?
     /// Compare screen: the selected run.
     public var selectedRun = 0
     public var modal: Modal?

@@ -19,6 +19,7 @@ enum HelpScreen {
         ("t", "Cells: colour by source or type · Help: choose a theme"),
         ("↑ ↓ PgUp PgDn", "Samples, Compare: move the selection; Layers: the layer whose units are listed"),
         ("/", "Samples: find a gene by name; Layers: the units that track a gene"),
+        ("← → m", "Layers: pick a unit in the list; m colours the Cells map by its activation (t there goes back)"),
         ("q", "quit (asks while a run is active; checkpoints)"),
     ]
 

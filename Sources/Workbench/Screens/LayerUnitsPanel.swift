@@ -7,12 +7,12 @@ import TextUI
 /// as a bar, and the genes that track it; ↑/↓ picks the layer. With a gene searched
 /// (`/`), the units of every layer that track that gene instead, strongest first.
 enum LayerUnitsPanel {
-    static func draw(_ units: RunUnits, layer: Int, depth: Int, gene: String?, into grid: inout TextGrid, _ area: Rect) {
+    static func draw(_ units: RunUnits, layer: Int, selected: Int, depth: Int, gene: String?, into grid: inout TextGrid, _ area: Rect) {
         if let gene { return drawGene(units, gene, into: &grid, area) }
         let whiteBox = units.architecture == .whiteBox
         let network = units.count(whiteBox ? .atom : .unit), random = units.count(.random)
         func share(_ k: Int, _ n: Int) -> String { String(format: "%.0f%%", 100 * Double(k) / Double(max(1, n))) }
-        grid.box(area, title: "Layer \(layer + 1) of \(depth) · most specific \(whiteBox ? "ISTA atoms" : "MLP units") (↑↓ layer) · "
+        grid.box(area, title: "Layer \(layer + 1) of \(depth) · most specific \(whiteBox ? "ISTA atoms" : "MLP units") (↑↓ layer, ←→ unit, m map) · "
             + "specific \(share(network.specific, network.total)), random directions \(share(random.specific, random.total))")
         let inner = area.inset(1)
         let ranked = units.mostSpecific(layer: layer)
@@ -25,9 +25,10 @@ enum LayerUnitsPanel {
         grid.text("type", x: inner.x + 7, y: inner.y, Style(.muted))
         grid.text("AUC", x: inner.x + 8 + typeWidth, y: inner.y, Style(.muted))
         grid.text("genes tracking it (Spearman ρ)", x: inner.x + 24 + typeWidth, y: inner.y, Style(.muted))
-        for (row, m) in ranked.prefix(inner.height - 1).enumerated() {
+        let first = max(0, selected - (inner.height - 2))
+        for (row, m) in ranked.dropFirst(first).prefix(inner.height - 1).enumerated() {
             let y = inner.y + 1 + row
-            grid.text(String(m.index), right: inner.x + 4, y: y, Style(.foreground, bold: true))
+            grid.text(String(m.index), right: inner.x + 4, y: y, Style(.foreground, bold: true, reverse: first + row == selected))
             grid.text(m.type ?? "–", x: inner.x + 7, y: y, Style(.foreground), limit: typeWidth)
             grid.bar(fraction: max(0, (m.specificity - 0.5) / 0.5), x: inner.x + 8 + typeWidth, y: y, width: 8, Style(.series1, on: .selected))
             grid.text(String(format: "%.3f", m.specificity), x: inner.x + 17 + typeWidth, y: y, Style(.foreground))
