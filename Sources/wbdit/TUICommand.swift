@@ -89,7 +89,7 @@ struct TUI: ParsableCommand {
             guard steps >= 1 else { throw InputError("--steps must be at least 1 (got \(steps))") }
             plan.totalSteps = steps
         }
-        plan.stratifyBy = try stratify ?? Self.defaultLabelColumn(data)
+        plan.stratifyBy = stratify
         plan.threads = threads
         plan.timeBudgetSeconds = timeBudget
         plan.stepsFromBudget = steps == nil && timeBudget != nil
@@ -99,12 +99,6 @@ struct TUI: ParsableCommand {
         return .start(plan, runPath: path)
     }
 
-    /// `cell_type` (the PBMC 3k sample's) or `level1` (the Zeisel sample's major types) when an .h5ad has one, else none.
-    static func defaultLabelColumn(_ data: String) throws -> String? {
-        guard data.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: data),
-              let columns = try? file.columns("obs") else { return nil }
-        return ["cell_type", "level1"].first(where: columns.contains)
-    }
 
     /// `themes/` in the working directory, else beside the checkout the binary was built in.
     static func themesFolder() -> String {

@@ -37,7 +37,7 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Preparing the cells (not for .npy)") var preparationOptions: PreparationOptions
     @Option(help: "The fraction of cells held out from training for evaluation (saved in split.json).")
     var holdout: Double = 0.1
-    @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by.")
+    @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by, kept with the run (default: cell_type or level1 when the data has one).")
     var stratify: String?
     @Option(name: .customLong("run"), help: "The run directory.")
     var runPath: String = "runs/default"

@@ -139,7 +139,7 @@ final class HostileInputTests: XCTestCase {
             (sample(danglingLatest), "step-999"),
             (sample(cutCheckpoint), "step-2.safetensors"),
             (sample(emptyCheckpoint), "step-2.safetensors"),
-            (["train", "--run", negativeBatch, "--resume", "--steps", "4"], "config.json: batch is -1, out of range"),
+            (["train", "--run", negativeBatch, "--resume", "--steps", "4"], "config.json: the batch must be between 1 and 4096 cells (got -1)"),
             (["train", "--run", directory + "/nowhere", "--resume", "--threads", "1"], "is not a run directory"),
             (["report", "--run", hugeModel, "--out", directory + "/r.html"], "config.json: model: configuration too large"),
             (sample(shortNames), "data.geneNames' count is 2"),

@@ -9,7 +9,8 @@ import Networks
 public struct RunPlan: Sendable, Equatable {
     public var dataPath: String
     public var preparation = Preparation()
-    /// An obs column (cell type) of an .h5ad to stratify the held-out split by.
+    /// An obs column (cell type) of an .h5ad to stratify the held-out split by (nil: the
+    /// label column, else `typeColumn(in:)` of the data).
     public var stratifyBy: String?
     public var holdout = 0.1
     /// The network; its gene count is replaced by the data's.
@@ -69,43 +70,22 @@ public struct RunPlan: Sendable, Equatable {
     }
 
     /// Checks every setting that does not need the data; the message names the value.
+    /// The settings a run keeps are checked by the one validation every run gets
+    /// (`TrainingConfig.checkSettings`); here only what the plan alone decides.
     public func validate() throws {
         if let labelColumn, let stratifyBy, stratifyBy != labelColumn {
             throw TrainingError("a conditional run is stratified by its label column \(labelColumn), not \(stratifyBy)")
         }
-        guard TrainingLimits.labelDropout.contains(labelDropout) else { throw TrainingError("the label dropout must be in [0, 1) (got \(labelDropout))") }
         guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
-        let batches = TrainingLimits.batch
-        guard batches.contains(batch) else {
-            throw TrainingError("the batch must be between \(batches.lowerBound) and \(batches.upperBound) cells (got \(batch))")
-        }
-        guard learningRate > 0, learningRate.isFinite else { throw TrainingError("the learning rate must be positive (got \(learningRate))") }
-        guard TrainingLimits.weightDecay.contains(weightDecay) else { throw TrainingError("the weight decay must be in [0, 1] (got \(weightDecay))") }
-        guard minimumLearningRate.isFinite, minimumLearningRate >= 0, minimumLearningRate <= learningRate else {
-            throw TrainingError("the minimum learning rate must be in [0, the learning rate \(learningRate)] (got \(minimumLearningRate))")
-        }
-        guard warmupSteps >= 0 else { throw TrainingError("the warm-up must be at least 0 steps (got \(warmupSteps))") }
-        guard totalSteps >= 1 else { throw TrainingError("the run needs at least 1 step (got \(totalSteps))") }
-        guard checkpointEvery >= 1, keepCheckpoints >= 1, readoutEvery >= 1 else {
-            throw TrainingError("checkpoint-every, keep and readout-every must be at least 1")
-        }
-        if let emaDecay { guard TrainingLimits.isEMADecay(emaDecay) else { throw TrainingError("the EMA decay must be in (0, 1) (got \(emaDecay))") } }
-        if let timeBudgetSeconds {
-            guard timeBudgetSeconds > 0, timeBudgetSeconds.isFinite else { throw TrainingError("the time budget must be a positive number of seconds (got \(timeBudgetSeconds))") }
-        }
-        if let minSNRGamma {
-            guard minSNRGamma > 0, minSNRGamma.isFinite else { throw TrainingError("the min-SNR γ must be positive (got \(minSNRGamma))") }
-        }
-        if let timestepPower {
-            guard TrainingLimits.timestepPower.contains(timestepPower) else { throw TrainingError("the timestep power must be in [1, 10] (got \(timestepPower))") }
-        }
-        if let gradientClip { guard gradientClip > 0, gradientClip.isFinite else { throw TrainingError("the gradient clip must be positive (got \(gradientClip))") } }
         if let principalComponents {
             guard principalBasis != false else { throw TrainingError("a count of principal components needs the principal basis, not --no-pca-basis") }
             guard principalComponents >= 1 else { throw TrainingError("the principal-component count must be at least 1 (got \(principalComponents))") }
         }
         if let problem = ProductPrecision.problem(running: precision) { throw TrainingError(problem) }
-        try model.validate()
+        var settings = try config(data: DataSource(path: dataPath, checksum: "", cells: 0, genes: model.genes, nonNegative: true),
+                                  model: model, threads: threads ?? 1)
+        settings.labelDropout = labelDropout
+        try settings.checkSettings()
     }
 
     /// A run as it starts: its trainer and the cells it holds out, for evaluation.
@@ -118,7 +98,7 @@ public struct RunPlan: Sendable, Equatable {
     /// Reads and prepares the data, splits it and creates the run directory.
     public func start(runPath: String, progress: (String) -> Void = { _ in }) throws -> Started {
         try validate()
-        let stratifyBy = labelColumn ?? self.stratifyBy
+        let stratifyBy = labelColumn ?? self.stratifyBy ?? Self.typeColumn(in: dataPath)
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
         if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
         if streams && (principalBasis == true || principalComponents != nil) {
@@ -172,6 +152,15 @@ public struct RunPlan: Sendable, Equatable {
         return Started(trainer: trainer, cells: prepared, split: split)
     }
 
+    /// The cell-type column a run stratifies by when none is named: `cell_type` (scanpy's
+    /// and the PBMC 3k sample's) or `level1` (the Zeisel sample's major types), when the
+    /// data is an .h5ad with one; its types are then kept with the run.
+    public static func typeColumn(in dataPath: String) -> String? {
+        guard dataPath.lowercased().hasSuffix(".h5ad"), let file = try? AnnDataFile(path: dataPath),
+              let columns = try? file.columns("obs") else { return nil }
+        return ["cell_type", "level1"].first(where: columns.contains)
+    }
+
     /// Reopens a run to continue it from its latest checkpoint, with the data prepared as
     /// its config says (the file must be unchanged). `totalSteps`, or `epochs` over its
     /// training cells, extends or shortens it.
@@ -206,27 +195,35 @@ public struct RunPlan: Sendable, Equatable {
                                      steps, budget, seconds * 1000)
     }
 
+    /// The run's configuration for its prepared data (the network as wide as the data has
+    /// genes); the thread count is configured here.
     func makeConfig(_ prepared: CellSource) throws -> TrainingConfig {
-        let cells = prepared
         var model = self.model
-        model.genes = cells.genes
+        model.genes = prepared.genes
         try model.validateForData()
-        if let threads, !(1...256).contains(threads) {
-            throw TrainingError("threads must be between 1 and 256 (got \(threads))")
+        let threads = self.threads ?? Threads.available
+        guard TrainingLimits.threads.contains(threads) else {
+            throw TrainingError("threads must be between 1 and \(TrainingLimits.threads.upperBound) (got \(threads))")
         }
-        Threads.configure(threads ?? Threads.available)
+        Threads.configure(threads)
         var source = DataSource(path: (dataPath as NSString).standardizingPath,
-                                checksum: try DataSource.checksum(ofFile: dataPath), cells: cells.cells,
-                                genes: cells.genes, nonNegative: cells.nonNegative,
+                                checksum: try DataSource.checksum(ofFile: dataPath), cells: prepared.cells,
+                                genes: prepared.genes, nonNegative: prepared.nonNegative,
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
                                 geneScale: prepared.geneScale)
         source.counts = CountModel.origin(prepared)
+        return try config(data: source, model: model, threads: Threads.count)
+    }
+
+    /// The plan's settings as a run configuration over `data`: one mapping from the plan's
+    /// options to what a run keeps, for checking them and for starting the run.
+    private func config(data: DataSource, model: ModelConfig, threads: Int) throws -> TrainingConfig {
         var config = TrainingConfig(
-            softwareVersion: softwareVersion, model: model, data: source, batch: batch,
+            softwareVersion: softwareVersion, model: model, data: data, batch: batch,
             optimiser: AdamWSettings(learningRate: Float(learningRate), weightDecay: Float(weightDecay)),
             learningRate: LearningRateSchedule(peakRate: learningRate, warmupSteps: warmupSteps, cosineDecay: cosineDecay,
                                                minimumRate: minimumLearningRate, totalSteps: totalSteps),
-            gradientClip: gradientClip, emaDecay: emaDecay, seed: seed, threads: Threads.count, totalSteps: totalSteps,
+            gradientClip: gradientClip, emaDecay: emaDecay, seed: seed, threads: threads, totalSteps: totalSteps,
             checkpointEvery: checkpointEvery, keepCheckpoints: keepCheckpoints, readoutEvery: readoutEvery)
         config.timeBudgetSeconds = timeBudgetSeconds
         config.predictionTarget = predictionTarget == .epsilon ? nil : predictionTarget

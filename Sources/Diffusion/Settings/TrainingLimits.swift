@@ -1,9 +1,9 @@
-/// The ranges a run's settings must lie in: one place for the checks of a new run's options
-/// (`RunPlan.validate`, the workbench's form, `bench`) and of a configuration read back from
-/// a run (`TrainingConfig.checkStored`).
+/// The ranges a run's settings must lie in, for `TrainingConfig.checkSettings` (new runs,
+/// stored runs, the workbench's form, `bench`).
 public enum TrainingLimits {
     /// Cells per training step.
     public static let batch = 1...4096
+    public static let threads = 1...256
     public static let weightDecay: ClosedRange<Double> = 0...1
     /// The fraction of cells trained without their label (classifier-free guidance).
     public static let labelDropout: Range<Double> = 0..<1
