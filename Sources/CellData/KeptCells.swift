@@ -55,7 +55,7 @@ public struct KeptCells {
         values.reserveCapacity(indices.count * g)
         for cell in indices {
             guard let row = position[cell] else {
-                throw HDF5Error("cell \(cell) is not among the \(rows.count) cells the run keeps; reading it needs the training file")
+                throw KeptCellsError("cell \(cell) is not among the \(rows.count) cells the run keeps; reading it needs the training file")
             }
             values += matrix.values[(row * g)..<((row + 1) * g)]
         }
@@ -99,7 +99,7 @@ public struct KeptCells {
     public init(folder: String) throws {
         let indexPath = folder + "/" + Self.indexFile, matrixPath = folder + "/" + Self.matrixFile
         guard let bytes = FileBytes.read(indexPath), let index = try? JSONDecoder().decode(Index.self, from: bytes) else {
-            throw HDF5Error("\(indexPath) cannot be read as the run's kept cells")
+            throw KeptCellsError("\(indexPath) cannot be read as the run's kept cells")
         }
         let file = try AnnDataFile(path: matrixPath)
         let matrix = try file.matrix()
@@ -109,14 +109,21 @@ public struct KeptCells {
         var labels: [String]?
         if let codes = index.labelCodes, let names = index.labelNames {
             guard codes.count == index.cells, codes.allSatisfy({ names.indices.contains($0) }) else {
-                throw HDF5Error("\(indexPath) holds labels that do not fit its \(index.cells) cells")
+                throw KeptCellsError("\(indexPath) holds labels that do not fit its \(index.cells) cells")
             }
             labels = codes.map { names[$0] }
         }
         guard rows.count == matrix.cells, rows.allSatisfy({ (0..<index.cells).contains($0) }), Set(rows).count == rows.count else {
-            throw HDF5Error("\(matrixPath): its rows do not fit the \(index.cells) cells of \(indexPath)")
+            throw KeptCellsError("\(matrixPath): its rows do not fit the \(index.cells) cells of \(indexPath)")
         }
         self.init(cells: index.cells, rows: rows, matrix: matrix, geneNames: index.geneNames == false ? nil : file.geneNames(of: "X", genes: matrix.genes),
                   labelColumn: index.labelColumn, labels: labels, librarySizes: sizes)
     }
+}
+
+/// A run's kept cells are missing a cell asked for, or their files disagree (bad input: a
+/// run edited or damaged by hand).
+public struct KeptCellsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
