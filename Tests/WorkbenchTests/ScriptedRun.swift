@@ -93,12 +93,12 @@ enum ScriptedRun {
         }
         let random = (0..<24).map { RunUnits.Unit(layer: $0 / 8, kind: .random, meaning: UnitMeaning(index: $0, topGenes: [], type: labels[$0 % 4],
                                                                                                       specificity: $0 % 3 == 0 ? 0.93 : 0.7, enrichedType: nil, pValue: 1, qValue: 1)) }
-        // Activations over the 60 held-out cells: unit u of each layer high in the cells of type u mod 4.
+        // Activations over the 60 held-out cells: atom a (unit 3a + layer) high in the cells of its type, a mod 4.
         var layer = [Float](repeating: 0, count: 60 * 24)
         for cell in 0..<60 {
             for unit in 0..<24 {
                 let high: Float = 1 + Float(cell % 5) / 10, low: Float = Float(cell % 3) / 10
-                layer[cell * 24 + unit] = cell % 4 == unit % 4 ? high : low
+                layer[cell * 24 + unit] = cell % 4 == (unit / 3) % 4 ? high : low
             }
         }
         let activations = [layer, layer, layer]

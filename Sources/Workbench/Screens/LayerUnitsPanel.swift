@@ -4,18 +4,26 @@ import TextUI
 
 /// The Layers screen's panel of one layer's units read in genes (`inspect --units`): its
 /// most specific atoms (white-box) or MLP units (DiT), each with its cell type, the AUC
-/// as a bar, and the genes that track it; ↑/↓ picks the layer. With a gene searched
+/// as a bar, and the genes that track it; ↑/↓ picks the layer, ←/→ a unit, whose mean
+/// activation in each cell type is drawn as bars beside the list. With a gene searched
 /// (`/`), the units of every layer that track that gene instead, strongest first.
 enum LayerUnitsPanel {
-    static func draw(_ units: RunUnits, layer: Int, selected: Int, depth: Int, gene: String?, into grid: inout TextGrid, _ area: Rect) {
-        if let gene { return drawGene(units, gene, into: &grid, area) }
+    static func draw(_ units: RunUnits, layer: Int, selected: Int, depth: Int, gene: String?, labels: [String]?,
+                     into grid: inout TextGrid, _ full: Rect) {
+        if let gene { return drawGene(units, gene, into: &grid, full) }
+        let ranked = units.mostSpecific(layer: layer)
+        var area = full
+        if let labels, ranked.indices.contains(selected), full.width >= 120 {
+            let (list, bars) = full.splitLeft(full.width - 36)
+            area = list
+            drawTypeBars(units, layer: layer, unit: ranked[selected], labels: labels, into: &grid, bars)
+        }
         let whiteBox = units.architecture == .whiteBox
         let network = units.count(whiteBox ? .atom : .unit), random = units.count(.random)
         func share(_ k: Int, _ n: Int) -> String { String(format: "%.0f%%", 100 * Double(k) / Double(max(1, n))) }
         grid.box(area, title: "Layer \(layer + 1) of \(depth) · most specific \(whiteBox ? "ISTA atoms" : "MLP units") (↑↓ layer, ←→ unit, m map) · "
             + "specific \(share(network.specific, network.total)), random directions \(share(random.specific, random.total))")
         let inner = area.inset(1)
-        let ranked = units.mostSpecific(layer: layer)
         guard !ranked.isEmpty else {
             grid.text("no unit of this layer tells one cell type from the rest", x: inner.x + 1, y: inner.y, Style(.muted))
             return
@@ -34,6 +42,23 @@ enum LayerUnitsPanel {
             grid.text(String(format: "%.3f", m.specificity), x: inner.x + 17 + typeWidth, y: y, Style(.foreground))
             let genes = m.topGenes.prefix(8).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: "  ")
             grid.text(genes, x: inner.x + 24 + typeWidth, y: y, Style(m.isEnriched ? .foreground : .muted), limit: inner.maxX - inner.x - 24 - typeWidth)
+        }
+    }
+
+    /// The picked unit's mean activation in each cell type of the held-out cells, as bars
+    /// scaled to the largest.
+    static func drawTypeBars(_ units: RunUnits, layer: Int, unit: UnitMeaning, labels: [String], into grid: inout TextGrid, _ area: Rect) {
+        grid.box(area, title: "\(units.architecture == .whiteBox ? "atom" : "unit") \(unit.index): mean by type")
+        let inner = area.inset(1)
+        guard let values = units.activation(layer: layer, unit: unit.index) else { return }
+        var sums: [String: (Double, Int)] = [:]
+        for (value, label) in zip(values, labels) { sums[label, default: (0, 0)].0 += Double(value); sums[label, default: (0, 0)].1 += 1 }
+        let means = sums.map { ($0.key, $0.value.0 / Double($0.value.1)) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+        let top = max(1e-12, means.map { abs($0.1) }.max() ?? 1)
+        for (row, (type, mean)) in means.prefix(inner.height).enumerated() {
+            let y = inner.y + row
+            grid.text(type, x: inner.x + 1, y: y, Style(type == unit.type ? .foreground : .muted, bold: type == unit.type), limit: 14)
+            grid.bar(fraction: max(0, mean) / top, x: inner.x + 16, y: y, width: inner.width - 17, Style(.series3, on: .selected))
         }
     }
 

@@ -60,7 +60,7 @@ enum LayersScreen {
         let (profiles, panel) = area.splitTop(area.height / 2)
         drawProfiles(state, names, ceiling: ceiling, into: &grid, profiles)
         LayerUnitsPanel.draw(units, layer: min(view.selectedLayer, depth - 1), selected: view.selectedUnit, depth: depth, gene: view.geneQuery,
-                             into: &grid, panel)
+                             labels: state.reference?.labels, into: &grid, panel)
     }
 
     /// A bar with its value, and below it the value's history as a sparkline.
