@@ -96,6 +96,6 @@ for u, r in zip(chosen, comparators):
     rows.append((a, b))
     print(f"| {u['layer']}:{u['index']} | {u['type']} ({u['specificity']:.3f}) | {a[0]:+.3f} | {a[3]:+.3f} | {a[1]:+.3f} | {'yes' if a[2] else 'no'} "
           f"| {r['layer']}:{r['index']} | {r['type']} | {b[0]:+.3f} | {b[3]:+.3f} | {b[1]:+.3f} | {'yes' if b[2] else 'no'} |")
-mean = lambda k, side: float(np.mean([row[side][k] for row in rows]))
+mean = lambda k, side: float(np.nanmean([row[side][k] for row in rows]))   # a unit with no positively tracking gene has no genes Δ
 print(f"\nmeans — specific units: amplified type share {mean(0, 0):+.3f}, genes {mean(3, 0):+.3f}, removed {mean(1, 0):+.3f}, own type moves most {sum(r[0][2] for r in rows)}/{len(rows)}; "
       f"random units: {mean(0, 1):+.3f}, {mean(3, 1):+.3f}, {mean(1, 1):+.3f}, {sum(r[1][2] for r in rows)}/{len(rows)}")

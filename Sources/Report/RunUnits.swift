@@ -79,7 +79,7 @@ public struct RunUnits: Sendable {
         let n = rows.count
         var input = try run.cells.rows(rows)
         if let basis = run.basis { input = basis.project(input) }
-        let g = network.config.genes
+        let g = network.config.inputWidth
         var generator = SeededGenerator(seed: seed, stream: 0x0417)
         let noise = FloatBuffer(count: n * g), noised = FloatBuffer(count: n * g), t = FloatBuffer(count: n)
         generator.fillNormal(noise.pointer, count: n * g)
@@ -147,7 +147,7 @@ public struct RunUnits: Sendable {
             return column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, n - 1))
         }
         return (0..<config.tokens).map { token in
-            let inputs = (token * p)..<min((token + 1) * p, config.genes)
+            let inputs = (token * p)..<min((token + 1) * p, config.inputWidth)
             var weight = [Double](repeating: 0, count: g)
             if let basis {
                 for j in inputs {

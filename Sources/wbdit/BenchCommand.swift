@@ -52,7 +52,7 @@ struct Bench: ParsableCommand {
         let network = DiffusionTransformer(config: config, seed: 0)
         let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
         var generator = SeededGenerator(seed: 1)
-        let count = batch * config.genes
+        let count = batch * config.inputWidth
         let x = FloatBuffer((0..<count).map { _ in max(0, generator.nextNormal()) })
         let noise = FloatBuffer((0..<count).map { _ in generator.nextNormal() })
         let t = FloatBuffer((0..<batch).map { _ in Float(1 + Int(generator.next() % 999)) })

@@ -34,7 +34,7 @@ struct BenchReport {
 
     var json: String {
         let c = config
-        let line = Line(kernels: kernels.rawValue, precision: precision.rawValue, arch: c.architecture.rawValue, genes: c.genes, patch: c.patchSize,
+        let line = Line(kernels: kernels.rawValue, precision: precision.rawValue, arch: c.architecture.rawValue, genes: c.inputWidth, patch: c.patchSize,
                         hidden: c.hiddenSize, depth: c.depth, heads: c.heads, batch: batch, steps: steps, threads: threads,
                         step_seconds_median: stepSeconds, cells_per_second: Double(batch) / stepSeconds,
                         gflop_per_step: stepFlops / 1e9, gflops_per_second: achievedRate / 1e9,
@@ -49,7 +49,7 @@ struct BenchReport {
         let c = config
         let name = c.architecture == .whiteBox ? "white-box" : "DiT"
         let rows: [(String, String)] = [
-            ("model", "\(name)  G \(c.genes)  P \(c.patchSize)  D \(c.hiddenSize)  depth \(c.depth)  heads \(c.heads)"),
+            ("model", "\(name)  G \(c.inputWidth)  P \(c.patchSize)  D \(c.hiddenSize)  depth \(c.depth)  heads \(c.heads)"),
             ("batch, threads", "\(batch) cells, \(threads) thread\(threads == 1 ? "" : "s")"),
             ("kernels", kernels == .avx512 ? "AVX-512 (own sgemm and AdamW; OpenBLAS \(KernelChoice.openBLASCore) for the products it runs faster)"
                          : "portable (OpenBLAS \(KernelChoice.openBLASCore), Swift loops)"),

@@ -98,7 +98,7 @@ struct Inspect: ParsableCommand {
             return (try trained.network(readouts: true).network, trained.basis?.project(probe) ?? probe)
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)
-            let g = network.config.genes
+            let g = network.config.inputWidth
             let prepared = try CellLoader.load(data, Preparation(topGenes: g))
             guard prepared.matrix.genes == g else {
                 throw InputError("\(data) gives \(prepared.matrix.genes) genes per cell, but the checkpoint has \(g)")

@@ -35,7 +35,7 @@ struct ModelInputs {
     init(checkpoint: String, x xPath: String, t tPath: String, labels labelsPath: String?) throws {
         network = try Checkpoint.load(checkpoint)
         let config = network.config
-        x = try CellMatrix.load(npy: xPath, expectedGenes: config.genes, role: "x")
+        x = try CellMatrix.load(npy: xPath, expectedGenes: config.inputWidth, role: "x")
         t = try Timesteps.load(npy: tPath, cells: x.cells)
         switch (config.classes, labelsPath) {
         case (nil, nil):

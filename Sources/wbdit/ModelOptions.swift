@@ -24,7 +24,7 @@ struct ModelOptions: ParsableArguments {
 
     /// `base` with every option given replacing its part, under this architecture.
     func config(over base: ModelConfig) throws -> ModelConfig {
-        try ModelConfig(architecture: arch, genes: genes ?? base.genes, patchSize: patch ?? base.patchSize,
+        try ModelConfig(architecture: arch, inputWidth: genes ?? base.inputWidth, patchSize: patch ?? base.patchSize,
                         hiddenSize: hidden ?? base.hiddenSize, depth: depth ?? base.depth, heads: heads ?? base.heads,
                         mlpRatio: mlpRatio ?? base.mlpRatio, classes: base.classes)
     }
@@ -32,7 +32,7 @@ struct ModelOptions: ParsableArguments {
     /// The network `bench` measures.
     func benchConfig() throws -> ModelConfig {
         let b = Self.benchBase
-        return try config(over: ModelConfig(architecture: arch, genes: b.genes, patchSize: b.patch, hiddenSize: b.hidden,
+        return try config(over: ModelConfig(architecture: arch, inputWidth: b.genes, patchSize: b.patch, hiddenSize: b.hidden,
                                             depth: b.depth, heads: b.heads, mlpRatio: b.mlpRatio))
     }
 }

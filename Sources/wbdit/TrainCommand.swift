@@ -127,7 +127,7 @@ struct Train: ParsableCommand {
         guard let data else { throw InputError("give --data (the cells to train on), or --resume with --run to continue a run") }
         var plan = try preset.plan(data: data, architecture: model.arch, recipe: recipe)
         plan.model = try model.config(over: plan.model)
-        plan.model.genes = 1  // the data's gene count replaces it
+        plan.model.inputWidth = 1  // the data's gene count replaces it
         plan.preparation = try preparationOptions.preparation()
         plan.stratifyBy = stratify
         plan.holdout = holdout

@@ -38,7 +38,7 @@ final class HostileInputTests: XCTestCase {
         let train = ["train", "--data", data, "--run", run, "--steps", "2"] + small
         try assertRefused([
             (["bench", "--patch", "1000000000", "--steps", "1"], "patch size must be at most"),
-            (["bench", "--patch", "3000", "--steps", "1"], "patch size 3000 is larger than the 2000 genes"),
+            (["bench", "--patch", "3000", "--steps", "1"], "patch size 3000 is larger than the 2000 values of a cell"),
             (["bench", "--arch", "dit", "--mlp-ratio", "inf", "--steps", "1"], "mlp ratio"),
             (["bench", "--arch", "dit", "--mlp-ratio", "1e300", "--steps", "1"], "mlp ratio"),
             (["bench", "--arch", "dit", "--mlp-ratio", "nan", "--steps", "1"], "mlp ratio"),

@@ -25,7 +25,7 @@ final class ConditionalTests: XCTestCase {
     }
 
     func config(steps: Int) throws -> TrainingConfig {
-        let model = try ModelConfig(architecture: .dit, genes: 12, patchSize: 3, hiddenSize: 16, depth: 1, heads: 2, classes: 3)
+        let model = try ModelConfig(architecture: .dit, inputWidth: 12, patchSize: 3, hiddenSize: 16, depth: 1, heads: 2, classes: 3)
         var c = TrainingConfig(softwareVersion: "test", model: model,
                                data: DataSource(path: "toy", checksum: "0", cells: 12, genes: 12, nonNegative: true),
                                batch: 6, learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: steps),
@@ -51,7 +51,7 @@ final class ConditionalTests: XCTestCase {
     }
 
     func testGuidanceZeroIsUnconditionalAndOneIsPlainConditional() throws {
-        let model = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3, hiddenSize: 16, depth: 1, heads: 2, classes: 3)
+        let model = try ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3, hiddenSize: 16, depth: 1, heads: 2, classes: 3)
         let network = DiffusionTransformer(config: model, seed: 9)
         // Away from the zero-initialised modulation, where the label cannot matter yet.
         var generator = SeededGenerator(seed: 2)

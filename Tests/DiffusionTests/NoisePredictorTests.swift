@@ -11,13 +11,13 @@ final class NoisePredictorTests: XCTestCase {
         Threads.configure(2)
         // The recipe's shape, where the products are large enough to be split across cores.
         for architecture in [Architecture.whiteBox, .dit] {
-            let config = try ModelConfig(architecture: architecture, genes: 200, patchSize: 40, hiddenSize: 256,
+            let config = try ModelConfig(architecture: architecture, inputWidth: 200, patchSize: 40, hiddenSize: 256,
                                          depth: 3, heads: 8)
             let network = DiffusionTransformer.random(config, seed: 8)
             network.inferenceOnly = true
             for batch in [32, 7] {
-                let data = ToyBatch(batch: batch, genes: config.genes, seed: 9)
-                let count = batch * config.genes
+                let data = ToyBatch(batch: batch, genes: config.inputWidth, seed: 9)
+                let count = batch * config.inputWidth
                 let oneOff = Array(UnsafeBufferPointer(
                     start: network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: batch), count: count))
                 let team = Array(UnsafeBufferPointer(

@@ -12,15 +12,15 @@ final class PointMassVelocityOracle: NoisePredictor {
     let noise: PointMassOracle
     var output = FloatBuffer(count: 0)
     init(point: [Float]) { noise = PointMassOracle(point: point) }
-    var genes: Int { noise.genes }
+    var inputWidth: Int { noise.inputWidth }
 
     func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?, batch: Int) -> ConstFloatPointer {
         let eps = noise.predictNoise(x: x, t: t, labels: labels, batch: batch)
-        if output.count != batch * genes { output = FloatBuffer(count: batch * genes) }
+        if output.count != batch * inputWidth { output = FloatBuffer(count: batch * inputWidth) }
         for c in 0..<batch {
             let ab = NoiseSchedule.standard.alphaBars[Int(t[c])]
-            for j in 0..<genes {
-                output[c * genes + j] = Float(ab.squareRoot() * Double(eps[c * genes + j]) - (1 - ab).squareRoot() * Double(noise.point[j]))
+            for j in 0..<inputWidth {
+                output[c * inputWidth + j] = Float(ab.squareRoot() * Double(eps[c * inputWidth + j]) - (1 - ab).squareRoot() * Double(noise.point[j]))
             }
         }
         return output.constPointer
@@ -104,7 +104,7 @@ final class RecipeTests: XCTestCase {
     }
 
     func testTheFastRecipesScheduleWarmsUpThenDecaysToItsFloorAtTheLastStep() throws {
-        var plan = RunPlan(dataPath: "toy", model: try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3,
+        var plan = RunPlan(dataPath: "toy", model: try ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3,
                                                                    hiddenSize: 32, depth: 2, heads: 4))
         TrainingRecipe.fast.apply(to: &plan)
         plan.totalSteps = 1000
@@ -130,7 +130,7 @@ final class RecipeTests: XCTestCase {
         func config(steps: Int, minSNR: Double?, power: Double?) throws -> TrainingConfig {
             var config = TrainingConfig(
                 softwareVersion: "test",
-                model: try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4),
+                model: try ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4),
                 data: DataSource(path: "toy", checksum: "0", cells: 12, genes: 12, nonNegative: true), batch: 6,
                 learningRate: LearningRateSchedule(peakRate: 3e-3, warmupSteps: 5, cosineDecay: true, minimumRate: 1e-4, totalSteps: steps),
                 gradientClip: 1, emaDecay: 0.9, seed: 2, threads: 2, totalSteps: steps, checkpointEvery: 20)
@@ -170,7 +170,7 @@ final class RecipeTests: XCTestCase {
 final class FixedOutput: NoisePredictor {
     let values: FloatBuffer
     init(_ values: [Float]) { self.values = FloatBuffer(values) }
-    var genes: Int { values.count }
+    var inputWidth: Int { values.count }
     func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?, batch: Int) -> ConstFloatPointer {
         values.constPointer
     }

@@ -9,15 +9,15 @@ final class PointMassOracle: NoisePredictor {
     let point: [Float]
     var output = FloatBuffer(count: 0)
     init(point: [Float]) { self.point = point }
-    var genes: Int { point.count }
+    var inputWidth: Int { point.count }
 
     func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?, batch: Int) -> ConstFloatPointer {
         let ab = NoiseSchedule.standard.alphaBars
-        if output.count != batch * genes { output = FloatBuffer(count: batch * genes) }
+        if output.count != batch * inputWidth { output = FloatBuffer(count: batch * inputWidth) }
         for c in 0..<batch {
             let a = ab[Int(t[c])]
-            for j in 0..<genes {
-                let i = c * genes + j
+            for j in 0..<inputWidth {
+                let i = c * inputWidth + j
                 output[i] = Float((Double(x[i]) - a.squareRoot() * Double(point[j])) / (1 - a).squareRoot())
             }
         }
@@ -89,7 +89,7 @@ final class SamplerTests: XCTestCase {
     }
 
     func testDeterministicAndIndependentOfTheBatchSize() throws {
-        let config = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 4, hiddenSize: 16, depth: 1, heads: 2)
+        let config = try ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 4, hiddenSize: 16, depth: 1, heads: 2)
         let network = DiffusionTransformer.random(config, seed: 3, scale: 0.5)
         for eta in [0.0, 1.0] {
             let settings = SamplerSettings(method: .ddim, steps: 20, eta: eta, seed: 7)

@@ -28,7 +28,7 @@ final class StreamedTrainingTests: XCTestCase {
     }
 
     func plan(_ path: String, steps: Int) throws -> RunPlan {
-        var plan = RunPlan(dataPath: path, model: try ModelConfig(architecture: .whiteBox, genes: 1, patchSize: 3,
+        var plan = RunPlan(dataPath: path, model: try ModelConfig(architecture: .whiteBox, inputWidth: 1, patchSize: 3,
                                                                   hiddenSize: 16, depth: 1, heads: 2))
         plan.preparation = Preparation(topGenes: nil)
         plan.streaming = true

@@ -27,7 +27,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func config(steps: Int, lr: Double = 1e-3, checkpointEvery: Int = 1000, ema: Double? = nil) throws -> TrainingConfig {
-        let model = try ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
+        let model = try ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3, hiddenSize: 32, depth: 2, heads: 4)
         return TrainingConfig(softwareVersion: "test", model: model,
                               data: DataSource(path: "toy", checksum: "0", cells: 12, genes: 12, nonNegative: true),
                               batch: 6, learningRate: LearningRateSchedule(peakRate: lr, totalSteps: steps),
@@ -114,7 +114,7 @@ final class TrainerTests: XCTestCase {
         let latest = try XCTUnwrap(try run.latestStep())
         XCTAssertLessThan(latest, step)
         let network = try Checkpoint.load(run.modelPath(step: latest))   // refuses non-finite weights
-        XCTAssertEqual(network.config.genes, 12)
+        XCTAssertEqual(network.config.inputWidth, 12)
     }
 
     /// A checkpoint that cannot be written stops the run with the reason; the earlier

@@ -28,7 +28,7 @@ final class TrainingStepAllocationTests: XCTestCase {
 
     func assertNoAllocation(target: PredictionTarget?, minSNR: Double?, timestepPower: Double?,
                             precision: ProductPrecision = .float32, patch: Int = 3, batch: Int = 4) throws {
-        let model = try ModelConfig(architecture: .whiteBox, genes: 30, patchSize: patch, hiddenSize: 32, depth: 2, heads: 4)
+        let model = try ModelConfig(architecture: .whiteBox, inputWidth: 30, patchSize: patch, hiddenSize: 32, depth: 2, heads: 4)
         var config = TrainingConfig(softwareVersion: "test", model: model,
                                     data: DataSource(path: "toy", checksum: "0", cells: 10, genes: 30, nonNegative: true),
                                     batch: batch, learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: 10),

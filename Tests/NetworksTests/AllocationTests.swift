@@ -9,12 +9,12 @@ final class AllocationTests: XCTestCase {
     func testTrainingStepAllocatesNothing() throws {
         Threads.configure(2)
         for architecture in Architecture.allCases {
-            let config = try ModelConfig(architecture: architecture, genes: 300, patchSize: 10, hiddenSize: 64,
+            let config = try ModelConfig(architecture: architecture, inputWidth: 300, patchSize: 10, hiddenSize: 64,
                                          depth: 2, heads: 4)
             let network = DiffusionTransformer.random(config, seed: 1)
             let optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount)
-            let data = ToyBatch(batch: 8, genes: config.genes, seed: 2)
-            let dOutput = FloatBuffer(count: 8 * config.genes)
+            let data = ToyBatch(batch: 8, genes: config.inputWidth, seed: 2)
+            let dOutput = FloatBuffer(count: 8 * config.inputWidth)
             network.reserve(batch: 8)
             let step: (Int) -> Void = { _ in
                 let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 8)
@@ -45,7 +45,7 @@ final class AllocationTests: XCTestCase {
         Threads.configure(2)
         for architecture in Architecture.allCases {
             for (genes, patch, width, batch) in [(50, 5, 32, 4), (200, 40, 256, 16)] {
-                let config = try ModelConfig(architecture: architecture, genes: genes, patchSize: patch,
+                let config = try ModelConfig(architecture: architecture, inputWidth: genes, patchSize: patch,
                                              hiddenSize: width, depth: 2, heads: 4)
                 var results: [[Float]] = []
                 for asTeam in [false, true] {

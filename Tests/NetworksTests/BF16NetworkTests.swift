@@ -11,13 +11,13 @@ final class BF16NetworkTests: XCTestCase {
         try XCTSkipUnless(ProductPrecision.bfloat16Runs, "this CPU has no AVX-512 BF16")
         Threads.configure(2)
         for config in [
-            try ModelConfig(architecture: .whiteBox, genes: 40, patchSize: 4, hiddenSize: 32, depth: 2, heads: 4),
-            try ModelConfig(architecture: .dit, genes: 40, patchSize: 4, hiddenSize: 32, depth: 2, heads: 4),
+            try ModelConfig(architecture: .whiteBox, inputWidth: 40, patchSize: 4, hiddenSize: 32, depth: 2, heads: 4),
+            try ModelConfig(architecture: .dit, inputWidth: 40, patchSize: 4, hiddenSize: 32, depth: 2, heads: 4),
         ] {
-            let data = ToyBatch(batch: 4, genes: config.genes, seed: 3)
+            let data = ToyBatch(batch: 4, genes: config.inputWidth, seed: 3)
             func run(_ precision: ProductPrecision) -> (prediction: [Float], gradients: [Float]) {
                 let network = DiffusionTransformer.random(config, seed: 8, scale: 0.5)
-                let count = data.batch * config.genes
+                let count = data.batch * config.inputWidth
                 return ProductPrecision.run(precision) {
                     let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: data.batch)
                     let prediction = Array(UnsafeBufferPointer(start: out, count: count))

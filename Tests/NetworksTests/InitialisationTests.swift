@@ -7,7 +7,7 @@ final class InitialisationTests: XCTestCase {
     /// adaLN-Zero: a freshly initialised network predicts exactly zero noise.
     func testNewNetworkOutputsExactlyZero() throws {
         for architecture in Architecture.allCases {
-            let config = try ModelConfig(architecture: architecture, genes: 13, patchSize: 4, hiddenSize: 16, depth: 2, heads: 4)
+            let config = try ModelConfig(architecture: architecture, inputWidth: 13, patchSize: 4, hiddenSize: 16, depth: 2, heads: 4)
             let network = DiffusionTransformer(config: config, seed: 3)
             let data = ToyBatch(batch: 2, genes: 13, seed: 1)
             let out = network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 2)
@@ -30,7 +30,7 @@ final class InitialisationTests: XCTestCase {
     }
 
     func testLayoutNamesAndShapesFollowTheSpec() throws {
-        let wb = ParameterLayout(config: try ModelConfig(architecture: .whiteBox, genes: 2000, patchSize: 10,
+        let wb = ParameterLayout(config: try ModelConfig(architecture: .whiteBox, inputWidth: 2000, patchSize: 10,
                                                          hiddenSize: 768, depth: 3, heads: 8))
         XCTAssertEqual(wb.entry("x_embedder.proj.weight")?.shape, [768, 1, 10, 1])
         XCTAssertEqual(wb.entry("pos_embed")?.shape, [1, 200, 768])
@@ -39,7 +39,7 @@ final class InitialisationTests: XCTestCase {
         XCTAssertEqual(wb.entry("blocks.2.mlp.weight")?.shape, [768, 768])
         XCTAssertEqual(wb.entry("final_layer.linear.weight")?.shape, [10, 768])
         XCTAssertNil(wb.entry("blocks.3.mlp.weight"))
-        let dit = ParameterLayout(config: try ModelConfig(architecture: .dit, genes: 2000, patchSize: 10,
+        let dit = ParameterLayout(config: try ModelConfig(architecture: .dit, inputWidth: 2000, patchSize: 10,
                                                           hiddenSize: 768, depth: 3, heads: 8, classes: 7))
         XCTAssertEqual(dit.entry("blocks.0.attn.qkv.weight")?.shape, [2304, 768])
         XCTAssertEqual(dit.entry("blocks.0.mlp.fc1.weight")?.shape, [3072, 768])
@@ -49,8 +49,8 @@ final class InitialisationTests: XCTestCase {
     }
 
     func testInvalidConfigurationsAreRefused() {
-        XCTAssertThrowsError(try ModelConfig(architecture: .whiteBox, genes: 20, hiddenSize: 30, depth: 1, heads: 4))
-        XCTAssertThrowsError(try ModelConfig(architecture: .whiteBox, genes: 0, hiddenSize: 32, depth: 1, heads: 4))
-        XCTAssertThrowsError(try ModelConfig(architecture: .dit, genes: 20, hiddenSize: 32, depth: 0, heads: 4))
+        XCTAssertThrowsError(try ModelConfig(architecture: .whiteBox, inputWidth: 20, hiddenSize: 30, depth: 1, heads: 4))
+        XCTAssertThrowsError(try ModelConfig(architecture: .whiteBox, inputWidth: 0, hiddenSize: 32, depth: 1, heads: 4))
+        XCTAssertThrowsError(try ModelConfig(architecture: .dit, inputWidth: 20, hiddenSize: 32, depth: 0, heads: 4))
     }
 }

@@ -56,7 +56,7 @@ final class LayerReadoutTests: XCTestCase {
 
     func testNetworkReadoutsAreWithinTheirBounds() throws {
         for architecture in Architecture.allCases {
-            let config = try ModelConfig(architecture: architecture, genes: 40, patchSize: 4, hiddenSize: 16, depth: 2, heads: 2)
+            let config = try ModelConfig(architecture: architecture, inputWidth: 40, patchSize: 4, hiddenSize: 16, depth: 2, heads: 2)
             let network = DiffusionTransformer.random(config, seed: 2)
             let data = ToyBatch(batch: 3, genes: 40, seed: 3)
             network.forward(x: data.x.constPointer, t: data.t.constPointer, batch: 3)

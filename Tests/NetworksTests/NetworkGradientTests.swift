@@ -9,26 +9,26 @@ final class NetworkGradientTests: XCTestCase {
     override func setUp() { Threads.configure(2) }
 
     func testWhiteBox() throws {
-        try check(ModelConfig(architecture: .whiteBox, genes: 12, patchSize: 3, hiddenSize: 8, depth: 2, heads: 2))
+        try check(ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3, hiddenSize: 8, depth: 2, heads: 2))
     }
 
     func testWhiteBoxWithPaddingAndOneHead() throws {
-        try check(ModelConfig(architecture: .whiteBox, genes: 10, patchSize: 3, hiddenSize: 8, depth: 1, heads: 1))
+        try check(ModelConfig(architecture: .whiteBox, inputWidth: 10, patchSize: 3, hiddenSize: 8, depth: 1, heads: 1))
     }
 
     func testDiT() throws {
-        try check(ModelConfig(architecture: .dit, genes: 12, patchSize: 3, hiddenSize: 8, depth: 2, heads: 2))
+        try check(ModelConfig(architecture: .dit, inputWidth: 12, patchSize: 3, hiddenSize: 8, depth: 2, heads: 2))
     }
 
     func testConditionalDiTWithPadding() throws {
-        try check(ModelConfig(architecture: .dit, genes: 11, patchSize: 4, hiddenSize: 8, depth: 1, heads: 2,
+        try check(ModelConfig(architecture: .dit, inputWidth: 11, patchSize: 4, hiddenSize: 8, depth: 1, heads: 2,
                               mlpRatio: 2, classes: 3), labels: [0, 3, 2])
     }
 
     private func check(_ config: ModelConfig, labels: [Int32]? = nil) {
         let network = DiffusionTransformer.random(config, seed: 7)
-        let data = ToyBatch(batch: 3, genes: config.genes, seed: 9)
-        let count = data.batch * config.genes
+        let data = ToyBatch(batch: 3, genes: config.inputWidth, seed: 9)
+        let count = data.batch * config.inputWidth
         let dOutput = FloatBuffer(count: count)
         let loss = { () -> Double in
             let out = Self.forward(network, data, labels)

@@ -9,12 +9,12 @@ final class StepCostTests: XCTestCase {
         Threads.configure(1)
         defer { Threads.configure(2); Matmul.countsFlops = false }
         for config in [
-            try ModelConfig(architecture: .whiteBox, genes: 24, patchSize: 4, hiddenSize: 16, depth: 2, heads: 2),
-            try ModelConfig(architecture: .whiteBox, genes: 20, patchSize: 5, hiddenSize: 8, depth: 1, heads: 1),
-            try ModelConfig(architecture: .dit, genes: 22, patchSize: 4, hiddenSize: 16, depth: 2, heads: 4),
+            try ModelConfig(architecture: .whiteBox, inputWidth: 24, patchSize: 4, hiddenSize: 16, depth: 2, heads: 2),
+            try ModelConfig(architecture: .whiteBox, inputWidth: 20, patchSize: 5, hiddenSize: 8, depth: 1, heads: 1),
+            try ModelConfig(architecture: .dit, inputWidth: 22, patchSize: 4, hiddenSize: 16, depth: 2, heads: 4),
         ] {
             let network = DiffusionTransformer.random(config, seed: 1)
-            let data = ToyBatch(batch: 3, genes: config.genes, seed: 2)
+            let data = ToyBatch(batch: 3, genes: config.inputWidth, seed: 2)
             let cost = StepCost(config: config, batch: 3)
             Matmul.countsFlops = true
             Matmul.countedFlops = 0

@@ -12,7 +12,7 @@ enum ScriptedRun {
     static let start = Date(timeIntervalSince1970: 1_780_000_000)
 
     static func config(architecture: Architecture = .whiteBox) throws -> TrainingConfig {
-        let model = try ModelConfig(architecture: architecture, genes: 40, patchSize: 10, hiddenSize: 64, depth: 3, heads: 4)
+        let model = try ModelConfig(architecture: architecture, inputWidth: 40, patchSize: 10, hiddenSize: 64, depth: 3, heads: 4)
         let data = DataSource(path: "sample-data/zeisel2015.h5ad", checksum: "0", cells: 300, genes: 40, nonNegative: true)
         return TrainingConfig(softwareVersion: "test", model: model, data: data, batch: 16,
                               learningRate: LearningRateSchedule(peakRate: 1e-3, totalSteps: 1000), threads: 2,

@@ -16,7 +16,7 @@ final class SessionTests: XCTestCase {
         let folder = NSTemporaryDirectory() + "wbdit-session-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var plan = RunPlan(dataPath: data, model: try ModelConfig(architecture: .whiteBox, genes: 1, patchSize: 5,
+        var plan = RunPlan(dataPath: data, model: try ModelConfig(architecture: .whiteBox, inputWidth: 1, patchSize: 5,
                                                                   hiddenSize: 8, depth: 1, heads: 2))
         plan.preparation = Preparation(topGenes: 20)
         (plan.batch, plan.totalSteps, plan.checkpointEvery, plan.threads) = (8, 40, 10, 1)

@@ -41,12 +41,12 @@ public final class VelocityAsNoise: NoisePredictor {
 
     public init(_ velocity: NoisePredictor) { self.velocity = velocity }
 
-    public var genes: Int { velocity.genes }
+    public var inputWidth: Int { velocity.inputWidth }
 
     public func predictNoise(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>?,
                              batch: Int) -> ConstFloatPointer {
         let v = velocity.predictNoise(x: x, t: t, labels: labels, batch: batch)
-        let g = genes
+        let g = inputWidth
         if output.count < batch * g { output = FloatBuffer(count: batch * g) }
         for c in 0..<batch {
             let (a, b) = NoiseSchedule.standard.scales(at: Int(t[c]))

@@ -81,7 +81,7 @@ public struct Sampler {
     public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, labels: [Int32]? = nil,
                        guidance: Double = 1, nullLabel: Int32 = 0,
                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [Float] {
-        let g = model.genes
+        let g = model.inputWidth
         var out = [Float](repeating: 0, count: cells * g)
         let stepsPerBatch = settings.method == .ddpm ? NoiseSchedule.steps - 1 : settings.ddimTimesteps.count
         let total = stepsPerBatch * ((cells + batch - 1) / max(batch, 1))
@@ -104,7 +104,7 @@ public struct Sampler {
 
     private func run(_ model: NoisePredictor, x: FloatBuffer, cells n: Int, generators: inout [SeededGenerator],
                      labels: [Int32]?, guidance: Double, nullLabel: Int32, step: () -> Void) {
-        let g = model.genes
+        let g = model.inputWidth
         let t = FloatBuffer(count: n), z = FloatBuffer(count: n * g)
         let guided = labels != nil && guidance != 1
         let conditional = FloatBuffer(count: guided ? n * g : 0)

@@ -133,8 +133,8 @@ public struct RunDirectory: Sendable {
         do { basis = try PrincipalBasis(npy: basisPath, components: config.data.principalComponents) } catch {
             throw TrainingError("\(path) was trained on principal-component scores but its basis.npy cannot be read: \(error)")
         }
-        guard basis.genes == config.data.genes, basis.components == config.model.genes else {
-            throw TrainingError("\(basisPath) maps \(basis.genes) genes to \(basis.components) scores, but the run has \(config.data.genes) genes and a network \(config.model.genes) wide")
+        guard basis.genes == config.data.genes, basis.components == config.model.inputWidth else {
+            throw TrainingError("\(basisPath) maps \(basis.genes) genes to \(basis.components) scores, but the run has \(config.data.genes) genes and a network \(config.model.inputWidth) wide")
         }
         return basis
     }

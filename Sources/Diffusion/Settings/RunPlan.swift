@@ -82,7 +82,7 @@ public struct RunPlan: Sendable, Equatable {
             guard principalComponents >= 1 else { throw TrainingError("the principal-component count must be at least 1 (got \(principalComponents))") }
         }
         if let problem = ProductPrecision.problem(running: precision) { throw TrainingError(problem) }
-        var settings = try config(data: DataSource(path: dataPath, checksum: "", cells: 0, genes: model.genes, nonNegative: true),
+        var settings = try config(data: DataSource(path: dataPath, checksum: "", cells: 0, genes: model.inputWidth, nonNegative: true),
                                   model: model, threads: threads ?? 1)
         settings.labelDropout = labelDropout
         try settings.checkSettings()
@@ -184,7 +184,7 @@ public struct RunPlan: Sendable, Equatable {
     private func chooseSteps(_ config: inout TrainingConfig, budget: Double, source: CellSource, split: HeldOutSplit,
                              labels: [String]?, basis: PrincipalBasis?) throws {
         var timed = config
-        if let basis { timed.model.genes = basis.components }
+        if let basis { timed.model.inputWidth = basis.components }
         let cells = try makeTrainingCells(timed, source, trainCells: split.trainCells, basis: basis)
         let classes = try labels.map { try timed.classIndices(of: $0) }
         let seconds = try StepTimer.medianSeconds(config: timed, cells: cells, labels: classes)
@@ -199,7 +199,7 @@ public struct RunPlan: Sendable, Equatable {
     /// genes); the thread count is configured here.
     func makeConfig(_ prepared: CellSource) throws -> TrainingConfig {
         var model = self.model
-        model.genes = prepared.genes
+        model.inputWidth = prepared.genes
         try model.validateForData()
         let threads = self.threads ?? Threads.available
         guard TrainingLimits.threads.contains(threads) else {

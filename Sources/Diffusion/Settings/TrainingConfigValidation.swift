@@ -55,10 +55,10 @@ extension TrainingConfig {
         if let components = data.principalComponents { try require((1...data.genes).contains(components), "data.principalComponents", components) }
         if data.principalBasis == true {
             if let components = data.principalComponents {
-                try require(model.genes == components, "model.genes", "\(model.genes) for \(components) principal components")
+                try require(model.inputWidth == components, "model.genes", "\(model.inputWidth) for \(components) principal components")
             }
         } else {
-            try require(data.genes == model.genes, "model.genes", "\(model.genes) for data of \(data.genes) genes")
+            try require(data.genes == model.inputWidth, "model.genes", "\(model.inputWidth) for data of \(data.genes) genes")
         }
     }
 }

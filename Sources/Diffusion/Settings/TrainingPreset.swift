@@ -29,7 +29,7 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
         case .small: (hidden, depth, heads, patch) = (256, 3, 8, 40)
         case .reference: (hidden, depth, heads, patch) = (768, 3, 8, 10)
         }
-        let model = try ModelConfig(architecture: architecture, genes: 1, patchSize: patch, hiddenSize: hidden,
+        let model = try ModelConfig(architecture: architecture, inputWidth: 1, patchSize: patch, hiddenSize: hidden,
                                     depth: depth, heads: heads)
         var plan = RunPlan(dataPath: data, model: model)
         recipe.apply(to: &plan)

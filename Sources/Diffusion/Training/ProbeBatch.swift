@@ -8,7 +8,7 @@ public enum ProbeBatch {
     /// Each layer's coding rate and sparsity on the first `cells` rows of `data` [_, G].
     public static func readouts(_ network: DiffusionTransformer, data: UnsafePointer<Float>, cells b: Int,
                                 seed: UInt64, step fixed: Int? = nil) -> [LayerReadout] {
-        let g = network.config.genes
+        let g = network.config.inputWidth
         var noiseGenerator = SeededGenerator(seed: seed, stream: 999_999)
         let probe = FloatBuffer(count: b * g), eps = FloatBuffer(count: b * g), t = FloatBuffer(count: b)
         noiseGenerator.fillNormal(eps.pointer, count: b * g)

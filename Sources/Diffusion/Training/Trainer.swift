@@ -50,7 +50,7 @@ public final class Trainer: @unchecked Sendable {
         config.data.principalBasis = basis.map { _ in true }
         config.data.principalComponents = basis.map(\.components)
         if let basis {
-            config.model.genes = basis.components
+            config.model.inputWidth = basis.components
             try config.model.validate()
         }
         let data = try makeTrainingCells(config, source, trainCells: trainCells ?? Array(0..<source.cells), basis: basis)
@@ -114,8 +114,8 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private static func validate(_ config: TrainingConfig, _ data: TrainingCells) throws {
-        guard data.genes == config.model.genes else {
-            throw TrainingError("the data has \(data.genes) genes per cell but the model expects \(config.model.genes)")
+        guard data.genes == config.model.inputWidth else {
+            throw TrainingError("the data has \(data.genes) genes per cell but the model expects \(config.model.inputWidth)")
         }
         guard data.count >= config.batch else {
             throw TrainingError("the data has \(data.count) cells, fewer than one batch of \(config.batch)")

@@ -62,7 +62,7 @@ final class TrainingStep {
         cellLabels = labels
         batchLabels = .allocate(capacity: config.batch)
         self.network = network
-        let b = config.batch, g = config.model.genes
+        let b = config.batch, g = config.model.inputWidth
         optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount, settings: config.optimiser)
         ema = config.emaDecay == nil ? nil : FloatBuffer(count: network.parameters.layout.trainableCount)
         if let ema { ema.pointer.update(from: network.parameters.trainable, count: ema.count) }
@@ -126,7 +126,7 @@ final class TrainingStep {
     // MARK: - The step
 
     private func run(rank: Int) {
-        let (b, g) = (config.batch, config.model.genes)
+        let (b, g) = (config.batch, config.model.inputWidth)
         let count = b * g
         Parallel.single { assembleBatch() }
         let prediction = network.forward(x: noisy.constPointer, t: timesteps.constPointer,
@@ -153,7 +153,7 @@ final class TrainingStep {
 
     /// x_0, t, ε, x_t, the target and its weight for the next batch (its positions are prepared).
     private func assembleBatch() {
-        let (b, g) = (config.batch, config.model.genes)
+        let (b, g) = (config.batch, config.model.inputWidth)
         let schedule = NoiseSchedule.standard
         for i in 0..<b {
             let (cell, values) = cells.cell(at: cursor + i)

@@ -18,7 +18,7 @@ public enum Checkpoint {
     public static func metadata(for config: ModelConfig) -> [String: String] {
         var m = [
             "architecture": config.architecture.rawValue,
-            "genes": String(config.genes),
+            "genes": String(config.inputWidth),
             "patch_size": String(config.patchSize),
             "hidden_size": String(config.hiddenSize),
             "depth": String(config.depth),
@@ -50,7 +50,7 @@ public enum Checkpoint {
         guard let ratio = Double(ratioText) else { throw CheckpointError("\(file): metadata mlp_ratio is \"\(ratioText)\", not a number") }
         let classes = metadata["num_classes"] == nil ? nil : try integer("num_classes")
         do {
-            return try ModelConfig(architecture: architecture, genes: integer("genes"), patchSize: integer("patch_size"),
+            return try ModelConfig(architecture: architecture, inputWidth: integer("genes"), patchSize: integer("patch_size"),
                                    hiddenSize: integer("hidden_size"), depth: integer("depth"), heads: integer("num_heads"),
                                    mlpRatio: ratio, classes: classes)
         } catch let error as ConfigurationError {

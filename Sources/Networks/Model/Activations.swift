@@ -56,7 +56,7 @@ final class Activations {
         }
         // Gradient buffers: none for inference.
         let gradient = { (count: Int) in FloatBuffer(count: inferenceOnly ? 0 : count) }
-        patches = FloatBuffer(count: batch * c.paddedGenes)
+        patches = FloatBuffer(count: batch * c.paddedWidth)
         timesteps = FloatBuffer(count: batch)
         labels = .allocate(capacity: max(batch, 1))
         labels.initialize(repeating: 0, count: max(batch, 1))
@@ -71,9 +71,9 @@ final class Activations {
         finalModulated = FloatBuffer(count: rows * d)
         finalMean = FloatBuffer(count: rows)
         finalRstd = FloatBuffer(count: rows)
-        paddedOutput = FloatBuffer(count: batch * c.paddedGenes)
-        output = c.paddedGenes == c.genes ? paddedOutput : FloatBuffer(count: batch * c.genes)
-        dPaddedOutput = gradient(batch * c.paddedGenes)
+        paddedOutput = FloatBuffer(count: batch * c.paddedWidth)
+        output = c.paddedWidth == c.inputWidth ? paddedOutput : FloatBuffer(count: batch * c.inputWidth)
+        dPaddedOutput = gradient(batch * c.paddedWidth)
         dResidual = gradient(rows * d)
         dFinalModulation = gradient(batch * 2 * d)
         dSiluCondition = gradient(batch * d)

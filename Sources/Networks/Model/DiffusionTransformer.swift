@@ -120,8 +120,8 @@ public final class DiffusionTransformer {
         if a.output !== a.paddedOutput {
             Parallel.single {
                 for b in 0..<batch {
-                    (a.output.pointer + b * c.genes).update(from: a.paddedOutput.pointer + b * c.paddedGenes,
-                                                            count: c.genes)
+                    (a.output.pointer + b * c.inputWidth).update(from: a.paddedOutput.pointer + b * c.paddedWidth,
+                                                            count: c.inputWidth)
                 }
             }
         }
@@ -196,9 +196,9 @@ public final class DiffusionTransformer {
     private func padGenes(into padded: FloatPointer, from rows: ConstFloatPointer, batch: Int) {
         let c = config
         for b in 0..<batch {
-            let row = padded + b * c.paddedGenes
-            row.update(from: rows + b * c.genes, count: c.genes)
-            (row + c.genes).update(repeating: 0, count: c.paddedGenes - c.genes)
+            let row = padded + b * c.paddedWidth
+            row.update(from: rows + b * c.inputWidth, count: c.inputWidth)
+            (row + c.inputWidth).update(repeating: 0, count: c.paddedWidth - c.inputWidth)
         }
     }
 }

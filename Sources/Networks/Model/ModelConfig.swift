@@ -17,9 +17,10 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 /// Everything that fixes a network's shapes.
 public struct ModelConfig: Codable, Equatable, Sendable {
     public var architecture: Architecture
-    /// G, genes per cell (before padding).
-    public var genes: Int
-    /// P, genes per token.
+    /// G, the network's input width: the values per cell it reads and writes (the genes,
+    /// or a principal-basis run's component scores), before padding. Stored as `genes`.
+    public var inputWidth: Int
+    /// P, input values per token.
     public var patchSize: Int
     /// D, token width.
     public var hiddenSize: Int
@@ -31,10 +32,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Label classes of a conditional model, or nil for an unconditional one.
     public var classes: Int?
 
-    public init(architecture: Architecture, genes: Int, patchSize: Int = 10, hiddenSize: Int,
+    public init(architecture: Architecture, inputWidth: Int, patchSize: Int = 10, hiddenSize: Int,
                 depth: Int, heads: Int, mlpRatio: Double = 4, classes: Int? = nil) throws {
         self.architecture = architecture
-        self.genes = genes
+        self.inputWidth = inputWidth
         self.patchSize = patchSize
         self.hiddenSize = hiddenSize
         self.depth = depth
@@ -44,20 +45,24 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         try validate()
     }
 
-    /// N, tokens per cell: genes padded up to a multiple of P, divided by P.
-    public var tokens: Int { (genes + patchSize - 1) / patchSize }
-    /// Genes after zero-padding to a multiple of P.
-    public var paddedGenes: Int { tokens * patchSize }
+    /// N, tokens per cell: the input padded up to a multiple of P, divided by P.
+    public var tokens: Int { (inputWidth + patchSize - 1) / patchSize }
+    /// The input width after zero-padding to a multiple of P.
+    public var paddedWidth: Int { tokens * patchSize }
     /// p, the width of one head.
     public var headWidth: Int { hiddenSize / heads }
     /// The DiT MLP's hidden width.
     public var mlpHidden: Int { Int(Double(hiddenSize) * mlpRatio) }
 
-    /// `validate`, once `genes` is the data's own count (plans hold a placeholder until the
-    /// data is read): a token holds no more genes than a cell has.
+    enum CodingKeys: String, CodingKey {
+        case architecture, inputWidth = "genes", patchSize, hiddenSize, depth, heads, mlpRatio, classes
+    }
+
+    /// `validate`, once `inputWidth` is the data's own (plans hold a placeholder until the
+    /// data is read): a token holds no more values than a cell has.
     public func validateForData() throws {
         try validate()
-        guard patchSize <= genes else { throw ConfigurationError("patch size \(patchSize) is larger than the \(genes) genes of a cell") }
+        guard patchSize <= inputWidth else { throw ConfigurationError("patch size \(patchSize) is larger than the \(inputWidth) values of a cell") }
     }
 
     /// Checks that the shapes are consistent and small enough to allocate.
@@ -65,7 +70,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
             if !condition { throw ConfigurationError(message()) }
         }
-        try require(genes >= 1, "genes must be at least 1 (got \(genes))")
+        try require(inputWidth >= 1, "the input width must be at least 1 (got \(inputWidth))")
         try require(patchSize >= 1, "patch size must be at least 1 (got \(patchSize))")
         try require(hiddenSize >= 4 && hiddenSize % 4 == 0,
                     "hidden size must be a positive multiple of 4 for the position embedding (got \(hiddenSize))")
@@ -75,7 +80,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         try require(mlpRatio.isFinite && mlpRatio > 0 && mlpRatio <= 64 && mlpHidden >= 1,
                     "mlp ratio must be a number in (0, 64] giving at least one hidden unit (got \(mlpRatio))")
         if let classes { try require((1...100_000).contains(classes), "classes must be between 1 and 100000 (got \(classes))") }
-        try require(genes <= 1 << 20, "genes must be at most \(1 << 20) (got \(genes))")
+        try require(inputWidth <= 1 << 20, "the input width must be at most \(1 << 20) (got \(inputWidth))")
         try require(patchSize <= 1 << 20, "patch size must be at most \(1 << 20) (got \(patchSize))")
         try require(hiddenSize <= 1 << 14 && depth <= 256,
                     "configuration too large (hidden \(hiddenSize), at most \(1 << 14); depth \(depth), at most 256)")

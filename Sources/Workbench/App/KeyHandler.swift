@@ -244,7 +244,7 @@ public struct KeyHandler {
             var plan: RunPlan
             do {
                 plan = try TrainingPreset.small.plan(data: data, architecture: architecture, recipe: state.config?.recipe ?? .fast)
-                plan.model = try ModelConfig(architecture: architecture, genes: 1, patchSize: try integer("patch", 1...10000, "patch"),
+                plan.model = try ModelConfig(architecture: architecture, inputWidth: 1, patchSize: try integer("patch", 1...10000, "patch"),
                                              hiddenSize: try integer("hidden", 1...8192, "hidden"),
                                              depth: try integer("depth", 1...64, "depth"), heads: try integer("heads", 1...256, "heads"))
             } catch let error as ConfigurationError { throw FormError(error.description) }
