@@ -10,15 +10,12 @@ extension HTMLReport {
     /// layer's most specific units with the genes that track them (`wbdit inspect --units`).
     func unitsSection(_ read: RunUnits) -> String {
         let whiteBox = read.architecture == .whiteBox
-        let (units, heads) = whiteBox ? ("ISTA atoms", "MSSA heads") : ("MLP hidden units", "attention heads")
-        let kinds: [(String, RunUnits.Kind)] = [(units, whiteBox ? .atom : .unit), (heads, .head),
-                                                ("random directions, same layers", .random), ("principal components", .pca)]
         func share(_ k: Int, _ n: Int) -> String { String(format: "%.1f%%", 100 * Double(k) / Double(max(1, n))) }
         var html = "<h3>The white box in genes</h3><p class=\"note\">\(read.cells) held-out cells noised to step \(read.noiseStep). "
             + "Enriched: a direction's most correlated genes hold one type's markers beyond chance (BH q ≤ \(UnitMeaning.enrichmentLevel)); "
             + "specific: its activation tells one type from the rest with AUC ≥ \(UnitMeaning.specificLevel) (docs/metrics.md).</p>"
         html += "<table><tr><th>directions</th><th>count</th><th>enriched</th><th>specific</th></tr>"
-        for (name, kind) in kinds {
+        for (name, kind) in read.kinds {
             let c = read.count(kind)
             html += "<tr><td>\(esc(name))</td><td>\(c.total)</td><td>\(share(c.enriched, c.total))</td><td>\(share(c.specific, c.total))</td></tr>"
         }

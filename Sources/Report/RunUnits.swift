@@ -161,6 +161,13 @@ public struct RunUnits: Sendable {
         }
     }
 
+    /// The kinds of direction read, each with its name, in the order tables list them.
+    public var kinds: [(name: String, kind: Kind)] {
+        architecture == .whiteBox
+            ? [("ISTA atoms", .atom), ("MSSA heads", .head), ("random directions, same layers", .random), ("principal components", .pca)]
+            : [("MLP hidden units", .unit), ("attention heads", .head), ("random directions, same layers", .random), ("principal components", .pca)]
+    }
+
     /// The network's own units (atoms or MLP units) in `layer`, most specific first.
     public func mostSpecific(layer: Int) -> [UnitMeaning] {
         units.filter { $0.layer == layer && ($0.kind == .atom || $0.kind == .unit) && $0.meaning.type != nil }.map(\.meaning)

@@ -29,19 +29,16 @@ struct UnitsReport {
     func print() throws {
         if json { return Swift.print(read.jsonLines, terminator: "") }
         let whiteBox = read.architecture == .whiteBox
-        let (units, heads) = whiteBox ? ("ISTA atoms", "MSSA heads") : ("MLP hidden units", "attention heads")
+        let units = read.kinds[0].name
         Swift.print("\(whiteBox ? "white-box" : "DiT") network of \(path): \(read.cells) held-out cells noised to step \(read.noiseStep), types from \(column ?? "the run's own column")")
         let genes = read.geneNames.count
         Swift.print("Enriched: the \(UnitMeaning.selection(UnitMeaning.enrichmentGenes, genes: genes)) genes most correlated with a direction hold one type's \(UnitMeaning.selection(UnitMeaning.markersPerType, genes: genes)) markers (Wilcoxon, training cells) beyond chance (hypergeometric, BH q ≤ \(UnitMeaning.enrichmentLevel)).")
         Swift.print("Specific: its activation tells one type (≥ \(UnitMeaning.smallestType) cells) from the rest with AUC ≥ \(UnitMeaning.specificLevel).")
-        let kinds: [(String, RunUnits.Kind)] = [(units, whiteBox ? .atom : .unit), (heads, .head),
-                                                ("random directions, same layers", .random), ("principal components", .pca)]
         func share(_ k: Int, _ n: Int) -> String { String(format: "%.1f%%", 100 * Double(k) / Double(max(1, n))) }
-        Swift.print(Table([["directions", "count", "enriched", "specific"]] + kinds.map { name, kind in
+        Swift.print(Table([["directions", "count", "enriched", "specific"]] + read.kinds.map { name, kind in
             let c = read.count(kind)
             return [name, String(c.total), share(c.enriched, c.total), share(c.specific, c.total)]
         }).text)
-        let kind: RunUnits.Kind = whiteBox ? .atom : .unit
         for layer in Set(read.units.compactMap(\.layer)).sorted() {
             let ranked = read.mostSpecific(layer: layer)
             Swift.print("\nLayer \(layer + 1): the \(min(top, ranked.count)) most specific \(units)")
