@@ -122,14 +122,6 @@ public struct RunPlan: Sendable, Equatable {
             guard labelNames.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(labelNames.count) label: nothing to condition on") }
             plan.model.classes = labelNames.count
         }
-        var config = try plan.makeConfig(prepared)
-        if streams { config.data.streaming = streamingLayout }
-        if let labelNames {
-            config.labelColumn = labelColumn
-            config.labelNames = labelNames
-            config.labelDropout = labelDropout
-        }
-        let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         var basis: PrincipalBasis?
         if usesBasis {
             if let principalComponents, principalComponents > prepared.genes {
@@ -141,6 +133,14 @@ public struct RunPlan: Sendable, Equatable {
             }
             basis = fitted.leading(principalComponents ?? min(recipe?.principalComponents ?? fitted.genes, fitted.genes))
         }
+        var config = try plan.makeConfig(prepared, basis: basis)
+        if streams { config.data.streaming = streamingLayout }
+        if let labelNames {
+            config.labelColumn = labelColumn
+            config.labelNames = labelNames
+            config.labelDropout = labelDropout
+        }
+        let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         if stepsFromBudget, let budget = timeBudgetSeconds {
             progress("timing the training step on this machine")
             try chooseSteps(&config, budget: budget, source: prepared, split: split, labels: trainingLabels, basis: basis)
@@ -183,11 +183,9 @@ public struct RunPlan: Sendable, Equatable {
     /// step on the network and cells the trainer will see, and records how it was chosen.
     private func chooseSteps(_ config: inout TrainingConfig, budget: Double, source: CellSource, split: HeldOutSplit,
                              labels: [String]?, basis: PrincipalBasis?) throws {
-        var timed = config
-        if let basis { timed.model.inputWidth = basis.components }
-        let cells = try makeTrainingCells(timed, source, trainCells: split.trainCells, basis: basis)
-        let classes = try labels.map { try timed.classIndices(of: $0) }
-        let seconds = try StepTimer.medianSeconds(config: timed, cells: cells, labels: classes)
+        let cells = try makeTrainingCells(config, source, trainCells: split.trainCells, basis: basis)
+        let classes = try labels.map { try config.classIndices(of: $0) }
+        let seconds = try StepTimer.medianSeconds(config: config, cells: cells, labels: classes)
         let steps = StepTimer.steps(budget: budget, stepSeconds: seconds)
         config.totalSteps = steps
         config.learningRate.totalSteps = steps
@@ -195,11 +193,12 @@ public struct RunPlan: Sendable, Equatable {
                                      steps, budget, seconds * 1000)
     }
 
-    /// The run's configuration for its prepared data (the network as wide as the data has
-    /// genes); the thread count is configured here.
-    func makeConfig(_ prepared: CellSource) throws -> TrainingConfig {
+    /// The run's configuration for its prepared data: the network as wide as the data has
+    /// genes, or on a principal `basis` as it has components (the plan's network has no
+    /// width until then); the thread count is configured here.
+    func makeConfig(_ prepared: CellSource, basis: PrincipalBasis? = nil) throws -> TrainingConfig {
         var model = self.model
-        model.inputWidth = prepared.genes
+        model.inputWidth = basis?.components ?? prepared.genes
         try model.validateForData()
         let threads = self.threads ?? Threads.available
         guard TrainingLimits.threads.contains(threads) else {
@@ -212,6 +211,8 @@ public struct RunPlan: Sendable, Equatable {
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,
                                 geneScale: prepared.geneScale)
         source.counts = CountModel.origin(prepared)
+        source.principalBasis = basis.map { _ in true }
+        source.principalComponents = basis?.components
         return try config(data: source, model: model, threads: Threads.count)
     }
 

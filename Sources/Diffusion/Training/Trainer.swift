@@ -42,8 +42,8 @@ public final class Trainer: @unchecked Sendable {
     /// `trainCells` of `source` (all of them when nil), read whole or streamed as
     /// `config.data.streaming` says; `split` records which cells of the source they are.
     /// With a `basis`, the network trains on the cells' principal-component scores: the
-    /// basis is saved in the run, `config.data` says so, and the network's width becomes
-    /// the basis's component count.
+    /// basis is saved in the run, `config.data` says so, and the network is as wide as the
+    /// basis has components (what `RunPlan` already configured).
     public static func start(config: TrainingConfig, source: CellSource, trainCells: [Int]? = nil, labels: [String]? = nil,
                              runPath: String, split: HeldOutSplit? = nil, basis: PrincipalBasis? = nil) throws -> Trainer {
         var config = config
