@@ -62,11 +62,11 @@ public enum CellSource {
     }
 
     /// The library sizes (counts summed before normalising) of cells `indices`, in that
-    /// order; nil when the file held no counts, or when it is streamed.
-    public func librarySizes(_ indices: [Int]) -> [Float]? {
+    /// order; nil when the file held no counts (a streamed file's are read from it again).
+    public func librarySizes(_ indices: [Int]) throws -> [Float]? {
         switch self {
         case .whole(let p): p.librarySizes.map { sizes in indices.map { sizes[$0] } }
-        case .streamed: nil
+        case .streamed(let s): try s.librarySizes(indices)
         case .kept(let k): k.librarySizes(indices)
         }
     }

@@ -39,8 +39,8 @@ public struct EvaluationCells {
         peer = try read(peerCells)
         heldOutLabels = prepared.labels.map { labels in split.heldOutCells.map { labels[$0] } }
         peerLabels = prepared.labels.map { labels in peerCells.map { labels[$0] } }
-        heldOutLibrarySizes = prepared.librarySizes(split.heldOutCells)
-        peerLibrarySizes = prepared.librarySizes(peerCells)
+        heldOutLibrarySizes = try prepared.librarySizes(split.heldOutCells)
+        peerLibrarySizes = try prepared.librarySizes(peerCells)
     }
 
     /// The held-out and peer cells' counts (normalised to `targetSum`, the run's

@@ -40,7 +40,7 @@ public struct KeptCells {
         let kept = Array(Set(rows)).sorted()
         self.init(cells: source.cells, rows: kept, matrix: try source.rows(kept), geneNames: source.geneNames,
                   labelColumn: source.labels == nil ? nil : labelColumn, labels: source.labels,
-                  librarySizes: source.librarySizes(kept))
+                  librarySizes: try source.librarySizes(kept))
     }
 
     /// Whether `folder` holds kept cells.

@@ -134,10 +134,23 @@ public final class StreamedCells {
         }
     }
 
+    /// Whether the file holds counts (they are normalised as they are read), so that cells
+    /// have library sizes.
+    public var holdsCounts: Bool { pipeline.targetSum != nil }
+
     /// The prepared cells `indices` (0 ..< cells), in that order, reading only the blocks
     /// that hold them.
-    public func rows(_ indices: [Int]) throws -> CellMatrix {
-        var values = [Float](repeating: 0, count: indices.count * genes)
+    public func rows(_ indices: [Int]) throws -> CellMatrix { try read(indices, librarySizes: false).cells }
+
+    /// The library sizes of cells `indices`, in that order (their counts summed over the
+    /// genes normalised, as `CellLoader` sums them), or nil when the file holds no counts.
+    public func librarySizes(_ indices: [Int]) throws -> [Float]? {
+        holdsCounts ? try read(indices, librarySizes: true).librarySizes : nil
+    }
+
+    private func read(_ indices: [Int], librarySizes: Bool) throws -> (cells: CellMatrix, librarySizes: [Float]) {
+        var sizes = [Float](repeating: 0, count: librarySizes ? indices.count : 0)
+        var values = [Float](repeating: 0, count: librarySizes ? 0 : indices.count * genes)
         let order = indices.indices.sorted { indices[$0] < indices[$1] }
         var k = 0
         while k < order.count {
@@ -148,14 +161,18 @@ public final class StreamedCells {
             let last = cellRows[indices[order[end - 1]]]
             let block = try file.rows(first..<(last + 1), of: matrixName)
             let picked = HeldOutSplit.rows(block, order[k..<end].map { cellRows[indices[$0]] - first })
-            let prepared = pipeline.apply(picked)
-            for (row, position) in order[k..<end].enumerated() {
-                values.replaceSubrange((position * genes)..<((position + 1) * genes),
-                                       with: prepared.values[(row * genes)..<((row + 1) * genes)])
+            if librarySizes {
+                for (row, size) in pipeline.librarySizes(picked).enumerated() { sizes[order[k + row]] = size }
+            } else {
+                let prepared = pipeline.apply(picked)
+                for (row, position) in order[k..<end].enumerated() {
+                    values.replaceSubrange((position * genes)..<((position + 1) * genes),
+                                           with: prepared.values[(row * genes)..<((row + 1) * genes)])
+                }
             }
             k = end
         }
-        return CellMatrix(cells: indices.count, genes: genes, values: values)
+        return (CellMatrix(cells: librarySizes ? 0 : indices.count, genes: genes, values: values), sizes)
     }
 }
 
@@ -168,6 +185,15 @@ struct RowPipeline: Sendable {
     var targetSum: Double?
     var seuratGenes: [Int]?
     var scale: [Float]?
+
+    /// Each row's counts summed over the genes normalize_total sees (the genes kept before
+    /// it), as `CellLoader` sums the whole matrix.
+    func librarySizes(_ block: CellMatrix) -> [Float] {
+        var m = block
+        if let keptGenes { m = Preprocessing.selectGenes(m, keptGenes) }
+        if let v3Genes { m = Preprocessing.selectGenes(m, v3Genes) }
+        return Preprocessing.totals(m)
+    }
 
     func apply(_ block: CellMatrix) -> CellMatrix {
         var m = block

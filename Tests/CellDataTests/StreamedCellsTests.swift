@@ -3,8 +3,8 @@ import Foundation
 import XCTest
 
 /// Streaming must prepare exactly the cells that reading the whole file prepares: the same
-/// genes, names, steps, labels and scale, and the same values bit for bit, whatever the
-/// block size. Small blocks (17 rows) put block boundaries everywhere.
+/// genes, names, steps, labels and scale, the same values bit for bit and the same library
+/// sizes, whatever the block size. Small blocks (17 rows) put block boundaries everywhere.
 final class StreamedCellsTests: XCTestCase {
     let zeisel = Fixture.path("zeisel-slice.h5ad")
 
@@ -23,6 +23,11 @@ final class StreamedCellsTests: XCTestCase {
         // A scattered, unordered subset, as a held-out set or a shuffled window asks for.
         let picks = (0..<streamed.cells).filter { $0 % 7 == 3 || $0 % 11 == 0 }.reversed().map { $0 }
         XCTAssertEqual(try streamed.rows(picks), HeldOutSplit.rows(whole.matrix, picks), file: file, line: line)
+        // The library sizes behind counts, the same numbers, so streamed runs come out as counts too.
+        XCTAssertEqual(streamed.holdsCounts, whole.librarySizes != nil && !whole.librarySizesRecovered, file: file, line: line)
+        if streamed.holdsCounts {
+            XCTAssertEqual(try streamed.librarySizes(picks), whole.librarySizes.map { sizes in picks.map { sizes[$0] } }, file: file, line: line)
+        }
     }
 
     func testSeuratPipelineWithLabels() throws {

@@ -74,6 +74,12 @@ final class TrainFromAnnDataTests: XCTestCase {
         let eval = try CommandRunner.wbdit(["eval", "--run", run, "--steps", "3", "--components", "5", "--json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertTrue(eval.stdout.contains("\"real_cells\":22"), eval.stdout)
+        // A streamed run's cells come out as counts, its counts modelled from the cells it keeps.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/count-model.safetensors"))
+        XCTAssertTrue(eval.stdout.contains("\"generated_values\":\"counts\""), eval.stdout)
+        let sampled = try CommandRunner.wbdit(["sample", "--run", run, "--n", "3", "--steps", "3", "--out", run + "/cells.h5ad"])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        XCTAssertTrue(sampled.stdout.contains("counts in X"), sampled.stdout)
         for bad in [["--streaming", "--in-memory"], ["--block-cells", "0"], ["--streaming", "--block-cells", "1"]] {
             let refused = try CommandRunner.wbdit(["train", "--data", fixture, "--run", run + "-bad", "--steps", "1"] + common + bad)
             XCTAssertEqual(refused.status, 2, bad.joined(separator: " ") + ": " + refused.stderr)

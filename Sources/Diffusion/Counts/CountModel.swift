@@ -212,11 +212,12 @@ extension CountModel {
     /// Why a run's cells cannot come out as counts, or nil when they can.
     public static func unavailability(_ source: CellSource) -> String? {
         switch source {
-        case .streamed: return "its cells are streamed from disk, and counts are modelled only for data read whole"
+        case .streamed(let streamed):
+            return streamed.holdsCounts ? nil : "its data arrived without counts (already normalised), so no library sizes are known"
         case .whole(let prepared):
             return prepared.librarySizes == nil ? "its data arrived without counts (already normalised), so no library sizes are known" : nil
         case .kept(let kept):
-            return kept.librarySizes == nil ? "the cells the run keeps have no counts (its data was streamed, or arrived normalised)" : nil
+            return kept.librarySizes == nil ? "the cells the run keeps have no counts (its data arrived normalised, or was streamed by a wbdit that kept no streamed counts)" : nil
         }
     }
 
@@ -231,7 +232,7 @@ extension CountModel {
                              basis: PrincipalBasis?) throws -> CountModel? {
         guard unavailability(source) == nil else { return nil }
         let sample = fitCells(split)
-        guard sample.count >= 2, let sizes = source.librarySizes(sample) else { return nil }
+        guard sample.count >= 2, let sizes = try source.librarySizes(sample) else { return nil }
         var cells = try source.rows(sample)
         if let scale = config.data.geneScale { Preprocessing.unscale(&cells.values, genes: cells.genes, scale: scale) }
         // A basis fitted on scaled genes (--scale-genes) does not apply to cells in the data's units.
