@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// The count-level, calibration, memorisation and differential-expression metrics against scipy and scanpy on the
-/// committed metric fixtures (`benchmarks/make_count_metric_fixtures.py`).
+/// committed metric fixtures (`Tests/AnalysisTests/Fixtures/make_count_metric_fixtures.py`).
 final class CountMetricParityTests: XCTestCase {
     func fixture(_ name: String) -> String {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path

@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// Marker genes against scanpy's rank_genes_groups (t-test) and label transfer against
-/// scikit-learn's KNeighborsClassifier (`benchmarks/make_label_fixtures.py`).
+/// scikit-learn's KNeighborsClassifier (`Tests/AnalysisTests/Fixtures/make_label_fixtures.py`).
 final class LabelTests: XCTestCase {
     func fixture(_ name: String) -> String {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path

@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 /// The gene-level metrics against scipy and NumPy on committed matrices
-/// (`benchmarks/make_metric_fixtures.py`).
+/// (`Tests/AnalysisTests/Fixtures/make_metric_fixtures.py`).
 final class MetricParityTests: XCTestCase {
     func fixture(_ name: String) -> String {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path

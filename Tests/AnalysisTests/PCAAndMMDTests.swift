@@ -6,7 +6,7 @@ import TestSupport
 import XCTest
 
 /// PCA against NumPy's exact SVD, and MMD² in PC space against an independent NumPy
-/// computation of the same definition (`benchmarks/make_metric_fixtures.py`).
+/// computation of the same definition (`Tests/AnalysisTests/Fixtures/make_metric_fixtures.py`).
 final class PCAAndMMDTests: XCTestCase {
     func fixture(_ name: String) -> String {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path

@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// t-SNE against scikit-learn's affinities and the KL divergences scikit-learn and
-/// openTSNE reach (`benchmarks/make_tsne_fixtures.py`), and its gradient against finite
+/// openTSNE reach (`Tests/AnalysisTests/Fixtures/make_tsne_fixtures.py`), and its gradient against finite
 /// differences.
 final class TSNETests: XCTestCase {
     func fixture(_ name: String) -> String {

@@ -2,7 +2,7 @@ import CellData
 import Foundation
 import XCTest
 
-/// `.h5ad` files written by anndata 0.12 (`benchmarks/make_h5ad_fixtures.py`).
+/// `.h5ad` files written by anndata 0.12 (`Tests/CellDataTests/Fixtures/make_h5ad_fixtures.py`).
 final class AnnDataFileTests: XCTestCase {
     let counts: [Float] = [0, 1, 0, 3,
                            2, 0, 0, 0,
@@ -99,7 +99,7 @@ final class AnnDataFileTests: XCTestCase {
 
     /// scanpy's own bundled example, written by anndata before 0.7: a scaled X, the raw
     /// matrix as the root's raw.X (h5sparse) with raw.var, compound obs with categories in
-    /// uns. Read as anndata 0.12 reads it (`benchmarks/make_legacy_fixture.py`).
+    /// uns. Read as anndata 0.12 reads it (`Tests/CellDataTests/Fixtures/make_legacy_fixture.py`).
     func testScanpysLegacyExampleReadsAsAnnDataReadsIt() throws {
         let path = Fixture.path("scanpy-pbmc68k-reduced.h5ad")
         let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixture.path("scanpy-pbmc68k-reduced.json")))) as? [String: Any])

@@ -2,7 +2,7 @@ import CellData
 import Foundation
 import XCTest
 
-/// `.npy` files written by NumPy itself (`benchmarks/make_npy_fixtures.py`).
+/// `.npy` files written by NumPy itself (`Tests/CellDataTests/Fixtures/make_npy_fixtures.py`).
 final class NumpyArrayTests: XCTestCase {
     let expected: [Float] = [-1, -0.5, 0, 0.5, 1, 1.5]
 

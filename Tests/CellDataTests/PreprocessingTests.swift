@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 
 /// Preprocessing against scanpy 1.11 on a slice of the real Zeisel data
-/// (`benchmarks/make_preprocessing_fixtures.py`; the .h5ad is gzip-compressed by anndata).
+/// (`Tests/CellDataTests/Fixtures/make_preprocessing_fixtures.py`; the .h5ad is gzip-compressed by anndata).
 final class PreprocessingTests: XCTestCase {
     func counts() throws -> CellMatrix { try AnnDataFile(path: Fixture.path("zeisel-slice.h5ad")).matrix() }
 

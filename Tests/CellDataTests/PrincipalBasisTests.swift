@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// The PCA change of basis: an exact round trip, and its variances match NumPy's SVD of
-/// the same cells (`benchmarks/make_metric_fixtures.py`).
+/// the same cells (`Tests/AnalysisTests/Fixtures/make_metric_fixtures.py`).
 final class PrincipalBasisTests: XCTestCase {
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../AnalysisTests/Fixtures").standardized.path

@@ -2,7 +2,7 @@ import CellData
 import Foundation
 import XCTest
 
-/// A 10x folder and CSV/TSV tables (`benchmarks/make_text_fixtures.py`; scanpy reads the folder).
+/// A 10x folder and CSV/TSV tables (`Tests/CellDataTests/Fixtures/make_text_fixtures.py`; scanpy reads the folder).
 final class TextMatrixTests: XCTestCase {
     let counts: [Float] = [0, 1, 0, 3, 2, 0, 0, 0, 0, 0, 5, 1, 1, 1, 1, 1, 0, 7, 0, 0]
     let genes = ["Snap25", "Gfap", "Mbp", "Cx3cr1"]

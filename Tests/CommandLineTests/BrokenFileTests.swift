@@ -4,7 +4,7 @@ import Networks
 import TestSupport
 import XCTest
 
-/// Broken .h5ad files (`benchmarks/make_h5ad_fixtures.py`): one line, exit status 2, no
+/// Broken .h5ad files (`Tests/CellDataTests/Fixtures/make_h5ad_fixtures.py`): one line, exit status 2, no
 /// HDF5 error stack, nothing written — for `prep`, `train` and `info`.
 final class BrokenFileTests: XCTestCase {
     let broken = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,7 +1,7 @@
 """Writes scanpy's own preprocessing results on a slice of the real Zeisel data, for
 Tests/CellDataTests: the counts (every 15th cell, the first 400 genes) as .h5ad, the
 normalize_total(1e4) + log1p matrix, and the seurat-flavour highly variable genes.
-Run: python3 benchmarks/make_preprocessing_fixtures.py /path/to/zeisel2015_counts.h5ad"""
+Run: python3 Tests/CellDataTests/Fixtures/make_preprocessing_fixtures.py /path/to/zeisel2015_counts.h5ad"""
 import os
 import sys
 
@@ -9,7 +9,7 @@ import anndata as ad
 import numpy as np
 import scanpy as sc
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 full = ad.read_h5ad(sys.argv[1])
 counts = full[::15, :400].copy()
 counts.write_h5ad(os.path.join(out, "zeisel-slice.h5ad"), compression="gzip")

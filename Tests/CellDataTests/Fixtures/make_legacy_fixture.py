@@ -2,7 +2,7 @@
 0.7: obs and var as compound datasets, categorical codes with uns/NAME_categories, the raw
 matrix as `raw.X` with h5sparse attributes and `raw.var` at the root; X scaled) into the
 CellData fixtures, with what anndata itself reads from it. scanpy is BSD-3-Clause.
-Run: python3 benchmarks/make_legacy_fixture.py"""
+Run: python3 Tests/CellDataTests/Fixtures/make_legacy_fixture.py"""
 import json
 import os
 import shutil
@@ -12,7 +12,7 @@ import numpy as np
 import scanpy
 
 source = os.path.join(os.path.dirname(scanpy.__file__), "datasets", "10x_pbmc68k_reduced.h5ad")
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 target = os.path.join(out, "scanpy-pbmc68k-reduced.h5ad")
 shutil.copyfile(source, target)
 a = anndata.read_h5ad(target)

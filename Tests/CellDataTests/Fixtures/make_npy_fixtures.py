@@ -1,9 +1,9 @@
 """Writes the .npy files that Tests/CellDataTests read: one per layout NumPy can produce
-that the engine must accept or refuse. Run: python3 benchmarks/make_npy_fixtures.py"""
+that the engine must accept or refuse. Run: python3 Tests/CellDataTests/Fixtures/make_npy_fixtures.py"""
 import os
 import numpy as np
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 values = np.arange(6).reshape(2, 3) * 0.5 - 1.0          # [[-1, -0.5, 0], [0.5, 1, 1.5]]
 
 np.save(os.path.join(out, "float32.npy"), values.astype(np.float32))

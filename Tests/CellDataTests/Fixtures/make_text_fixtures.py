@@ -1,6 +1,6 @@
 """Writes the 10x folder and CSV/TSV tables that Tests/CellDataTests read (the same 5 × 4
 counts as the .h5ad fixtures), and checks that scanpy reads the 10x folder back.
-Run: python3 benchmarks/make_text_fixtures.py"""
+Run: python3 Tests/CellDataTests/Fixtures/make_text_fixtures.py"""
 import gzip
 import io
 import os
@@ -11,7 +11,7 @@ import scanpy as sc
 import scipy.io
 import scipy.sparse as sp
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 counts = np.array([[0, 1, 0, 3], [2, 0, 0, 0], [0, 0, 5, 1], [1, 1, 1, 1], [0, 7, 0, 0]], dtype=np.int64)
 genes = ["Snap25", "Gfap", "Mbp", "Cx3cr1"]
 cells = ["AAAC-1", "AAAG-1", "AACT-1", "ACGT-1", "TTTA-1"]

@@ -1,6 +1,6 @@
 """Marker-gene scores from scanpy's rank_genes_groups (t-test) and kNN label predictions
 from scikit-learn on the t-SNE fixture's labelled points, for Tests/AnalysisTests.
-Run: python3 benchmarks/make_label_fixtures.py   (after make_tsne_fixtures.py)"""
+Run: python3 Tests/AnalysisTests/Fixtures/make_label_fixtures.py   (after make_tsne_fixtures.py)"""
 import json
 import os
 
@@ -10,7 +10,7 @@ import pandas as pd
 import scanpy as sc
 from sklearn.neighbors import KNeighborsClassifier
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "AnalysisTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 points = np.load(os.path.join(out, "tsne-points.npy"))
 labels = [f"type{i}" for i in json.load(open(os.path.join(out, "expected-tsne.json")))["labels"]]
 adata = anndata.AnnData(points.astype(np.float32), obs=pd.DataFrame({"t": pd.Categorical(labels)}, index=[str(i) for i in range(len(labels))]))

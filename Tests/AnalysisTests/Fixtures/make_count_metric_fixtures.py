@@ -1,7 +1,7 @@
 """Writes the expected count-level, calibration, memorisation and differential-expression figures for the metric
 fixtures (real.npy, generated.npy: log1p of Poisson counts, so expm1 recovers the counts),
 as scipy and scanpy compute them, for Tests/AnalysisTests.
-Run: python3 benchmarks/make_count_metric_fixtures.py"""
+Run: python3 Tests/AnalysisTests/Fixtures/make_count_metric_fixtures.py"""
 import json
 import os
 
@@ -11,7 +11,7 @@ import scanpy as sc
 from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 
-here = os.path.join(os.path.dirname(__file__), "..", "Tests", "AnalysisTests", "Fixtures")
+here = os.path.dirname(os.path.abspath(__file__))
 r = np.load(os.path.join(here, "real.npy")).astype(np.float64)
 g = np.load(os.path.join(here, "generated.npy")).astype(np.float64)
 cr, cg = np.rint(np.expm1(r)), np.rint(np.expm1(g))

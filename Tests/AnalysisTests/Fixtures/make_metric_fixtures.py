@@ -1,5 +1,5 @@
 """Writes two small cell matrices and the metrics scipy and NumPy compute between them,
-for Tests/AnalysisTests.   Run: python3 benchmarks/make_metric_fixtures.py"""
+for Tests/AnalysisTests.   Run: python3 Tests/AnalysisTests/Fixtures/make_metric_fixtures.py"""
 import json
 import os
 
@@ -7,7 +7,7 @@ import numpy as np
 from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "AnalysisTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(7)
 genes = 40
 rates = rng.gamma(1.0, 1.0, genes)

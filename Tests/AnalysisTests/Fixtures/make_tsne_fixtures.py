@@ -1,6 +1,6 @@
 """Writes a small clustered point set with scikit-learn's exact t-SNE affinities and the KL
 divergences openTSNE and scikit-learn reach on it, for Tests/AnalysisTests.
-Run: python3 benchmarks/make_tsne_fixtures.py   (needs scikit-learn and openTSNE)"""
+Run: python3 Tests/AnalysisTests/Fixtures/make_tsne_fixtures.py   (needs scikit-learn and openTSNE)"""
 import json
 import os
 
@@ -9,7 +9,7 @@ import openTSNE
 from sklearn.manifold import TSNE, _t_sne
 from scipy.spatial.distance import squareform, pdist
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "AnalysisTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(11)
 clusters, per, dims = 5, 60, 10
 centres = rng.normal(scale=6.0, size=(clusters, dims))

@@ -2,7 +2,7 @@
 encodings it writes today: CSR and CSC matrices (int32 and int64 indices), dense float64,
 integer counts, raw/X and layers, categorical (string and numeric categories), string,
 integer, float and boolean obs columns, nullable integer and boolean ones, and a file
-with no X.   Run: python3 benchmarks/make_h5ad_fixtures.py"""
+with no X.   Run: python3 Tests/CellDataTests/Fixtures/make_h5ad_fixtures.py"""
 import os
 
 import anndata as ad
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "CellDataTests", "Fixtures")
+out = os.path.dirname(os.path.abspath(__file__))
 counts = np.array([[0, 1, 0, 3],
                    [2, 0, 0, 0],
                    [0, 0, 5, 1],
