@@ -11,7 +11,7 @@ final class SessionTests: XCTestCase {
         .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
 
     /// The Compare screen's summary of the run being trained follows its checkpoints, not
-    /// only the moment it started.
+    /// only the moment it started; the Layers screen gets the live run's units.
     func testTheRunsSummaryFollowsALiveRun() throws {
         let folder = NSTemporaryDirectory() + "wbdit-session-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -23,15 +23,20 @@ final class SessionTests: XCTestCase {
         let session = Session(runsFolder: folder)
         session.start(plan, runPath: folder + "/live")
         var seen: [Int] = []
+        var units: [Int] = []
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            for case .runs(let runs) in session.inbox.drain() {
-                seen += runs.filter { $0.name == "live" }.map(\.stepsDone)
+            for event in session.inbox.drain() {
+                if case .runs(let runs) = event { seen += runs.filter { $0.name == "live" }.map(\.stepsDone) }
+                if case .units(let read) = event { units.append(read.units.count) }
             }
-            if seen.contains(where: { $0 >= 10 }) { break }   // at a checkpoint, or at the end (40) when summaries do not follow
+            // At a checkpoint (or at the end, 40, when summaries do not follow), and the units read once.
+            if seen.contains(where: { $0 >= 10 }) && !units.isEmpty { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
         session.close(checkpoint: false)
         XCTAssertTrue(seen.contains { (10..<40).contains($0) }, "summaries seen at steps \(seen)")
+        // The live run's units are read as it learns (its types are kept: it stratified by level1 by default).
+        XCTAssertFalse(units.isEmpty, "the Layers screen's units of a live run")
     }
 }

@@ -50,11 +50,12 @@ final class CellAnalysis: @unchecked Sendable {
         return (drawn.logNormalised, drawn.counts)
     }
 
-    /// Reads the run's units in genes and cell types (a few seconds), for the Layers screen;
-    /// nothing when the run keeps no types or gene names.
-    func readUnits(_ run: TrainedRun) {
+    /// Reads the units of the run at `path` — its latest checkpoint — in genes and cell
+    /// types (a few seconds), for the Layers screen; nothing when the run keeps no types or
+    /// gene names.
+    func readUnits(ofRunAt path: String) {
         queue.async { [self] in
-            guard !cancelled, let units = try? RunUnits(run: run) else { return }
+            guard !cancelled, let run = try? TrainedRun(path: path, note: { _ in }), let units = try? RunUnits(run: run) else { return }
             inbox.post(.units(units))
         }
     }

@@ -59,7 +59,7 @@ public final class Session: @unchecked Sendable {
             post(.status(.browsing))
             let countModel = trained.countModel
             let analysis = startAnalysis(reference, comparison, config) { countModel }
-            analysis.readUnits(trained)
+            analysis.readUnits(ofRunAt: runPath)
             if let samples = try Self.latestSamples(run, genes: config.data.genes) {
                 lock.withLock { latestSamples = samples }
                 analysis.analyse(samples)
@@ -188,7 +188,10 @@ public final class Session: @unchecked Sendable {
                 return true
             }
             let conditional = lock.withLock { trainer?.config.labelNames != nil }
-            if due { sample(cells: nil, settings: autoSampleSettings, labels: conditional ? .trainingMix : .none) }
+            if due {
+                sample(cells: nil, settings: autoSampleSettings, labels: conditional ? .trainingMix : .none)
+                if let path = lock.withLock({ runPath }) { analysis.readUnits(ofRunAt: path) }   // the Layers screen's units, as the run learns
+            }
             refreshRuns()   // the Compare screen shows the run's progress
         case .finished, .failed:
             refreshRuns()
