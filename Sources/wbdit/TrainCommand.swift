@@ -39,6 +39,8 @@ struct Train: ParsableCommand {
     var holdout: Double = 0.1
     @Option(help: "With .h5ad: an obs column (cell type) to stratify the held-out split by, kept with the run (default: cell_type or level1 when the data has one).")
     var stratify: String?
+    @Flag(name: .customLong("no-stratify"), help: "Hold out cells at random, even when the file has a cell-type column.")
+    var noStratify = false
     @Option(name: .customLong("run"), help: "The run directory.")
     var runPath: String = "runs/default"
     @Option(help: "The network and run length to start from: \(TrainingPreset.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). The network options override parts of it.")
@@ -130,6 +132,7 @@ struct Train: ParsableCommand {
         plan.model.inputWidth = 1  // the data's gene count replaces it
         plan.preparation = try preparationOptions.preparation()
         plan.stratifyBy = stratify
+        plan.stratifiesByDefault = !noStratify
         plan.holdout = holdout
         if let batch { plan.batch = batch }
         if let lr { plan.learningRate = lr }
@@ -174,7 +177,7 @@ struct Train: ParsableCommand {
             ("--cosine/--no-cosine", cosine != nil), ("--min-lr", minLR != nil), ("--clip", clip != nil), ("--ema", ema != nil),
             ("--prediction", prediction != nil), ("--min-snr", minSNR != nil), ("--timestep-power", timestepPower != nil),
             ("--pca-basis/--no-pca-basis", pcaBasis != nil), ("--pca-components", pcaComponents != nil), ("--labels", labels != nil),
-            ("--time-budget", timeBudget != nil), ("--threads", threads != nil), ("--stratify", stratify != nil),
+            ("--time-budget", timeBudget != nil), ("--threads", threads != nil), ("--stratify", stratify != nil), ("--no-stratify", noStratify),
             ("--precision", precision != nil),
             ("--checkpoint-every", checkpointEvery != nil), ("--readout-every", readoutEvery != nil),
             ("--patch", model.patch != nil), ("--hidden", model.hidden != nil), ("--depth", model.depth != nil),

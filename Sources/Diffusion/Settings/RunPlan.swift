@@ -10,8 +10,9 @@ public struct RunPlan: Sendable, Equatable {
     public var dataPath: String
     public var preparation = Preparation()
     /// An obs column (cell type) of an .h5ad to stratify the held-out split by (nil: the
-    /// label column, else `typeColumn(in:)` of the data).
+    /// label column, else `typeColumn(in:)` of the data unless `stratifiesByDefault` is off).
     public var stratifyBy: String?
+    public var stratifiesByDefault = true
     public var holdout = 0.1
     /// The network; its gene count is replaced by the data's.
     public var model: ModelConfig
@@ -76,6 +77,7 @@ public struct RunPlan: Sendable, Equatable {
         if let labelColumn, let stratifyBy, stratifyBy != labelColumn {
             throw TrainingError("a conditional run is stratified by its label column \(labelColumn), not \(stratifyBy)")
         }
+        if stratifyBy != nil, !stratifiesByDefault { throw TrainingError("give --stratify or --no-stratify, not both") }
         guard (0..<1).contains(holdout) else { throw TrainingError("the held-out fraction must be in [0, 1) (got \(holdout))") }
         if let principalComponents {
             guard principalBasis != false else { throw TrainingError("a count of principal components needs the principal basis, not --no-pca-basis") }
@@ -98,7 +100,7 @@ public struct RunPlan: Sendable, Equatable {
     /// Reads and prepares the data, splits it and creates the run directory.
     public func start(runPath: String, progress: (String) -> Void = { _ in }) throws -> Started {
         try validate()
-        let stratifyBy = labelColumn ?? self.stratifyBy ?? Self.typeColumn(in: dataPath)
+        let stratifyBy = labelColumn ?? self.stratifyBy ?? (stratifiesByDefault ? Self.typeColumn(in: dataPath) : nil)
         let streams = streaming ?? CellSource.isLarge(dataPath, source: preparation.source)
         if streams { try streamingLayout.check(batch: batch) }   // before the passes over the file
         if streams && (principalBasis == true || principalComponents != nil) {
