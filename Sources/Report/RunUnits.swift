@@ -77,20 +77,10 @@ public struct RunUnits: Sendable {
         let (network, _) = try run.network(readouts: true)
         let rows = Array(run.split.heldOutCells.prefix(Self.cellLimit))
         let n = rows.count
-        var input = try run.cells.rows(rows)
-        if let basis = run.basis { input = basis.project(input) }
-        let g = network.config.inputWidth
-        var generator = SeededGenerator(seed: seed, stream: 0x0417)
-        let noise = FloatBuffer(count: n * g), noised = FloatBuffer(count: n * g), t = FloatBuffer(count: n)
-        generator.fillNormal(noise.pointer, count: n * g)
-        input.values.withUnsafeBufferPointer { x in
-            for i in 0..<n {
-                t[i] = Float(noiseStep)
-                NoiseSchedule.standard.noise(x.baseAddress! + i * g, noise.pointer + i * g, at: noiseStep, into: noised.pointer + i * g, count: g)
-            }
-        }
-        network.forward(x: noised.constPointer, t: t.constPointer, batch: n)
+        let input = try run.networkInput(rows)
+        input.values.withUnsafeBufferPointer { ProbeBatch.forward(network, data: $0.baseAddress!, cells: n, seed: seed, step: noiseStep) }
         let readouts = network.unitReadouts()
+        var generator = SeededGenerator(seed: seed, stream: 0x0417)   // the random directions
 
         let expression = HeldOutSplit.rows(evaluation.heldOut, Array(0..<n))
         let types = Array(labels.prefix(n))

@@ -60,6 +60,13 @@ public struct TrainedRun {
         return try directory.cells(config, labelsFrom: column)
     }
 
+    /// Cells `rows` as the network reads them: prepared as the run prepared them and, for a
+    /// run on principal-component scores, projected as it projected them.
+    public func networkInput(_ rows: [Int]) throws -> CellMatrix {
+        let cells = try self.cells.rows(rows)
+        return basis?.project(cells) ?? cells
+    }
+
     /// The held-out and training cells the run's evaluations compare, labelled from `column`
     /// (the run's own types when nil).
     public func evaluationCells(labelsFrom column: String? = nil) throws -> EvaluationCells {
