@@ -22,7 +22,7 @@ extension HTMLReport {
         html += "</table><div class=\"wide\"><table><tr><th>layer</th><th>\(whiteBox ? "atom" : "unit")</th><th>type</th><th>AUC</th><th>genes tracking it (Spearman ρ)</th></tr>"
         for layer in Set(read.units.compactMap(\.layer)).sorted() {
             for m in read.mostSpecific(layer: layer).prefix(3) {
-                let genes = m.topGenes.prefix(8).map { "\(read.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: ", ")
+                let genes = read.trackingGenes(m, count: 8).joined(separator: ", ")
                 html += "<tr><td>\(layer + 1)</td><td>\(m.index)</td><td>\(esc(m.type ?? "–"))</td><td>\(String(format: "%.3f", m.specificity))</td><td>\(esc(genes))</td></tr>"
             }
         }

@@ -158,6 +158,11 @@ public struct RunUnits: Sendable {
             : [("MLP hidden units", .unit), ("attention heads", .head), ("random directions, same layers", .random), ("principal components", .pca)]
     }
 
+    /// A unit's leading tracking genes as "GENE +0.81", strongest first, leaving out `gene`.
+    public func trackingGenes(_ m: UnitMeaning, count: Int, except gene: Int? = nil) -> [String] {
+        m.topGenes.filter { $0.gene != gene }.prefix(count).map { "\(geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }
+    }
+
     /// The network's own units (atoms or MLP units) in `layer`, most specific first.
     public func mostSpecific(layer: Int) -> [UnitMeaning] {
         units.filter { $0.layer == layer && ($0.kind == .atom || $0.kind == .unit) && $0.meaning.type != nil }.map(\.meaning)

@@ -46,7 +46,7 @@ struct UnitsReport {
                 + ranked.prefix(top).map { m in
                     return [String(m.index), m.type ?? "–", String(format: "%.3f", m.specificity),
                             m.isEnriched ? "\(m.enrichedType ?? "–") (\(String(format: "%.1g", m.qValue)))" : "–",
-                            m.topGenes.prefix(6).map { "\(read.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: ", ")]
+                            read.trackingGenes(m, count: 6).joined(separator: ", ")]
                 }).text)
         }
         Swift.print("\nTokens: " + read.tokenNames.enumerated().map { "\($0 + 1) \($1.joined(separator: "/"))" }.joined(separator: " · "))

@@ -40,7 +40,7 @@ enum LayerUnitsPanel {
             grid.text(m.type ?? "–", x: inner.x + 7, y: y, Style(.foreground), limit: typeWidth)
             grid.bar(fraction: max(0, (m.specificity - 0.5) / 0.5), x: inner.x + 8 + typeWidth, y: y, width: 8, Style(.series1, on: .selected))
             grid.text(String(format: "%.3f", m.specificity), x: inner.x + 17 + typeWidth, y: y, Style(.foreground))
-            let genes = m.topGenes.prefix(8).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }.joined(separator: "  ")
+            let genes = units.trackingGenes(m, count: 8).joined(separator: "  ")
             grid.text(genes, x: inner.x + 24 + typeWidth, y: y, Style(m.isEnriched ? .foreground : .muted), limit: inner.maxX - inner.x - 24 - typeWidth)
         }
     }
@@ -84,7 +84,7 @@ enum LayerUnitsPanel {
         grid.text("layer  \(whiteBox ? "atom" : "unit")  ρ       type               AUC    other genes tracking it", x: inner.x + 1, y: inner.y, Style(.muted))
         for (row, (unit, rho)) in tracking.prefix(inner.height - 1).enumerated() {
             let m = unit.meaning
-            let others = m.topGenes.filter { $0.gene != gene }.prefix(6).map { "\(units.geneNames[$0.gene]) \(String(format: "%+.2f", $0.rho))" }
+            let others = units.trackingGenes(m, count: 6, except: gene)
             let line = String(format: "%5d  %4d  %+.2f  ", (unit.layer ?? 0) + 1, m.index, rho) + Format.pad(m.type ?? "–", 18)
                 + " " + (m.specificity.isFinite ? String(format: "%.3f", m.specificity) : "  –  ") + "  " + others.joined(separator: "  ")
             grid.text(line, x: inner.x + 1, y: inner.y + 1 + row, Style(.foreground), limit: inner.width - 2)
