@@ -60,9 +60,12 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var perLabel: [CellType]?
 
     /// The report of `evaluation`; with `types`, its means become the figures
-    /// `type_accuracy` and `type_mmd2`, and its rows `per_label`.
+    /// `type_accuracy` and `type_mmd2`, and its rows `per_label`; with `attributes` (a run
+    /// conditioned on several columns), each column's recognition is the figure
+    /// `attribute_accuracy_COLUMN`.
     public init(_ evaluation: Evaluation, realCells: Int, generatedCells: Int, genes: Int, generatedValues: String? = nil,
-                countModelComponents: Int? = nil, step: Int? = nil, guidance: Double? = nil, types: PerLabelEvaluation? = nil) {
+                countModelComponents: Int? = nil, step: Int? = nil, guidance: Double? = nil, types: PerLabelEvaluation? = nil,
+                attributes: AttributeRecognition? = nil) {
         self.countModelComponents = countModelComponents
         figures = evaluation.rows.map { Figure(key: $0.key, generated: $0.generated, floor: $0.floor) }
         (self.realCells, self.generatedCells, self.genes) = (realCells, generatedCells, genes)
@@ -72,6 +75,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
                         Figure(key: "type_mmd2", generated: types.means.mmd2, floor: types.meanMMD2Floor)]
             chance = types.chance
             perLabel = types.rows.map(CellType.init)
+        }
+        if let attributes {
+            figures += attributes.rows.map { Figure(key: "attribute_accuracy_\($0.column)", generated: $0.accuracy, floor: $0.floor) }
         }
     }
 

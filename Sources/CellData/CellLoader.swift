@@ -82,7 +82,7 @@ public enum CellLoader {
         let file = try AnnDataFile(path: path)
         let (matrixName, alternatives) = try file.matrix(named: source)
         let matrix = try file.matrix(matrixName)
-        let labels = try column.map { try file.column($0) }
+        let labels = try column.map { try file.labels($0) }
         if let column, let labels, labels.count != matrix.cells {
             throw HDF5Error("\(path): obs column \(column) has \(labels.count) values, but \(matrixName) has \(matrix.cells) cells")
         }

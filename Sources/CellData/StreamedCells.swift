@@ -126,7 +126,7 @@ public final class StreamedCells {
         geneScale = pipeline.scale
         cellRows = keptRows
         labels = try column.map { column in
-            let all = try file.column(column)
+            let all = try file.labels(column)
             guard all.count == sourceCells else {
                 throw HDF5Error("\(path): obs column \(column) has \(all.count) values, but \(matrixName) has \(sourceCells) cells")
             }

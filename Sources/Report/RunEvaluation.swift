@@ -48,7 +48,7 @@ public struct RunEvaluation {
     }
 
     /// The types generated cells are asked for: the held-out cells' own, in a conditional run.
-    public var requested: [String]? { config.labelNames == nil ? nil : labels }
+    public var requested: [String]? { config.labelAttributes == nil ? nil : labels }
 
     /// The count-level comparison's cells, when both sides have counts.
     public func counts(generated: CellMatrix?) -> Evaluation.Counts? {
@@ -60,7 +60,7 @@ public struct RunEvaluation {
     /// with a count model, counts and their log-normalised values; otherwise the network's
     /// cells (clamped at 0 when the data is non-negative). `guidance` weighs classifier-free
     /// guidance in a conditional run (1: plain conditional sampling).
-    public func generate(_ settings: SamplerSettings, guidance: Double = 1,
+    public func generate(_ settings: SamplerSettings, guidance: Guidance = .plain,
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> (cells: CellMatrix, counts: CellMatrix?) {
         guard let network else { throw TrainingError("\(path): opened without its network") }
         var asked = settings

@@ -48,8 +48,10 @@ struct Eval: ParsableCommand {
     var ema = false
     @Option(help: "An obs column of cell types, for the cell-type mix, fold-change and marker rows: of --real (.h5ad), or of the run's data with --run (default: the run's --stratify column).")
     var labels: String?
-    @Option(help: "With --run of a conditional run: classifier-free guidance weights W, comma-separated (1: plain conditional; several: a sweep).")
+    @Option(help: "With --run of a conditional run: classifier-free guidance weights W, comma-separated (1: plain conditional; several: a sweep), or COLUMN=W[,COLUMN=W…] per label column.")
     var guidance: String = "1"
+    @Option(help: "How several label columns' guidance composes: joint or product (see `wbdit sample --help`).")
+    var compose: Guidance.Composition = .joint
     @Option(help: "Principal components for MMD and the Fréchet distance.")
     var components: Int = 50
     @Flag(name: .customLong("no-counts"), help: "With --run: score the network's own cells, without drawing counts around them.")
@@ -65,10 +67,12 @@ struct Eval: ParsableCommand {
         let (a, b, names): (CellMatrix, CellMatrix, String)
         var labels: [String]?
         var perLabel: PerLabelEvaluation?
+        var attributes: AttributeRecognition?
         var basis: PCA?
         var peer: (cells: CellMatrix, labels: [String]?)?
         var counts: Evaluation.Counts?
         var countModelComponents: Int?
+        var guidanceWeight: Double?   // report.json's: the weight every label column shares
         switch (real, generated, runPath) {
         case (let r?, let g?, nil):
             let (ra, namesA) = try CellInput.load(r), (gb, namesB) = try CellInput.load(g)
@@ -79,22 +83,27 @@ struct Eval: ParsableCommand {
             (a, b, names) = (ra, gb, "\(ra.cells) real cells, \(gb.cells) generated, \(ra.genes) genes")
             if let column = self.labels {
                 guard r.lowercased().hasSuffix(".h5ad") else { throw InputError("--labels needs --real as an .h5ad") }
-                labels = try AnnDataFile(path: r).column(column)
+                labels = try AnnDataFile(path: r).labels(column)
             }
         case (nil, nil, let path?):
             let context = try RunEvaluation(run: TrainedRun(path: path), ema: ema, counts: !noCounts, labels: self.labels)
-            let weights = try guidanceWeights(conditional: context.requested != nil)
+            let weights = try GuidanceOption.parse(guidance, composition: compose, attributes: context.config.labelAttributes, sweep: true)
             if weights.count > 1 { return try sweep(context, weights) }
             (basis, peer) = (context.basis(components: components), context.peer)
             let generated = try generate(context, guidance: weights[0])
+            guidanceWeight = weights[0].weights.isEmpty ? weights[0].weight : nil
             (a, b, labels, counts) = (context.real, generated.cells, context.labels, context.counts(generated: generated.counts))
             if let reason = context.countsUnavailable, !json { print("note: generated cells are not counts: \(reason)") }
             countModelComponents = context.countModel?.smoothComponents
-            names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : String(format: " (guidance %g)", weights[0])), \(a.genes) genes"
+            names = "\(a.cells) held-out cells of \(path), \(b.cells) generated from its latest checkpoint\(context.requested == nil ? "" : " (guidance \(weights[0]))"), \(a.genes) genes"
                 + (countModelComponents.map { ", as counts around their leading \($0) principal components (molecular cross-validation)" } ?? "")
             if let requested = context.requested, let labels {
                 perLabel = PerLabelEvaluation(real: a, labels: labels, generated: b, requested: requested, components: components,
                                               basis: basis)
+                if let columns = context.config.labelAttributes?.columns, columns.count > 1, let basis {
+                    attributes = try AttributeRecognition(real: a, labels: labels, generated: b, requested: requested,
+                                                          columns: columns, basis: basis)
+                }
             }
         case (nil, let g?, let path?):
             let context = try RunEvaluation(run: TrainedRun(path: path), sampling: false, labels: self.labels)
@@ -118,7 +127,8 @@ struct Eval: ParsableCommand {
         let values = generated != nil ? "file" : counts != nil ? "counts" : "network"
         let report = EvaluationReport(evaluation, realCells: a.cells, generatedCells: b.cells, genes: a.genes, generatedValues: values,
                                       countModelComponents: countModelComponents,
-                                      guidance: perLabel == nil ? nil : try guidanceWeights(conditional: true)[0], types: perLabel)
+                                      guidance: perLabel == nil ? nil : guidanceWeight, types: perLabel,
+                                      attributes: attributes)
         let jsonBytes = try report.encoded()
         let table = Table([["metric", "generated", "real vs real"]] + evaluation.rows.map {
             [$0.name, String(format: "%.4f", $0.generated), String(format: "%.4f", $0.floor)]
@@ -128,6 +138,7 @@ struct Eval: ParsableCommand {
                 + evaluation.rows.map { "| \($0.name) | \(String(format: "%.4f", $0.generated)) | \(String(format: "%.4f", $0.floor)) |" }
                     .joined(separator: "\n") + "\n"
             if let perLabel { markdown += "\n## Per cell type\n\n" + Self.perLabelTable(perLabel).markdown }
+            if let attributes { markdown += "\n## Per label column\n\n" + Self.attributeTable(attributes).markdown }
             try report.write(intoRun: runPath)
             try AtomicFile.write(Data(markdown.utf8), to: runPath + "/report.md")
         }
@@ -140,57 +151,54 @@ struct Eval: ParsableCommand {
                 print("\nPer cell type (chance accuracy \(String(format: "%.3f", perLabel.chance))):")
                 print(Self.perLabelTable(perLabel).text)
             }
+            if let attributes {
+                print("\nPer label column (a 5-NN classifier of real cells calls each generated cell's value):")
+                print(Self.attributeTable(attributes).text)
+            }
             if let runPath, generated == nil { print("wrote \(runPath)/report.json and \(runPath)/report.md") }
         }
     }
 
     /// The run's cells generated for evaluation, with a progress line.
-    private func generate(_ context: RunEvaluation, guidance: Double) throws -> (cells: CellMatrix, counts: CellMatrix?) {
+    private func generate(_ context: RunEvaluation, guidance: Guidance) throws -> (cells: CellMatrix, counts: CellMatrix?) {
         let progress = ProgressLine()
         defer { progress.finish() }
-        let what = context.requested == nil ? "" : String(format: " (guidance %g)", guidance)
+        let what = context.requested == nil ? "" : " (guidance \(guidance))"
         return try context.generate(settings, guidance: guidance) { done, total in
             progress.update(String(format: "sampling %d cells%@: step %d/%d", context.real.cells, what, done, total))
         }
     }
 
-    /// The --guidance weights: one or more numbers ≥ 0, more than 1 only for a conditional run.
-    private func guidanceWeights(conditional: Bool) throws -> [Double] {
-        let weights = try guidance.split(separator: ",").map { text -> Double in
-            guard let w = Double(text.trimmingCharacters(in: .whitespaces)), SamplerSettings.guidanceRange.contains(w) else {
-                throw InputError("--guidance takes numbers in [0, \(Int(SamplerSettings.guidanceRange.upperBound))] separated by commas (got \(guidance))")
-            }
-            return w
-        }
-        guard !weights.isEmpty else { throw InputError("--guidance needs at least one weight") }
-        if !conditional, weights != [1] { throw InputError("--guidance needs a conditional run (trained with --labels)") }
-        return weights
-    }
 
     /// Generates and scores the held-out mix at each guidance weight; prints each type's
     /// figures and a summary line per weight, and writes sweep.json into the run.
-    private func sweep(_ context: RunEvaluation, _ weights: [Double]) throws {
+    private func sweep(_ context: RunEvaluation, _ weights: [Guidance]) throws {
         guard let labels = context.labels, let requested = context.requested else { return }
-        var results: [(Double, PerLabelEvaluation)] = []
+        var results: [(Guidance, PerLabelEvaluation)] = []
         let basis = context.basis(components: components)
         for w in weights {
             let generated = try generate(context, guidance: w).cells
             let result = PerLabelEvaluation(real: context.real, labels: labels, generated: generated, requested: requested,
                                             components: components, basis: basis)
             results.append((w, result))
-            if !json { print("guidance \(String(format: "%g", w)):\n" + Self.perLabelTable(result).text + "\n") }
+            if !json { print("guidance \(w):\n" + Self.perLabelTable(result).text + "\n") }
         }
         let summary = Table([["guidance W", "accuracy", "chance", "mean MMD² per type", "marker overlap"]] + results.map { w, r in
-            [String(format: "%g", w), String(format: "%.3f", r.accuracy), String(format: "%.3f", r.chance),
+            [w.description, String(format: "%.3f", r.accuracy), String(format: "%.3f", r.chance),
              String(format: "%.4f", r.means.mmd2), String(format: "%.3f", r.means.markerOverlap)]
         })
-        let sweepBytes = try GuidanceSweepEntry.encoded(results.map { GuidanceSweepEntry(guidance: $0, $1) })
+        let sweepBytes = try GuidanceSweepEntry.encoded(results.map { GuidanceSweepEntry(guidance: $0.weight, $1) })
         try AtomicFile.write(sweepBytes, to: context.path + "/sweep.json")
         if json { print(String(decoding: sweepBytes, as: UTF8.self), terminator: "") } else {
             print("\(context.real.cells) held-out cells of \(context.path), as many generated at each weight:")
             print(summary.text)
             print("wrote \(context.path)/sweep.json")
         }
+    }
+
+    static func attributeTable(_ e: AttributeRecognition) -> Table {
+        func f(_ v: Double) -> String { v.isFinite ? String(format: "%.3f", v) : "–" }
+        return Table([["label column", "accuracy", "real vs real", "chance"]] + e.rows.map { [$0.column, f($0.accuracy), f($0.floor), f($0.chance)] })
     }
 
     static func perLabelTable(_ e: PerLabelEvaluation) -> Table {

@@ -29,7 +29,7 @@ struct ModelInputs {
     let network: DiffusionTransformer
     let x: CellMatrix
     let t: [Float]
-    /// Class ids for a conditional model (`classes` itself means "no label"); nil otherwise.
+    /// Class ids [cells, A] for a conditional model (an attribute's class count means "no label"); nil otherwise.
     let labels: [Int32]?
 
     init(checkpoint: String, x xPath: String, t tPath: String, labels labelsPath: String?) throws {
@@ -37,20 +37,21 @@ struct ModelInputs {
         let config = network.config
         x = try CellMatrix.load(npy: xPath, expectedGenes: config.inputWidth, role: "x")
         t = try Timesteps.load(npy: tPath, cells: x.cells)
-        switch (config.classes, labelsPath) {
+        switch (config.labelClasses, labelsPath) {
         case (nil, nil):
             labels = nil
         case (nil, _?):
             throw InputError("--labels was given, but \(checkpoint) is an unconditional model")
         case (let classes?, nil):
-            labels = [Int32](repeating: Int32(classes), count: x.cells)   // unconditional: the "no label" row
+            labels = (0..<x.cells).flatMap { _ in classes.map(Int32.init) }   // unconditional: every "no label" row
         case (let classes?, let path?):
             let array = try NumpyArray(contentsOf: path)
-            guard array.shape == [x.cells] else {
-                throw InputError("\(path): labels must have shape [\(x.cells)], not \(array.shape)")
+            let a = classes.count
+            guard array.shape == [x.cells, a] || (a == 1 && array.shape == [x.cells]) else {
+                throw InputError("\(path): labels must have shape [\(x.cells)\(a == 1 ? "" : ", \(a)")], not \(array.shape)")
             }
-            if let bad = array.values.first(where: { !($0 >= 0 && $0 <= Float(classes) && $0.rounded() == $0) }) {
-                throw InputError("\(path): label \(bad) is not a class id in 0…\(classes) (\(classes) means no label)")
+            for (i, value) in array.values.enumerated() where !(value >= 0 && value <= Float(classes[i % a]) && value.rounded() == value) {
+                throw InputError("\(path): label \(value) is not a class id in 0…\(classes[i % a]) (\(classes[i % a]) means no label)")
             }
             labels = array.values.map { Int32($0) }
         }
@@ -73,7 +74,7 @@ struct ModelInputs {
                     let xp = xs.baseAddress! + start * g, tp = ts.baseAddress! + start
                     guard let labels else { return network.forward(x: xp, t: tp, batch: range.count) }
                     return labels.withUnsafeBufferPointer {
-                        network.forward(x: xp, t: tp, labels: $0.baseAddress! + start, batch: range.count)
+                        network.forward(x: xp, t: tp, labels: $0.baseAddress! + start * network.config.labelAttributes, batch: range.count)
                     }
                 }
             }

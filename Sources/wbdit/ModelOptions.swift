@@ -26,7 +26,7 @@ struct ModelOptions: ParsableArguments {
     func config(over base: ModelConfig) throws -> ModelConfig {
         try ModelConfig(architecture: arch, inputWidth: genes ?? base.inputWidth, patchSize: patch ?? base.patchSize,
                         hiddenSize: hidden ?? base.hiddenSize, depth: depth ?? base.depth, heads: heads ?? base.heads,
-                        mlpRatio: mlpRatio ?? base.mlpRatio, classes: base.classes)
+                        mlpRatio: mlpRatio ?? base.mlpRatio, labelClasses: base.labelClasses)
     }
 
     /// The network `bench` measures.

@@ -29,6 +29,7 @@ struct Sample: ParsableCommand {
           wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.h5ad
           wbdit sample --run runs/demo --n 1000 --values log-normalised --out cells.npy
           wbdit sample --run runs/demo --n 500 --scale-unit 3:140:4 --out atom140.h5ad   # one atom amplified
+          wbdit sample --run runs/two --n 500 --label cell_type=B,donor=d3 --guidance cell_type=2 --out b-d3.h5ad
         """
     )
 
@@ -43,12 +44,14 @@ struct Sample: ParsableCommand {
     @OptionGroup(title: "Sampling") var sampling: SamplerOptions
     @Flag(name: .customLong("no-clamp"), help: "Keep negative values (by default cells are clamped at 0).")
     var noClamp = false
-    @Option(help: "With a conditional run: generate cells of this type (a label it was trained on).")
+    @Option(help: "With a conditional run: generate cells of this type (a label it was trained on); with several label columns COLUMN=VALUE[,COLUMN=VALUE…], any of them (the others left out).")
     var label: String?
-    @Option(name: .customLong("labels-like"), help: "With a conditional run: `real` generates the real cells' type mix (types in proportion).")
+    @Option(name: .customLong("labels-like"), help: "With a conditional run: `real` generates the training cells' mix of types (or of combinations, with several label columns), in proportion.")
     var labelsLike: String?
-    @Option(help: "Classifier-free guidance weight W (1: plain conditional sampling; > 1 pushes harder towards the type).")
-    var guidance: Double = 1
+    @Option(help: "Classifier-free guidance: one weight W for every label column (1: plain conditional sampling; > 1 pushes harder towards the label), or COLUMN=W[,COLUMN=W…] per column.")
+    var guidance: String = "1"
+    @Option(help: "How several label columns' guidance composes: joint (the asked combination as a whole, each column pushed by its weight) or product (one expert per column, as CFGen).")
+    var compose: Guidance.Composition = .joint
     @Option(name: .customLong("scale-unit"), help: "LAYER:UNIT:FACTOR — multiply one ISTA atom (white-box) or MLP unit (DiT) by FACTOR in every step, as `inspect --units` numbers them (0 removes it).")
     var scaleUnit: String?
     @Option(help: "Cells denoised at once (memory grows with it).")
@@ -74,7 +77,7 @@ struct Sample: ParsableCommand {
         try Threads.configureFromOption(threads)
         let source = try Source(self)
         if let scaleUnit { source.network.intervention = try Self.intervention(scaleUnit, source.network.config) }
-        let requested = try requestedLabels(source)
+        let (requested, guidance) = try requestedLabels(source)
         let asked = sampling.settings(clamp: !noClamp)
         let progress = ProgressLine()
         let started = ProcessInfo.processInfo.systemUptime
@@ -106,7 +109,7 @@ struct Sample: ParsableCommand {
         let written: String
         if out.lowercased().hasSuffix(".h5ad") {
             let every = { (value: String) in Array(repeating: value, count: count) }
-            let categories = (requested.map { [("label", $0)] } ?? []) + [("source", every("generated")),
+            let categories = (requested.map { [("label", $0)] + Self.columns(of: $0, source) } ?? []) + [("source", every("generated")),
                              ("model", every(source.network.config.architecture.rawValue)), ("step", every(source.step.map(String.init) ?? "unknown"))]
             if let drawn, values != .network {
                 try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames, categories: categories,
@@ -178,25 +181,32 @@ struct Sample: ParsableCommand {
         }
     }
 
-    /// The label of each cell to generate, for a conditional run asked for one.
-    private func requestedLabels(_ source: Source) throws -> [String]? {
+    /// The label of each cell to generate, for a conditional run asked for one, and the guidance.
+    private func requestedLabels(_ source: Source) throws -> (labels: [String]?, guidance: Guidance) {
         guard label == nil || labelsLike == nil else { throw InputError("give --label or --labels-like, not both") }
         guard label != nil || labelsLike != nil else {
-            guard guidance == 1 else { throw InputError("--guidance needs --label or --labels-like") }
-            return nil
+            guard guidance == "1" else { throw InputError("--guidance needs --label or --labels-like") }
+            return (nil, .plain)
         }
-        guard SamplerSettings.guidanceRange.contains(guidance) else {
-            throw InputError("--guidance must be in [0, \(Int(SamplerSettings.guidanceRange.upperBound))] (got \(guidance))")
-        }
-        guard case .run(let run) = source.origin, let names = run.config.labelNames, source.network.config.classes == names.count else {
+        guard case .run(let run) = source.origin, let attributes = run.config.labelAttributes,
+              source.network.config.labelClasses == attributes.classes.map(\.count) else {
             throw InputError("--label and --labels-like need --run with a conditional run (trained with --labels)")
         }
+        let guidance = try GuidanceOption.parse(self.guidance, composition: compose, attributes: attributes)[0]
         if let label {
-            guard names.contains(label) else { throw InputError("no label \(label) in the run (labels: \(names.joined(separator: ", ")))") }
-            return Array(repeating: label, count: count)
+            do { _ = try attributes.codes(of: [label]) } catch let error as TrainingError { throw InputError(error.description) }
+            return (Array(repeating: label, count: count), guidance)
         }
         guard labelsLike == "real" else { throw InputError("--labels-like takes `real` (got \(labelsLike!))") }
-        return try run.trainingMix(count)
+        return (try run.trainingMix(count), guidance)
+    }
+
+    /// With several label columns, each column's asked value per cell, as obs columns of
+    /// their own ("" where it was left out).
+    private static func columns(of labels: [String], _ source: Source) -> [(String, [String])] {
+        guard case .run(let run) = source.origin, let columns = run.config.labelAttributes?.columns, columns.count > 1,
+              let values = try? labels.map({ try CombinedLabel.values(in: $0, columns: columns) }) else { return [] }
+        return columns.enumerated().map { a, column in (column, values.map { $0[a] ?? "" }) }
     }
 
     /// `--scale-unit LAYER:UNIT:FACTOR`, layers counted from 1.

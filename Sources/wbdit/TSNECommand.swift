@@ -60,7 +60,7 @@ struct TSNECommand: ParsableCommand {
         }
         let cellLabels = try labels.map { column -> [String] in
             guard files[0].lowercased().hasSuffix(".h5ad") else { throw InputError("--labels needs an .h5ad first file") }
-            return try AnnDataFile(path: files[0]).column(column)
+            return try AnnDataFile(path: files[0]).labels(column)
         }
 
         let started = DispatchTime.now().uptimeNanoseconds

@@ -29,6 +29,7 @@ struct Train: ParsableCommand {
           wbdit train --data cells.h5ad --time-budget 900 --run runs/demo
           wbdit train --data cells.h5ad --arch dit --steps 20000 --run runs/dit
           wbdit train --data cells.h5ad --preset reference --recipe reference --steps 6000 --run runs/paper
+          wbdit train --data cells.h5ad --labels cell_type,donor --time-budget 900 --run runs/two
         """
     )
 
@@ -84,9 +85,9 @@ struct Train: ParsableCommand {
     var keep: Int = 3
     @Option(name: .customLong("readout-every"), help: "Steps between per-layer readouts (coding rate, sparsity) (default: the preset's, 100 for small).")
     var readoutEvery: Int?
-    @Option(help: "Condition on this obs column (cell type) of an .h5ad: one network samples any type, or none (classifier-free guidance).")
+    @Option(help: "Condition on these obs columns of an .h5ad, one (cell type) or several joined by commas (cell_type,donor), each with its own embedding: one network samples any label, combination or subset of them, or none (classifier-free guidance). With several, a missing value is that column's \"no label\".")
     var labels: String?
-    @Option(name: .customLong("label-dropout"), help: "With --labels: the fraction of cells trained without their label.")
+    @Option(name: .customLong("label-dropout"), help: "With --labels: the fraction of cells trained without their label, in each column independently.")
     var labelDropout: Double = 0.1
     @Option(name: .customLong("time-budget"), help: "Stop, with a checkpoint, after this many seconds of training (steps still cap the run).")
     var timeBudget: Double?

@@ -15,7 +15,7 @@ final class CheckpointTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
 
     private func config(_ architecture: Architecture = .whiteBox) throws -> ModelConfig {
-        try ModelConfig(architecture: architecture, inputWidth: 10, patchSize: 4, hiddenSize: 8, depth: 2, heads: 2, classes: 2)
+        try ModelConfig(architecture: architecture, inputWidth: 10, patchSize: 4, hiddenSize: 8, depth: 2, heads: 2, labelClasses: [2])
     }
 
     func testRoundTripKeepsEveryValueAndTheConfiguration() throws {

@@ -40,7 +40,7 @@ final class InitialisationTests: XCTestCase {
         XCTAssertEqual(wb.entry("final_layer.linear.weight")?.shape, [10, 768])
         XCTAssertNil(wb.entry("blocks.3.mlp.weight"))
         let dit = ParameterLayout(config: try ModelConfig(architecture: .dit, inputWidth: 2000, patchSize: 10,
-                                                          hiddenSize: 768, depth: 3, heads: 8, classes: 7))
+                                                          hiddenSize: 768, depth: 3, heads: 8, labelClasses: [7]))
         XCTAssertEqual(dit.entry("blocks.0.attn.qkv.weight")?.shape, [2304, 768])
         XCTAssertEqual(dit.entry("blocks.0.mlp.fc1.weight")?.shape, [3072, 768])
         XCTAssertEqual(dit.entry("y_embedder.embedding_table.weight")?.shape, [8, 768])

@@ -22,7 +22,13 @@ final class NetworkGradientTests: XCTestCase {
 
     func testConditionalDiTWithPadding() throws {
         try check(ModelConfig(architecture: .dit, inputWidth: 11, patchSize: 4, hiddenSize: 8, depth: 1, heads: 2,
-                              mlpRatio: 2, classes: 3), labels: [0, 3, 2])
+                              mlpRatio: 2, labelClasses: [3]), labels: [0, 3, 2])
+    }
+
+    /// Two label attributes, each with its own rows of the table and its own "no label".
+    func testWhiteBoxWithTwoLabelAttributes() throws {
+        try check(ModelConfig(architecture: .whiteBox, inputWidth: 12, patchSize: 3, hiddenSize: 8, depth: 1, heads: 2,
+                              labelClasses: [3, 2]), labels: [0, 1, 3, 0, 2, 2])
     }
 
     private func check(_ config: ModelConfig, labels: [Int32]? = nil) {

@@ -114,7 +114,7 @@ final class KeyHandlerTests: XCTestCase {
         XCTAssertEqual(form.error, "cells must be a whole number from 1 to 5000")
         _ = handler.handle(.backspace, state, &view)
         for c in "25" { _ = handler.handle(.character(c), state, &view) }
-        guard case .sample(let cells, let settings, .none, 1)? = handler.handle(.enter, state, &view) else { return XCTFail("no sample") }
+        guard case .sample(let cells, let settings, .none, .plain)? = handler.handle(.enter, state, &view) else { return XCTFail("no sample") }
         XCTAssertEqual(cells, 25)
         XCTAssertEqual(settings.method, .ddim)
         XCTAssertEqual(settings.steps, 50)
@@ -166,7 +166,7 @@ final class KeyHandlerTests: XCTestCase {
 
     func testAConditionalRunsSampleFormListsTheTypesWithTheirCounts() throws {
         var state = try ScriptedRun.state()
-        state.config?.labelNames = ScriptedRun.labels
+        state.config?.labelAttributes = LabelAttributes(columns: ["level1"], classes: [ScriptedRun.labels])
         state.reference?.typeCounts = ["astrocytes": 198, "microglia": 98, "neurons": 1200, "oligodendrocytes": 820]
         var view = ViewState()
         _ = handler.handle(.character("s"), state, &view)
@@ -182,12 +182,12 @@ final class KeyHandlerTests: XCTestCase {
         _ = handler.handle(.character("3"), state, &view)
         let screen = WorkbenchView.render(state, view, width: 80, height: 24)
         XCTAssertTrue(screen.dump().contains("◂ microglia · 98 real ▸"), screen.dump())
-        guard case .sample(_, _, .one("microglia"), 3)? = handler.handle(.enter, state, &view) else { return XCTFail("no microglia") }
+        guard case .sample(_, _, .one("microglia"), Guidance(3))? = handler.handle(.enter, state, &view) else { return XCTFail("no microglia") }
         // Round the list the other way: ← from the first entry reaches the last.
         _ = handler.handle(.character("s"), state, &view)
         for _ in 0..<3 { _ = handler.handle(.down, state, &view) }
         _ = handler.handle(.left, state, &view)
-        guard case .sample(_, _, .none, 1)? = handler.handle(.enter, state, &view) else { return XCTFail("not unconditional") }
+        guard case .sample(_, _, .none, .plain)? = handler.handle(.enter, state, &view) else { return XCTFail("not unconditional") }
     }
 
     func testSelectionsStayInRangeAndSearchSetsTheGene() throws {

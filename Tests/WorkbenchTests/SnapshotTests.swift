@@ -1,4 +1,5 @@
 import Foundation
+import Diffusion
 import TextUI
 import Workbench
 import XCTest
@@ -100,7 +101,7 @@ final class SnapshotTests: XCTestCase {
     /// and the per-type accuracies on Compare.
     func testAConditionalRun() throws {
         var state = try ScriptedRun.state()
-        state.config?.labelNames = ScriptedRun.labels
+        state.config?.labelAttributes = LabelAttributes(columns: ["level1"], classes: [ScriptedRun.labels])
         state.reference?.typeCounts = ["astrocytes": 198, "microglia": 98, "neurons": 1200, "oligodendrocytes": 820]
         let handler = KeyHandler(runsFolder: "runs-none", themes: ["dark"])
         var view = ViewState()

@@ -226,6 +226,9 @@ def trainable_parameters(model: DiffusionTransformer) -> list[nn.Parameter]:
 
 def from_metadata(metadata: dict[str, str]) -> DiffusionTransformer:
     """A network shaped as a checkpoint's metadata describes (all values strings)."""
+    if "," in metadata.get("num_classes", ""):
+        raise ValueError(f"a network conditioned on several label columns (classes {metadata['num_classes']}) "
+                         "is read by wbdit only; this package builds networks with one label column or none")
     return DiffusionTransformer(
         metadata["architecture"], int(metadata["genes"]), int(metadata["patch_size"]),
         int(metadata["hidden_size"]), int(metadata["depth"]), int(metadata["num_heads"]),

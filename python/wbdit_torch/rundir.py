@@ -44,6 +44,9 @@ class RunDirectory:
         if self.config.get("format") != RUN_FORMAT:
             raise RunError(f"{self.path} was written in run format {self.config.get('format')}; "
                            f"this reader reads format {RUN_FORMAT}")
+        if isinstance(self.config.get("model", {}).get("classes"), list):
+            raise RunError(f"{self.path} is conditioned on several label columns ({self.config.get('labelColumn')}); "
+                           "this package continues runs with one label column or none: continue it with wbdit")
 
     # Paths
     @property

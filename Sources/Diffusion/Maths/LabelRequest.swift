@@ -7,14 +7,15 @@ public enum LabelRequest: Sendable, Equatable {
     /// The training cells' mix of types.
     case trainingMix
 
-    /// The type of each of `cells` cells: for the training mix, each type in proportion to
-    /// its count in `counts` (label → training cells), largest remainders rounded up, in
-    /// the order of `names`. Nil for `.none`.
-    public func labels(cells: Int, names: [String], counts: [String: Int]) -> [String]? {
+    /// The label of each of `cells` cells: for the training mix, each label (a type, or a
+    /// combination of several attributes) in proportion to its count in `counts` (label →
+    /// training cells), largest remainders rounded up, in label order. Nil for `.none`.
+    public func labels(cells: Int, counts: [String: Int]) -> [String]? {
         switch self {
         case .none: return nil
         case .one(let name): return Array(repeating: name, count: cells)
         case .trainingMix:
+            let names = counts.keys.sorted()
             let total = max(1, names.reduce(0) { $0 + (counts[$1] ?? 0) })
             let shares = names.map { Double(counts[$0] ?? 0) / Double(total) * Double(cells) }
             var whole = shares.map { Int($0) }

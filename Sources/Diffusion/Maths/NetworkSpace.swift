@@ -27,10 +27,10 @@ public struct NetworkSpace {
     /// units (`samplerSettings`, the sampler, then `toData`): what sampling, evaluation,
     /// the report and the trainer's samples all generate.
     public func generate(_ predictor: NoisePredictor, settings requested: SamplerSettings, cells: Int, batch: Int = 32,
-                         labels: [Int32]? = nil, guidance: Double = 1, nullLabel: Int32 = 0,
+                         condition: SamplingCondition? = nil,
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> CellMatrix {
         var values = Sampler(settings: try samplerSettings(requested))
-            .sample(predictor, cells: cells, batch: batch, labels: labels, guidance: guidance, nullLabel: nullLabel, progress: progress)
+            .sample(predictor, cells: cells, batch: batch, condition: condition, progress: progress)
         toData(&values, clamp: requested.clampNonNegative)
         if let i = values.firstIndex(where: { !$0.isFinite }) {   // clamping keeps NaN, so nothing hides it
             throw TrainingError("the generated cells are not finite (\(values[i]) in cell \(i / (values.count / cells))): the network's weights or the run's basis are out of range")

@@ -75,11 +75,10 @@ public struct Sampler {
 
     /// Generates `cells` cells, `batch` at a time; `progress(done, total)` is called after
     /// every denoising step of every batch. Returns [cells, genes] row-major.
-    /// With `labels` (a class per cell) and `guidance` w ≠ 1, classifier-free guidance:
-    /// ε̂ = ε̂(x, t, ∅) + w·(ε̂(x, t, y) − ε̂(x, t, ∅)), ∅ being class `nullLabel` (w = 1 is
-    /// plain conditional sampling, one pass per step).
-    public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, labels: [Int32]? = nil,
-                       guidance: Double = 1, nullLabel: Int32 = 0,
+    /// With a `condition`, each cell is generated given its labels, with classifier-free
+    /// guidance as `Guidance.Composition` defines it (plain conditional sampling, one pass per
+    /// step, when no weight asks for more).
+    public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, condition: SamplingCondition? = nil,
                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [Float] {
         let g = model.inputWidth
         var out = [Float](repeating: 0, count: cells * g)
@@ -91,8 +90,7 @@ public struct Sampler {
             var generators = (start..<(start + n)).map { SeededGenerator(seed: settings.seed, stream: UInt64($0)) }
             let x = FloatBuffer(count: n * g)
             for c in 0..<n { generators[c].fillNormal(x.pointer + c * g, count: g) }
-            let batchLabels = labels.map { Array($0[start..<(start + n)]) }
-            run(model, x: x, cells: n, generators: &generators, labels: batchLabels, guidance: guidance, nullLabel: nullLabel) {
+            run(model, x: x, cells: n, generators: &generators, condition: condition?.cells(start..<(start + n))) {
                 done += 1
                 progress(done, total)
             }
@@ -103,27 +101,39 @@ public struct Sampler {
     }
 
     private func run(_ model: NoisePredictor, x: FloatBuffer, cells n: Int, generators: inout [SeededGenerator],
-                     labels: [Int32]?, guidance: Double, nullLabel: Int32, step: () -> Void) {
+                     condition: SamplingCondition?, step: () -> Void) {
         let g = model.inputWidth
         let t = FloatBuffer(count: n), z = FloatBuffer(count: n * g)
-        let guided = labels != nil && guidance != 1
-        let conditional = FloatBuffer(count: guided ? n * g : 0)
+        let guided = condition?.isGuided ?? false
+        let combined = FloatBuffer(count: guided ? n * g : 0), unconditional = FloatBuffer(count: guided ? n * g : 0)
         let consistent = FloatBuffer(count: settings.clampEstimate ? n * g : 0)
-        let nulls = [Int32](repeating: nullLabel, count: n)
+        func pass(_ codes: [Int32]?) -> ConstFloatPointer {
+            guard let codes else { return model.predictNoise(x: x.constPointer, t: t.constPointer, labels: nil, batch: n) }
+            return codes.withUnsafeBufferPointer {
+                model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
+            }
+        }
+        // Each attribute's codes alone, the others "no label": what ε̂(y_a) reads.
+        let attributes = condition?.attributes ?? 0
+        let alone: [[Int32]] = !guided ? [] : (0..<attributes).map { a in
+            (0..<(n * attributes)).map { i in i % attributes == a ? condition!.codes[i] : condition!.nullCodes[i % attributes] }
+        }
+        let nulls = condition.map { c in (0..<n).flatMap { _ in c.nullCodes } }
         func predict(at i: Int) -> ConstFloatPointer {
             for c in 0..<n { t[c] = Float(i) }
-            guard let labels else { return model.predictNoise(x: x.constPointer, t: t.constPointer, labels: nil, batch: n) }
-            let eps = labels.withUnsafeBufferPointer {
-                model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
+            guard let condition else { return pass(nil) }
+            guard guided else { return pass(condition.codes) }
+            unconditional.pointer.update(from: pass(nulls), count: n * g)
+            let (u, out) = (unconditional.pointer, combined.pointer)
+            let joint = condition.composition == .joint && attributes > 1
+            if joint { out.update(from: pass(condition.codes), count: n * g) } else { out.update(from: u, count: n * g) }
+            for a in 0..<attributes {
+                let w = Float(joint ? condition.weights[a] - 1 : condition.weights[a])
+                if w == 0 { continue }
+                let e = pass(attributes == 1 ? condition.codes : alone[a])
+                for k in 0..<(n * g) { out[k] += w * (e[k] - u[k]) }
             }
-            guard guided else { return eps }
-            conditional.pointer.update(from: eps, count: n * g)
-            let unconditional = nulls.withUnsafeBufferPointer {
-                model.predictNoise(x: x.constPointer, t: t.constPointer, labels: $0.baseAddress!, batch: n)
-            }
-            let w = Float(guidance)
-            for k in 0..<(n * g) { conditional[k] = unconditional[k] + w * (conditional[k] - unconditional[k]) }
-            return conditional.constPointer
+            return combined.constPointer
         }
         func drawNoise() { for c in 0..<n { generators[c].fillNormal(z.pointer + c * g, count: g) } }
         let ab = schedule.alphaBars

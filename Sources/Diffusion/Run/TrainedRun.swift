@@ -91,28 +91,30 @@ public struct TrainedRun {
         return (network, step)
     }
 
-    /// `count` labels in the training cells' mix of types (each type in proportion).
+    /// `count` labels in the training cells' mix of types, or of combinations of attributes
+    /// (each in proportion).
     public func trainingMix(_ count: Int) throws -> [String] {
-        guard let names = config.labelNames, let labels = try cells(labelsFrom: config.labelColumn).labels else {
+        guard let attributes = config.labelAttributes, let labels = try cells(labelsFrom: attributes.key).labels else {
             throw TrainingError("\(path) is not conditioned on a label column")
         }
         var counts: [String: Int] = [:]
         for cell in split.trainCells { counts[labels[cell], default: 0] += 1 }
-        return LabelRequest.trainingMix.labels(cells: count, names: names, counts: counts) ?? []
+        return LabelRequest.trainingMix.labels(cells: count, counts: counts) ?? []
     }
 
     /// `count` cells drawn from `network` with `settings`, in the data's units; each asked
-    /// for its type in `labels` (a conditional run; nil asks for none) with classifier-free
-    /// guidance `guidance`. With `counts`, they also come out as counts (nil when the run
-    /// has no count model).
+    /// for its label in `labels` (a conditional run; nil asks for none; a combination may
+    /// name some attributes only) with classifier-free `guidance`. With `counts`, they also
+    /// come out as counts (nil when the run has no count model).
     public func generate(_ network: DiffusionTransformer, settings: SamplerSettings, cells count: Int, batch: Int = 32,
-                         labels: [String]? = nil, guidance: Double = 1, counts: Bool = true,
+                         labels: [String]? = nil, guidance: Guidance = .plain, counts: Bool = true,
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> (cells: CellMatrix, counts: GeneratedCounts?) {
-        // Cells asked for no type are the conditional network's "no label" class.
-        let classes = try labels.map { try config.classIndices(of: $0) }
+        // Cells asked for nothing are the conditional network's "no label" in every attribute.
+        let condition = try config.labelAttributes.map { attributes in
+            try SamplingCondition(labels: labels ?? Array(repeating: "", count: count), attributes: attributes, guidance: guidance)
+        }
         let generated = try space.generate(config.target.noisePredictor(network), settings: settings, cells: count, batch: batch,
-                                           labels: classes, guidance: guidance, nullLabel: Int32(config.labelNames?.count ?? 0),
-                                           progress: progress)
+                                           condition: condition, progress: progress)
         return (generated, counts ? countModel?.counts(for: generated, seed: settings.seed) : nil)
     }
 }

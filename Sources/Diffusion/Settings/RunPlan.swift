@@ -39,9 +39,11 @@ public struct RunPlan: Sendable, Equatable {
     public var keepCheckpoints = 3
     public var readoutEvery = 50
     public var seed: UInt64 = 0
-    /// A cell-type column to condition on (the held-out split is then stratified by it too).
+    /// The columns to condition on, one or several joined by commas (the held-out split is
+    /// then stratified by their combinations too).
     public var labelColumn: String?
-    /// The fraction of cells trained without their label, for classifier-free guidance.
+    /// The fraction of cells trained without their label, in each attribute independently,
+    /// for classifier-free guidance.
     public var labelDropout = 0.1
     /// Stop after this many seconds of training (with a checkpoint).
     public var timeBudgetSeconds: Double?
@@ -113,17 +115,8 @@ public struct RunPlan: Sendable, Equatable {
                                  fraction: holdout, seed: seed)
         var plan = self
         if let epochs { plan.totalSteps = epochs * max(1, split.trainCells.count / batch) }
-        let labelNames = labelColumn == nil ? nil : prepared.labels.map { Array(Set($0)).sorted() }
-        if let labelColumn, let labels = prepared.labels {
-            let missing = labels.filter(\.isEmpty).count
-            guard missing == 0 else {
-                throw TrainingError("the label column \(labelColumn) has no value for \(missing) of its \(labels.count) cells: label them, or leave them out, to condition on it")
-            }
-        }
-        if let labelNames {
-            guard labelNames.count >= 2 else { throw TrainingError("the label column \(labelColumn!) has \(labelNames.count) label: nothing to condition on") }
-            plan.model.classes = labelNames.count
-        }
+        let attributes = try labelColumn.map { try Self.labelAttributes($0, of: prepared.labels ?? []) }
+        plan.model.labelClasses = attributes?.classes.map(\.count)
         var basis: PrincipalBasis?
         if usesBasis {
             if let principalComponents, principalComponents > prepared.genes {
@@ -137,12 +130,11 @@ public struct RunPlan: Sendable, Equatable {
         }
         var config = try plan.makeConfig(prepared, basis: basis)
         if streams { config.data.streaming = streamingLayout }
-        if let labelNames {
-            config.labelColumn = labelColumn
-            config.labelNames = labelNames
+        if let attributes {
+            config.labelAttributes = attributes
             config.labelDropout = labelDropout
         }
-        let trainingLabels = config.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
+        let trainingLabels = attributes == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         if stepsFromBudget, let budget = timeBudgetSeconds {
             progress("timing the training step on this machine")
             try chooseSteps(&config, budget: budget, source: prepared, split: split, labels: trainingLabels, basis: basis)
@@ -152,6 +144,32 @@ public struct RunPlan: Sendable, Equatable {
         progress("keeping the cells using the run reads, and fitting its count model")
         _ = try trainer.run.keepForUse(trainer.config, split: split, basis: basis) { prepared }
         return Started(trainer: trainer, cells: prepared, split: split)
+    }
+
+    /// The label attributes of the columns `key` names, their classes read from the cells'
+    /// `labels`. One column must label every cell, as before several could be named; of
+    /// several, a missing value is that attribute's "no label" for the cell.
+    static func labelAttributes(_ key: String, of labels: [String]) throws -> LabelAttributes {
+        let columns = CombinedLabel.columns(of: key)
+        guard Set(columns).count == columns.count, !columns.contains("") else {
+            throw TrainingError("the label columns \(key) name a column twice or an empty one")
+        }
+        var classes = [Set<String>](repeating: [], count: columns.count)
+        for label in Set(labels) {
+            for (a, value) in try CombinedLabel.values(in: label, columns: columns).enumerated() {
+                if let value, !value.isEmpty { classes[a].insert(value) }
+            }
+        }
+        if columns.count == 1 {
+            let missing = labels.filter(\.isEmpty).count
+            guard missing == 0 else {
+                throw TrainingError("the label column \(key) has no value for \(missing) of its \(labels.count) cells: label them, or leave them out, to condition on it")
+            }
+        }
+        for (column, names) in zip(columns, classes) where names.count < 2 {
+            throw TrainingError("the label column \(column) has \(names.count) label\(names.count == 1 ? "" : "s"): nothing to condition on")
+        }
+        return LabelAttributes(columns: columns, classes: classes.map { $0.sorted() })
     }
 
     /// The cell-type column a run stratifies by when none is named: `cell_type` (scanpy's
@@ -172,7 +190,7 @@ public struct RunPlan: Sendable, Equatable {
         _ = try run.resumableStep()   // before the data is read
         let split = try run.split(saved)
         let prepared = try saved.openCells(path: dataPath, labelsFrom: split.stratifiedBy)
-        let labels = saved.labelNames == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
+        let labels = saved.labelAttributes == nil ? nil : prepared.labels.map { l in split.trainCells.map { l[$0] } }
         let total = epochs.map { $0 * max(1, split.trainCells.count / saved.batch) } ?? totalSteps
         let trainer = try Trainer.resume(runPath: runPath, source: prepared, trainCells: split.trainCells, labels: labels,
                                          totalSteps: total)
@@ -186,7 +204,7 @@ public struct RunPlan: Sendable, Equatable {
     private func chooseSteps(_ config: inout TrainingConfig, budget: Double, source: CellSource, split: HeldOutSplit,
                              labels: [String]?, basis: PrincipalBasis?) throws {
         let cells = try makeTrainingCells(config, source, trainCells: split.trainCells, basis: basis)
-        let classes = try labels.map { try config.classIndices(of: $0) }
+        let classes = try labels.flatMap { labels in try config.labelAttributes.map { try $0.codes(of: labels) } }
         let seconds = try StepTimer.medianSeconds(config: config, cells: cells, labels: classes)
         let steps = StepTimer.steps(budget: budget, stepSeconds: seconds)
         config.totalSteps = steps

@@ -32,11 +32,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The time counts steps, readouts and checkpoints, not pauses or sampling, and carries
     /// over a resume.
     public var timeBudgetSeconds: Double?
-    /// A conditional run: the cell-type column, its label names (class k is `labelNames[k]`)
-    /// and the fraction of cells whose label is dropped (replaced by the "no label" class
-    /// `labelNames.count`) at each step, so one network serves classifier-free guidance.
+    /// A conditional run: its label columns (one, or several joined by commas), each one's
+    /// class names, and the fraction of cells whose label in each attribute is dropped
+    /// (replaced by that attribute's "no label") at each step, so one network serves
+    /// classifier-free guidance and leaves out any attribute. `labelAttributes` reads them.
     public var labelColumn: String?
-    public var labelNames: [String]?
+    public var labelNames: LabelClassNames?
     public var labelDropout: Double?
     /// The recipe the run's optimisation started from (nil: none named).
     public var recipe: TrainingRecipe?
@@ -57,16 +58,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The training step's product precision, Float32 unless the run chose otherwise.
     public var precision: ProductPrecision { productPrecision ?? .float32 }
 
-    /// The class of each label (its index in `labelNames`); a label the run does not know is
-    /// an error naming it.
-    public func classIndices(of labels: [String]) throws -> [Int32] {
-        let names = labelNames ?? []
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
-        return try labels.map { label in
-            guard let k = index[label] else {
-                throw TrainingError("the label \(label) is not one of the run's \(names.count) labels (\(names.joined(separator: ", ")))")
-            }
-            return k
+    /// The label attributes of a conditional run (nil: unconditional).
+    public var labelAttributes: LabelAttributes? {
+        get {
+            guard let labelColumn, let labelNames else { return nil }
+            return LabelAttributes(columns: CombinedLabel.columns(of: labelColumn), classes: labelNames.attributes)
+        }
+        set {
+            labelColumn = newValue?.key
+            labelNames = newValue.map { LabelClassNames($0.classes) }
         }
     }
 
@@ -88,6 +88,24 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.checkpointEvery = checkpointEvery
         self.keepCheckpoints = keepCheckpoints
         self.readoutEvery = readoutEvery
+    }
+}
+
+/// A conditional run's class names as `config.json` stores them: one list for one label
+/// column (the format of every run before several), a list of lists for several.
+public struct LabelClassNames: Codable, Equatable, Sendable {
+    public var attributes: [[String]]
+
+    public init(_ attributes: [[String]]) { self.attributes = attributes }
+
+    public init(from decoder: Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let one = try? value.decode([String].self) { attributes = [one] } else { attributes = try value.decode([[String]].self) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var value = encoder.singleValueContainer()
+        if attributes.count == 1 { try value.encode(attributes[0]) } else { try value.encode(attributes) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CellData
 import Networks
 
 /// One validation for every run, new or stored: the ranges are `TrainingLimits`, each rule
@@ -45,7 +46,11 @@ extension TrainingConfig {
         func require(_ condition: Bool, _ field: String, _ value: @autoclosure () -> Any) throws {
             if !condition { throw TrainingError("\(field) is \(value()), out of range") }
         }
-        try require((labelNames?.count) == model.classes, "labelNames' count", "\(labelNames?.count ?? 0) for \(model.classes ?? 0) classes")
+        let classCounts = labelNames?.attributes.map(\.count)
+        try require(classCounts == model.labelClasses, "labelNames' counts",
+                    "\(classCounts ?? []) for \(model.labelClasses ?? []) classes")
+        try require(labelColumn.map { CombinedLabel.columns(of: $0).count } == classCounts?.count, "labelColumn",
+                    "\(labelColumn ?? "none") for \(classCounts?.count ?? 0) label attributes")
         try require(data.genes >= 1 && data.cells >= 0, "data's cells × genes", "\(data.cells) × \(data.genes)")
         if let names = data.geneNames { try require(names.count == data.genes, "data.geneNames' count", "\(names.count) for \(data.genes) genes") }
         if let scale = data.geneScale {

@@ -11,19 +11,20 @@ struct SnapshotSampler {
     /// `cells` cells from `step`'s current weights, and in a conditional run the type each
     /// was asked to be.
     func generate(from step: TrainingStep, cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest,
-                  guidance: Double) throws -> (cells: CellMatrix, labels: [String]?) {
+                  guidance: Guidance) throws -> (cells: CellMatrix, labels: [String]?) {
         let snapshot = DiffusionTransformer(config: config.model)
         snapshot.inferenceOnly = true
         snapshot.parameters.copy(from: step.network.parameters)
         if useEMA, let ema = step.ema {
             snapshot.parameters.trainable.update(from: ema.constPointer, count: ema.count)
         }
-        let names = config.labelNames ?? []
-        let labels = names.isEmpty ? nil : request.labels(cells: cells, names: names, counts: step.trainingLabelCounts(names: names))
-        let classes = try labels.map { try config.classIndices(of: $0) }
+        let attributes = config.labelAttributes
+        let labels = attributes.flatMap { request.labels(cells: cells, counts: step.trainingLabelCounts($0)) }
+        let condition = try attributes.map { attributes in
+            try SamplingCondition(labels: labels ?? Array(repeating: "", count: cells), attributes: attributes, guidance: guidance)
+        }
         let generated = try NetworkSpace(config: config, basis: basis)
-            .generate(config.target.noisePredictor(snapshot), settings: settings, cells: cells, labels: classes, guidance: guidance,
-                      nullLabel: Int32(names.count))
+            .generate(config.target.noisePredictor(snapshot), settings: settings, cells: cells, condition: condition)
         return (generated, labels)
     }
 }

@@ -104,13 +104,13 @@ public final class Trainer: @unchecked Sendable {
         return trainer
     }
 
-    /// Each cell's class in a conditional run (its label's index in `labelNames`).
+    /// Each cell's class in each label attribute of a conditional run, [cells, A].
     private static func classIndices(_ config: TrainingConfig, _ labels: [String]?, cells: Int) throws -> [Int32]? {
-        guard config.labelNames != nil else { return nil }
+        guard let attributes = config.labelAttributes else { return nil }
         guard let labels, labels.count == cells else {
-            throw TrainingError("a conditional run needs a label for each of its \(cells) cells (column \(config.labelColumn ?? "?"))")
+            throw TrainingError("a conditional run needs a label for each of its \(cells) cells (column \(attributes.key))")
         }
-        return try config.classIndices(of: labels)
+        return try attributes.codes(of: labels)
     }
 
     private static func validate(_ config: TrainingConfig, _ data: TrainingCells) throws {
@@ -230,7 +230,7 @@ public final class Trainer: @unchecked Sendable {
         onEvent(.checkpointWritten(step: completedSteps, path: run.modelPath(step: completedSteps)))
     }
 
-    private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest, guidance: Double,
+    private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest, guidance: Guidance,
                         _ onEvent: (TrainerEvent) -> Void) throws {
         let (generated, labels) = try SnapshotSampler(config: config, basis: basis)
             .generate(from: step, cells: cells, settings: settings, useEMA: useEMA, labels: request, guidance: guidance)

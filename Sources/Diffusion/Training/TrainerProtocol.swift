@@ -10,7 +10,7 @@ public enum TrainerCommand: Sendable, Equatable {
     case checkpointNow
     /// Generate `cells` cells from a snapshot of the current weights (EMA weights when asked);
     /// in a conditional run, of the types asked for, with classifier-free guidance `guidance`.
-    case sampleNow(cells: Int, settings: SamplerSettings, useEMA: Bool, labels: LabelRequest = .none, guidance: Double = 1)
+    case sampleNow(cells: Int, settings: SamplerSettings, useEMA: Bool, labels: LabelRequest = .none, guidance: Guidance = .plain)
     case setLearningRate(Double)
 }
 

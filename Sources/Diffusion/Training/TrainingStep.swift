@@ -37,9 +37,11 @@ final class TrainingStep {
     private let lossWeights: FloatBuffer?
     private let weighting: MinSNRWeighting?
     private let timestepSampling: TimestepSampling
-    /// Conditional runs: each training cell's class, and the batch's classes after dropout.
+    /// Conditional runs: each training cell's class in each label attribute [cells, A], and
+    /// the batch's [B, A] after dropout.
     private let cellLabels: [Int32]?
     private let batchLabels: UnsafeMutablePointer<Int32>
+    private let nullLabels: [Int32]
     private let partialSums: UnsafeMutablePointer<Double>
     /// The first B training cells, the fixed batch layers are measured on.
     private var probe: [Float]?
@@ -57,10 +59,11 @@ final class TrainingStep {
     }
 
     init(config: TrainingConfig, cells: TrainingCells, labels: [Int32]? = nil, network: DiffusionTransformer) {
-        precondition((labels == nil) == (config.model.classes == nil), "TrainingStep: labels for a conditional model only")
+        precondition((labels == nil) == (config.model.labelClasses == nil), "TrainingStep: labels for a conditional model only")
         self.config = config
         cellLabels = labels
-        batchLabels = .allocate(capacity: config.batch)
+        nullLabels = config.model.nullLabels
+        batchLabels = .allocate(capacity: config.batch * max(config.model.labelAttributes, 1))
         self.network = network
         let b = config.batch, g = config.model.inputWidth
         optimiser = AdamW(parameterCount: network.parameters.layout.trainableCount, settings: config.optimiser)
@@ -96,10 +99,18 @@ final class TrainingStep {
         }
     }
 
-    /// How many training cells carry each label (conditional runs).
-    func trainingLabelCounts(names: [String]) -> [String: Int] {
+    /// How many training cells carry each label, a type or a combination of attributes
+    /// (conditional runs).
+    func trainingLabelCounts(_ attributes: LabelAttributes) -> [String: Int] {
+        let a = attributes.columns.count
         var counts: [String: Int] = [:]
-        for k in cellLabels ?? [] where Int(k) < names.count { counts[names[Int(k)], default: 0] += 1 }
+        for cell in 0..<((cellLabels?.count ?? 0) / a) {
+            let values = (0..<a).map { k in
+                let code = Int(cellLabels![cell * a + k])
+                return code < attributes.classes[k].count ? attributes.classes[k][code] : ""
+            }
+            counts[attributes.label(values), default: 0] += 1
+        }
         return counts
     }
 
@@ -167,10 +178,14 @@ final class TrainingStep {
                                      into: target.pointer + i * g, count: g)
             }
             if let weighting, let lossWeights { lossWeights[i] = weighting.weight(at: t) }
-            if let cellLabels, let classes = config.model.classes {
-                // Label dropout draws only in conditional runs, so unconditional ones keep their stream.
-                let dropped = Double(generator.nextUniform()) < (config.labelDropout ?? 0)
-                batchLabels[i] = dropped ? Int32(classes) : cellLabels[cell]
+            if let cellLabels {
+                // Label dropout draws only in conditional runs, so unconditional ones keep their
+                // stream; one draw per attribute, so that each can be left out alone.
+                let attributes = nullLabels.count
+                for a in 0..<attributes {
+                    let dropped = Double(generator.nextUniform()) < (config.labelDropout ?? 0)
+                    batchLabels[i * attributes + a] = dropped ? nullLabels[a] : cellLabels[cell * attributes + a]
+                }
             }
         }
         cursor += b

@@ -25,7 +25,7 @@ public enum Checkpoint {
             "num_heads": String(config.heads),
             "mlp_ratio": String(config.mlpRatio),
         ]
-        if let classes = config.classes { m["num_classes"] = String(classes) }
+        if let classes = config.labelClasses { m["num_classes"] = classes.map(String.init).joined(separator: ",") }
         return m
     }
 
@@ -48,11 +48,16 @@ public enum Checkpoint {
         }
         let ratioText = metadata["mlp_ratio"] ?? "4.0"
         guard let ratio = Double(ratioText) else { throw CheckpointError("\(file): metadata mlp_ratio is \"\(ratioText)\", not a number") }
-        let classes = metadata["num_classes"] == nil ? nil : try integer("num_classes")
+        let classes = try metadata["num_classes"].map { text in
+            try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+                guard let n = Int(part) else { throw CheckpointError("\(file): metadata num_classes is \"\(text)\", not integers separated by commas") }
+                return n
+            }
+        }
         do {
             return try ModelConfig(architecture: architecture, inputWidth: integer("genes"), patchSize: integer("patch_size"),
                                    hiddenSize: integer("hidden_size"), depth: integer("depth"), heads: integer("num_heads"),
-                                   mlpRatio: ratio, classes: classes)
+                                   mlpRatio: ratio, labelClasses: classes)
         } catch let error as ConfigurationError {
             throw CheckpointError("\(file): \(error.description)")
         }

@@ -29,25 +29,33 @@ public enum TimestepEmbedding {
     }
 }
 
-/// The class-label table of a conditional model (`y_embedder.embedding_table`):
-/// row `label` of a [classes + 1, D] table; the last row is "no label".
+/// The label table of a conditional model (`y_embedder.embedding_table`): for each label
+/// attribute its classes' rows and then its "no label" row, stacked; a cell's conditioning
+/// gains the sum of its attributes' rows.
 public enum LabelEmbedding {
-    /// c [batch, D] += table[labels[b]].
-    public static func forward(c: FloatPointer, labels: UnsafePointer<Int32>, table: ConstFloatPointer,
+    /// c [batch, D] += Σ_a table[rows[b·A + a]], A = `attributes`.
+    public static func forward(c: FloatPointer, rows: UnsafePointer<Int32>, attributes: Int, table: ConstFloatPointer,
                                batch: Int, width: Int) {
         for b in 0..<batch {
-            let row = table + Int(labels[b]) * width, out = c + b * width
-            for i in 0..<width { out[i] += row[i] }
+            let out = c + b * width
+            for a in 0..<attributes {
+                let row = table + Int(rows[b * attributes + a]) * width
+                for i in 0..<width { out[i] += row[i] }
+            }
         }
     }
 
-    /// Writes dTable [rows, D]: zero, then row labels[b] += dc[b] (a label may repeat).
-    public static func backward(dTable: FloatPointer, dc: ConstFloatPointer, labels: UnsafePointer<Int32>,
-                                batch: Int, rows: Int, width: Int) {
-        dTable.update(repeating: 0, count: rows * width)
+    /// Writes dTable [tableRows, D]: zero, then each row a cell read += that cell's dc (a row
+    /// may repeat).
+    public static func backward(dTable: FloatPointer, dc: ConstFloatPointer, rows: UnsafePointer<Int32>, attributes: Int,
+                                batch: Int, tableRows: Int, width: Int) {
+        dTable.update(repeating: 0, count: tableRows * width)
         for b in 0..<batch {
-            let row = dTable + Int(labels[b]) * width, g = dc + b * width
-            for i in 0..<width { row[i] += g[i] }
+            let g = dc + b * width
+            for a in 0..<attributes {
+                let row = dTable + Int(rows[b * attributes + a]) * width
+                for i in 0..<width { row[i] += g[i] }
+            }
         }
     }
 }

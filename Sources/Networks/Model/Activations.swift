@@ -11,7 +11,7 @@ final class Activations {
     // Inputs
     let patches: FloatBuffer            // [B, G′] = [B·N, P]: cells zero-padded to G′ genes
     let timesteps: FloatBuffer          // [B]
-    let labels: UnsafeMutablePointer<Int32>   // [B]
+    let labelRows: UnsafeMutablePointer<Int32>   // [B, A]: the label-table row of each cell's attribute
 
     // Conditioning
     let frequencies: FloatBuffer        // [B, 256]
@@ -58,8 +58,8 @@ final class Activations {
         let gradient = { (count: Int) in FloatBuffer(count: inferenceOnly ? 0 : count) }
         patches = FloatBuffer(count: batch * c.paddedWidth)
         timesteps = FloatBuffer(count: batch)
-        labels = .allocate(capacity: max(batch, 1))
-        labels.initialize(repeating: 0, count: max(batch, 1))
+        labelRows = .allocate(capacity: max(batch * c.labelAttributes, 1))
+        labelRows.initialize(repeating: 0, count: max(batch * c.labelAttributes, 1))
         frequencies = FloatBuffer(count: batch * TimestepEmbedding.frequencyCount)
         timeHidden = FloatBuffer(count: batch * d)
         timeActivated = FloatBuffer(count: batch * d)
@@ -85,5 +85,5 @@ final class Activations {
                                   wideWidth: wide)
     }
 
-    deinit { labels.deallocate() }
+    deinit { labelRows.deallocate() }
 }

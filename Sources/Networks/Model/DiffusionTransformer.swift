@@ -56,8 +56,9 @@ public final class DiffusionTransformer {
     // MARK: - Forward
 
     /// Predicts the noise in `x` [batch, G] at timesteps `t` [batch] (integers 0…999 stored as
-    /// floats), with class `labels` [batch] for a conditional model (the value `classes` means
-    /// "no label"). Returns the prediction [batch, G], valid until the next call.
+    /// floats), with `labels` [batch, A] for a conditional model: each cell's class in each of
+    /// its A label attributes, the attribute's class count meaning "no label" (nil: no label
+    /// in any). Returns the prediction [batch, G], valid until the next call.
     @discardableResult
     public func forward(x: ConstFloatPointer, t: ConstFloatPointer, labels: UnsafePointer<Int32>? = nil,
                         batch: Int) -> ConstFloatPointer {
@@ -94,10 +95,14 @@ public final class DiffusionTransformer {
                        bias: e.timeBias2, rows: batch, inFeatures: d, outFeatures: d)
         if let table = e.labelTable {
             Parallel.single {
-                if let labels { a.labels.update(from: labels, count: batch) } else {
-                    a.labels.update(repeating: Int32(c.classes!), count: batch)
+                let offsets = c.labelTableOffsets, nulls = c.nullLabels, attributes = offsets.count
+                for b in 0..<batch {
+                    for k in 0..<attributes {
+                        a.labelRows[b * attributes + k] = Int32(offsets[k]) + (labels?[b * attributes + k] ?? nulls[k])
+                    }
                 }
-                LabelEmbedding.forward(c: a.condition.pointer, labels: a.labels, table: table, batch: batch, width: d)
+                LabelEmbedding.forward(c: a.condition.pointer, rows: a.labelRows, attributes: attributes, table: table,
+                                       batch: batch, width: d)
             }
         }
         SiLU.forward(out: a.siluCondition.pointer, x: a.condition.constPointer, count: batch * d)
@@ -177,8 +182,8 @@ public final class DiffusionTransformer {
                       x: a.condition.constPointer, count: batch * d)
         if let dTable = g.labelTable {
             Parallel.single {
-                LabelEmbedding.backward(dTable: dTable, dc: a.dCondition.constPointer, labels: a.labels,
-                                        batch: batch, rows: c.classes! + 1, width: d)
+                LabelEmbedding.backward(dTable: dTable, dc: a.dCondition.constPointer, rows: a.labelRows,
+                                        attributes: c.labelAttributes, batch: batch, tableRows: c.labelTableRows, width: d)
             }
         }
         Linear.backward(dx: a.dTimeActivated.pointer, dWeight: g.timeWeight2, dBias: g.timeBias2,

@@ -29,11 +29,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var heads: Int
     /// The DiT MLP's hidden width is ⌊D · mlpRatio⌋ (the white-box ISTA step is D × D).
     public var mlpRatio: Double
-    /// Label classes of a conditional model, or nil for an unconditional one.
-    public var classes: Int?
+    /// A conditional model's label attributes, the classes of each (a cell-type column, a
+    /// donor column, …); nil for an unconditional model. Stored as `classes`: one number for
+    /// one attribute (the format of runs with one label column), a list for several.
+    public var labelClasses: [Int]?
 
     public init(architecture: Architecture, inputWidth: Int, patchSize: Int = 10, hiddenSize: Int,
-                depth: Int, heads: Int, mlpRatio: Double = 4, classes: Int? = nil) throws {
+                depth: Int, heads: Int, mlpRatio: Double = 4, labelClasses: [Int]? = nil) throws {
         self.architecture = architecture
         self.inputWidth = inputWidth
         self.patchSize = patchSize
@@ -41,7 +43,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.depth = depth
         self.heads = heads
         self.mlpRatio = mlpRatio
-        self.classes = classes
+        self.labelClasses = labelClasses
         try validate()
     }
 
@@ -53,9 +55,51 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var headWidth: Int { hiddenSize / heads }
     /// The DiT MLP's hidden width.
     public var mlpHidden: Int { Int(Double(hiddenSize) * mlpRatio) }
+    /// A, the label attributes a conditional model reads per cell (0: unconditional).
+    public var labelAttributes: Int { labelClasses?.count ?? 0 }
+    /// The code meaning "no label" for each attribute: its class count.
+    public var nullLabels: [Int32] { (labelClasses ?? []).map(Int32.init) }
+    /// Where each attribute's rows start in the label table, which stacks each attribute's
+    /// classes and then its "no label" row.
+    public var labelTableOffsets: [Int] {
+        var offset = 0
+        return (labelClasses ?? []).map { classes in defer { offset += classes + 1 }; return offset }
+    }
+    /// The label table's rows: each attribute's classes and its "no label" row.
+    public var labelTableRows: Int { (labelClasses ?? []).reduce(0) { $0 + $1 + 1 } }
 
     enum CodingKeys: String, CodingKey {
-        case architecture, inputWidth = "genes", patchSize, hiddenSize, depth, heads, mlpRatio, classes
+        case architecture, inputWidth = "genes", patchSize, hiddenSize, depth, heads, mlpRatio, labelClasses = "classes"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(Architecture.self, forKey: .architecture)
+        inputWidth = try c.decode(Int.self, forKey: .inputWidth)
+        patchSize = try c.decode(Int.self, forKey: .patchSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        depth = try c.decode(Int.self, forKey: .depth)
+        heads = try c.decode(Int.self, forKey: .heads)
+        mlpRatio = try c.decode(Double.self, forKey: .mlpRatio)
+        if let one = try? c.decodeIfPresent(Int.self, forKey: .labelClasses) { labelClasses = [one] } else {
+            labelClasses = try c.decodeIfPresent([Int].self, forKey: .labelClasses)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(architecture, forKey: .architecture)
+        try c.encode(inputWidth, forKey: .inputWidth)
+        try c.encode(patchSize, forKey: .patchSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(mlpRatio, forKey: .mlpRatio)
+        switch labelClasses {
+        case .some(let classes) where classes.count == 1: try c.encode(classes[0], forKey: .labelClasses)
+        case .some(let classes): try c.encode(classes, forKey: .labelClasses)
+        case .none: break
+        }
     }
 
     /// `validate`, once `inputWidth` is the data's own (plans hold a placeholder until the
@@ -79,7 +123,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
                     "hidden size \(hiddenSize) must divide into \(heads) heads")
         try require(mlpRatio.isFinite && mlpRatio > 0 && mlpRatio <= 64 && mlpHidden >= 1,
                     "mlp ratio must be a number in (0, 64] giving at least one hidden unit (got \(mlpRatio))")
-        if let classes { try require((1...100_000).contains(classes), "classes must be between 1 and 100000 (got \(classes))") }
+        if let labelClasses {
+            try require((1...16).contains(labelClasses.count), "a model reads 1 to 16 label attributes (got \(labelClasses.count))")
+            for classes in labelClasses {
+                try require((1...100_000).contains(classes), "classes must be between 1 and 100000 (got \(classes))")
+            }
+        }
         try require(inputWidth <= 1 << 20, "the input width must be at most \(1 << 20) (got \(inputWidth))")
         try require(patchSize <= 1 << 20, "patch size must be at most \(1 << 20) (got \(patchSize))")
         try require(hiddenSize <= 1 << 14 && depth <= 256,

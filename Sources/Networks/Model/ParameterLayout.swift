@@ -30,7 +30,7 @@ public struct ParameterLayout: Equatable {
             ("t_embedder.mlp.2.weight", [d, d]),
             ("t_embedder.mlp.2.bias", [d]),
         ]
-        if let classes = c.classes { specs.append(("y_embedder.embedding_table.weight", [classes + 1, d])) }
+        if c.labelClasses != nil { specs.append(("y_embedder.embedding_table.weight", [c.labelTableRows, d])) }
         for i in 0..<c.depth {
             let p = "blocks.\(i)."
             specs.append((p + "adaLN_modulation.1.weight", [6 * d, d]))

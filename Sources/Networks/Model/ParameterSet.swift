@@ -46,7 +46,7 @@ struct EmbeddingTensors {
     let position: FloatPointer                          // [N, D]
     let timeWeight1, timeBias1: FloatPointer            // [D, 256], [D]
     let timeWeight2, timeBias2: FloatPointer            // [D, D], [D]
-    let labelTable: FloatPointer?                       // [classes + 1, D]
+    let labelTable: FloatPointer?                       // [labelTableRows, D]
     let finalModulationWeight, finalModulationBias: FloatPointer   // [2D, D], [2D]
     let finalWeight, finalBias: FloatPointer            // [P, D], [P]
 

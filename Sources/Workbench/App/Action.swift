@@ -5,7 +5,7 @@ public enum Action: Sendable {
     /// Leave; write a checkpoint first when a run is active.
     case quit(checkpoint: Bool)
     case send(TrainerCommand)
-    case sample(cells: Int, settings: SamplerSettings, labels: LabelRequest, guidance: Double)
+    case sample(cells: Int, settings: SamplerSettings, labels: LabelRequest, guidance: Guidance)
     case evaluate
     case newRun(RunPlan, runPath: String)
     case resume(runPath: String)

@@ -205,8 +205,8 @@ public struct KeyHandler {
 
     /// The sample form's cell types, in a conditional run.
     func labelChoices(_ state: WorkbenchState) -> LabelChoices? {
-        guard let names = state.config?.labelNames else { return nil }
-        return LabelChoices(names: names, typeCounts: state.reference?.typeCounts ?? [:])
+        guard let attributes = state.config?.labelAttributes else { return nil }
+        return LabelChoices(attributes: attributes, typeCounts: state.reference?.typeCounts ?? [:])
     }
 
     func submit(_ form: Form, _ state: WorkbenchState) throws -> Action {
@@ -226,13 +226,13 @@ public struct KeyHandler {
             let steps = method == .ddpm ? 1000 : try integer("steps", SamplerSettings.stepRange, "DDIM steps")
             let settings = SamplerSettings(method: method, steps: steps)
             guard let choices = labelChoices(state), let request = choices.request(for: form["type"]) else {
-                return .sample(cells: cells, settings: settings, labels: .none, guidance: 1)
+                return .sample(cells: cells, settings: settings, labels: .none, guidance: .plain)
             }
             guard let guidance = Double(form["guidance"].trimmingCharacters(in: .whitespaces)),
                   SamplerSettings.guidanceRange.contains(guidance) else {
                 throw FormError("guidance must be in [0, \(Int(SamplerSettings.guidanceRange.upperBound))]")
             }
-            return .sample(cells: cells, settings: settings, labels: request, guidance: guidance)
+            return .sample(cells: cells, settings: settings, labels: request, guidance: Guidance(guidance))
         case .newRun:
             let data = form["data"].trimmingCharacters(in: .whitespaces)
             guard FileManager.default.fileExists(atPath: data) else { throw FormError("no file \(data)") }

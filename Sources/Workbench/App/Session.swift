@@ -225,7 +225,7 @@ public final class Session: @unchecked Sendable {
 
     /// Asks the trainer for generated cells (`cells` nil: as many as the map can show well).
     /// In a conditional run, `labels` says which types, with classifier-free guidance `guidance`.
-    public func sample(cells: Int?, settings: SamplerSettings, labels: LabelRequest = .none, guidance: Double = 1) {
+    public func sample(cells: Int?, settings: SamplerSettings, labels: LabelRequest = .none, guidance: Guidance = .plain) {
         let (trainer, count) = lock.withLock { (self.trainer, cells ?? sampleCells) }
         guard let trainer else {
             post(.message("no training run to sample from (r resumes one, n starts one)", isError: true))
@@ -234,8 +234,8 @@ public final class Session: @unchecked Sendable {
         let types: String
         switch labels {
         case .none: types = ""
-        case .one(let name): types = " of type \(name), guidance \(String(format: "%g", guidance)),"
-        case .trainingMix: types = " in the training mix of types, guidance \(String(format: "%g", guidance)),"
+        case .one(let name): types = " of type \(name), guidance \(guidance),"
+        case .trainingMix: types = " in the training mix of types, guidance \(guidance),"
         }
         post(.message("generating \(count) cells\(types) (\(settings.method.rawValue), \(settings.steps) steps); training waits meanwhile", isError: false))
         let useEMA = trainer.config.emaDecay != nil
