@@ -164,6 +164,22 @@ final class KeyHandlerTests: XCTestCase {
         XCTAssertEqual(form.error, "DDIM steps must be a whole number from 1 to 999")
     }
 
+    func testATwoColumnRunsSampleFormListsCombinationsAndEachValueAlone() throws {
+        var state = try ScriptedRun.state()
+        state.config?.labelAttributes = LabelAttributes(columns: ["type", "donor"], classes: [["B", "T"], ["d1", "d2"]])
+        state.reference?.typeCounts = ["type=B,donor=d1": 30, "type=T,donor=d2": 50]
+        var view = ViewState()
+        _ = handler.handle(.character("s"), state, &view)
+        guard case .form(let form)? = view.modal else { return XCTFail("no form") }
+        XCTAssertEqual(form.fields.first { $0.key == "type" }?.choices,
+                       ["all combinations (training mix)", "type=T,donor=d2 · 50 real", "type=B,donor=d1 · 30 real",
+                        "type=B · others left out", "type=T · others left out", "donor=d1 · others left out",
+                        "donor=d2 · others left out", "none (unconditional)"])
+        for _ in 0..<3 { _ = handler.handle(.down, state, &view) }
+        for _ in 0..<5 { _ = handler.handle(.right, state, &view) }           // … donor=d1 alone
+        guard case .sample(_, _, .one("donor=d1"), .plain)? = handler.handle(.enter, state, &view) else { return XCTFail("not donor=d1") }
+    }
+
     func testAConditionalRunsSampleFormListsTheTypesWithTheirCounts() throws {
         var state = try ScriptedRun.state()
         state.config?.labelAttributes = LabelAttributes(columns: ["level1"], classes: [ScriptedRun.labels])
