@@ -10,8 +10,9 @@ them (see sample-data/README.md):
   sample-data/pbmc68k_reduced_counts.h5ad   700 PBMCs (10x), 765 genes, from scanpy 1.11.5
                                           (scanpy/datasets/10x_pbmc68k_reduced.h5ad, raw)
 
-Each output holds the raw integer UMI counts in X (float32 CSR), one categorical label
-column in obs and the gene names as var_names, written with gzip compression.
+Each output holds the raw integer UMI counts in X (float32 CSR), categorical label columns
+in obs (cell_type or cluster; pbmc68k_reduced also the cell-cycle phase) and the gene names
+as var_names, written with gzip compression.
 
     python3 benchmarks/make_sample_datasets.py [--wheels DIR] [--out DIR]
 
@@ -171,7 +172,8 @@ def pbmc68k_reduced(folder, out):
     off = (np.abs(counts - rounded) / np.maximum(1, rounded)).max()
     if off > 1e-3:
         sys.exit(f"pbmc68k_reduced: raw is not log-normalised counts (off by {off:.4f} of a count)")
-    obs = pd.DataFrame({"cell_type": pd.Categorical(src.obs["bulk_labels"].astype(str))}, index=src.obs_names.astype(str))
+    obs = pd.DataFrame({"cell_type": pd.Categorical(src.obs["bulk_labels"].astype(str)),
+                        "phase": pd.Categorical(src.obs["phase"].astype(str))}, index=src.obs_names.astype(str))
     var = pd.DataFrame(index=src.raw.var_names.astype(str))
     a = ad.AnnData(X=counts_csr(rounded), obs=obs, var=var)
     a = write_limited(a, os.path.join(out, "pbmc68k_reduced_counts.h5ad"))

@@ -68,6 +68,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--time-budget", type=float, default=900)
     p.add_argument("--seen", type=int, default=3, help="seen combinations scored too (the largest)")
+    p.add_argument("--max-cells", type=int, default=500, help="real cells scored per combination, at most (a random subset)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     columns = args.attributes.split(",")
@@ -125,6 +126,8 @@ def main():
     results = []
     for k, kind, rows in asked:
         want = parse(k, columns)
+        if len(rows) > args.max_cells:
+            rows = np.sort(rng.choice(rows, size=args.max_cells, replace=False))
         n = len(rows)
         real = log_normalised(counts[rows], whole[rows], genes)
         donors_all = train[[v[0] == want[0] and v[1] != want[1] for v in values[train]]]
