@@ -36,6 +36,9 @@ RUNS = {
     # a conditional single-head white-box model, reference recipe
     "cond": ["--depth", "1", "--heads", "1", "--recipe", "reference", "--labels", "level1", "--no-pca-basis", "--steps", "20",
              "--checkpoint-every", "10", "--readout-every", "5"],
+    # conditioned on two columns at once: one block of the label table each
+    "cond2": ["--depth", "1", "--heads", "2", "--labels", "level1,level2", "--no-pca-basis", "--steps", "20",
+              "--checkpoint-every", "10", "--readout-every", "5"],
     # cells streamed from disk in blocks of 16 (another cell order), across three epochs
     "stream": ["--depth", "1", "--heads", "2", "--no-pca-basis", "--streaming", "--block-cells", "16", "--steps", "60",
                "--checkpoint-every", "30", "--readout-every", "10"],

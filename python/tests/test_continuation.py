@@ -18,7 +18,7 @@ SWIFT_OPTIM_KEYS = {"format", "step", "adam_step", "epoch", "cursor", "threads",
 
 @needs_wbdit
 @pytest.mark.parametrize("name,split,end", [("pca", 20, 40), ("dit", 10, 20), ("cond", 10, 20),
-                                                ("stream", 30, 60)])
+                                                ("cond2", 10, 20), ("stream", 30, 60)])
 def test_pytorch_segment_continues_the_swift_stream(swift_runs, tmp_path, name, split, end):
     swift = swift_runs[name]
     run = copy_at(swift, split, tmp_path / name)

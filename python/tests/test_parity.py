@@ -51,3 +51,15 @@ def test_conditional_checkpoint_forward_agrees(swift_runs, tmp_path):
     labels = np.array([0, 1, 2, model.num_classes, 0, 1], dtype=np.int64)   # including "no label"
     swift, ours = forward_both(run / "checkpoints" / f"{latest}.safetensors", tmp_path, labels)
     assert relative_error(ours, swift) <= 1e-5
+
+
+@needs_wbdit
+def test_two_attribute_checkpoint_forward_agrees(swift_runs, tmp_path):
+    run = swift_runs["cond2"]
+    latest = (run / "latest").read_text().strip()
+    model, _ = load_network(run / "checkpoints" / f"{latest}.safetensors")
+    first, second = model.label_classes
+    assert len(model.label_classes) == 2 and model.config()["num_classes"] == f"{first},{second}"
+    labels = np.array([[0, 1], [1, second], [first, 2], [first, second], [2, 0], [0, second - 1]], dtype=np.int64)
+    swift, ours = forward_both(run / "checkpoints" / f"{latest}.safetensors", tmp_path, labels)
+    assert relative_error(ours, swift) <= 1e-5

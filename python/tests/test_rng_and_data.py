@@ -85,3 +85,12 @@ def test_conditional_run_reads_its_classes(swift_runs):
     names = run.config["labelNames"]
     assert cells.shape[1] == 20 and classes.shape == (cells.shape[0],)
     assert set(classes.tolist()) <= set(range(len(names)))
+
+
+@needs_wbdit
+def test_two_attribute_run_reads_a_class_per_column(swift_runs):
+    run = RunDirectory(swift_runs["cond2"])
+    cells, classes = run.training_cells()
+    first, second = run.config["labelNames"]
+    assert classes.shape == (cells.shape[0], 2)
+    assert classes[:, 0].max() < len(first) and classes[:, 1].max() < len(second)

@@ -58,7 +58,7 @@ def data_size(path) -> int:
 class PreparedCells:
     values: np.ndarray               # float32 [cells, genes], as the network's data side sees them
     gene_names: list[str] | None
-    labels: list[str] | None         # the obs column asked for, per prepared cell
+    labels: list[tuple[str, ...]] | None   # the obs columns asked for, a value each per prepared cell
 
 
 EXACT_LOG1P_LIMIT = 20_000_000   # non-zero values put through the C library's log1pf one by one
@@ -134,9 +134,15 @@ def _read_h5ad(path, source: str, label_column: str | None):
         raise RunError(f"{path}: unknown matrix {source!r} (X, raw or layers/NAME)")
     labels = None
     if label_column is not None:
-        if label_column not in adata.obs:
-            raise RunError(f"{path} has no obs column {label_column!r}")
-        labels = [str(v) for v in adata.obs[label_column]]
+        # One column, or several joined by commas (`wbdit train --labels A,B`): a tuple of
+        # values per cell, "" where a value is missing.
+        columns = [label_column] if label_column in adata.obs else label_column.split(",")
+        for column in columns:
+            if column not in adata.obs:
+                raise RunError(f"{path} has no obs column {column!r}")
+        values = [["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in adata.obs[c].astype(object)]
+                  for c in columns]
+        labels = list(zip(*values))
     return _dense(matrix), names, labels
 
 

@@ -71,15 +71,22 @@ class TimestepEmbedder(nn.Module):
 
 
 class LabelEmbedder(nn.Module):
-    """Class label [B] -> [B, D]; row `num_classes` is the "no label" row.
+    """Class labels [B] (one attribute) or [B, A] -> [B, D].
 
-    The reference's random label dropout for classifier-free guidance is left to the
-    caller (pass label num_classes), so this module is deterministic.
+    One attribute of C classes has rows 0…C−1 and the "no label" row C. Several attributes
+    stack one such block each, and a cell's embedding is the sum of its attributes' rows;
+    code C_a means "no label" in attribute a. The reference's random label dropout for
+    classifier-free guidance is left to the caller (pass the "no label" codes), so this
+    module is deterministic.
     """
 
-    def __init__(self, num_classes: int, hidden: int):
+    def __init__(self, label_classes: list[int], hidden: int):
         super().__init__()
-        self.embedding_table = nn.Embedding(num_classes + 1, hidden)
+        self.embedding_table = nn.Embedding(sum(c + 1 for c in label_classes), hidden)
+        offsets = [sum(c + 1 for c in label_classes[:a]) for a in range(len(label_classes))]
+        self.register_buffer("offsets", torch.tensor(offsets, dtype=torch.long), persistent=False)
 
     def forward(self, y):
-        return self.embedding_table(y)
+        if y.dim() == 1:
+            y = y[:, None]
+        return self.embedding_table(y + self.offsets).sum(1)

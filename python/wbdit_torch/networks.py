@@ -84,23 +84,27 @@ class FinalLayer(nn.Module):
 class DiffusionTransformer(nn.Module):
     """ε̂(x_t [B, G], t [B], y [B] optional) -> [B, G]; arch is "wbdit" or "dit".
 
-    num_classes = 0 builds an unconditional model (no `y_embedder`).
+    num_classes = 0 builds an unconditional model (no `y_embedder`); a list builds one
+    conditioned on several label attributes, one class count each (`label_classes`).
     """
 
     def __init__(self, arch: str, genes: int, patch_size: int, hidden_size: int, depth: int,
-                 num_heads: int, mlp_ratio: float = 4.0, num_classes: int = 0):
+                 num_heads: int, mlp_ratio: float = 4.0, num_classes: int | list[int] = 0):
         super().__init__()
         assert arch in ("wbdit", "dit"), f"unknown architecture {arch!r}"
         assert hidden_size % num_heads == 0, "hidden size must be a multiple of the head count"
         self.arch, self.genes, self.patch_size = arch, genes, patch_size
         self.hidden_size, self.depth, self.num_heads = hidden_size, depth, num_heads
-        self.mlp_ratio, self.num_classes = mlp_ratio, num_classes
+        self.mlp_ratio = mlp_ratio
+        self.label_classes = list(num_classes) if isinstance(num_classes, (list, tuple)) else [num_classes] if num_classes else []
+        # One attribute: its class count, which is also its "no label" code (0: unconditional).
+        self.num_classes = self.label_classes[0] if len(self.label_classes) == 1 else 0
         self.num_tokens = -(-genes // patch_size)            # ceil: the gene axis is zero-padded
 
         self.x_embedder = PatchEmbed(patch_size, hidden_size)
         self.t_embedder = TimestepEmbedder(hidden_size)
-        if num_classes > 0:
-            self.y_embedder = LabelEmbedder(num_classes, hidden_size)
+        if self.label_classes:
+            self.y_embedder = LabelEmbedder(self.label_classes, hidden_size)
         self.pos_embed = nn.Parameter(sincos_pos_embed(self.num_tokens, hidden_size).float(),
                                       requires_grad=False)
         self.blocks = nn.ModuleList(
@@ -114,20 +118,20 @@ class DiffusionTransformer(nn.Module):
                 "patch_size": str(self.patch_size), "hidden_size": str(self.hidden_size),
                 "depth": str(self.depth), "num_heads": str(self.num_heads),
                 "mlp_ratio": str(float(self.mlp_ratio))}
-        if self.num_classes > 0:
-            meta["num_classes"] = str(self.num_classes)
+        if self.label_classes:
+            meta["num_classes"] = ",".join(map(str, self.label_classes))
         return meta
 
     def forward(self, x, t, y=None):
-        """x [B, G] float, t [B] int64, y [B] int64 (conditional models; None = "no label")."""
+        """x [B, G] float, t [B] int64, y [B] or [B, A] int64 (conditional models; None = "no label")."""
         b, g = x.shape
         assert g == self.genes, f"expected {self.genes} genes, got {g}"
         x = F.pad(x, (0, self.num_tokens * self.patch_size - g))    # no-op when G % P == 0
         h = self.x_embedder(x) + self.pos_embed                       # [B, N, D]
         c = self.t_embedder(t)                                        # [B, D]
-        if self.num_classes > 0:
+        if self.label_classes:
             if y is None:
-                y = torch.full((b,), self.num_classes, dtype=torch.long, device=x.device)
+                y = torch.tensor(self.label_classes, dtype=torch.long, device=x.device).expand(b, -1)
             c = c + self.y_embedder(y)
         for block in self.blocks:
             h = block(h, c)
@@ -156,7 +160,7 @@ def reference_init(model: DiffusionTransformer, generator: torch.Generator | Non
     proj = model.x_embedder.proj
     nn.init.xavier_uniform_(proj.weight.view(proj.weight.shape[0], -1), generator=generator)
     nn.init.zeros_(proj.bias)
-    if model.num_classes > 0:
+    if model.label_classes:
         nn.init.normal_(model.y_embedder.embedding_table.weight, std=0.02, generator=generator)
     nn.init.normal_(model.t_embedder.mlp[0].weight, std=0.02, generator=generator)
     nn.init.normal_(model.t_embedder.mlp[2].weight, std=0.02, generator=generator)
@@ -198,7 +202,7 @@ def trainable_names(model: DiffusionTransformer) -> list[str]:
     names = ["x_embedder.proj.weight", "x_embedder.proj.bias",
              "t_embedder.mlp.0.weight", "t_embedder.mlp.0.bias",
              "t_embedder.mlp.2.weight", "t_embedder.mlp.2.bias"]
-    if model.num_classes > 0:
+    if model.label_classes:
         names.append("y_embedder.embedding_table.weight")
     for i in range(model.depth):
         p = f"blocks.{i}."
@@ -226,10 +230,8 @@ def trainable_parameters(model: DiffusionTransformer) -> list[nn.Parameter]:
 
 def from_metadata(metadata: dict[str, str]) -> DiffusionTransformer:
     """A network shaped as a checkpoint's metadata describes (all values strings)."""
-    if "," in metadata.get("num_classes", ""):
-        raise ValueError(f"a network conditioned on several label columns (classes {metadata['num_classes']}) "
-                         "is read by wbdit only; this package builds networks with one label column or none")
     return DiffusionTransformer(
         metadata["architecture"], int(metadata["genes"]), int(metadata["patch_size"]),
         int(metadata["hidden_size"]), int(metadata["depth"]), int(metadata["num_heads"]),
-        float(metadata.get("mlp_ratio", "4.0")), int(metadata.get("num_classes", "0")))
+        float(metadata.get("mlp_ratio", "4.0")), [int(c) for c in metadata.get("num_classes", "0").split(",")]
+        if "," in metadata.get("num_classes", "") else int(metadata.get("num_classes", "0")))

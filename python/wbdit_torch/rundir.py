@@ -44,9 +44,6 @@ class RunDirectory:
         if self.config.get("format") != RUN_FORMAT:
             raise RunError(f"{self.path} was written in run format {self.config.get('format')}; "
                            f"this reader reads format {RUN_FORMAT}")
-        if isinstance(self.config.get("model", {}).get("classes"), list):
-            raise RunError(f"{self.path} is conditioned on several label columns ({self.config.get('labelColumn')}); "
-                           "this package continues runs with one label column or none: continue it with wbdit")
 
     # Paths
     @property
@@ -119,13 +116,21 @@ class RunDirectory:
             raise RunError(f"the training cells have {cells.shape[1]} values each, the network takes {model_genes}")
         classes = None
         if label_column is not None:
+            columns = label_column.split(",")
             names = self.config["labelNames"]
-            index = {n: k for k, n in enumerate(names)}
-            labels = [prepared.labels[i] for i in train]
-            unknown = sorted(set(labels) - set(index))
-            if unknown:
-                raise RunError(f"labels {unknown[:3]} are not among the run's {len(names)} labels")
-            classes = np.asarray([index[l] for l in labels], dtype=np.int64)
+            names = [names] if len(columns) == 1 else names      # one list for one column, one per column for several
+            labels = [prepared.labels[i] for i in train]         # a value per column, "" where the cell has none
+            classes = np.empty((len(labels), len(columns)), dtype=np.int64)
+            for a, column_names in enumerate(names):
+                index = {n: k for k, n in enumerate(column_names)}
+                index[""] = len(column_names)                     # a missing value is the column's "no label"
+                values = [l[a] for l in labels]
+                unknown = sorted(set(values) - set(index))
+                if unknown:
+                    raise RunError(f"labels {unknown[:3]} are not among the run's {len(column_names)} {columns[a]} labels")
+                classes[:, a] = [index[v] for v in values]
+            if len(columns) == 1:
+                classes = classes[:, 0]
         return np.ascontiguousarray(cells, dtype=np.float32), classes
 
     # Writing

@@ -86,7 +86,9 @@ class Segment:
         expect = config["model"]
         got = {"architecture": model.arch, "genes": model.genes, "patchSize": model.patch_size,
                "hiddenSize": model.hidden_size, "depth": model.depth, "heads": model.num_heads}
-        if any(expect.get(k) != v for k, v in got.items()) or int(expect.get("classes") or 0) != model.num_classes:
+        classes_expected = expect.get("classes") or []
+        if any(expect.get(k) != v for k, v in got.items()) or (
+                classes_expected if isinstance(classes_expected, list) else [classes_expected]) != model.label_classes:
             raise RunError(f"{self.run.model_path(latest)} does not match the model in {self.run.config_path}")
         self.model = model.to(group.device)
         self.params = trainable_parameters(self.model)
@@ -152,24 +154,27 @@ class Segment:
         return self._order
 
     def draw(self, step: int, g: int):
-        """(t int64 [Bg], ε float32 [Bg, G], dropped bool [Bg]) for the whole global batch."""
+        """(t int64 [Bg], ε float32 [Bg, G], dropped bool [Bg, A]) for the whole global batch:
+        one dropout draw per label attribute, as the Swift trainer draws them."""
         n = self.global_batch
-        conditional = self.classes is not None
+        attributes = len(self.model.label_classes)
         if self.noise == "swift":
             gen = self.generator
             t = np.empty(n, dtype=np.int64)
             eps = np.empty((n, g), dtype=np.float32)
-            dropped = np.zeros(n, dtype=bool)
+            dropped = np.zeros((n, attributes), dtype=bool)
             for i in range(n):
                 t[i] = draw_timestep(gen, self.power)
                 eps[i] = gen.normals(g)
-                if conditional:
-                    dropped[i] = gen.next_uniform() < self.label_dropout
+                for a in range(attributes):
+                    dropped[i, a] = gen.next_uniform() < self.label_dropout
             return torch.from_numpy(t), torch.from_numpy(eps), torch.from_numpy(dropped)
         gen = torch.Generator().manual_seed(SeededGenerator(self.seed, stream=5_000_000 + step).next() >> 1)
         t = draw_timesteps_torch(n, self.power, gen)
         eps = torch.randn(n, g, generator=gen)
-        dropped = torch.rand(n, generator=gen, dtype=torch.float64) < self.label_dropout if conditional else torch.zeros(n, dtype=torch.bool)
+        if attributes == 0:
+            return t, eps, torch.zeros((n, 0), dtype=torch.bool)
+        dropped = torch.rand(n, attributes, generator=gen, dtype=torch.float64) < self.label_dropout
         return t, eps, dropped
 
     # One step
@@ -192,7 +197,9 @@ class Segment:
         x_t, target = noisy_and_target(x0, eps[shard].to(device), t[shard].numpy(), self.prediction)
         labels = None
         if self.classes is not None:
-            labels = torch.where(dropped[shard], torch.tensor(self.model.num_classes), self.classes[index]).to(device)
+            nulls = torch.tensor(self.model.label_classes)       # each attribute's "no label"
+            classes = self.classes[index].reshape(len(index), -1)
+            labels = torch.where(dropped[shard], nulls, classes).to(device)
         weights = None
         if self.gamma:
             weights = STANDARD.min_snr_weights(t[shard].numpy(), float(self.gamma), self.prediction).to(device)[:, None]
