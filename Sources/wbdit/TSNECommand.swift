@@ -14,8 +14,10 @@ struct TSNECommand: ParsableCommand {
         discussion: """
         The real cells' top principal components (fitted on them) are embedded with \
         perplexity 30, early exaggeration 12 for 250 iterations, then 500 more; exact \
-        affinities and gradients up to --exact-limit cells, Barnes-Hut (θ = 0.5) over the \
-        3·perplexity nearest neighbours above. Cells of the files after the first are projected on \
+        affinities and gradients up to --exact-limit cells, then affinities over the \
+        3·perplexity nearest neighbours with Barnes-Hut's repulsion (θ = 0.5), and from \
+        --interpolation-from cells the repulsion interpolated on a grid and convolved by FFT \
+        (FIt-SNE, as openTSNE does for large maps). Cells of the files after the first are projected on \
         the same components and placed on the finished map without moving it, as \
         openTSNE's transform does. The map is written as CSV (cell, source, label, x, y).
 
@@ -35,6 +37,8 @@ struct TSNECommand: ParsableCommand {
     var perplexity: Double = 30
     @Option(name: .customLong("exact-limit"), help: "Up to this many cells, exact affinities and gradients; Barnes-Hut above.")
     var exactLimit: Int = 1000
+    @Option(name: .customLong("interpolation-from"), help: "From this many cells, the repulsion by FFT interpolation rather than Barnes-Hut.")
+    var interpolationFrom: Int = 200_000
     @Option(help: "Random seed (PCA and the initial jitter).")
     var seed: UInt64 = 0
     @Option(help: "Write the map: .npy ([cells, 2] float32, all files in order) or .csv (cell, source, label, x, y).")
@@ -71,6 +75,7 @@ struct TSNECommand: ParsableCommand {
         var settings = TSNESettings()
         settings.perplexity = perplexity
         settings.exactLimit = exactLimit
+        settings.interpolationFrom = interpolationFrom
         settings.seed = seed
         settings.parallel = true
         let progress = ProgressLine()
@@ -91,7 +96,7 @@ struct TSNECommand: ParsableCommand {
             placed.append(p.embedding)
         }
         progress.finish()
-        let method = map.usesExactGradient ? "exact" : "Barnes-Hut θ = \(settings.theta)"
+        let method = map.repulsion == .barnesHut ? "Barnes-Hut θ = \(settings.theta)" : map.repulsion.rawValue
         let space = pca.map { "\($0.count) PCs" } ?? "\(real.genes) dimensions"
         let used = map.perplexity < perplexity ? String(format: "%.3g, lowered from %g for %d cells", map.perplexity, perplexity, real.cells)
                                                  : String(format: "%g", perplexity)
