@@ -11,10 +11,14 @@ import Kernels
 ///
 ///     m_cg = min(max(expm1(x̂_cg), floor_g), S)   x̂: the cell's projection on the leading k
 ///                                                components, clamped at 0
-///     L_c  = the library size of one of the 10 training cells nearest c (leading 20 PCs)
-///     y_cg ~ NB(mean a_g · L_c / S · m_cg, dispersion θ_g)
+///     d    = one of the 10 training cells nearest c (leading 20 PCs), the donor of its depth
+///     y_cg ~ NB(mean T_d · a_g m_cg / Σ_h a_h m_ch, dispersion θ_g)
 ///
-/// with S the run's `normalize_total` target. k is chosen per dataset on held-out molecules
+/// with S the run's `normalize_total` target and T_d the donor's counts over the model's
+/// genes: the network gives the cell's composition, the donor its depth, as scVI takes a
+/// cell's library over the genes it models. (Scaled from the donor's whole library instead,
+/// the network's smooth cells came out 10–20% shallow on these genes.) The counts are
+/// log-normalised with the donor's whole library, as the training cells were. k is chosen per dataset on held-out molecules
 /// (`MolecularCrossValidation`): the components past it are mostly sampling noise, which
 /// the network reproduces with the rest of the cell; kept, that noise would be counted
 /// twice, once in x̂ and once in the negative binomial (on a 400-gene panel it doubled each
@@ -32,9 +36,11 @@ public struct CountModel {
     public let basis: PrincipalBasis
     /// How many leading components the smooth part keeps.
     public var smoothComponents: Int { basis.components }
-    /// Training cells' leading scores and library sizes, from which a generated cell draws its size.
+    /// Training cells' leading scores, library sizes and counts over the model's genes, from
+    /// which a generated cell draws its size.
     let referenceScores: CellMatrix
     let referenceLibraries: [Float]
+    let referenceTotals: [Float]
 
     /// Training cells the model is fitted on (at most), and the components of a run without a basis.
     public static let fitLimit = 5000
@@ -43,52 +49,65 @@ public struct CountModel {
 
     /// A model from its parts, as `CountModel(contentsOf:)` reads them back.
     init(targetSum: Double, scale: [Float], dispersion: [Float], floor: [Float], basis: PrincipalBasis,
-         referenceScores: CellMatrix, referenceLibraries: [Float]) {
+         referenceScores: CellMatrix, referenceLibraries: [Float], referenceTotals: [Float]) {
         (self.targetSum, self.scale, self.dispersion, self.floor, self.basis) = (targetSum, scale, dispersion, floor, basis)
-        (self.referenceScores, self.referenceLibraries) = (referenceScores, referenceLibraries)
+        (self.referenceScores, self.referenceLibraries, self.referenceTotals) = (referenceScores, referenceLibraries, referenceTotals)
     }
 
     /// Fits the model on training cells (log-normalised, in the data's units) with their
-    /// library sizes, around their projection on `basis`'s leading components.
+    /// library sizes, around their projection on `basis`'s leading components: the genes'
+    /// scales a_g and the cells' depths r_c by alternating maximum likelihood (a rank-one
+    /// Poisson fit of the counts to r_c · a_g · m_cg), then each gene's dispersion θ_g.
     public init(fitting cells: CellMatrix, librarySizes: [Float], basis: PrincipalBasis, targetSum: Double) {
         precondition(librarySizes.count == cells.cells && basis.genes == cells.genes, "CountModel: cells, sizes and basis disagree")
         let (n, g) = (cells.cells, cells.genes)
         let smooth = Self.smoothExpression(cells, basis)
         let counts = CountStatistics.counts(logNormalised: cells, librarySizes: librarySizes, targetSum: targetSum).values
-        var scale = [Float](repeating: 1, count: g), dispersion = scale, floor = scale
-        scale.withUnsafeMutableBufferPointer { scaleOut in
-            dispersion.withUnsafeMutableBufferPointer { thetaOut in
-                floor.withUnsafeMutableBufferPointer { floorOut in
-                    let (scaleOut, thetaOut, floorOut) = (scaleOut, thetaOut, floorOut)   // Sendable views for the workers
-                    DispatchQueue.concurrentPerform(iterations: g) { j in
-                        var y = [Double](repeating: 0, count: n), base = y
-                        var meanSmooth = 0.0
-                        for c in 0..<n { meanSmooth += Double(smooth[c * g + j]) }
-                        let low = max(1e-6, 0.01 * meanSmooth / Double(n))
-                        var observed = 0.0, expected = 0.0
-                        for c in 0..<n {
-                            y[c] = Double(counts[c * g + j])
-                            base[c] = Double(librarySizes[c]) / targetSum * max(Double(smooth[c * g + j]), low)
-                            observed += y[c]
-                            expected += base[c]
-                        }
-                        let a = observed > 0 && expected > 0 ? observed / expected : 1
-                        for c in 0..<n { base[c] *= a }
-                        scaleOut[j] = Float(a)
-                        floorOut[j] = Float(low)
-                        thetaOut[j] = Float(observed > 0 ? Self.fitDispersion(counts: y, means: base) : 1e4)
-                    }
-                }
+        var floor = [Float](repeating: 1, count: g)
+        for j in 0..<g {
+            var meanSmooth = 0.0
+            for c in 0..<n { meanSmooth += Double(smooth[c * g + j]) }
+            floor[j] = Float(max(1e-6, 0.01 * meanSmooth / Double(n)))
+        }
+        // m_cg at its floor, and each cell's counts over these genes.
+        var base = [Float](repeating: 0, count: n * g), totals = [Double](repeating: 0, count: n)
+        for c in 0..<n {
+            for j in 0..<g {
+                base[c * g + j] = max(smooth[c * g + j], floor[j])
+                totals[c] += Double(counts[c * g + j])
+            }
+        }
+        var scale = [Double](repeating: 1, count: g), depth = [Double](repeating: 1, count: n)
+        for _ in 0..<5 {
+            for j in 0..<g {
+                var (observed, expected) = (0.0, 0.0)
+                for c in 0..<n { observed += Double(counts[c * g + j]); expected += depth[c] * Double(base[c * g + j]) }
+                scale[j] = observed > 0 && expected > 0 ? observed / expected : 1
+            }
+            for c in 0..<n {
+                var expected = 0.0
+                for j in 0..<g { expected += scale[j] * Double(base[c * g + j]) }
+                depth[c] = expected > 0 ? totals[c] / expected : 0
+            }
+        }
+        var dispersion = [Float](repeating: 1, count: g)
+        dispersion.withUnsafeMutableBufferPointer { thetaOut in
+            let thetaOut = thetaOut   // a Sendable view for the workers
+            DispatchQueue.concurrentPerform(iterations: g) { j in
+                var y = [Double](repeating: 0, count: n), means = y
+                for c in 0..<n { y[c] = Double(counts[c * g + j]); means[c] = depth[c] * scale[j] * Double(base[c * g + j]) }
+                thetaOut[j] = Float(y.contains { $0 > 0 } ? Self.fitDispersion(counts: y, means: means) : 1e4)
             }
         }
         self.targetSum = targetSum
-        self.scale = scale
+        self.scale = scale.map(Float.init)
         self.dispersion = dispersion
         self.floor = floor
         self.basis = basis
         let near = basis.leading(min(Self.neighbourComponents, basis.components))
         referenceScores = near.project(cells)
         referenceLibraries = librarySizes
+        referenceTotals = totals.map(Float.init)
     }
 
     /// expm1 of each cell's projection on the basis's leading components, clamped at 0.
@@ -153,13 +172,17 @@ public struct CountModel {
                 DispatchQueue.concurrentPerform(iterations: n) { c in
                     var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(c))
                     let pick = Int(generator.next() % UInt64(neighbours.k))
-                    let size = Double(referenceLibraries[Int(neighbours.indices[c * neighbours.k + pick])])
-                    sizesOut[c] = Float(size)
+                    let donor = Int(neighbours.indices[c * neighbours.k + pick])
+                    sizesOut[c] = referenceLibraries[donor]
+                    // The cell's composition a_g · m_cg, at the donor's depth over these genes.
+                    // At most the whole normalised library in one gene: a network far from
+                    // trained (an early sample) can ask for expm1 of anything.
+                    var expected = 0.0
+                    for j in 0..<g { expected += Double(scale[j]) * min(max(Double(smooth[c * g + j]), Double(floor[j])), targetSum) }
+                    let depth = expected > 0 ? Double(referenceTotals[donor]) / expected : 0
                     for j in 0..<g {
-                        // At most the whole normalised library in one gene: a network far from
-                        // trained (an early sample) can ask for expm1 of anything.
                         let m = min(max(Double(smooth[c * g + j]), Double(floor[j])), targetSum)
-                        let mean = Double(scale[j]) * size / targetSum * m
+                        let mean = depth * Double(scale[j]) * m
                         out[c * g + j] = Float(generator.nextNegativeBinomial(mean: mean, dispersion: Double(dispersion[j])))
                     }
                 }

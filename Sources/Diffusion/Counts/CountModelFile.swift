@@ -10,12 +10,20 @@ import Networks
 ///     basis_axes                 [genes, genes]      its axes (column j the j-th), of which
 ///                                                    metadata `components` are kept
 ///     reference_scores           [cells, k]          training cells' leading scores …
-///     reference_library_sizes    [cells]             … and their library sizes
+///     reference_library_sizes    [cells]             … their library sizes
+///     reference_totals           [cells]             … and their counts over these genes
 ///
-/// with metadata `target_sum` (the run's normalize_total target) and `format`.
+/// with metadata `target_sum` (the run's normalize_total target) and `format` (2; format 1,
+/// written before generated cells took their donor's depth over these genes, is read as
+/// outdated: fitted again from the run's cells).
 extension CountModel {
     public static let fileName = "count-model.safetensors"
-    static let fileFormat = "1"
+    static let fileFormat = "2"
+
+    /// Whether `path` holds a model of a format this wbdit no longer draws counts with.
+    public static func isOutdated(_ path: String) -> Bool {
+        (try? SafeTensorsFile(contentsOf: path))?.metadata["format"] == "1"
+    }
 
     /// Writes the model atomically into `path`.
     public func write(to path: String) throws {
@@ -29,6 +37,7 @@ extension CountModel {
         file.add("basis_axes", shape: [g, g], floats: basis.axes)
         file.add("reference_scores", shape: [referenceScores.cells, referenceScores.genes], floats: referenceScores.values)
         file.add("reference_library_sizes", shape: [referenceLibraries.count], floats: referenceLibraries)
+        file.add("reference_totals", shape: [referenceTotals.count], floats: referenceTotals)
         try file.write(to: path)
     }
 
@@ -63,6 +72,6 @@ extension CountModel {
         self.init(targetSum: targetSum, scale: try tensor("scale", [genes]), dispersion: try tensor("dispersion", [genes]),
                   floor: try tensor("floor", [genes]), basis: basis,
                   referenceScores: CellMatrix(cells: n, genes: referenceShape[1], values: try tensor("reference_scores", referenceShape)),
-                  referenceLibraries: try tensor("reference_library_sizes", [n]))
+                  referenceLibraries: try tensor("reference_library_sizes", [n]), referenceTotals: try tensor("reference_totals", [n]))
     }
 }

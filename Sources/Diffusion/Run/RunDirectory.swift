@@ -186,10 +186,11 @@ public struct RunDirectory: Sendable {
             try KeptCells(keeping: rows, of: data!, labelColumn: split.stratifiedBy).write(to: path)
             written.append("the cells its uses read")
         }
-        if !FileManager.default.fileExists(atPath: countModelPath),
+        let outdated = CountModel.isOutdated(countModelPath)
+        if !FileManager.default.fileExists(atPath: countModelPath) || outdated,
            let model = try CountModel.ofRun(config, source: try data ?? cells(config), split: split, basis: basis) {
             try model.write(to: countModelPath)
-            written.append("its count model")
+            written.append(outdated ? "a count model of today's format" : "its count model")
         }
         return written
     }

@@ -39,7 +39,8 @@ public struct TrainedRun {
         }
         cells = try directory.cells(config, labelsFrom: split.stratifiedBy)
         let modelPath = directory.countModelPath
-        countModel = FileManager.default.fileExists(atPath: modelPath) ? try CountModel(contentsOf: modelPath, genes: config.data.genes)
+        let current = FileManager.default.fileExists(atPath: modelPath) && !CountModel.isOutdated(modelPath)
+        countModel = current ? try CountModel(contentsOf: modelPath, genes: config.data.genes)
             : try CountModel.ofRun(config, source: cells, split: split, basis: basis)
     }
 
