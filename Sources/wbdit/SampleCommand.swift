@@ -12,7 +12,7 @@ struct Sample: ParsableCommand {
         abstract: "Generate cells from a checkpoint with DDIM or DDPM.",
         discussion: """
         From a run whose data held counts, cells come out as UMI counts: the network's \
-        cell, a library size borrowed from a nearby training cell, and per-gene \
+        cell's composition, the depth of a nearby training cell, and per-gene \
         negative-binomial noise fitted on the training counts (docs/recipe.md). An .h5ad \
         holds the counts in X (as a raw-count file would, ready for normalize_total and \
         log1p), their log-normalised values in layers["log1p_norm"], and obs total_counts, \
