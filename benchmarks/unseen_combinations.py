@@ -131,7 +131,8 @@ def main():
         n = len(rows)
         real = log_normalised(counts[rows], whole[rows], genes)
         donors_all = train[[v[0] == want[0] and v[1] != want[1] for v in values[train]]]
-        donors = rng.choice(donors_all, size=n, replace=len(donors_all) < n)
+        # A seen combination whose counterpart was left out has no cells to borrow from.
+        donors = rng.choice(donors_all, size=n, replace=len(donors_all) < n) if len(donors_all) else None
         tag = k.replace("/", "_").replace(",", "__").replace(" ", "_")
         cells = {}
         ours = os.path.join(args.out, "cells", f"ours-{tag}.h5ad")
@@ -142,10 +143,12 @@ def main():
             g = anndata.read_h5ad(path)
             cells[f"wbdit ({compose})"] = np.asarray(g.layers["log1p_norm"].todense() if sp.issparse(g.layers["log1p_norm"])
                                                      else g.layers["log1p_norm"], dtype=np.float32)
-        cells["nearest training cells"] = log_normalised(counts[donors], whole[donors], genes)
-        cells["scVI (counterfactual)"] = scvi_counterfactual(scvi_model, counts, donors, genes, whole, want[1])
+        if donors is not None:
+            cells["nearest training cells"] = log_normalised(counts[donors], whole[donors], genes)
+            cells["scVI (counterfactual)"] = scvi_counterfactual(scvi_model, counts, donors, genes, whole, want[1])
         for method, x in cells.items():
-            score = score_cells(real, x, os.path.join(args.out, "cells", f"{tag}-{method.split()[0]}"), log)
+            stem = method.split(" (")[0].replace(" ", "-") + ("-" + method.split("(")[1].rstrip(")") if "(" in method else "")
+            score = score_cells(real, x, os.path.join(args.out, "cells", f"{tag}-{stem}"), log)
             z = pca.transform(x)
             for a in range(2):
                 score[f"accuracy_{columns[a]}"] = float(np.mean(classifiers[a].predict(z) == want[a]))

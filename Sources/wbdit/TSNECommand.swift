@@ -38,7 +38,7 @@ struct TSNECommand: ParsableCommand {
     @Option(name: .customLong("exact-limit"), help: "Up to this many cells, exact affinities and gradients; Barnes-Hut above.")
     var exactLimit: Int = 1000
     @Option(name: .customLong("interpolation-from"), help: "From this many cells, the repulsion by FFT interpolation rather than Barnes-Hut.")
-    var interpolationFrom: Int = 200_000
+    var interpolationFrom: Int = 50_000
     @Option(help: "Random seed (PCA and the initial jitter).")
     var seed: UInt64 = 0
     @Option(help: "Write the map: .npy ([cells, 2] float32, all files in order) or .csv (cell, source, label, x, y).")

@@ -16,7 +16,7 @@ public struct TSNESettings: Sendable, Equatable {
     public var exactLimit = 1000
     /// From this many points on, the repulsion is interpolated on a grid (FIt-SNE), not
     /// summed over Barnes–Hut's tree: faster on large maps, slower on small ones.
-    public var interpolationFrom = 200_000
+    public var interpolationFrom = 50_000
     /// The largest step a point may take in one iteration.
     public var maximumStepNorm: Double? = 5
     public var seed: UInt64 = 0
