@@ -18,14 +18,20 @@ enum Interrupts {
     /// The first signal received, if any.
     static var received: Int32? { lock.withLock { firstSignal } }
 
+    /// Returns once every source is registered: until then a signal would meet SIG_IGN
+    /// and be lost (a Ctrl-C in the first milliseconds of a loaded machine was).
     static func install() {
+        let registered = DispatchGroup()
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { arrived(number) }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             sources.append(source)
         }
+        _ = registered.wait(timeout: .now() + 2)
     }
 
     private static func arrived(_ number: Int32) {
