@@ -17,7 +17,7 @@ import Kernels
 /// with S the run's `normalize_total` target and T_d the donor's counts over the model's
 /// genes: the network gives the cell's composition, the donor its depth, as scVI takes a
 /// cell's library over the genes it models. (Scaled from the donor's whole library instead,
-/// the network's smooth cells came out 10–20% shallow on these genes.) The counts are
+/// Kang 2018's generated cells came out 12% shallow on these genes, in median.) The counts are
 /// log-normalised with the donor's whole library, as the training cells were. k is chosen per dataset on held-out molecules
 /// (`MolecularCrossValidation`): the components past it are mostly sampling noise, which
 /// the network reproduces with the rest of the cell; kept, that noise would be counted
