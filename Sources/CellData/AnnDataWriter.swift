@@ -5,48 +5,94 @@ import Storage
 /// Writes cells as an AnnData `.h5ad` that anndata and scanpy read: a dense float32 `X`,
 /// `obs` with cell names and categorical columns, `var` with gene names, and the empty
 /// groups anndata expects, all tagged with anndata's encoding attributes (0.8+ layout).
-/// The file is written beside the target and renamed into place when complete.
-public enum AnnDataWriter {
-    /// `categories` become categorical obs columns ("" is a missing value, code −1, as
-    /// anndata writes NaN), `strings` string columns, `numbers` float64 obs columns, `layers`
-    /// dense matrices of X's shape under `layers/`; `compress` stores X and the layers
-    /// gzip-compressed in chunks of rows, as anndata does with `compression="gzip"`.
+/// Rows arrive in blocks (`append`), so a million generated cells pass through bounded
+/// memory; `finish` writes obs and var and renames the file into place. Until then it is
+/// written beside the target, and a writer dropped unfinished leaves nothing behind.
+public final class AnnDataWriter {
+    public let path: String
+    public let cells: Int, genes: Int
+    /// Rows written so far.
+    public private(set) var rowsWritten = 0
+    private let partial: PartialFile
+    private let file: hid_t
+    private let writer: Writer
+    /// X's dataset, then each layer's.
+    private var matrices: [hid_t] = []
+    private var closed = false
+
+    /// A file for `cells` × `genes` values in X and in each of `layers` (dense matrices of
+    /// X's shape under `layers/`); `compress` stores them gzip-compressed in chunks of rows,
+    /// as anndata does with `compression="gzip"`.
+    public init(path: String, cells: Int, genes: Int, layers: [String] = [], compress: Bool = false) throws {
+        (self.path, self.cells, self.genes) = (path, cells, genes)
+        partial = PartialFile(target: path)
+        wbdit_h5_start()
+        file = H5Fcreate(partial.path, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
+        guard file >= 0 else {
+            partial.discard()
+            throw FileWriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))", code: errno)
+        }
+        writer = Writer(file: file, path: path)
+        try writer.attributes("/", encoding: "anndata", version: "0.1.0")
+        for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
+            try writer.group(group)
+            try writer.attributes(group, encoding: "dict", version: "0.1.0")
+        }
+        for name in ["X"] + layers.map({ "layers/" + $0 }) {
+            matrices.append(try writer.floatMatrix(name, rows: cells, columns: genes, compress: compress))
+            try writer.attributes(name, encoding: "array", version: "0.2.0")
+        }
+    }
+
+    deinit {
+        if !closed { close() }
+        partial.discard()   // nothing once committed
+    }
+
+    /// The next `block.cells` rows of X, and of each layer in the order `init` named them.
+    public func append(_ block: CellMatrix, layers: [CellMatrix] = []) throws {
+        precondition(block.genes == genes && layers.count == matrices.count - 1 && rowsWritten + block.cells <= cells
+                     && layers.allSatisfy { $0.cells == block.cells && $0.genes == genes }, "AnnDataWriter: a block does not fit the file")
+        for (dataset, values) in zip(matrices, [block] + layers) {
+            try writer.writeRows(dataset, values.values, from: rowsWritten, rows: block.cells, columns: genes)
+        }
+        rowsWritten += block.cells
+    }
+
+    /// Writes obs and var and puts the file in place. `categories` become categorical obs
+    /// columns ("" is a missing value, code −1, as anndata writes NaN), `strings` string
+    /// columns, `numbers` float64 obs columns.
+    public func finish(cellNames: [String]? = nil, geneNames: [String]? = nil, categories: [(name: String, values: [String])] = [],
+                       strings: [(name: String, values: [String])] = [], numbers: [(name: String, values: [Double])] = []) throws {
+        precondition(rowsWritten == cells, "AnnDataWriter: \(rowsWritten) of \(cells) rows written")
+        let cellNames = cellNames ?? (0..<cells).map { "cell\($0)" }
+        let geneNames = geneNames ?? (0..<genes).map { "gene\($0)" }
+        precondition(cellNames.count == cells && geneNames.count == genes, "AnnDataWriter: names do not fit the matrix")
+        try writer.dataframe("obs", index: cellNames, categories: categories, strings: strings, numbers: numbers)
+        try writer.dataframe("var", index: geneNames, categories: [], strings: [], numbers: [])
+        errno = 0
+        guard close() >= 0 else {   // flushes what HDF5 still holds: a full disk shows here
+            throw FileWriteError(description: "cannot write \(path): \(Self.systemReason(or: "disk full?"))", code: errno == 0 ? ENOSPC : errno)
+        }
+        try partial.commit()
+    }
+
+    /// Closes the datasets and the file, once: HDF5 1.10 faults on a second close.
+    @discardableResult private func close() -> herr_t {
+        matrices.forEach { H5Dclose($0) }
+        matrices = []
+        closed = true
+        return H5Fclose(file)
+    }
+
+    /// Writes `cells` whole, with `layers` of its shape: `init`, one `append` and `finish`.
     public static func write(_ cells: CellMatrix, to path: String, cellNames: [String]? = nil,
                              geneNames: [String]? = nil, categories: [(name: String, values: [String])] = [],
                              strings: [(name: String, values: [String])] = [], numbers: [(name: String, values: [Double])] = [], layers: [(name: String, values: CellMatrix)] = [],
                              compress: Bool = false) throws {
-        precondition(layers.allSatisfy { $0.values.cells == cells.cells && $0.values.genes == cells.genes }, "AnnDataWriter: a layer is not X's shape")
-        let cellNames = cellNames ?? (0..<cells.cells).map { "cell\($0)" }
-        let geneNames = geneNames ?? (0..<cells.genes).map { "gene\($0)" }
-        precondition(cellNames.count == cells.cells && geneNames.count == cells.genes, "AnnDataWriter: names do not fit the matrix")
-        let partial = PartialFile(target: path)
-        defer { partial.discard() }   // after the close below; nothing once committed
-        wbdit_h5_start()
-        let file = H5Fcreate(partial.path, wbdit_h5_truncate(), wbdit_h5_default(), wbdit_h5_default())
-        guard file >= 0 else { throw FileWriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))", code: errno) }
-        // A file is closed once, whatever the outcome: HDF5 1.10 faults on a second close.
-        var closed = false
-        defer { if !closed { H5Fclose(file) } }
-        let w = Writer(file: file, path: path)
-
-        try w.attributes("/", encoding: "anndata", version: "0.1.0")
-        try w.floatMatrix("X", cells.values, rows: cells.cells, columns: cells.genes, compress: compress)
-        try w.attributes("X", encoding: "array", version: "0.2.0")
-        try w.dataframe("obs", index: cellNames, categories: categories, strings: strings, numbers: numbers)
-        try w.dataframe("var", index: geneNames, categories: [], strings: [], numbers: [])
-        for group in ["obsm", "varm", "obsp", "varp", "layers", "uns"] {
-            try w.group(group)
-            try w.attributes(group, encoding: "dict", version: "0.1.0")
-        }
-        for (name, layer) in layers {
-            try w.floatMatrix("layers/" + name, layer.values, rows: cells.cells, columns: cells.genes, compress: compress)
-            try w.attributes("layers/" + name, encoding: "array", version: "0.2.0")
-        }
-        errno = 0
-        let status = H5Fclose(file)   // flushes what HDF5 still holds: a full disk shows here
-        closed = true
-        guard status >= 0 else { throw FileWriteError(description: "cannot write \(path): \(systemReason(or: "disk full?"))", code: errno == 0 ? ENOSPC : errno) }
-        try partial.commit()
+        let writer = try AnnDataWriter(path: path, cells: cells.cells, genes: cells.genes, layers: layers.map(\.name), compress: compress)
+        try writer.append(cells, layers: layers.map(\.values))
+        try writer.finish(cellNames: cellNames, geneNames: geneNames, categories: categories, strings: strings, numbers: numbers)
     }
 
     /// The system's reason for the failure just seen, when it left one in `errno`.
@@ -108,7 +154,8 @@ public enum AnnDataWriter {
             }
         }
 
-        func floatMatrix(_ name: String, _ values: [Float], rows: Int, columns: Int, compress: Bool) throws {
+        /// An empty rows × columns float32 dataset, written a block of rows at a time (`writeRows`).
+        func floatMatrix(_ name: String, rows: Int, columns: Int, compress: Bool) throws -> hid_t {
             var dims = [hsize_t(rows), hsize_t(columns)]
             let space = H5Screate_simple(2, &dims, nil)
             defer { H5Sclose(space) }
@@ -121,12 +168,23 @@ public enum AnnDataWriter {
             }
             let dataset = H5Dcreate2(file, name, wbdit_h5_ieee_f32le(), space, wbdit_h5_default(), properties, wbdit_h5_default())
             guard dataset >= 0 else { throw fail("dataset \(name)") }
-            defer { H5Dclose(dataset) }
+            return dataset
+        }
+
+        /// `rows` rows of a `floatMatrix`, from row `first`.
+        func writeRows(_ dataset: hid_t, _ values: [Float], from first: Int, rows: Int, columns: Int) throws {
+            guard rows > 0 && columns > 0 else { return }
+            let fileSpace = H5Dget_space(dataset)
+            defer { H5Sclose(fileSpace) }
+            var offsets = [hsize_t(first), 0], sizes = [hsize_t(rows), hsize_t(columns)]
+            guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &offsets, nil, &sizes, nil) >= 0 else { throw fail("rows of X") }
+            let memorySpace = H5Screate_simple(2, &sizes, nil)
+            defer { H5Sclose(memorySpace) }
             errno = 0
             let status = values.withUnsafeBytes {
-                H5Dwrite(dataset, wbdit_h5_native_float(), wbdit_h5_all(), wbdit_h5_all(), wbdit_h5_default(), $0.baseAddress)
+                H5Dwrite(dataset, wbdit_h5_native_float(), memorySpace, fileSpace, wbdit_h5_default(), $0.baseAddress)
             }
-            guard status >= 0 else { throw fail("the values of \(name): \(AnnDataWriter.systemReason(or: "disk full?"))") }
+            guard status >= 0 else { throw fail("rows \(first)..<\(first + rows): \(AnnDataWriter.systemReason(or: "disk full?"))") }
         }
 
         func doubleDataset(_ name: String, _ values: [Double]) throws {

@@ -39,13 +39,9 @@ public struct CellMatrix: Equatable {
 
     /// Writes the matrix as CSV: a header of gene names, then one row per cell, led by its name.
     public func write(csv path: String, cellNames: [String], geneNames: [String]) throws {
-        var text = "cell," + geneNames.joined(separator: ",") + "\n"
-        for c in 0..<cells {
-            text += cellNames[c]
-            for j in 0..<genes { text += "," + String(values[c * genes + j]) }
-            text += "\n"
-        }
-        try AtomicFile.write(Data(text.utf8), to: path)
+        let file = try CellRowsFile(path: path, format: .csv, cells: cells, genes: genes, geneNames: geneNames)
+        try file.append(self, cellNames: cellNames)
+        try file.finish()
     }
 
     /// Writes the matrix as a float32 `.npy` of shape [cells, genes], atomically.

@@ -34,10 +34,16 @@ public struct HeldOutSplit: Codable, Equatable, Sendable {
 
     /// `count` training cells drawn at random (all of them when there are no more), ascending;
     /// `salt` picks the draw, which otherwise depends only on the split.
-    public func trainingSample(_ count: Int, salt: UInt64) -> [Int] {
-        guard trainCells.count > count else { return trainCells }
-        var cells = trainCells
-        var generator = SeededGenerator(seed: seed &+ salt)
+    public func trainingSample(_ count: Int, salt: UInt64) -> [Int] { Self.sample(trainCells, count, seed: seed &+ salt) }
+
+    /// `count` held-out cells drawn the same way (all of them when there are no more).
+    public func heldOutSample(_ count: Int, salt: UInt64) -> [Int] { Self.sample(heldOutCells, count, seed: seed &+ salt) }
+
+    /// `count` of `cells` drawn at random by a partial Fisher–Yates shuffle, ascending.
+    private static func sample(_ cells: [Int], _ count: Int, seed: UInt64) -> [Int] {
+        guard cells.count > count else { return cells }
+        var cells = cells
+        var generator = SeededGenerator(seed: seed)
         for i in 0..<count { cells.swapAt(i, i + Int(generator.next() % UInt64(cells.count - i))) }
         return cells.prefix(count).sorted()
     }

@@ -139,6 +139,13 @@ public struct NumpyArray: Equatable {
 
     /// The file's bytes: format 1.0, float32, C order, header padded to 64 bytes.
     public func data() -> Data {
+        var out = Self.header(shape: shape)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The bytes before the values of a float32 array of `shape`, C order.
+    public static func header(shape: [Int]) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
@@ -147,7 +154,6 @@ public struct NumpyArray: Equatable {
         let length = UInt16(header.utf8.count)
         out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         out.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBytes { out.append(contentsOf: $0) }
         return out
     }
 

@@ -14,15 +14,27 @@ public struct FileWriteError: Error, CustomStringConvertible {
     public var deviceFailed: Bool { [ENOSPC, EFBIG, EDQUOT, EIO].contains(code) }
 }
 
-/// Whole-file writes that either land completely or not at all: the bytes go to a
-/// temporary file beside the target, are flushed to disk, and are renamed over it.
-/// A crash at any moment leaves either the old file or the new one, never a mix.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let partial = PartialFile(target: path)
-        let fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot write", path) }
-        var ok = data.withUnsafeBytes { raw -> Bool in
+/// Files that either land completely or not at all: the bytes go to a temporary file
+/// beside the target, are flushed to disk, and are renamed over it. A crash at any moment
+/// leaves either the old file or the new one, never a mix. `write` takes the whole file;
+/// an `AtomicFile` opened on a path takes it a piece at a time (`append`) until `commit`.
+public final class AtomicFile {
+    public let path: String
+    private let partial: PartialFile
+    private var fd: Int32
+
+    public init(path: String) throws {
+        self.path = path
+        partial = PartialFile(target: path)
+        fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Self.failure("cannot write", path) }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }   // the partial file deletes itself
+
+    /// The next bytes of the file.
+    public func append(_ data: Data) throws {
+        let ok = data.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -31,19 +43,35 @@ public enum AtomicFile {
             }
             return true
         }
-        let writeErrno = errno
-        if ok { ok = fsync(fd) == 0 }
+        guard ok else { throw abandon() }
+    }
+
+    /// Flushes the file to disk and renames it over the target, durably.
+    public func commit() throws {
+        guard fsync(fd) == 0 else { throw abandon() }
         close(fd)
-        guard ok else {
-            partial.discard()
-            errno = writeErrno
-            throw failure("cannot write", path)
-        }
+        fd = -1
         try partial.commit()
-        // Make the rename itself durable.
         let directory = (path as NSString).deletingLastPathComponent
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 { fsync(dirFD); close(dirFD) }
+    }
+
+    /// Deletes what was written, keeping errno's reason for the error returned.
+    private func abandon() -> FileWriteError {
+        let reason = errno
+        close(fd)
+        fd = -1
+        partial.discard()
+        errno = reason
+        return Self.failure("cannot write", path)
+    }
+
+    /// Writes `data` as the whole file.
+    public static func write(_ data: Data, to path: String) throws {
+        let file = try AtomicFile(path: path)
+        try file.append(data)
+        try file.commit()
     }
 
     private static func failure(_ what: String, _ path: String) -> FileWriteError {

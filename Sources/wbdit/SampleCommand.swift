@@ -87,57 +87,58 @@ struct Sample: ParsableCommand {
             progress.update(String(format: "sampling: step %d/%d  %.0f%%  ETA %@", done, total,
                                    100 * Double(done) / Double(total), Format.duration(eta)))
         }
-        let matrix: CellMatrix, drawn: GeneratedCounts?
+        // Cells are drawn and written a block at a time: each depends only on the seed and its
+        // index, so the blocks are the cells drawn at once, in bounded memory.
+        let block = max(batch, Self.blockCells / batch * batch)
+        let geneNames = source.geneNames(genes: source.genes)
+        let output: SampleOutput
         switch source.origin {
         case .run(let run):
-            (matrix, drawn) = try run.generate(source.network, settings: asked, cells: count, batch: batch, labels: requested,
-                                               guidance: guidance, counts: wantsCounts(run), progress: report)
-        case .checkpoint(let path, let target):
+            output = try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values,
+                                      counts: wantsCounts(run) && run.countModel != nil)
+        case .checkpoint(let path, _):
             if values != .network {
                 printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
             }
             if let scores = Self.scoresRun(of: path) {
                 printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
             }
-            matrix = try NetworkSpace.network.generate(target.noisePredictor(source.network), settings: asked, cells: count, batch: batch,
-                                                       progress: report)
-            drawn = nil
+            output = try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values, counts: false)
+        }
+        let names = (0..<count).map { "generated-\($0)" }
+        for first in stride(from: 0, to: count, by: block) {
+            let n = min(block, count - first)
+            let (batches, allBatches) = ((n + batch - 1) / batch, (count + batch - 1) / batch)
+            let blockProgress = { (done: Int, total: Int) in   // the sampler counts steps of this block's batches
+                let stepsPerBatch = total / batches
+                report(stepsPerBatch * first / batch + done, stepsPerBatch * allBatches)
+            }
+            let cells: CellMatrix, drawn: GeneratedCounts?
+            switch source.origin {
+            case .run(let run):
+                (cells, drawn) = try run.generate(source.network, settings: asked, cells: n, firstCell: first, batch: batch,
+                                                  labels: requested.map { Array($0[first..<(first + n)]) }, guidance: guidance,
+                                                  counts: output.writesCounts, progress: blockProgress)
+            case .checkpoint(_, let target):
+                cells = try NetworkSpace.network.generate(target.noisePredictor(source.network), settings: asked, cells: n,
+                                                          firstCell: first, batch: batch, progress: blockProgress)
+                drawn = nil
+            }
+            try output.append(cells, counts: drawn, cellNames: Array(names[first..<(first + n)]))
         }
         progress.finish()
-        let names = (0..<count).map { "generated-\($0)" }
-        let geneNames = source.geneNames(matrix.genes)
-        let written: String
-        if out.lowercased().hasSuffix(".h5ad") {
-            let every = { (value: String) in Array(repeating: value, count: count) }
-            let categories = (requested.map { [("label", $0)] + Self.columns(of: $0, source) } ?? []) + [("source", every("generated")),
-                             ("model", every(source.network.config.architecture.rawValue)), ("step", every(source.step.map(String.init) ?? "unknown"))]
-            if let drawn, values != .network {
-                try AnnDataWriter.write(drawn.counts, to: out, cellNames: names, geneNames: geneNames, categories: categories,
-                                        numbers: [("total_counts", drawn.totalCounts), ("n_genes_by_counts", drawn.genesDetected),
-                                                  ("library_size", drawn.librarySizes.map(Double.init))],
-                                        layers: [("log1p_norm", drawn.logNormalised)], compress: true)
-                written = "counts in X, log-normalised values in layers[\"log1p_norm\"]"
-            } else {
-                try AnnDataWriter.write(matrix, to: out, cellNames: names, geneNames: geneNames, categories: categories)
-                written = "the network's cells in X"
-            }
-        } else {
-            let (chosen, what): (CellMatrix, String) = switch (values, drawn) {
-            case (.counts, let drawn?): (drawn.counts, "counts")
-            case (.logNormalised, let drawn?): (drawn.logNormalised, "log-normalised counts")
-            default: (matrix, "the network's cells")
-            }
-            if out.lowercased().hasSuffix(".csv") {
-                try chosen.write(csv: out, cellNames: names, geneNames: geneNames ?? (0..<matrix.genes).map { "gene\($0)" })
-            } else {
-                try chosen.write(npy: out)
-            }
-            written = what
-        }
+        let every = { (value: String) in Array(repeating: value, count: count) }
+        let categories = (requested.map { [("label", $0)] + Self.columns(of: $0, source) } ?? []) + [("source", every("generated")),
+                         ("model", every(source.network.config.architecture.rawValue)), ("step", every(source.step.map(String.init) ?? "unknown"))]
+        try output.finish(cellNames: names, geneNames: geneNames, categories: categories)
         let seconds = ProcessInfo.processInfo.systemUptime - started
         print(String(format: "wrote %@: %d cells × %d genes, %@, in %@ (%.2f cells/s)", out, count,
-                     matrix.genes, written, Format.duration(seconds), Double(count) / seconds))
+                     source.genes, output.description, Format.duration(seconds), Double(count) / seconds))
     }
+
+    /// Cells drawn and written at once (rounded down to whole batches): a few hundred MB
+    /// of values at 2000 genes, whatever --n.
+    static let blockCells = 8192
 
     /// Where cells come from: a trained run (its latest checkpoint, or its EMA weights) or
     /// a checkpoint file alone, with the network and the step its weights come from.
@@ -171,9 +172,18 @@ struct Sample: ParsableCommand {
             }
         }
 
+        /// How many values a generated cell has in the data's units (genes, or a checkpoint's
+        /// own width).
+        var genes: Int {
+            switch origin {
+            case .run(let run): run.space.genes(networkWidth: network.config.inputWidth)
+            case .checkpoint: network.config.inputWidth
+            }
+        }
+
         /// The columns' names: the genes as the run recorded them, or PC1… for a checkpoint
         /// that generates principal-component scores.
-        func geneNames(_ genes: Int) -> [String]? {
+        func geneNames(genes: Int) -> [String]? {
             switch origin {
             case .run(let run): run.config.data.geneNames
             case .checkpoint(let path, _): Sample.scoresRun(of: path) == nil ? nil : (1...genes).map { "PC\($0)" }

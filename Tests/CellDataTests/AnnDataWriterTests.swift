@@ -23,6 +23,48 @@ final class AnnDataWriterTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.contains(".partial-") && $0.contains("written-") }, [])
     }
 
+    /// Rows written a block at a time, with a layer, are the matrix written whole; a writer
+    /// dropped before `finish` leaves nothing behind.
+    func testBlocksOfRowsMakeTheWholeMatrix() throws {
+        let path = NSTemporaryDirectory() + "written-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cells = CellMatrix(cells: 5, genes: 3, values: (0..<15).map(Float.init))
+        let doubled = CellMatrix(cells: 5, genes: 3, values: cells.values.map { 2 * $0 })
+        let writer = try AnnDataWriter(path: path, cells: 5, genes: 3, layers: ["twice"], compress: true)
+        for rows in [[0, 1], [2, 3, 4]] {
+            try writer.append(HeldOutSplit.rows(cells, rows), layers: [HeldOutSplit.rows(doubled, rows)])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing in place before finish")
+        try writer.finish(numbers: [("size", [1, 2, 3, 4, 5])])
+        let file = try AnnDataFile(path: path)
+        XCTAssertEqual(try file.matrix(), cells)
+        XCTAssertEqual(try file.numbers("size"), [1, 2, 3, 4, 5])
+
+        let dropped = NSTemporaryDirectory() + "written-\(UUID().uuidString).h5ad"
+        do {
+            let unfinished = try AnnDataWriter(path: dropped, cells: 5, genes: 3)
+            try unfinished.append(HeldOutSplit.rows(cells, [0]))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dropped))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.contains(".partial-") && $0.contains("written-") }, [])
+    }
+
+    /// .npy and .csv written a block of rows at a time read back as the whole matrix.
+    func testRowFilesWrittenInBlocks() throws {
+        let cells = CellMatrix(cells: 4, genes: 2, values: [0, 1.5, 2, 0, 0.25, 7, 3, 1])
+        let npy = NSTemporaryDirectory() + "rows-\(UUID().uuidString).npy", csv = npy.replacingOccurrences(of: ".npy", with: ".csv")
+        defer { for path in [npy, csv] { try? FileManager.default.removeItem(atPath: path) } }
+        for (path, format) in [(npy, CellRowsFile.Format.npy), (csv, .csv)] {
+            let file = try CellRowsFile(path: path, format: format, cells: 4, genes: 2, geneNames: ["Snap25", "Gfap"])
+            try file.append(HeldOutSplit.rows(cells, [0, 1, 2]), cellNames: ["a", "b", "c"])
+            try file.append(HeldOutSplit.rows(cells, [3]), cellNames: ["d"])
+            try file.finish()
+        }
+        XCTAssertEqual(try CellMatrix.load(npy: npy), cells)
+        XCTAssertEqual(try String(contentsOfFile: csv, encoding: .utf8),
+                       "cell,Snap25,Gfap\na,0.0,1.5\nb,2.0,0.0\nc,0.25,7.0\nd,3.0,1.0\n")
+    }
+
     /// String columns stay strings, categories past 127 take wider codes, and "" is missing.
     func testStringColumnsManyCategoriesAndMissingValues() throws {
         let path = NSTemporaryDirectory() + "written-\(UUID().uuidString).h5ad"

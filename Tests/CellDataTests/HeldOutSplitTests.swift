@@ -34,4 +34,19 @@ final class HeldOutSplitTests: XCTestCase {
         XCTAssertNotEqual(sample, split.trainingSample(20, salt: 2), "another salt, another draw")
         XCTAssertEqual(split.trainingSample(500, salt: 1), split.trainCells, "all of them when asked for more")
     }
+
+    /// A large run is judged on a fixed draw of `heldOutLimit` held-out cells (the comparisons
+    /// cost its square); a smaller one on all of them.
+    func testEvaluationComparesAtMostTheLimitOfHeldOutCells() {
+        let small = HeldOutSplit(cells: 1000, labels: nil, stratifiedBy: nil, fraction: 0.1, seed: 3)
+        XCTAssertEqual(EvaluationCells.heldOutCells(small), small.heldOutCells)
+        let large = HeldOutSplit(cells: 50_000, labels: nil, stratifiedBy: nil, fraction: 0.1, seed: 3)
+        let compared = EvaluationCells.heldOutCells(large)
+        XCTAssertEqual(compared.count, EvaluationCells.heldOutLimit)
+        XCTAssertEqual(compared, compared.sorted())
+        XCTAssertTrue(Set(compared).isSubset(of: large.heldOutCells))
+        XCTAssertEqual(compared, EvaluationCells.heldOutCells(large), "a fixed draw")
+        XCTAssertEqual(EvaluationCells.peerCells(large).count, EvaluationCells.heldOutLimit)
+        XCTAssertEqual(Set(EvaluationCells.cellsRead(large)).count, 2 * EvaluationCells.heldOutLimit + EvaluationCells.basisLimit - Set(EvaluationCells.peerCells(large)).intersection(EvaluationCells.basisCells(large, EvaluationCells.basisLimit)).count)
+    }
 }

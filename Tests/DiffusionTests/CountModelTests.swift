@@ -89,6 +89,8 @@ final class CountModelTests: XCTestCase {
         let all = model.counts(for: cells, seed: 7).counts
         let some = model.counts(for: HeldOutSplit.rows(cells, [0, 1, 2]), seed: 7).counts
         XCTAssertEqual(Array(all.values[0..<36]), some.values)
+        let later = model.counts(for: HeldOutSplit.rows(cells, [150, 151]), seed: 7, firstCell: 150).counts
+        XCTAssertEqual(Array(all.values[(150 * 12)..<(152 * 12)]), later.values, "a block of a large sample")
         XCTAssertNotEqual(model.counts(for: cells, seed: 8).counts.values, all.values)
     }
 

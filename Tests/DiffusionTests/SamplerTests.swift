@@ -103,6 +103,9 @@ final class SamplerTests: XCTestCase {
             XCTAssertNotEqual(a, Sampler(settings: other).sample(network, cells: 7, batch: 7))
             XCTAssertTrue(a.allSatisfy { $0 >= 0 }, "clamped at zero")
             XCTAssertTrue(a.contains { $0 > 0 })
+            // Cells 4…6 drawn on their own (a block of a large sample) are the same cells.
+            let tail = Sampler(settings: settings).sample(network, cells: 3, firstCell: 4, batch: 3)
+            for (x, y) in zip(a[(4 * 12)...], tail) { XCTAssertEqual(x, y, accuracy: 1e-5 * max(1, abs(x)), "η \(eta)") }
         }
     }
 }

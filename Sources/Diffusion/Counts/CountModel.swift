@@ -157,9 +157,9 @@ public struct CountModel {
         return exp((low + high) / 2)
     }
 
-    /// Counts for generated cells (log-normalised, in the data's units): each cell depends
-    /// only on `seed` and its index.
-    public func counts(for generated: CellMatrix, seed: UInt64) -> GeneratedCounts {
+    /// Counts for generated cells (log-normalised, in the data's units), cells `firstCell…`
+    /// of a sample: each cell depends only on `seed` and its index in the sample.
+    public func counts(for generated: CellMatrix, seed: UInt64, firstCell: Int = 0) -> GeneratedCounts {
         precondition(generated.genes == basis.genes, "CountModel: \(generated.genes) genes, fitted on \(basis.genes)")
         let (n, g) = (generated.cells, generated.genes)
         let smooth = Self.smoothExpression(generated, basis)
@@ -170,7 +170,7 @@ public struct CountModel {
             sizes.withUnsafeMutableBufferPointer { sizesOut in
                 let (out, sizesOut) = (out, sizesOut)
                 DispatchQueue.concurrentPerform(iterations: n) { c in
-                    var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(c))
+                    var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(firstCell + c))
                     let pick = Int(generator.next() % UInt64(neighbours.k))
                     let donor = Int(neighbours.indices[c * neighbours.k + pick])
                     sizesOut[c] = referenceLibraries[donor]

@@ -25,18 +25,21 @@ public struct NetworkSpace {
 
     /// `cells` cells drawn from `predictor` with the `requested` settings, in the data's
     /// units (`samplerSettings`, the sampler, then `toData`): what sampling, evaluation,
-    /// the report and the trainer's samples all generate.
-    public func generate(_ predictor: NoisePredictor, settings requested: SamplerSettings, cells: Int, batch: Int = 32,
+    /// the report and the trainer's samples all generate; cells `firstCell…` of the seed's sequence.
+    public func generate(_ predictor: NoisePredictor, settings requested: SamplerSettings, cells: Int, firstCell: Int = 0, batch: Int = 32,
                          condition: SamplingCondition? = nil,
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> CellMatrix {
         var values = Sampler(settings: try samplerSettings(requested))
-            .sample(predictor, cells: cells, batch: batch, condition: condition, progress: progress)
+            .sample(predictor, cells: cells, firstCell: firstCell, batch: batch, condition: condition, progress: progress)
         toData(&values, clamp: requested.clampNonNegative)
         if let i = values.firstIndex(where: { !$0.isFinite }) {   // clamping keeps NaN, so nothing hides it
-            throw TrainingError("the generated cells are not finite (\(values[i]) in cell \(i / (values.count / cells))): the network's weights or the run's basis are out of range")
+            throw TrainingError("the generated cells are not finite (\(values[i]) in cell \(firstCell + i / (values.count / cells))): the network's weights or the run's basis are out of range")
         }
         return CellMatrix(cells: cells, genes: values.count / cells, values: values)   // genes, however wide the network
     }
+
+    /// How many values a generated cell has in the data's units, for a network `width` wide.
+    public func genes(networkWidth width: Int) -> Int { basis?.genes ?? width }
 
     /// The sampler's settings for a request: clamping inside the sampler only when the
     /// network generates cells and the data is non-negative.

@@ -74,11 +74,13 @@ public struct Sampler {
     public init(settings: SamplerSettings) { self.settings = settings }
 
     /// Generates `cells` cells, `batch` at a time; `progress(done, total)` is called after
-    /// every denoising step of every batch. Returns [cells, genes] row-major.
+    /// every denoising step of every batch. Returns [cells, genes] row-major. The cells are
+    /// cells `firstCell…` of the seed's sequence: a million cells drawn a block at a time
+    /// are the cells drawn at once.
     /// With a `condition`, each cell is generated given its labels, with classifier-free
     /// guidance as `Guidance.Composition` defines it (plain conditional sampling, one pass per
     /// step, when no weight asks for more).
-    public func sample(_ model: NoisePredictor, cells: Int, batch: Int = 32, condition: SamplingCondition? = nil,
+    public func sample(_ model: NoisePredictor, cells: Int, firstCell: Int = 0, batch: Int = 32, condition: SamplingCondition? = nil,
                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [Float] {
         let g = model.inputWidth
         var out = [Float](repeating: 0, count: cells * g)
@@ -87,7 +89,7 @@ public struct Sampler {
         var done = 0
         for start in stride(from: 0, to: cells, by: batch) {
             let n = min(batch, cells - start)
-            var generators = (start..<(start + n)).map { SeededGenerator(seed: settings.seed, stream: UInt64($0)) }
+            var generators = (start..<(start + n)).map { SeededGenerator(seed: settings.seed, stream: UInt64(firstCell + $0)) }
             let x = FloatBuffer(count: n * g)
             for c in 0..<n { generators[c].fillNormal(x.pointer + c * g, count: g) }
             run(model, x: x, cells: n, generators: &generators, condition: condition?.cells(start..<(start + n))) {

@@ -106,16 +106,17 @@ public struct TrainedRun {
     /// `count` cells drawn from `network` with `settings`, in the data's units; each asked
     /// for its label in `labels` (a conditional run; nil asks for none; a combination may
     /// name some attributes only) with classifier-free `guidance`. With `counts`, they also
-    /// come out as counts (nil when the run has no count model).
-    public func generate(_ network: DiffusionTransformer, settings: SamplerSettings, cells count: Int, batch: Int = 32,
+    /// come out as counts (nil when the run has no count model). They are cells
+    /// `firstCell…` of the seed's sequence, so a large sample may be drawn a block at a time.
+    public func generate(_ network: DiffusionTransformer, settings: SamplerSettings, cells count: Int, firstCell: Int = 0, batch: Int = 32,
                          labels: [String]? = nil, guidance: Guidance = .plain, counts: Bool = true,
                          progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> (cells: CellMatrix, counts: GeneratedCounts?) {
         // Cells asked for nothing are the conditional network's "no label" in every attribute.
         let condition = try config.labelAttributes.map { attributes in
             try SamplingCondition(labels: labels ?? Array(repeating: "", count: count), attributes: attributes, guidance: guidance)
         }
-        let generated = try space.generate(config.target.noisePredictor(network), settings: settings, cells: count, batch: batch,
-                                           condition: condition, progress: progress)
-        return (generated, counts ? countModel?.counts(for: generated, seed: settings.seed) : nil)
+        let generated = try space.generate(config.target.noisePredictor(network), settings: settings, cells: count, firstCell: firstCell,
+                                           batch: batch, condition: condition, progress: progress)
+        return (generated, counts ? countModel?.counts(for: generated, seed: settings.seed, firstCell: firstCell) : nil)
     }
 }
