@@ -76,7 +76,7 @@ public final class AnnDataFile {
         var values = [Float](repeating: 0, count: total)
         let csr = encoding == .csr
         try scatter(source, pointers: pointers, indices: indices, data: data, minor: minor, firstRow: 0) { row, column, value in
-            values[csr ? row * genes + column : column * genes + row] = value
+            values[csr ? row * genes + column : column * genes + row] += value   // a gene stored twice: the sum, as scipy reads it
         }
         return CellMatrix(cells: cells, genes: genes, values: values)
     }

@@ -91,12 +91,26 @@ public enum CellLoader {
 
     /// Refuses NaN, infinite and negative values (scaled data), naming where they are.
     static func checkValues(_ m: CellMatrix, firstCell: Int, name: String, path: String, alternatives: [String]) throws {
-        if let i = m.values.firstIndex(where: { !$0.isFinite }) {
+        try checkValues(m.values, at: { (firstCell + $0 / m.genes, $0 % m.genes) }, name: name, path: path, alternatives: alternatives)
+    }
+
+    /// The same checks of a block's non-zero values.
+    static func checkValues(_ block: SparseRows, firstCell: Int, name: String, path: String, alternatives: [String]) throws {
+        try checkValues(block.values, at: { k in
+            (firstCell + (block.pointers.lastIndex { $0 <= k } ?? 0), Int(block.indices[k]))
+        }, name: name, path: path, alternatives: alternatives)
+    }
+
+    /// `at(i)`: the cell and gene of value i, for the message.
+    private static func checkValues(_ values: [Float], at: (Int) -> (cell: Int, gene: Int), name: String, path: String,
+                                    alternatives: [String]) throws {
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
             // Read as Float32, a finite value past ±3.4e38 (a float64 file's) arrives as infinity.
-            let value = m.values[i].isNaN ? "nan" : "\(m.values[i]) (or a value beyond Float32's ±3.4e38)"
-            throw HDF5Error("\(path): \(name) holds \(value) at cell \(firstCell + i / m.genes), gene \(i % m.genes)")
+            let value = values[i].isNaN ? "nan" : "\(values[i]) (or a value beyond Float32's ±3.4e38)"
+            let (cell, gene) = at(i)
+            throw HDF5Error("\(path): \(name) holds \(value) at cell \(cell), gene \(gene)")
         }
-        if m.values.contains(where: { $0 < 0 }) {
+        if values.contains(where: { $0 < 0 }) {
             throw HDF5Error("\(path): \(name) holds negative values (scaled data); train on counts or log-normalised data\(alternatives.isEmpty ? "" : " instead: " + alternatives.joined(separator: " or "))")
         }
     }

@@ -33,6 +33,18 @@ public struct GeneSums: Sendable {
         cells += m.cells
     }
 
+    /// Adds every row of `block`, each non-zero value mapped by `transform(value, gene)`:
+    /// the dense `add`'s sums, bit for bit, for a `transform` that keeps 0 at 0.
+    public mutating func add(_ block: SparseRows, _ transform: (Float, Int) -> Double) {
+        precondition(block.genes == genes, "GeneSums: \(block.genes) genes for \(genes)")
+        for (j, value) in zip(block.indices, block.values) {
+            let x = transform(value, Int(j))
+            sum[Int(j)] += x
+            squares[Int(j)] += x * x
+        }
+        cells += block.rows
+    }
+
     /// Per gene, the mean and the sample variance (ddof 1).
     public func moments() -> (mean: [Double], variance: [Double]) {
         let n = Double(cells)

@@ -44,12 +44,12 @@ public final class StreamedCells {
         var fractional = [Bool](repeating: false, count: sourceGenes)
         try reader.forEachBlock(progress: { progress("checking cells \($0)") }) { first, block in
             try CellLoader.checkValues(block, firstCell: first, name: matrixName, path: path, alternatives: alternatives)
-            let kept = preparation.minimumGenes > 0
-                ? Preprocessing.cells(block, expressingAtLeast: preparation.minimumGenes) : Array(0..<block.cells)
-            for c in kept {
+            for c in 0..<block.rows {
+                let entries = block.pointers[c]..<block.pointers[c + 1]
+                guard entries.count(where: { block.values[$0] != 0 }) >= preparation.minimumGenes else { continue }
                 keptRows.append(first + c)
-                for j in 0..<sourceGenes {
-                    let x = block.values[c * sourceGenes + j]
+                for k in entries {
+                    let (j, x) = (Int(block.indices[k]), block.values[k])
                     if x != 0 { expressing[j] += 1 }
                     if x != x.rounded() { fractional[j] = true }
                 }
@@ -111,7 +111,8 @@ public final class StreamedCells {
         if preparation.scaleGenes {
             var maxima = [Float](repeating: 0, count: geneCount)
             try reader.forEachBlock(rows: keptRows, progress: { progress("gene maxima \($0)") }) { block in
-                for (j, m) in Preprocessing.geneMaxima(pipeline.apply(block)).enumerated() { maxima[j] = max(maxima[j], m) }
+                let prepared = pipeline.apply(block)
+                for (j, x) in zip(prepared.indices, prepared.values) { maxima[Int(j)] = max(maxima[Int(j)], x) }
             }
             pipeline.scale = Preprocessing.unitScale(maxima: maxima)
             steps.append(Preparation.scaleStep)
@@ -148,23 +149,29 @@ public final class StreamedCells {
         holdsCounts ? try read(indices, librarySizes: true).librarySizes : nil
     }
 
+    /// Wanted rows at most this far apart are read as one range.
+    static let nearbyRows = 8
+
     private func read(_ indices: [Int], librarySizes: Bool) throws -> (cells: CellMatrix, librarySizes: [Float]) {
         var sizes = [Float](repeating: 0, count: librarySizes ? indices.count : 0)
         var values = [Float](repeating: 0, count: librarySizes ? 0 : indices.count * genes)
         let order = indices.indices.sorted { indices[$0] < indices[$1] }
         var k = 0
         while k < order.count {
-            // A run of wanted cells whose source rows fit in one block.
+            // A run of wanted cells whose source rows fit in one block, each within `nearbyRows`
+            // of the last: the rows between are read and dropped, while cells far apart (a
+            // scattered draw from a million) are read alone, costing only their own rows.
             let first = cellRows[indices[order[k]]]
             var end = k + 1
-            while end < order.count, cellRows[indices[order[end]]] < first + blockCells { end += 1 }
+            while end < order.count, cellRows[indices[order[end]]] < first + blockCells,
+                  cellRows[indices[order[end]]] - cellRows[indices[order[end - 1]]] <= Self.nearbyRows { end += 1 }
             let last = cellRows[indices[order[end - 1]]]
-            let block = try file.rows(first..<(last + 1), of: matrixName)
-            let picked = HeldOutSplit.rows(block, order[k..<end].map { cellRows[indices[$0]] - first })
+            let block = try file.sparseRows(first..<(last + 1), of: matrixName)
+            let picked = block.rows(order[k..<end].map { cellRows[indices[$0]] - first })
             if librarySizes {
                 for (row, size) in pipeline.librarySizes(picked).enumerated() { sizes[order[k + row]] = size }
             } else {
-                let prepared = pipeline.apply(picked)
+                let prepared = pipeline.apply(picked).densified()
                 for (row, position) in order[k..<end].enumerated() {
                     values.replaceSubrange((position * genes)..<((position + 1) * genes),
                                            with: prepared.values[(row * genes)..<((row + 1) * genes)])
@@ -177,7 +184,9 @@ public final class StreamedCells {
 }
 
 /// The steps of a `Preparation` once its genes are chosen, applied to a block of source
-/// rows in the order `CellLoader` applies them to the whole matrix.
+/// rows in the order `CellLoader` applies them to the whole matrix, on the rows' non-zero
+/// values (every step keeps a zero at zero): the same arithmetic in the same order, so the
+/// values are the whole matrix's bit for bit.
 struct RowPipeline: Sendable {
     var keptGenes: [Int]?
     var v3Genes: [Int]?
@@ -188,24 +197,56 @@ struct RowPipeline: Sendable {
 
     /// Each row's counts summed over the genes normalize_total sees (the genes kept before
     /// it), as `CellLoader` sums the whole matrix.
-    func librarySizes(_ block: CellMatrix) -> [Float] {
-        var m = block
-        if let keptGenes { m = Preprocessing.selectGenes(m, keptGenes) }
-        if let v3Genes { m = Preprocessing.selectGenes(m, v3Genes) }
-        return Preprocessing.totals(m)
+    func librarySizes(_ block: SparseRows) -> [Float] {
+        let (counted, _) = Self.columns(block.genes, [keptGenes, v3Genes])
+        return (0..<block.rows).map { Float(Self.total(block, row: $0, counted)) }
     }
 
-    func apply(_ block: CellMatrix) -> CellMatrix {
-        var m = block
-        if let keptGenes { m = Preprocessing.selectGenes(m, keptGenes) }
-        if let v3Genes { m = Preprocessing.selectGenes(m, v3Genes) }
-        if let targetSum {
-            Preprocessing.normalizeTotal(&m, target: targetSum)
-            Preprocessing.log1p(&m)
+    /// The rows prepared, over the genes every selection keeps.
+    func apply(_ block: SparseRows) -> SparseRows {
+        let (counted, _) = Self.columns(block.genes, [keptGenes, v3Genes])
+        let (kept, width) = Self.columns(block.genes, [keptGenes, v3Genes, seuratGenes])
+        var (pointers, indices, values) = ([0], [Int32](), [Float]())
+        indices.reserveCapacity(block.values.count)
+        values.reserveCapacity(block.values.count)
+        for r in 0..<block.rows {
+            let total = targetSum == nil ? 0 : Self.total(block, row: r, counted)
+            let factor = targetSum.map { Float($0 / total) }
+            for k in block.pointers[r]..<block.pointers[r + 1] {
+                let column = kept[Int(block.indices[k])]
+                guard column >= 0 else { continue }
+                var x = block.values[k]
+                if let factor {
+                    if total > 0 { x *= factor }
+                    x = Foundation.log1p(x)
+                }
+                if let scale { x /= scale[Int(column)] }
+                indices.append(column)
+                values.append(x)
+            }
+            pointers.append(values.count)
         }
-        if let seuratGenes { m = Preprocessing.selectGenes(m, seuratGenes) }
-        if let scale { Preprocessing.divide(&m, by: scale) }
-        return m
+        return SparseRows(rows: block.rows, genes: width, pointers: pointers, indices: indices, values: values)
+    }
+
+    /// Row `r`'s sum over the genes `counted` keeps, in gene order as the dense sum runs.
+    private static func total(_ block: SparseRows, row r: Int, _ counted: [Int32]) -> Double {
+        var total = 0.0
+        for k in block.pointers[r]..<block.pointers[r + 1] where counted[Int(block.indices[k])] >= 0 { total += Double(block.values[k]) }
+        return total
+    }
+
+    /// Each source gene's column after `selections` in turn (−1 once one drops it), and the
+    /// number of columns left. Selections list genes ascending, so columns stay in order.
+    private static func columns(_ genes: Int, _ selections: [[Int]?]) -> (map: [Int32], width: Int) {
+        var (map, width) = ((0..<genes).map(Int32.init), genes)
+        for case let selection? in selections {
+            var position = [Int32](repeating: -1, count: width)
+            for (k, j) in selection.enumerated() { position[j] = Int32(k) }
+            map = map.map { $0 < 0 ? -1 : position[Int($0)] }
+            width = selection.count
+        }
+        return (map, width)
     }
 }
 
@@ -217,21 +258,21 @@ struct BlockReader {
     let blockCells: Int
 
     /// Every source row, a block at a time: (first row, block).
-    func forEachBlock(progress: (String) -> Void, _ body: (Int, CellMatrix) throws -> Void) throws {
+    func forEachBlock(progress: (String) -> Void, _ body: (Int, SparseRows) throws -> Void) throws {
         for first in stride(from: 0, to: cells, by: blockCells) {
-            try body(first, try file.rows(first..<min(cells, first + blockCells), of: matrix))
+            try body(first, try file.sparseRows(first..<min(cells, first + blockCells), of: matrix))
             progress("\(min(cells, first + blockCells))/\(cells)")
         }
     }
 
     /// The given source rows only (ascending), a block at a time, in order.
-    func forEachBlock(rows: [Int], progress: (String) -> Void, _ body: (CellMatrix) throws -> Void) throws {
+    func forEachBlock(rows: [Int], progress: (String) -> Void, _ body: (SparseRows) throws -> Void) throws {
         var k = 0
         try forEachBlock(progress: progress) { first, block in
             let start = k
-            while k < rows.count, rows[k] < first + block.cells { k += 1 }
+            while k < rows.count, rows[k] < first + block.rows { k += 1 }
             guard k > start else { return }
-            try body(k - start == block.cells ? block : HeldOutSplit.rows(block, rows[start..<k].map { $0 - first }))
+            try body(k - start == block.rows ? block : block.rows(rows[start..<k].map { $0 - first }))
         }
     }
 }

@@ -76,40 +76,69 @@ public struct FastFourierTransform: Sendable {
         }
     }
 
-    /// Transforms a `count` × `count` grid (row-major) in place, by rows and by columns
-    /// (through a contiguous copy); with `parallel`, spread over the engine's threads. Only the
-    /// first `rows` rows need their own pass: forward, the others must be zero; inverse, the
-    /// others are left partly transformed (a zero-padded convolution reads only the first rows).
+    /// Transforms a `count` × `count` grid (row-major) in place, by rows and by columns;
+    /// with `parallel`, spread over the engine's threads. Only the first `rows` rows need
+    /// their own pass: forward, the others must be zero; inverse, the others are left partly
+    /// transformed (a zero-padded convolution reads only the first rows).
     public func transform2D(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, inverse: Bool = false,
                             rows active: Int? = nil, parallel: Bool = false) {
         let n = count
         let rows = { (range: Range<Int>) in
             for row in range { transform(re: re + row * n, im: im + row * n, inverse: inverse) }
         }
-        // Columns are copied out and back a block at a time, so that each row's piece of the
-        // block is one read of memory rather than one per column.
-        let block = 8
-        let columns = { (range: Range<Int>) in
-            let bufferRe = UnsafeMutablePointer<Double>.allocate(capacity: n * block)
-            let bufferIm = UnsafeMutablePointer<Double>.allocate(capacity: n * block)
-            defer { bufferRe.deallocate(); bufferIm.deallocate() }
-            var first = range.lowerBound
-            while first < range.upperBound {
-                let width = min(block, range.upperBound - first)
-                for r in 0..<n {
-                    let (fromRe, fromIm) = (re + r * n + first, im + r * n + first)
-                    for c in 0..<width { bufferRe[c * n + r] = fromRe[c]; bufferIm[c * n + r] = fromIm[c] }
+        let columns = { (range: Range<Int>) in self.transformColumns(re: re, im: im, range, inverse: inverse) }
+        let active = min(active ?? n, n)
+        // Columns go in strips of whole cache lines, so that no two threads share one.
+        let strips = (n + Self.strip - 1) / Self.strip
+        let columnPass = { (range: Range<Int>) in columns((range.lowerBound * Self.strip)..<min(n, range.upperBound * Self.strip)) }
+        let passes: [(Int, (Range<Int>) -> Void)] = inverse ? [(strips, columnPass), (active, rows)] : [(active, rows), (strips, columnPass)]
+        for (count, pass) in passes { if parallel { Parallel.split(count, pass) } else { pass(0..<count) } }
+    }
+
+    /// Columns transformed together: this many values of each row, one vector.
+    static let strip = 64
+
+    /// Transforms the columns `range` of the grid: the butterflies join whole rows, each a
+    /// contiguous strip of up to `strip` values sharing one twiddle, so the inner loop is a
+    /// vector operation and a strip of every row stays in cache through all the stages.
+    private func transformColumns(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, _ range: Range<Int>, inverse: Bool) {
+        let n = count
+        let sign = inverse ? -1.0 : 1.0
+        reversed.withUnsafeBufferPointer { reversed in
+            twiddleRe.withUnsafeBufferPointer { twiddleRe in
+                twiddleIm.withUnsafeBufferPointer { twiddleIm in
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let width = min(Self.strip, range.upperBound - first)
+                        for i in 0..<n {
+                            let j = Int(reversed[i])
+                            guard j > i else { continue }
+                            for c in first..<(first + width) {
+                                swap(&re[i * n + c], &re[j * n + c]); swap(&im[i * n + c], &im[j * n + c])
+                            }
+                        }
+                        var span = 1
+                        while span < n {
+                            var start = 0
+                            while start < n {
+                                for k in 0..<span {
+                                    let (wr, wi) = (twiddleRe[span + k], sign * twiddleIm[span + k])
+                                    let a = (start + k) * n + first, b = a + span * n
+                                    let (ar, ai, br, bi) = (re + a, im + a, re + b, im + b)
+                                    for c in 0..<width {
+                                        let tr = wr * br[c] - wi * bi[c], ti = wr * bi[c] + wi * br[c]
+                                        br[c] = ar[c] - tr; bi[c] = ai[c] - ti
+                                        ar[c] += tr; ai[c] += ti
+                                    }
+                                }
+                                start += 2 * span
+                            }
+                            span *= 2
+                        }
+                        first += width
+                    }
                 }
-                for c in 0..<width { transform(re: bufferRe + c * n, im: bufferIm + c * n, inverse: inverse) }
-                for r in 0..<n {
-                    let (toRe, toIm) = (re + r * n + first, im + r * n + first)
-                    for c in 0..<width { toRe[c] = bufferRe[c * n + r]; toIm[c] = bufferIm[c * n + r] }
-                }
-                first += width
             }
         }
-        let active = min(active ?? n, n)
-        let passes: [(Int, (Range<Int>) -> Void)] = inverse ? [(n, columns), (active, rows)] : [(active, rows), (n, columns)]
-        for (count, pass) in passes { if parallel { Parallel.split(count, pass) } else { pass(0..<count) } }
     }
 }

@@ -62,6 +62,19 @@ final class StreamedCellsTests: XCTestCase {
         XCTAssertThrowsError(try file.rows(195..<202)) { XCTAssertTrue("\($0)".contains("outside X's 201 cells"), "\($0)") }
     }
 
+    /// Rows out of gene order are sorted and a gene stored twice holds the sum, as scipy
+    /// reads them, whether the file is read whole, by rows or streamed.
+    func testUnsortedAndDuplicatedEntries() throws {
+        let path = Fixture.path("broken/unsorted.h5ad")
+        let file = try AnnDataFile(path: path)
+        var expected = try AnnDataFile(path: Fixture.path("csr.h5ad")).matrix()
+        expected.values[1 * 4 + 0] = 11
+        XCTAssertEqual(try file.matrix(), expected)
+        XCTAssertEqual(try file.rows(0..<5), expected)
+        XCTAssertEqual(try file.sparseRows(1..<3), SparseRows(rows: 2, genes: 4, pointers: [0, 1, 3], indices: [0, 2, 3], values: [11, 5, 1]))
+        try assertSame(path, Preparation(topGenes: nil), blockCells: 2)
+    }
+
     func testWhatCannotBeStreamedIsNamed() throws {
         let cases: [(String, Preparation, String)] = [
             (Fixture.path("dense.h5ad"), Preparation(source: "layers/counts", topGenes: nil), "stored by gene (csc_matrix)"),

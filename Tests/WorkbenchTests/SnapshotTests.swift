@@ -38,6 +38,19 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
+    /// A large run's map shows a fixed draw of its held-out cells, and says so.
+    func testTheMapOfALargeRunSaysHowManyCellsItShows() throws {
+        var state = try ScriptedRun.state()
+        var view = ViewState()
+        view.screen = .cells
+        let shown = try XCTUnwrap(state.reference).count
+        state.reference?.heldOutTotal = 100_000
+        let title = WorkbenchView.render(state, view, width: 160, height: 48, now: now).dump().split(separator: "\n")[1]
+        XCTAssertTrue(title.contains("t-SNE of \(shown) of 100000 held-out cells"), String(title))
+        state.reference?.heldOutTotal = shown
+        XCTAssertTrue(WorkbenchView.render(state, view, width: 160, height: 48, now: now).dump().contains("t-SNE of held-out cells ·"))
+    }
+
     func testASCIIModeAndTooSmallTerminal() throws {
         let state = try ScriptedRun.state()
         var view = ViewState()

@@ -153,6 +153,7 @@ public final class Session: @unchecked Sendable {
         var reference = ReferenceCells(values: cells.values, genes: cells.genes, geneNames: names, labels: comparison.heldOutLabels,
                                        labelColumn: split.stratifiedBy)
         for label in prepared.labels ?? [] { reference.typeCounts[label, default: 0] += 1 }
+        reference.heldOutTotal = split.heldOutCells.count
         return reference
     }
 

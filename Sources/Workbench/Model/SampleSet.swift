@@ -61,8 +61,17 @@ public struct ReferenceCells: Equatable, Sendable {
     /// Real cells of each type in the whole data set, training and held out (what a
     /// conditional run learned each type from, and what the sample form lists).
     public var typeCounts: [String: Int] = [:]
+    /// How many cells the run holds out: more than `count` when a large run's map shows a
+    /// fixed draw of them (`EvaluationCells.heldOutLimit`).
+    public var heldOutTotal: Int?
 
     public var count: Int { genes == 0 ? 0 : values.count / genes }
+
+    /// What the map shows: "held-out cells", or "4000 of 100000 held-out cells".
+    public var shownCells: String {
+        guard let heldOutTotal, heldOutTotal > count else { return "held-out cells" }
+        return "\(count) of \(heldOutTotal) held-out cells"
+    }
 
     public init(values: [Float], genes: Int, geneNames: [String], labels: [String]?, labelColumn: String?) {
         self.values = values

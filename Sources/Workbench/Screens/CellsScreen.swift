@@ -18,7 +18,7 @@ enum CellsScreen {
         } ?? "waiting for the held-out cells"
         let colouring = byUnit.map { "by \(state.units?.architecture == .dit ? "unit" : "atom") \($0.0.unit) of layer \($0.0.layer + 1) (t: back)" }
             ?? (byLabel ? "by cell type" : "by source")
-        grid.box(mapArea, title: "t-SNE of held-out cells · \(colouring) · \(phase)")
+        grid.box(mapArea, title: "t-SNE of \(state.reference?.shownCells ?? "held-out cells") · \(colouring) · \(phase)")
         drawLegend(state, byLabel: byLabel, byUnit: byUnit != nil, into: &grid, legendArea)
         guard let map = state.map, let reference = state.reference else { return }
         let labelIndex = Dictionary(uniqueKeysWithValues: reference.labelCounts.enumerated().map { ($0.element.label, $0.offset) })

@@ -125,3 +125,20 @@ with h5py.File(os.path.join(out, "legacy-compound.h5ad"), "w") as f:
     f.create_dataset("var", data=var_rows)
     f.create_group("uns").create_dataset("cell_type_categories",
                                          data=np.array(["glia", "neuron", "microglia"], dtype=object), dtype=text)
+
+
+# CSR rows as some writers leave them: row 2's genes out of order, and row 1 naming gene 0
+# twice (9 and 2: scipy reads their sum, 11).
+def unsorted(f):
+    data, indices, indptr = f["X/data"][:], f["X/indices"][:], f["X/indptr"][:]
+    row2 = slice(indptr[2], indptr[3])
+    indices[row2], data[row2] = indices[row2][::-1].copy(), data[row2][::-1].copy()
+    at = indptr[1]
+    data, indices = np.insert(data, at, 9.0), np.insert(indices, at, 0)
+    indptr[2:] += 1
+    for name, values in [("data", data), ("indices", indices), ("indptr", indptr)]:
+        del f["X/" + name]
+        f["X"].create_dataset(name, data=values)
+
+
+variant("unsorted.h5ad", unsorted)
