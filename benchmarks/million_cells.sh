@@ -15,17 +15,20 @@ set -euo pipefail
 out=${1:?usage: million_cells.sh OUT_DIR [CELLS] [TRAIN_SECONDS] [SAMPLED_CELLS]}
 cells=${2:-1000000}
 seconds=${3:-600}
-sampled=${4:-20000}
+sampled=${4:-2000}
 wbdit=$(realpath "${WBDIT:-.build/release/wbdit}")
 here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 cd "$out"
 data=cells.h5ad
-printf 'stage\twall_s\tpeak_MiB\n' > stages.tsv
+# KEEP_RUN=1 keeps a trained run and the rows timed so far, and runs the stages still missing.
+[ "${KEEP_RUN:-0}" = 1 ] && [ -f stages.tsv ] || printf 'stage\twall_s\tpeak_MiB\n' > stages.tsv
 
-# stage NAME COMMAND...: runs COMMAND under /usr/bin/time -v, its output in NAME.log.
+# stage NAME COMMAND...: runs COMMAND under /usr/bin/time -v, its output in NAME.log (with
+# KEEP_RUN=1, a stage already in stages.tsv is not run again).
 stage() {
     local name=$1; shift
+    [ "${KEEP_RUN:-0}" = 1 ] && grep -q "^$name"$'\t' stages.tsv && return
     /usr/bin/time -v "$@" > "$name.log" 2>&1 || { echo "$name failed: see $out/$name.log" >&2; exit 1; }
     local wall peak
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$name.log")
@@ -36,8 +39,10 @@ stage() {
 [ -f "$data" ] || stage make-file python3 "$here/benchmarks/make_streaming_file.py" \
     --source "$here/sample-data/pbmc3k_counts.h5ad" --label cell_type --cells "$cells" --out "$data"
 [ "${SKIP_SCANPY:-0}" = 1 ] || stage scanpy-prep python3 "$here/benchmarks/scanpy_prep.py" "$data" scanpy-prep.h5ad 2000
-rm -rf run
-stage train "$wbdit" train --data "$data" --streaming --top-genes 2000 --time-budget "$seconds" --run run
+if [ "${KEEP_RUN:-0}" != 1 ] || [ ! -d run ]; then
+    rm -rf run
+    stage train "$wbdit" train --data "$data" --streaming --top-genes 2000 --time-budget "$seconds" --run run
+fi
 stage sample "$wbdit" sample --run run --n "$sampled" --steps 100 --out generated.h5ad
 stage eval "$wbdit" eval --run run --json
 stage report "$wbdit" report --run run --out report.html

@@ -11,6 +11,7 @@ moved by Gaussian noise of half its distance to its 5th nearest neighbour, so th
 copies spread over the data's own neighbourhoods.
 
     python3 benchmarks/tsne_scaling.py DATA.h5ad OUT_DIR 3000 30000 100000 [--rounds 1]
+    python3 benchmarks/tsne_scaling.py DATA.h5ad OUT_DIR 1000000 --methods openTSNE wbdit
 
 Needs a release build (make build), scanpy, scikit-learn and openTSNE.
 """
@@ -69,6 +70,8 @@ def main():
     p.add_argument("out")
     p.add_argument("sizes", type=int, nargs="+")
     p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--methods", nargs="+", default=["openTSNE", "wbdit Barnes-Hut", "wbdit FFT"],
+                   help="openTSNE; wbdit (its default for the size); wbdit Barnes-Hut or wbdit FFT (forced)")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     results = []
@@ -79,9 +82,11 @@ def main():
         x = np.load(path)
         runs = {
             "openTSNE": ["python3", "-c", PEER, path, os.path.join(args.out, f"opentsne-{n}.npy")],
+            "wbdit": [WBDIT, "tsne", path, "--out", os.path.join(args.out, f"wbdit-{n}.npy")],
             "wbdit Barnes-Hut": [WBDIT, "tsne", path, "--interpolation-from", str(10**9), "--out", os.path.join(args.out, f"bh-{n}.npy")],
             "wbdit FFT": [WBDIT, "tsne", path, "--interpolation-from", "0", "--out", os.path.join(args.out, f"fft-{n}.npy")],
         }
+        runs = {method: runs[method] for method in args.methods}
         for r in range(args.rounds):
             for method, command in runs.items():
                 started = time.perf_counter()

@@ -61,6 +61,11 @@ public struct NearestNeighbours: Sendable {
         squaredDistances = distances
     }
 
+    /// Neighbours found another way (`RandomProjectionForest`).
+    init(indices: [Int32], squaredDistances: [Float], k: Int) {
+        (self.indices, self.squaredDistances, self.k) = (indices, squaredDistances, k)
+    }
+
     static func squaredNorms(_ m: CellMatrix) -> [Float] {
         m.values.withUnsafeBufferPointer { v in
             (0..<m.cells).map { VectorMath.dot(v.baseAddress! + $0 * m.genes, v.baseAddress! + $0 * m.genes, count: m.genes) }

@@ -29,7 +29,7 @@ public struct DepthProfile: Sendable {
 
     public init(run: TrainedRun, steps: [Int] = DepthProfile.defaultSteps, cells limit: Int = 256, seed: UInt64 = 0) throws {
         let (network, _) = try run.network(readouts: true)
-        let probe = try run.networkInput(Array(run.split.heldOutCells.prefix(limit)))
+        let probe = try run.networkInput(Array(EvaluationCells.heldOutCells(run.split).prefix(limit)))
         let n = probe.cells
         levels = steps.map { step in
             Level(step: step, layers: probe.values.withUnsafeBufferPointer {

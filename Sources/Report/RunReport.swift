@@ -75,7 +75,7 @@ public struct RunReport {
         // steps, seed 0), a conditional network asked for no type.
         let network = try sampled.map { try CellMatrix.load(npy: samples + "/step-\($0).npy") }
             ?? run.generate(try run.network().network, settings: SamplerSettings(steps: 50, seed: 0),
-                            cells: max(2, min(mapCells, run.split.heldOutCells.count)), counts: false).cells
+                            cells: max(2, min(mapCells, EvaluationCells.heldOutCells(run.split).count)), counts: false).cells
         guard network.genes == run.config.data.genes else { return nil }
         let comparison = try run.evaluationCells(labelsFrom: labels)
         let model = run.countModel

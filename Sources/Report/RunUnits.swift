@@ -75,7 +75,7 @@ public struct RunUnits: Sendable {
         }
         guard let names = run.cells.geneNames else { throw TrainingError("\(run.path)'s data has no gene names to read units in") }
         let (network, _) = try run.network(readouts: true)
-        let rows = Array(run.split.heldOutCells.prefix(Self.cellLimit))
+        let rows = Array(EvaluationCells.heldOutCells(run.split).prefix(Self.cellLimit))
         let n = rows.count
         let input = try run.networkInput(rows)
         input.values.withUnsafeBufferPointer { ProbeBatch.forward(network, data: $0.baseAddress!, cells: n, seed: seed, step: noiseStep) }

@@ -94,7 +94,7 @@ struct Inspect: ParsableCommand {
         switch (runPath, checkpoint, data) {
         case (let run?, nil, nil):
             let trained = try TrainedRun(path: run)
-            return (try trained.network(readouts: true).network, try trained.networkInput(Array(trained.split.heldOutCells.prefix(cells))))
+            return (try trained.network(readouts: true).network, try trained.networkInput(Array(EvaluationCells.heldOutCells(trained.split).prefix(cells))))
         case (nil, let checkpoint?, let data?):
             let network = try Checkpoint.load(checkpoint)
             let g = network.config.inputWidth

@@ -23,7 +23,9 @@ struct Sample: ParsableCommand {
         (990, 980, …, 10, 1 for 100 steps) and by default ends as the reference does, on \
         ᾱ_0; --ending clean returns the model's clean estimate x̂_0 instead. Each cell \
         depends only on the seed and its index, not on --batch (up to the rounding of \
-        the matrix products, which BLAS may do differently for another batch size).
+        the matrix products, which BLAS may do differently for another batch size). \
+        Cells are drawn and written 8192 at a time, so a million take no more memory \
+        than ten thousand.
 
         Example:
           wbdit sample --run runs/demo --n 1000 --steps 100 --out cells.h5ad
@@ -91,20 +93,7 @@ struct Sample: ParsableCommand {
         // index, so the blocks are the cells drawn at once, in bounded memory.
         let block = max(batch, Self.blockCells / batch * batch)
         let geneNames = source.geneNames(genes: source.genes)
-        let output: SampleOutput
-        switch source.origin {
-        case .run(let run):
-            output = try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values,
-                                      counts: wantsCounts(run) && run.countModel != nil)
-        case .checkpoint(let path, _):
-            if values != .network {
-                printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
-            }
-            if let scores = Self.scoresRun(of: path) {
-                printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
-            }
-            output = try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values, counts: false)
-        }
+        let output = try self.output(for: source, geneNames: geneNames)
         let names = (0..<count).map { "generated-\($0)" }
         for first in stride(from: 0, to: count, by: block) {
             let n = min(block, count - first)
@@ -136,9 +125,26 @@ struct Sample: ParsableCommand {
                      source.genes, output.description, Format.duration(seconds), Double(count) / seconds))
     }
 
-    /// Cells drawn and written at once (rounded down to whole batches): a few hundred MB
-    /// of values at 2000 genes, whatever --n.
+    /// Cells drawn and written at once (rounded down to whole batches): about 200 MB of
+    /// values at 2000 genes, whatever --n.
     static let blockCells = 8192
+
+    /// The file the cells go to, with what it will hold: counts from a run that has them.
+    private func output(for source: Source, geneNames: [String]?) throws -> SampleOutput {
+        switch source.origin {
+        case .run(let run):
+            return try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values,
+                                    counts: wantsCounts(run) && run.countModel != nil)
+        case .checkpoint(let path, _):
+            if values != .network {
+                printNote("a checkpoint alone does not know the data's counts: writing the network's cells (give --run for counts)")
+            }
+            if let scores = Self.scoresRun(of: path) {
+                printNote("\(path) generates principal-component scores, not genes: they are written as PC1, PC2, … (sample with --run \(scores) for cells)")
+            }
+            return try SampleOutput(path: out, cells: count, genes: source.genes, geneNames: geneNames, values: values, counts: false)
+        }
+    }
 
     /// Where cells come from: a trained run (its latest checkpoint, or its EMA weights) or
     /// a checkpoint file alone, with the network and the step its weights come from.

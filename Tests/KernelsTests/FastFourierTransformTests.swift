@@ -2,10 +2,10 @@ import Foundation
 import Kernels
 import XCTest
 
-/// The radix-2 FFT against the direct sum X_k = Σ_j x_j e^(−2πi·jk/N).
+/// The mixed-radix FFT against the direct sum X_k = Σ_j x_j e^(−2πi·jk/N).
 final class FastFourierTransformTests: XCTestCase {
     func testMatchesTheDirectTransformAndInvertsToNTimesTheInput() {
-        for n in [1, 2, 8, 64] {
+        for n in [1, 2, 3, 4, 5, 6, 8, 12, 15, 16, 30, 45, 64, 100, 120] {
             var generator = SeededGenerator(seed: UInt64(n))
             let re = (0..<n).map { _ in Double(generator.nextNormal()) }, im = (0..<n).map { _ in Double(generator.nextNormal()) }
             var (fr, fi) = (re, im)
@@ -28,13 +28,22 @@ final class FastFourierTransformTests: XCTestCase {
     }
 
     func testTheGridTransformIsRowsThenColumns() {
-        let n = 8
+        for n in [8, 12, 75] { gridTransform(n) }
+        XCTAssertEqual(FastFourierTransform.size(atLeast: 300), 300)
+        XCTAssertEqual(FastFourierTransform.size(atLeast: 1422), 1440)
+        XCTAssertEqual(FastFourierTransform.size(atLeast: 512), 512)
+        XCTAssertEqual(FastFourierTransform.size(atLeast: 7), 8)
+        XCTAssertEqual(FastFourierTransform.size(atLeast: 1), 1)
+    }
+
+    /// One n × n grid's transform, with more columns than a strip when n > 64.
+    func gridTransform(_ n: Int) {
         var generator = SeededGenerator(seed: 5)
         let re = (0..<(n * n)).map { _ in Double(generator.nextNormal()) }
         var (gr, gi) = (re, [Double](repeating: 0, count: n * n))
         let fft = FastFourierTransform(count: n)
         gr.withUnsafeMutableBufferPointer { r in gi.withUnsafeMutableBufferPointer { i in fft.transform2D(re: r.baseAddress!, im: i.baseAddress!) } }
-        for (u, v) in [(0, 0), (1, 3), (7, 2), (4, 4)] {
+        for (u, v) in [(0, 0), (1, 3), (7, 2), (4, 4), (n - 1, n - 2)] {
             var (sr, si) = (0.0, 0.0)
             for y in 0..<n {
                 for x in 0..<n {
@@ -42,10 +51,8 @@ final class FastFourierTransformTests: XCTestCase {
                     sr += re[y * n + x] * cos(a); si += re[y * n + x] * sin(a)
                 }
             }
-            XCTAssertEqual(gr[u * n + v], sr, accuracy: 1e-9)
-            XCTAssertEqual(gi[u * n + v], si, accuracy: 1e-9)
+            XCTAssertEqual(gr[u * n + v], sr, accuracy: 1e-9, "n \(n)")
+            XCTAssertEqual(gi[u * n + v], si, accuracy: 1e-9, "n \(n)")
         }
-        XCTAssertEqual(FastFourierTransform.size(atLeast: 300), 512)
-        XCTAssertEqual(FastFourierTransform.size(atLeast: 512), 512)
     }
 }

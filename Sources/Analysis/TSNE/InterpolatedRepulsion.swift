@@ -13,7 +13,8 @@ import Kernels
 /// part of y's grid, and W's transform in the imaginary part of K's.) The square holding the map is cut into at least
 /// `minimumBoxes` boxes a side (and at least one per unit of the map's extent), each with 3×3
 /// equispaced nodes; a point's charges are spread to its box's nodes by Lagrange weights,
-/// the nodes' potentials are the grid convolved with K (zero-padded to a power-of-two FFT),
+/// the nodes' potentials are the grid convolved with K (zero-padded to an FFT size with no
+/// prime factor above 5, the smallest holding twice the grid, as FFTW takes any size),
 /// and each point reads its potentials back with the same weights.
 ///
 /// One instance keeps its grids and FFT from call to call while the grid's size stays.
@@ -31,8 +32,8 @@ final class InterpolatedRepulsion {
         for v in y.prefix(2 * n) { low = min(low, v); high = max(high, v) }
         let extent = max(high - low, 1e-12)
         let p = Self.nodesPerBox
-        // The FFT side: a power of two holding twice the grid; the grid then takes as many
-        // boxes as fit, which only refines it at no cost.
+        // The FFT side: the smallest size the FFT takes that holds twice the grid; the grid
+        // then takes as many boxes as fit, which only refines it at no cost.
         let side = FastFourierTransform.size(atLeast: 2 * p * max(Self.minimumBoxes, Int(extent.rounded(.up))))
         let boxes = side / (2 * p), m = boxes * p
         let boxWidth = extent / Double(boxes), spacing = boxWidth / Double(p)

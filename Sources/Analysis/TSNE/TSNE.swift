@@ -17,6 +17,10 @@ public struct TSNESettings: Sendable, Equatable {
     /// From this many points on, the repulsion is interpolated on a grid (FIt-SNE), not
     /// summed over Barnes–Hut's tree: faster on large maps, slower on small ones.
     public var interpolationFrom = 50_000
+    /// From this many points on, each point's neighbours come from a random projection
+    /// forest (`RandomProjectionForest`), not the exact search, whose cost grows with the
+    /// square of the points (openTSNE uses Annoy's forest).
+    public var approximateNeighboursFrom = 50_000
     /// The largest step a point may take in one iteration.
     public var maximumStepNorm: Double? = 5
     public var seed: UInt64 = 0
@@ -33,7 +37,8 @@ public struct TSNESettings: Sendable, Equatable {
 /// 500 iterations at N; gradients without the factor 4, gains and momentum 0.8.
 ///
 /// The repulsion is summed over all pairs on small maps, over a Barnes–Hut tree on larger
-/// ones and interpolated on a grid (`InterpolatedRepulsion`) from `interpolationFrom` points.
+/// ones and interpolated on a grid (`InterpolatedRepulsion`) from `interpolationFrom` points;
+/// the neighbours are exact up to `approximateNeighboursFrom` points, a forest's above.
 ///
 /// It runs incrementally: `iterate(_:)` advances a few iterations, so a display can redraw
 /// the map as it forms. `place(_:)` adds new points to the finished map without moving it.
@@ -68,7 +73,9 @@ public final class TSNE: @unchecked Sendable {
         repulsion = n <= settings.exactLimit ? .exact : n >= settings.interpolationFrom ? .interpolated : .barnesHut
         let k = repulsion == .exact ? n - 1 : min(n - 1, Int(3 * settings.perplexity))
         perplexity = max(1, min(settings.perplexity, Double(k) / 3))
-        let neighbours = NearestNeighbours(of: points, in: points, k: k, excludingSelf: true)
+        let neighbours = n >= settings.approximateNeighboursFrom && repulsion != .exact
+            ? RandomProjectionForest(seed: settings.seed).neighbours(of: points, k: k, parallel: settings.parallel)
+            : NearestNeighbours(of: points, in: points, k: k, excludingSelf: true)
         affinities = Affinities.conditional(neighbours: neighbours.indices, squaredDistances: neighbours.squaredDistances,
                                             k: neighbours.k, perplexity: perplexity).symmetrised()
         positions = Self.initialPositions(points, seed: settings.seed)
