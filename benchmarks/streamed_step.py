@@ -1,5 +1,6 @@
 """The training step streamed against the same step reading the file whole: the default
-network on a file's top 2000 genes, the same steps, seed and batch, alternating rounds.
+network on a file's top 2000 genes (read whole, also on the genes: `--no-pca-basis`, the
+shape a streamed run has), the same steps, seed and batch, alternating rounds.
 A step's time (metrics.jsonl `step_seconds`) includes the window reads a streamed run
 makes between batches, so the mean over steps 21 on is the figure that counts; the median
 is the step alone. Prints one JSON row per run and the ratios.
@@ -29,9 +30,10 @@ def main():
     rows = []
     for r in range(args.rounds):
         for reading in ["--streaming", "--in-memory"]:
+            shape = ["--no-pca-basis"] if reading == "--in-memory" else []
             run = os.path.join(args.out, f"run{reading}-{r}")
             shutil.rmtree(run, ignore_errors=True)
-            subprocess.run([WBDIT, "train", "--data", args.data, reading, "--top-genes", "2000", "--steps", str(args.steps),
+            subprocess.run([WBDIT, "train", "--data", args.data, reading, *shape, "--top-genes", "2000", "--steps", str(args.steps),
                             "--checkpoint-every", "100000", "--readout-every", "100000", "--run", run],
                            check=True, capture_output=True)
             steps = [json.loads(line) for line in open(os.path.join(run, "metrics.jsonl")) if '"step_seconds"' in line]

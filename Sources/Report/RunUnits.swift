@@ -78,8 +78,9 @@ public struct RunUnits: Sendable {
         let rows = Array(EvaluationCells.heldOutCells(run.split).prefix(Self.cellLimit))
         let n = rows.count
         let input = try run.networkInput(rows)
-        input.values.withUnsafeBufferPointer { ProbeBatch.forward(network, data: $0.baseAddress!, cells: n, seed: seed, step: noiseStep) }
-        let readouts = network.unitReadouts()
+        let readouts = input.values.withUnsafeBufferPointer {
+            ProbeBatch.unitReadouts(network, data: $0.baseAddress!, cells: n, seed: seed, step: noiseStep)
+        }
         var generator = SeededGenerator(seed: seed, stream: 0x0417)   // the random directions
 
         let expression = HeldOutSplit.rows(evaluation.heldOut, Array(0..<n))

@@ -9,7 +9,9 @@ struct Prep: ParsableCommand {
         discussion: """
         Writes what scanpy would hold in X after the same steps — the log-normalised values \
         of the selected genes — keeping obs (for the cells kept) and the selected genes' \
-        names. The same steps run when `wbdit train` is given a raw file.
+        names. The same steps run when `wbdit train` is given a raw file. An .h5ad \
+        larger than a quarter of memory is streamed as `train` streams it (CSR blocks, \
+        bit for bit the values read whole), and written a block at a time.
 
         Example:
           wbdit prep zeisel2015_counts.h5ad --out zeisel2015.h5ad --top-genes 2000
@@ -24,20 +26,34 @@ struct Prep: ParsableCommand {
     @Option(help: "With .h5ad: an obs column of cell labels that must exist (it is kept, as all obs columns are).")
     var labels: String?
 
+    @Flag(help: "With .h5ad: read the cells a block at a time, or whole (default: stream when the matrix would fill more than a quarter of memory).")
+    var reading: Reading?
+
+    enum Reading: EnumerableFlag {
+        case streaming, inMemory
+        static func name(for value: Reading) -> NameSpecification { value == .streaming ? .customLong("streaming") : .customLong("in-memory") }
+    }
+
     func run() throws {
         let preparation = try options.preparation()
         guard out.lowercased().hasSuffix(".h5ad") else { throw InputError("--out must name an .h5ad file (got \(out))") }
-        let prepared = try CellLoader.load(input, preparation, labelsFrom: labels)
+        let streams = reading.map { $0 == .streaming } ?? CellSource.isLarge(input, source: preparation.source)
+        guard !streams || input.lowercased().hasSuffix(".h5ad") else { throw InputError("--streaming reads .h5ad files only (got \(input))") }
+        let progress = ProgressLine()
+        let cells: PreparedSource = streams
+            ? .streamed(try StreamedCells(path: input, preparation: preparation, labelsFrom: labels, progress: { progress.update($0) }))
+            : .whole(try CellLoader.load(input, preparation, labelsFrom: labels))
         // As `train` does, a file with fewer genes than --top-genes keeps them all.
+        let selected = cells.steps.contains { $0.hasPrefix("highly_variable_genes") }
         let allKept = preparation.topGenes.flatMap { top in
-            prepared.matrix.genes <= top ? "all \(prepared.matrix.genes) genes kept (no more than --top-genes \(top))" : nil
+            !selected && cells.genes <= top ? "all \(cells.genes) genes kept (no more than --top-genes \(top))" : nil
         }
         var categories: [(name: String, values: [String])] = [], strings = categories
         var numbers: [(name: String, values: [Double])] = []
-        var cellNames = prepared.cellNames
+        var cellNames = cells.cellNames
         if input.lowercased().hasSuffix(".h5ad") {
             let file = try AnnDataFile(path: input)
-            let rows = prepared.cellRows
+            let rows = cells.cellRows
             let names = try file.names("obs")
             cellNames = rows.map { names[$0] }
             for column in try file.columns("obs") {
@@ -54,9 +70,38 @@ struct Prep: ParsableCommand {
                 }
             }
         }
-        try AnnDataWriter.write(prepared.matrix, to: out, cellNames: cellNames, geneNames: prepared.geneNames,
-                                categories: categories, strings: strings, numbers: numbers, compress: true)
-        let done = prepared.steps.isEmpty ? "as read" : "after " + prepared.steps.joined(separator: ", ")
-        print("wrote \(out): \(prepared.matrix.cells) cells × \(prepared.matrix.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
+        let writer = try AnnDataWriter(path: out, cells: cells.count, genes: cells.genes, compress: true)
+        for first in stride(from: 0, to: cells.count, by: Self.blockCells) {
+            try writer.append(try cells.rows(first..<min(cells.count, first + Self.blockCells)))
+            progress.update("writing \(out): \(min(cells.count, first + Self.blockCells))/\(cells.count) cells")
+        }
+        progress.finish()
+        try writer.finish(cellNames: cellNames, geneNames: cells.geneNames, categories: categories, strings: strings, numbers: numbers)
+        let done = cells.steps.isEmpty ? "as read" : "after " + cells.steps.joined(separator: ", ")
+        print("wrote \(out): \(cells.count) cells × \(cells.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
+    }
+
+    /// Cells prepared and written at once.
+    static let blockCells = 8192
+
+    /// The prepared cells, read whole or streamed, as this command writes them.
+    private enum PreparedSource {
+        case whole(PreparedCells)
+        case streamed(StreamedCells)
+
+        var count: Int { switch self { case .whole(let p): p.matrix.cells; case .streamed(let s): s.cells } }
+        var genes: Int { switch self { case .whole(let p): p.matrix.genes; case .streamed(let s): s.genes } }
+        var geneNames: [String]? { switch self { case .whole(let p): p.geneNames; case .streamed(let s): s.geneNames } }
+        var steps: [String] { switch self { case .whole(let p): p.steps; case .streamed(let s): s.steps } }
+        /// Each prepared cell's row in the file.
+        var cellRows: [Int] { switch self { case .whole(let p): p.cellRows; case .streamed(let s): s.cellRows } }
+        var cellNames: [String]? { switch self { case .whole(let p): p.cellNames; case .streamed: nil } }
+
+        func rows(_ range: Range<Int>) throws -> CellMatrix {
+            switch self {
+            case .whole(let p): HeldOutSplit.rows(p.matrix, Array(range))
+            case .streamed(let s): try s.rows(Array(range))
+            }
+        }
     }
 }

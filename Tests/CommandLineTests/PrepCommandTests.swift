@@ -25,6 +25,25 @@ final class PrepCommandTests: XCTestCase {
         XCTAssertEqual(try prepared.column("level2_id"), try source.column("level2_id"))
     }
 
+    /// Streamed, prep writes the file it writes reading the cells whole, bit for bit, with
+    /// a cell filter in play (obs follows the cells kept), and says which genes it chose.
+    func testStreamingWritesWhatReadingWholeWrites() throws {
+        let outs = (0..<2).map { _ in NSTemporaryDirectory() + "prep-\(UUID().uuidString).h5ad" }
+        defer { for out in outs { try? FileManager.default.removeItem(atPath: out) } }
+        for (out, reading) in zip(outs, ["--streaming", "--in-memory"]) {
+            let result = try CommandRunner.wbdit(["prep", fixtures + "/zeisel-slice.h5ad", "--out", out, "--top-genes", "100",
+                                                  "--min-genes", "300", reading])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertFalse(result.stdout.contains("genes kept"), result.stdout)
+        }
+        let files = try outs.map { try AnnDataFile(path: $0) }
+        XCTAssertEqual(try files[0].matrix(), try files[1].matrix())
+        XCTAssertLessThan(try files[0].shape().cells, 201, "the filter dropped cells")
+        XCTAssertEqual(try files[0].names("obs"), try files[1].names("obs"))
+        XCTAssertEqual(try files[0].column("level1"), try files[1].column("level1"))
+        XCTAssertEqual(try files[0].names("var"), try files[1].names("var"))
+    }
+
     /// A table's first column and a 10x folder's barcodes name the cells prep writes, for
     /// the cells a filter keeps.
     func testPrepKeepsTheCellNamesOfTablesAnd10xFolders() throws {

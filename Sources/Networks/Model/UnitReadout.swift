@@ -17,6 +17,18 @@ public struct UnitReadout: Sendable {
     /// [heads, tokens, tokens]: row i holds how much token i attends to each token, the
     /// mean over the cells.
     public let attention: [Float]
+
+    /// One layer's readouts of consecutive batches as one: their cells in order, the
+    /// attention the mean over all of them.
+    public static func joining(_ parts: [UnitReadout]) -> UnitReadout {
+        let first = parts[0], cells = parts.reduce(0) { $0 + $1.cells }
+        var attention = [Float](repeating: 0, count: first.attention.count)
+        for part in parts {
+            for k in attention.indices { attention[k] += part.attention[k] * Float(part.cells) / Float(cells) }
+        }
+        return UnitReadout(layer: first.layer, cells: cells, units: first.units, heads: first.heads, tokens: first.tokens,
+                           activations: parts.flatMap(\.activations), headRates: parts.flatMap(\.headRates), attention: attention)
+    }
 }
 
 extension DiffusionTransformer {
