@@ -1,10 +1,10 @@
 /// The real cells a run's generated cells are judged against, in the data's own units: the
 /// held-out cells with their types (up to `heldOutLimit` of them, a fixed draw, so that a
-/// million-cell run is judged in bounded memory: the comparisons cost the square of it); up to `basisLimit` training cells, whose principal
-/// components are the space cells are compared in; and as many training cells as are held
-/// out, the peer: held-out against peer is the floor ("as good as real") at the generated
-/// cells' own sample sizes; with their library sizes when the data held counts. Every
-/// draw depends only on the split.
+/// million-cell run is judged in bounded memory: the comparisons cost the square of the
+/// cells); up to `basisLimit` training cells, whose principal components are the space
+/// cells are compared in; and as many training cells as are held out, the peer: held-out
+/// against peer is the floor ("as good as real") at the generated cells' own sample sizes;
+/// with their library sizes when the data held counts. Every draw depends only on the split.
 public struct EvaluationCells {
     public let heldOut: CellMatrix
     public let heldOutLabels: [String]?

@@ -162,6 +162,21 @@ final class TSNETests: XCTestCase {
         XCTAssertEqual(agree, m.cells)
     }
 
+    /// A large map lays its points out along a Z-order curve, and still gives its embedding
+    /// and a placed point's nearest reference in the input's order.
+    func testALargeMapsLayoutIsInvisibleOutside() throws {
+        let p = try points()
+        var settings = TSNESettings()
+        (settings.exactLimit, settings.approximateNeighboursFrom, settings.interpolationFrom) = (10, 100, 100)
+        let map = TSNE(points: p, settings: settings)
+        let start = TSNE.initialPositions(p, seed: settings.seed)
+        XCTAssertFalse(map.positions == start, "laid out in another order")
+        XCTAssertEqual(map.embedding.values, start.map { Float($0) })
+        XCTAssertEqual(Set(TSNE.zOrder(start)), Set(0..<p.cells))
+        let placed = TSNEPlacement(rows(p, 0..<20), on: map)
+        XCTAssertEqual(placed.nearestReference, Array(0..<20))
+    }
+
     func testPlacementPutsCopiesBesideTheirOriginalsAndLeavesTheMap() throws {
         let p = try points()
         let map = TSNE(points: p)

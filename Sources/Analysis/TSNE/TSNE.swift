@@ -44,14 +44,21 @@ public struct TSNESettings: Sendable, Equatable {
 /// the map as it forms. `place(_:)` adds new points to the finished map without moving it.
 public final class TSNE: @unchecked Sendable {
     public let settings: TSNESettings
+    /// The points, in the map's layout order (`embedding` is in the input's).
     public let points: CellMatrix
     public let affinities: Affinities
     /// How the repulsion is computed.
     public enum Repulsion: String, Sendable { case exact, barnesHut = "Barnes-Hut", interpolated = "FFT-interpolated" }
     public let repulsion: Repulsion
     public var usesExactGradient: Bool { repulsion == .exact }
-    /// [n, 2] x, y interleaved.
+    /// [n, 2] x, y interleaved, in the layout order.
     public private(set) var positions: [Double]
+    /// For a large map, the order its points are laid out in memory: along a Z-order curve
+    /// over their starting positions, so that neighbours in the data sit near each other in
+    /// memory and the attraction's reads of their positions mostly hit the cache (a million
+    /// points in the input's order miss it on almost every read). `layout[k]` is point k's
+    /// row in the input; nil keeps the input's order.
+    private let layout: [Int]?
     public private(set) var iteration = 0
     private var descent: GainsDescent
     private var gradient: [Double]
@@ -68,19 +75,47 @@ public final class TSNE: @unchecked Sendable {
     public init(points: CellMatrix, settings: TSNESettings = TSNESettings()) {
         precondition(points.cells >= 2, "t-SNE needs at least 2 points")
         self.settings = settings
-        self.points = points
         let n = points.cells
         repulsion = n <= settings.exactLimit ? .exact : n >= settings.interpolationFrom ? .interpolated : .barnesHut
         let k = repulsion == .exact ? n - 1 : min(n - 1, Int(3 * settings.perplexity))
         perplexity = max(1, min(settings.perplexity, Double(k) / 3))
-        let neighbours = n >= settings.approximateNeighboursFrom && repulsion != .exact
-            ? RandomProjectionForest(seed: settings.seed).neighbours(of: points, k: k, parallel: settings.parallel)
-            : NearestNeighbours(of: points, in: points, k: k, excludingSelf: true)
+        let start = Self.initialPositions(points, seed: settings.seed)
+        let large = n >= settings.approximateNeighboursFrom && repulsion != .exact
+        layout = large ? Self.zOrder(start) : nil
+        (self.points, positions) = layout.map { order in
+            (HeldOutSplit.rows(points, order), order.flatMap { [start[2 * $0], start[2 * $0 + 1]] })
+        } ?? (points, start)
+        let neighbours = large
+            ? RandomProjectionForest(seed: settings.seed).neighbours(of: self.points, k: k, parallel: settings.parallel)
+            : NearestNeighbours(of: self.points, in: self.points, k: k, excludingSelf: true)
         affinities = Affinities.conditional(neighbours: neighbours.indices, squaredDistances: neighbours.squaredDistances,
                                             k: neighbours.k, perplexity: perplexity).symmetrised()
-        positions = Self.initialPositions(points, seed: settings.seed)
         descent = GainsDescent(count: 2 * n)
         gradient = [Double](repeating: 0, count: 2 * n)
+    }
+
+    /// The points ordered along a Z-order (Morton) curve over `xy` [n, 2]: each coordinate cut
+    /// into 2¹⁶ steps of its range, their bits interleaved.
+    static func zOrder(_ xy: [Double]) -> [Int] {
+        let n = xy.count / 2
+        func range(_ c: Int) -> (low: Double, width: Double) {
+            let values = stride(from: c, to: xy.count, by: 2).map { xy[$0] }
+            let (low, high) = (values.min() ?? 0, values.max() ?? 0)
+            return (low, max(high - low, .leastNormalMagnitude))
+        }
+        let (x, y) = (range(0), range(1))
+        func spread(_ v: UInt64) -> UInt64 {   // bit i to bit 2i
+            var v = v & 0xFFFF
+            v = (v | v << 8) & 0x00FF_00FF; v = (v | v << 4) & 0x0F0F_0F0F
+            v = (v | v << 2) & 0x3333_3333; v = (v | v << 1) & 0x5555_5555
+            return v
+        }
+        let codes = (0..<n).map { i -> UInt64 in
+            let qx = UInt64(min(65535, max(0, (xy[2 * i] - x.low) / x.width * 65535)))
+            let qy = UInt64(min(65535, max(0, (xy[2 * i + 1] - y.low) / y.width * 65535)))
+            return spread(qx) | spread(qy) << 1
+        }
+        return (0..<n).sorted { (codes[$0], $0) < (codes[$1], $1) }
     }
 
     /// The first two principal components, scaled so the first has standard deviation 10⁻⁴,
@@ -118,9 +153,15 @@ public final class TSNE: @unchecked Sendable {
     /// Runs the whole schedule.
     public func run() { iterate(totalIterations - iteration) }
 
-    /// The map as a [n, 2] matrix.
+    /// The input's row of the map's point `k` (in the layout order).
+    func inputRow(_ k: Int) -> Int { layout?[k] ?? k }
+
+    /// The map as a [n, 2] matrix, in the input's order.
     public var embedding: CellMatrix {
-        CellMatrix(cells: points.cells, genes: 2, values: positions.map { Float($0) })
+        guard let layout else { return CellMatrix(cells: points.cells, genes: 2, values: positions.map { Float($0) }) }
+        var values = [Float](repeating: 0, count: positions.count)
+        for (k, row) in layout.enumerated() { (values[2 * row], values[2 * row + 1]) = (Float(positions[2 * k]), Float(positions[2 * k + 1])) }
+        return CellMatrix(cells: points.cells, genes: 2, values: values)
     }
 
     /// KL(P ‖ Q) of the current map, with Q's normaliser by the same method as the gradient.
@@ -179,20 +220,49 @@ public final class TSNE: @unchecked Sendable {
             z = partials.reduce(0, +)
         }
         for c in 0..<(2 * n) { gradient[c] = -gradient[c] / z }
-        // Attraction: Σ_j p_ij w_ij (y_i − y_j), with the KL's data term on the way.
-        var kl = 0.0
-        for i in 0..<n {
-            let (xi, yi) = (y[2 * i], y[2 * i + 1])
-            var (fx, fy) = (0.0, 0.0)
-            for e in p.rowStart[i]..<p.rowStart[i + 1] {
-                let j = Int(p.columns[e]), pij = p.values[e]
-                let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
-                let w = 1 / (1 + dx * dx + dy * dy)
-                fx += pij * w * dx; fy += pij * w * dy
-                if measuringKL, pij > 0 { kl += pij * log(pij / w) }
-            }
-            gradient[2 * i] += exaggeration * fx; gradient[2 * i + 1] += exaggeration * fy
-        }
+        let kl = attract(y, p, exaggeration: exaggeration, parallel: parallel, measuringKL: measuringKL, into: &gradient)
         return measuringKL ? kl + log(z) : .nan
+    }
+
+    /// Adds the attraction Σ_j p_ij w_ij (y_i − y_j), times `exaggeration`, to `gradient`;
+    /// returns the KL's data term Σ p_ij log(p_ij / w_ij) when `measuringKL`. Each point's
+    /// row is its own, so rows are spread over the threads with `parallel`; the KL's pieces
+    /// are added in piece order.
+    private static func attract(_ y: [Double], _ p: Affinities, exaggeration: Double, parallel: Bool, measuringKL: Bool,
+                                into gradient: inout [Double]) -> Double {
+        let n = p.rows, pieces = parallel ? Threads.count : 1
+        var partials = [Double](repeating: 0, count: pieces)
+        y.withUnsafeBufferPointer { y in
+            p.rowStart.withUnsafeBufferPointer { starts in
+                p.columns.withUnsafeBufferPointer { columns in
+                    p.values.withUnsafeBufferPointer { values in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            partials.withUnsafeMutableBufferPointer { partials in
+                                let (y, starts, columns, values, g, partials) = (y.baseAddress!, starts.baseAddress!, columns.baseAddress!,
+                                                                                 values.baseAddress!, g.baseAddress!, partials.baseAddress!)
+                                let body = { (piece: Int) in
+                                    var kl = 0.0
+                                    for i in Parallel.range(piece, of: pieces, total: n) {
+                                        let (xi, yi) = (y[2 * i], y[2 * i + 1])
+                                        var (fx, fy) = (0.0, 0.0)
+                                        for e in starts[i]..<starts[i + 1] {
+                                            let j = Int(columns[e]), pij = values[e]
+                                            let dx = xi - y[2 * j], dy = yi - y[2 * j + 1]
+                                            let w = 1 / (1 + dx * dx + dy * dy)
+                                            fx += pij * w * dx; fy += pij * w * dy
+                                            if measuringKL, pij > 0 { kl += pij * log(pij / w) }
+                                        }
+                                        g[2 * i] += exaggeration * fx; g[2 * i + 1] += exaggeration * fy
+                                    }
+                                    partials[piece] = kl
+                                }
+                                if pieces > 1 { Parallel.split(pieces) { range in for piece in range { body(piece) } } } else { body(0) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return partials.reduce(0, +)
     }
 }

@@ -46,7 +46,7 @@ public final class TSNEPlacement: @unchecked Sendable {
         let neighbours = NearestNeighbours(of: newPoints, in: map.points, k: k)
         affinities = Affinities.conditional(neighbours: neighbours.indices, squaredDistances: neighbours.squaredDistances,
                                             k: neighbours.k, perplexity: min(settings.perplexity, Double(k) / 3))
-        nearestReference = (0..<m).map { Int(neighbours.indices[$0 * k]) }
+        nearestReference = (0..<m).map { map.inputRow(Int(neighbours.indices[$0 * k])) }
         nearestSquaredDistance = (0..<m).map { neighbours.squaredDistances[$0 * k] }
         reference = map.positions
         tree = map.positions.withUnsafeBufferPointer { BarnesHutTree(positions: $0.baseAddress!, count: map.count) }
