@@ -118,8 +118,8 @@ public struct RandomProjectionForest {
 /// arrays. A point's list is written only by whoever handles that point.
 private final class CandidateLists: @unchecked Sendable {
     let k: Int
-    private var distance: UnsafeMutablePointer<Float>
-    private var index: UnsafeMutablePointer<Int32>
+    private let distance: UnsafeMutablePointer<Float>
+    private let index: UnsafeMutablePointer<Int32>
     private let count: Int
 
     init(points: Int, k: Int) {

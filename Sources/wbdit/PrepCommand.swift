@@ -40,9 +40,15 @@ struct Prep: ParsableCommand {
         let streams = reading.map { $0 == .streaming } ?? CellSource.isLarge(input, source: preparation.source)
         guard !streams || input.lowercased().hasSuffix(".h5ad") else { throw InputError("--streaming reads .h5ad files only (got \(input))") }
         let progress = ProgressLine()
-        let cells: PreparedSource = streams
+        let cells: CellSource = streams
             ? .streamed(try StreamedCells(path: input, preparation: preparation, labelsFrom: labels, progress: { progress.update($0) }))
             : .whole(try CellLoader.load(input, preparation, labelsFrom: labels))
+        // Each prepared cell's row in the file, and its name when the loader read one.
+        let (cellRows, loadedNames): ([Int], [String]?) = switch cells {
+        case .whole(let p): (p.cellRows, p.cellNames)
+        case .streamed(let s): (s.cellRows, nil)
+        case .kept: preconditionFailure("prep reads a file, not a run's kept cells")
+        }
         // As `train` does, a file with fewer genes than --top-genes keeps them all.
         let selected = cells.steps.contains { $0.hasPrefix("highly_variable_genes") }
         let allKept = preparation.topGenes.flatMap { top in
@@ -50,10 +56,10 @@ struct Prep: ParsableCommand {
         }
         var categories: [(name: String, values: [String])] = [], strings = categories
         var numbers: [(name: String, values: [Double])] = []
-        var cellNames = cells.cellNames
+        var cellNames = loadedNames
         if input.lowercased().hasSuffix(".h5ad") {
             let file = try AnnDataFile(path: input)
-            let rows = cells.cellRows
+            let rows = cellRows
             let names = try file.names("obs")
             cellNames = rows.map { names[$0] }
             for column in try file.columns("obs") {
@@ -70,38 +76,17 @@ struct Prep: ParsableCommand {
                 }
             }
         }
-        let writer = try AnnDataWriter(path: out, cells: cells.count, genes: cells.genes, compress: true)
-        for first in stride(from: 0, to: cells.count, by: Self.blockCells) {
-            try writer.append(try cells.rows(first..<min(cells.count, first + Self.blockCells)))
-            progress.update("writing \(out): \(min(cells.count, first + Self.blockCells))/\(cells.count) cells")
+        let writer = try AnnDataWriter(path: out, cells: cells.cells, genes: cells.genes, compress: true)
+        for first in stride(from: 0, to: cells.cells, by: Self.blockCells) {
+            try writer.append(try cells.rows(Array(first..<min(cells.cells, first + Self.blockCells))))
+            progress.update("writing \(out): \(min(cells.cells, first + Self.blockCells))/\(cells.cells) cells")
         }
         progress.finish()
         try writer.finish(cellNames: cellNames, geneNames: cells.geneNames, categories: categories, strings: strings, numbers: numbers)
         let done = cells.steps.isEmpty ? "as read" : "after " + cells.steps.joined(separator: ", ")
-        print("wrote \(out): \(cells.count) cells × \(cells.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
+        print("wrote \(out): \(cells.cells) cells × \(cells.genes) genes \(done)\(allKept.map { "; " + $0 } ?? "")")
     }
 
     /// Cells prepared and written at once.
     static let blockCells = 8192
-
-    /// The prepared cells, read whole or streamed, as this command writes them.
-    private enum PreparedSource {
-        case whole(PreparedCells)
-        case streamed(StreamedCells)
-
-        var count: Int { switch self { case .whole(let p): p.matrix.cells; case .streamed(let s): s.cells } }
-        var genes: Int { switch self { case .whole(let p): p.matrix.genes; case .streamed(let s): s.genes } }
-        var geneNames: [String]? { switch self { case .whole(let p): p.geneNames; case .streamed(let s): s.geneNames } }
-        var steps: [String] { switch self { case .whole(let p): p.steps; case .streamed(let s): s.steps } }
-        /// Each prepared cell's row in the file.
-        var cellRows: [Int] { switch self { case .whole(let p): p.cellRows; case .streamed(let s): s.cellRows } }
-        var cellNames: [String]? { switch self { case .whole(let p): p.cellNames; case .streamed: nil } }
-
-        func rows(_ range: Range<Int>) throws -> CellMatrix {
-            switch self {
-            case .whole(let p): HeldOutSplit.rows(p.matrix, Array(range))
-            case .streamed(let s): try s.rows(Array(range))
-            }
-        }
-    }
 }
