@@ -94,6 +94,21 @@ final class CountModelTests: XCTestCase {
         XCTAssertNotEqual(model.counts(for: cells, seed: 8).counts.values, all.values)
     }
 
+    /// Written and read back, the model draws the same counts; an older format is outdated.
+    func testFileRoundTripDrawsTheSameCounts() throws {
+        let (cells, sizes, _) = cells(300, genes: 12, theta: 3, seed: 6)
+        let model = CountModel(fitting: cells, librarySizes: sizes, basis: try XCTUnwrap(PrincipalBasis(fitting: cells)).leading(3), targetSum: 1e4)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("count-model-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/" + CountModel.fileName
+        try model.write(to: path)
+        XCTAssertFalse(CountModel.isOutdated(path))
+        let read = try CountModel(contentsOf: path, genes: 12)
+        XCTAssertEqual(read.counts(for: cells, seed: 3).counts.values, model.counts(for: cells, seed: 3).counts.values)
+        XCTAssertThrowsError(try CountModel(contentsOf: path, genes: 13))
+    }
+
     /// Cells from a network far from trained (values whose expm1 overflows) give counts,
     /// not a trap: each gene's mean is at most the whole library.
     func testExtremeGeneratedCellsGiveBoundedCounts() throws {

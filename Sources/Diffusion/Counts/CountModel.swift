@@ -9,23 +9,22 @@ import Kernels
 /// This model puts the sampling noise back, the way count-based generators (scVI, CFGen)
 /// do, around the network's cell:
 ///
-///     m_cg = min(max(expm1(x̂_cg), floor_g), S)   x̂: the cell's projection on the leading k
-///                                                components, clamped at 0
-///     d    = one of the 10 training cells nearest c (leading 20 PCs), the donor of its depth
+///     x̂_c  = the cell's projection on the leading k components (log-normalised units)
+///     m_cg = min(max(h_g(x̂_cg), floor_g), S)   h_g: `ExpressionCalibration`, the training
+///                                               cells' mean normalised count at that value
+///     d    = a training cell near c in those k scores, the donor of its depth (`DepthDonors`)
 ///     y_cg ~ NB(mean T_d · a_g m_cg / Σ_h a_h m_ch, dispersion θ_g)
 ///
 /// with S the run's `normalize_total` target and T_d the donor's counts over the model's
 /// genes: the network gives the cell's composition, the donor its depth, as scVI takes a
-/// cell's library over the genes it models. (Scaled from the donor's whole library instead,
-/// Kang 2018's generated cells came out 12% shallow on these genes, in median.) The counts are
-/// log-normalised with the donor's whole library, as the training cells were. k is chosen per dataset on held-out molecules
+/// cell's library over the genes it models. The counts are log-normalised with the donor's
+/// whole library, as the training cells were. k is chosen per dataset on held-out molecules
 /// (`MolecularCrossValidation`): the components past it are mostly sampling noise, which
 /// the network reproduces with the rest of the cell; kept, that noise would be counted
 /// twice, once in x̂ and once in the negative binomial (on a 400-gene panel it doubled each
 /// gene's variance). The per-gene scale a_g and dispersion θ_g are fitted by maximum
-/// likelihood on training cells' counts around their own projections, so the model adds
-/// just the noise a real cell shows around its smooth part. Counts are then log-normalised
-/// with their library size exactly as the training cells were.
+/// likelihood on training cells' counts around their own smooth parts, so the model adds
+/// just the noise a real cell shows around its smooth part.
 public struct CountModel {
     public let targetSum: Double
     /// Per gene: a_g, θ_g and the floor of m_cg.
@@ -36,44 +35,45 @@ public struct CountModel {
     public let basis: PrincipalBasis
     /// How many leading components the smooth part keeps.
     public var smoothComponents: Int { basis.components }
-    /// Training cells' leading scores, library sizes and counts over the model's genes, from
-    /// which a generated cell draws its size.
-    let referenceScores: CellMatrix
-    let referenceLibraries: [Float]
-    let referenceTotals: [Float]
+    /// h_g, from a smooth value to a mean normalised count.
+    let calibration: ExpressionCalibration
+    /// The training cells whose depths generated cells take.
+    let donors: DepthDonors
 
     /// Training cells the model is fitted on (at most), and the components of a run without a basis.
     public static let fitLimit = 5000
     public static let defaultComponents = 200
-    static let neighbourComponents = 20, neighbours = 10
 
     /// A model from its parts, as `CountModel(contentsOf:)` reads them back.
     init(targetSum: Double, scale: [Float], dispersion: [Float], floor: [Float], basis: PrincipalBasis,
-         referenceScores: CellMatrix, referenceLibraries: [Float], referenceTotals: [Float]) {
+         calibration: ExpressionCalibration, donors: DepthDonors) {
         (self.targetSum, self.scale, self.dispersion, self.floor, self.basis) = (targetSum, scale, dispersion, floor, basis)
-        (self.referenceScores, self.referenceLibraries, self.referenceTotals) = (referenceScores, referenceLibraries, referenceTotals)
+        (self.calibration, self.donors) = (calibration, donors)
     }
 
     /// Fits the model on training cells (log-normalised, in the data's units) with their
-    /// library sizes, around their projection on `basis`'s leading components: the genes'
-    /// scales a_g and the cells' depths r_c by alternating maximum likelihood (a rank-one
-    /// Poisson fit of the counts to r_c · a_g · m_cg), then each gene's dispersion θ_g.
+    /// library sizes, around their smooth parts on `basis`'s leading components: the curves
+    /// h_g, then the genes' scales a_g and the cells' depths r_c by alternating maximum
+    /// likelihood (a rank-one Poisson fit of the counts to r_c · a_g · m_cg), then each
+    /// gene's dispersion θ_g.
     public init(fitting cells: CellMatrix, librarySizes: [Float], basis: PrincipalBasis, targetSum: Double) {
         precondition(librarySizes.count == cells.cells && basis.genes == cells.genes, "CountModel: cells, sizes and basis disagree")
         let (n, g) = (cells.cells, cells.genes)
-        let smooth = Self.smoothExpression(cells, basis)
+        let smooth = Self.smoothValues(cells, basis)
         let counts = CountStatistics.counts(logNormalised: cells, librarySizes: librarySizes, targetSum: targetSum).values
+        let calibration = ExpressionCalibration(smooth: smooth, normalised: cells.values.map(expm1), cells: n, genes: g)
+        let expected = calibration.means(smooth)
         var floor = [Float](repeating: 1, count: g)
         for j in 0..<g {
-            var meanSmooth = 0.0
-            for c in 0..<n { meanSmooth += Double(smooth[c * g + j]) }
-            floor[j] = Float(max(1e-6, 0.01 * meanSmooth / Double(n)))
+            var mean = 0.0
+            for c in 0..<n { mean += Double(expected[c * g + j]) }
+            floor[j] = Float(max(1e-6, 0.01 * mean / Double(n)))
         }
         // m_cg at its floor, and each cell's counts over these genes.
         var base = [Float](repeating: 0, count: n * g), totals = [Double](repeating: 0, count: n)
         for c in 0..<n {
             for j in 0..<g {
-                base[c * g + j] = max(smooth[c * g + j], floor[j])
+                base[c * g + j] = max(expected[c * g + j], floor[j])
                 totals[c] += Double(counts[c * g + j])
             }
         }
@@ -99,23 +99,17 @@ public struct CountModel {
                 thetaOut[j] = Float(y.contains { $0 > 0 } ? Self.fitDispersion(counts: y, means: means) : 1e4)
             }
         }
-        self.targetSum = targetSum
-        self.scale = scale.map(Float.init)
-        self.dispersion = dispersion
-        self.floor = floor
-        self.basis = basis
-        let near = basis.leading(min(Self.neighbourComponents, basis.components))
-        referenceScores = near.project(cells)
-        referenceLibraries = librarySizes
-        referenceTotals = totals.map(Float.init)
+        self.init(targetSum: targetSum, scale: scale.map(Float.init), dispersion: dispersion, floor: floor, basis: basis,
+                  calibration: calibration,
+                  donors: DepthDonors(scores: basis.project(cells), libraries: librarySizes, totals: totals.map(Float.init)))
     }
 
-    /// expm1 of each cell's projection on the basis's leading components, clamped at 0.
-    static func smoothExpression(_ cells: CellMatrix, _ basis: PrincipalBasis) -> [Float] {
+    /// Each cell's projection on the basis's leading components, in the cells' units.
+    static func smoothValues(_ cells: CellMatrix, _ basis: PrincipalBasis) -> [Float] {
         var values = cells.values
         basis.project(&values)
         basis.restore(&values)
-        return values.map { expm1(max(0, $0)) }
+        return values
     }
 
     /// The dispersion θ maximising the negative-binomial likelihood of `counts` with these
@@ -162,27 +156,25 @@ public struct CountModel {
     public func counts(for generated: CellMatrix, seed: UInt64, firstCell: Int = 0) -> GeneratedCounts {
         precondition(generated.genes == basis.genes, "CountModel: \(generated.genes) genes, fitted on \(basis.genes)")
         let (n, g) = (generated.cells, generated.genes)
-        let smooth = Self.smoothExpression(generated, basis)
-        let near = basis.leading(min(Self.neighbourComponents, basis.components))
-        let neighbours = NearestNeighbours(of: near.project(generated), in: referenceScores, k: Self.neighbours)
+        let expected = calibration.means(Self.smoothValues(generated, basis))
+        let near = donors.candidates(basis.project(generated))
         var counts = [Float](repeating: 0, count: n * g), sizes = [Float](repeating: 0, count: n)
         counts.withUnsafeMutableBufferPointer { out in
             sizes.withUnsafeMutableBufferPointer { sizesOut in
                 let (out, sizesOut) = (out, sizesOut)
                 DispatchQueue.concurrentPerform(iterations: n) { c in
                     var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(firstCell + c))
-                    let pick = Int(generator.next() % UInt64(neighbours.k))
-                    let donor = Int(neighbours.indices[c * neighbours.k + pick])
-                    sizesOut[c] = referenceLibraries[donor]
+                    let donor = donors.donor(c, among: near, &generator)
+                    sizesOut[c] = donors.libraries[donor]
                     // The cell's composition a_g · m_cg, at the donor's depth over these genes.
                     // At most the whole normalised library in one gene: a network far from
-                    // trained (an early sample) can ask for expm1 of anything.
-                    var expected = 0.0
-                    for j in 0..<g { expected += Double(scale[j]) * min(max(Double(smooth[c * g + j]), Double(floor[j])), targetSum) }
-                    let depth = expected > 0 ? Double(referenceTotals[donor]) / expected : 0
+                    // trained (an early sample) can ask for anything.
+                    func m(_ j: Int) -> Double { min(max(Double(expected[c * g + j]), Double(floor[j])), targetSum) }
+                    var composition = 0.0
+                    for j in 0..<g { composition += Double(scale[j]) * m(j) }
+                    let depth = composition > 0 ? Double(donors.totals[donor]) / composition : 0
                     for j in 0..<g {
-                        let m = min(max(Double(smooth[c * g + j]), Double(floor[j])), targetSum)
-                        let mean = depth * Double(scale[j]) * m
+                        let mean = depth * Double(scale[j]) * m(j)
                         out[c * g + j] = Float(generator.nextNegativeBinomial(mean: mean, dispersion: Double(dispersion[j])))
                     }
                 }

@@ -9,20 +9,24 @@ import Networks
 ///     basis_mean                 [genes]             the smooth part's basis: μ
 ///     basis_axes                 [genes, genes]      its axes (column j the j-th), of which
 ///                                                    metadata `components` are kept
-///     reference_scores           [cells, k]          training cells' leading scores …
+///     calibration_values         [genes, bins]       h_g's knots: smooth values …
+///     calibration_means          [genes, bins]       … and mean normalised counts
+///     reference_scores           [cells, components] the depth donors' smooth scores …
 ///     reference_library_sizes    [cells]             … their library sizes
-///     reference_totals           [cells]             … and their counts over these genes
+///     reference_totals           [cells]             … their counts over these genes
+///     reference_weights          [cells]             … and their weights as donors
 ///
-/// with metadata `target_sum` (the run's normalize_total target) and `format` (2; format 1,
-/// written before generated cells took their donor's depth over these genes, is read as
-/// outdated: fitted again from the run's cells).
+/// with metadata `target_sum` (the run's normalize_total target) and `format` (3; formats 1
+/// and 2, written before the calibrated means and the weighted donors, are read as outdated:
+/// fitted again from the run's cells).
 extension CountModel {
     public static let fileName = "count-model.safetensors"
-    static let fileFormat = "2"
+    static let fileFormat = "3"
 
     /// Whether `path` holds a model of a format this wbdit no longer draws counts with.
     public static func isOutdated(_ path: String) -> Bool {
-        (try? SafeTensorsFile(contentsOf: path))?.metadata["format"] == "1"
+        guard let format = (try? SafeTensorsFile(contentsOf: path))?.metadata["format"].flatMap(Int.init) else { return false }
+        return format < Int(fileFormat)!
     }
 
     /// Writes the model atomically into `path`.
@@ -35,9 +39,13 @@ extension CountModel {
         file.add("floor", shape: [g], floats: floor)
         file.add("basis_mean", shape: [g], floats: basis.mean)
         file.add("basis_axes", shape: [g, g], floats: basis.axes)
-        file.add("reference_scores", shape: [referenceScores.cells, referenceScores.genes], floats: referenceScores.values)
-        file.add("reference_library_sizes", shape: [referenceLibraries.count], floats: referenceLibraries)
-        file.add("reference_totals", shape: [referenceTotals.count], floats: referenceTotals)
+        file.add("calibration_values", shape: [g, calibration.bins], floats: calibration.knotValues)
+        file.add("calibration_means", shape: [g, calibration.bins], floats: calibration.knotMeans)
+        let cells = donors.scores.cells
+        file.add("reference_scores", shape: [cells, donors.scores.genes], floats: donors.scores.values)
+        file.add("reference_library_sizes", shape: [cells], floats: donors.libraries)
+        file.add("reference_totals", shape: [cells], floats: donors.totals)
+        file.add("reference_weights", shape: [cells], floats: donors.weights)
         try file.write(to: path)
     }
 
@@ -66,12 +74,20 @@ extension CountModel {
         let n = referenceShape[0]
         let basis = PrincipalBasis(mean: try tensor("basis_mean", [genes]), axes: try tensor("basis_axes", [genes, genes]),
                                    components: components)
-        guard referenceShape[1] == min(Self.neighbourComponents, components) else {
-            throw bad("reference_scores holds \(referenceShape[1]) scores per cell, not \(min(Self.neighbourComponents, components))")
+        guard referenceShape[1] == components else {
+            throw bad("reference_scores holds \(referenceShape[1]) scores per cell, not \(components)")
         }
+        guard let calibrationShape = file.info("calibration_values")?.shape, calibrationShape.count == 2,
+              calibrationShape[0] == genes, calibrationShape[1] >= 1 else {
+            throw bad("tensor calibration_values is missing or not of \(genes) rows")
+        }
+        let calibration = ExpressionCalibration(knotValues: try tensor("calibration_values", calibrationShape),
+                                                knotMeans: try tensor("calibration_means", calibrationShape),
+                                                genes: genes, bins: calibrationShape[1])
+        let donors = DepthDonors(scores: CellMatrix(cells: n, genes: components, values: try tensor("reference_scores", referenceShape)),
+                                 libraries: try tensor("reference_library_sizes", [n]), totals: try tensor("reference_totals", [n]),
+                                 weights: try tensor("reference_weights", [n]))
         self.init(targetSum: targetSum, scale: try tensor("scale", [genes]), dispersion: try tensor("dispersion", [genes]),
-                  floor: try tensor("floor", [genes]), basis: basis,
-                  referenceScores: CellMatrix(cells: n, genes: referenceShape[1], values: try tensor("reference_scores", referenceShape)),
-                  referenceLibraries: try tensor("reference_library_sizes", [n]), referenceTotals: try tensor("reference_totals", [n]))
+                  floor: try tensor("floor", [genes]), basis: basis, calibration: calibration, donors: donors)
     }
 }
