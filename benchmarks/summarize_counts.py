@@ -10,7 +10,10 @@ noise between two seeds: where OUT_DIR holds seed1-counts.json and seed1-network
 (`wbdit eval --seed 1`), that noise is the larger seed-to-seed change of the two, per
 figure (MMD² and kNN AUC).
 Usage: python3 benchmarks/summarize_counts.py OUT_DIR            one dataset's table
-       python3 benchmarks/summarize_counts.py --summary DIR...     one line per dataset"""
+       python3 benchmarks/summarize_counts.py --summary DIR...     one line per dataset
+       python3 benchmarks/summarize_counts.py --formats DIR...     the same checkpoint's counts by
+                                                                   the previous count model (f2-counts.json)
+                                                                   and today's (ours-counts.json)"""
 import json
 import os
 import sys
@@ -153,7 +156,30 @@ def summary(outs):
               f"{scvi_met}/{len(compared) if scvi else 0} | {ahead}/{len(compared)} |")
 
 
+def formats(outs):
+    keys = [("mmd2_rbf_biased", "MMD²", "ratio"), ("knn_auc", "AUC", "gap"), ("wasserstein1_gene_mean", "W1", "ratio"),
+            ("zero_fraction_gene_gap", "zero gap", "ratio"), ("library_size_w1_log", "library", "ratio"),
+            ("genes_detected_w1_log", "detected", "ratio"), ("variance_ratio_median", "var ratio", "value"),
+            ("variance_ratio_p90", "var ratio p90", "value")]
+    print("| dataset | " + " | ".join(label for _, label, _ in keys) + " |")
+    print("|---|" + "---|" * len(keys))
+    for out in outs:
+        old, new = load(out, "f2-counts.json"), load(out, "ours-counts.json")
+        def cell(key, kind):
+            if key not in old or key not in new:
+                return "–"
+            floor = new.get(key + "_floor")
+            if kind == "ratio" and floor:
+                return f"{old[key] / floor:.1f}× → {new[key] / floor:.1f}×"
+            if kind == "gap" and floor is not None:
+                return f"{old[key] - floor:+.3f} → {new[key] - floor:+.3f}"
+            return f"{old[key]:.3f} → {new[key]:.3f}"
+        print(f"| {os.path.basename(os.path.normpath(out))} | " + " | ".join(cell(k, kind) for k, _, kind in keys) + " |")
+
+
 if sys.argv[1] == "--summary":
     summary(sys.argv[2:])
+elif sys.argv[1] == "--formats":
+    formats(sys.argv[2:])
 else:
     table(sys.argv[1])
