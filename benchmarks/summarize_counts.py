@@ -5,6 +5,8 @@ counts and scVI's meet it. Targets (issue 37): cell level MMD² ≤ 5× floor, k
 + 0.1, gene–gene r ≥ floor − 0.05; gene level W1, zero gap, library size and genes
 detected ≤ 2× floor, mean and variance r ≥ floor − 0.01, variance ratio median 0.8–1.25;
 memorisation: median-distance ratio ≥ 0.9, near-copies ≤ 5%.
+Where OUT_DIR holds alone.json (benchmarks/count_model_alone.py: the held-out cells through the
+count model, as if from a perfect network), its column shows what the count model misses by itself.
 Counts are never to be worse than the network's own cells at the cell level beyond the
 noise between two seeds: where OUT_DIR holds seed1-counts.json and seed1-network.json
 (`wbdit eval --seed 1`), that noise is the larger seed-to-seed change of the two, per
@@ -107,15 +109,17 @@ def counts_hold(out):
 def table(out):
     ours, network, scvi = load(out, "ours-counts.json"), load(out, "ours-network.json"), load(out, "scvi.json")
     ours1, network1 = load(out, "seed1-counts.json"), load(out, "seed1-network.json")
-    print("| figure | ours: counts | seed 1 | ours: network's cells | seed 1 | scVI | floor | target | ours meets | scVI meets |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    alone = load(out, "alone.json")
+    print("| figure | ours: counts | seed 1 | ours: network's cells | seed 1 | count model alone | scVI | floor | target | "
+          "ours meets | alone meets | scVI meets |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key, label, target in rows:
         if key not in ours and key not in scvi:
             continue
         floor = ours.get(key + "_floor", scvi.get(key + "_floor"))
         print(f"| {label} | {f(ours.get(key))} | {f(ours1.get(key))} | {f(network.get(key))} | {f(network1.get(key))} | "
-              f"{f(scvi.get(key))} | {f(floor)} | {describe(target)} | "
-              f"{met(ours.get(key), floor, target)} | {met(scvi.get(key), floor, target)} |")
+              f"{f(alone.get(key))} | {f(scvi.get(key))} | {f(floor)} | {describe(target)} | "
+              f"{met(ours.get(key), floor, target)} | {met(alone.get(key), floor, target)} | {met(scvi.get(key), floor, target)} |")
     for key, (counts, cells, noise, holds) in counts_hold(out).items():
         print(f"\nCounts against the network's cells, {key}: {counts:.4f} against {cells:.4f}, two seeds' noise {noise:.4f}: "
               f"{'within' if holds else '**worse**'}.")
@@ -131,9 +135,9 @@ def table(out):
 
 def summary(outs):
     print("| dataset | k | MMD² / floor | AUC − floor | gene–gene r − floor | W1 / floor | zero gap / floor | library / floor | "
-          "detected / floor | var ratio | near-copies | counts hold the network's cell level | targets met: ours | scVI | "
-          "ours ahead of scVI |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "detected / floor | var ratio | near-copies | counts hold the network's cell level | targets met: ours | "
+          "count model alone | scVI | ours ahead of scVI |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for out in outs:
         ours, scvi = load(out, "ours-counts.json"), load(out, "scvi.json")
         fl = lambda k: ours.get(k + "_floor")
@@ -143,6 +147,8 @@ def summary(outs):
             return "–" if ours.get(k) is None or fl(k) is None else f"{ours[k] - fl(k):+.3f}"
         targeted = [(k, t) for k, _, t in rows if t is not None and ours.get(k) is not None and fl(k) is not None]
         ours_met = sum(bool(meets(ours[k], fl(k), t)) for k, t in targeted)
+        alone = load(out, "alone.json")
+        alone_met = sum(bool(meets(alone.get(k), fl(k), t)) for k, t in targeted if alone.get(k) is not None)
         scvi_met = sum(bool(meets(scvi.get(k), fl(k), t)) for k, t in targeted if scvi.get(k) is not None)
         compared = [(k, t) for k, t in targeted if scvi.get(k) is not None]
         ahead = sum(better(ours[k], scvi[k], t) for k, t in compared)
@@ -153,6 +159,7 @@ def summary(outs):
               f"{gap('gene_gene_corr_r')} | {ratio('wasserstein1_gene_mean')} | {ratio('zero_fraction_gene_gap')} | "
               f"{ratio('library_size_w1_log')} | {ratio('genes_detected_w1_log')} | "
               f"{f(ours.get('variance_ratio_median'))} | {f(ours.get('near_copy_share'))} | {holds} | {ours_met}/{len(targeted)} | "
+              f"{f'{alone_met}/{len(targeted)}' if alone else '–'} | "
               f"{scvi_met}/{len(compared) if scvi else 0} | {ahead}/{len(compared)} |")
 
 
