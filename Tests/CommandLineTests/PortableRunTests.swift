@@ -7,6 +7,28 @@ import XCTest
 /// it, with the training file gone, samples and evaluates byte for byte as before, and its
 /// report and inspection still work; what it did not keep is refused in one line.
 final class PortableRunTests: XCTestCase {
+    /// A run records its training file's absolute path: trained from a relative path, it
+    /// finds the file from another working directory (here for labels from a column it did
+    /// not keep).
+    func testARunTrainedFromARelativePathFindsItsDataFromElsewhere() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let folder = NSTemporaryDirectory() + "wbdit-relative-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: fixture, toPath: folder + "/train.h5ad")
+        let trained = try CommandRunner.wbdit(["train", "--data", "train.h5ad", "--run", "run", "--top-genes", "100", "--steps", "2",
+                                               "--stratify", "level1", "--patch", "10", "--hidden", "16", "--depth", "1",
+                                               "--heads", "2", "--batch", "8"], in: folder)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/run/config.json"))) as? [String: Any]
+        let recorded = try XCTUnwrap((config?["data"] as? [String: Any])?["path"] as? String)
+        XCTAssertEqual(recorded, URL(fileURLWithPath: folder + "/train.h5ad").standardizedFileURL.path)
+        let evaluated = try CommandRunner.wbdit(["eval", "--run", "../run", "--steps", "2", "--labels", "level2", "--json"],
+                                                in: folder + "/elsewhere")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+    }
+
     func testACopiedRunWithoutItsDataSamplesAndEvaluatesAsBefore() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path

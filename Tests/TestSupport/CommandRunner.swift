@@ -14,14 +14,17 @@ public struct CommandRunner {
             ?? Bundle.main.bundleURL
     }
 
-    public static func wbdit(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try run(productsDirectory.appendingPathComponent("wbdit").path, arguments, environment: environment)
+    /// Runs `wbdit`, in `directory` when given (else this process's working directory).
+    public static func wbdit(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Result {
+        try run(productsDirectory.appendingPathComponent("wbdit").path, arguments, environment: environment, in: directory)
     }
 
     /// Runs any executable (a release build of wbdit, say).
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           in directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()

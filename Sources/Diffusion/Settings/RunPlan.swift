@@ -225,7 +225,7 @@ public struct RunPlan: Sendable, Equatable {
             throw TrainingError("threads must be between 1 and \(TrainingLimits.threads.upperBound) (got \(threads))")
         }
         Threads.configure(threads)
-        var source = DataSource(path: (dataPath as NSString).standardizingPath,
+        var source = DataSource(path: DataSource.recorded(dataPath),
                                 checksum: try DataSource.checksum(ofFile: dataPath), cells: prepared.cells,
                                 genes: prepared.genes, nonNegative: prepared.nonNegative,
                                 preparation: preparation, preprocessing: prepared.steps, geneNames: prepared.geneNames,

@@ -151,6 +151,10 @@ public struct DataSource: Codable, Equatable, Sendable {
         self.geneScale = geneScale
     }
 
+    /// The path a run records for its data: absolute, so that the run finds its training file
+    /// from any working directory (runs recorded before keep the path as it was given).
+    public static func recorded(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
     /// FNV-1a 64 of a file's bytes, in hex; for a folder (10x), of its files' names and
     /// bytes in name order.
     public static func checksum(ofFile path: String) throws -> String {

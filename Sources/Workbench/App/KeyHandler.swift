@@ -248,7 +248,7 @@ public struct KeyHandler {
                                              hiddenSize: try integer("hidden", 1...8192, "hidden"),
                                              depth: try integer("depth", 1...64, "depth"), heads: try integer("heads", 1...256, "heads"))
             } catch let error as ConfigurationError { throw FormError(error.description) }
-            if let c = state.config, c.data.path == (data as NSString).standardizingPath { plan.preparation = c.data.preparation }
+            if let c = state.config, c.data.path == DataSource.recorded(data) { plan.preparation = c.data.preparation }
             plan.stratifyBy = state.reference?.labelColumn
             plan.batch = try integer("batch", TrainingLimits.batch, "batch")
             guard let rate = Double(form["lr"]), rate > 0, rate.isFinite else { throw FormError("learning rate must be a positive number") }
