@@ -1,14 +1,16 @@
-"""The count model alone: a run's held-out cells put through its count model as if a perfect
-network had generated them, written as `wbdit sample` writes counts, for `wbdit eval --run R
---generated FILE`. What the count model's output misses here it misses by itself; what the
-default output misses beyond it comes from the network's cells.
+"""The count model alone: a run's training cells put through its count model as if a perfect
+network had generated them (as many as it holds out, a seeded draw of those it keeps), written
+as `wbdit sample` writes counts, for `wbdit eval --run R --generated FILE`. What the count
+model's output misses here it misses by itself; what the default output misses beyond it comes
+from the network's cells. (Training cells, not the held-out ones: counts made from the held-out
+cells would sit next to their own source in every cell-level comparison.)
 
     python3 benchmarks/count_model_alone.py --run RUN --out alone.h5ad [--seed 0]
     wbdit eval --run RUN --generated alone.h5ad --json > alone.json
 
 It reads the run's `count-model.safetensors` (format 3, docs/recipe.md "Counts out") with
 NumPy and draws as `CountModel.counts(for:seed:)` does, with NumPy's generator: each
-held-out cell's smooth part on the model's k components, each gene's mean from the
+cell's smooth part on the model's k components, each gene's mean from the
 calibration curve (linear between knots, flat past them) at least its floor and at most
 the normalize_total target, times its scale; a depth donor among the 30 training cells
 nearest in the k scores, drawn by the file's weights; NB(θ_g) counts at the donor's depth
@@ -51,7 +53,10 @@ def main():
     split = json.load(open(os.path.join(args.run, "split.json")))
     kept = anndata.read_h5ad(os.path.join(args.run, "cells.h5ad"))
     held_out = np.isin(kept.obs["row"].values.astype(int), split["heldOutCells"])
-    x = kept.X[held_out]
+    rng = np.random.default_rng(args.seed)
+    training = np.flatnonzero(~held_out)
+    chosen = np.sort(rng.choice(training, size=min(int(held_out.sum()), len(training)), replace=False))
+    x = kept.X[chosen]
     x = np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=np.float64)
 
     scores = (x - mean) @ axes
@@ -60,7 +65,6 @@ def main():
     m = np.stack([np.interp(smooth[:, j], knots[j], means[j]) for j in range(smooth.shape[1])], axis=1)
     m = np.minimum(np.maximum(m, model["floor"]), target) * model["scale"]
 
-    rng = np.random.default_rng(args.seed)
     reference = model["reference_scores"]
     squared = (scores ** 2).sum(1)[:, None] + (reference ** 2).sum(1)[None, :] - 2 * scores @ reference.T
     candidates = np.argsort(squared, axis=1, kind="stable")[:, :min(30, len(reference))]

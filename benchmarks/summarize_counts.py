@@ -160,7 +160,7 @@ def summary(outs):
               f"{ratio('library_size_w1_log')} | {ratio('genes_detected_w1_log')} | "
               f"{f(ours.get('variance_ratio_median'))} | {f(ours.get('near_copy_share'))} | {holds} | {ours_met}/{len(targeted)} | "
               f"{f'{alone_met}/{len(targeted)}' if alone else '–'} | "
-              f"{scvi_met}/{len(compared) if scvi else 0} | {ahead}/{len(compared)} |")
+              f"{f'{scvi_met}/{len(compared)}' if scvi else '–'} | {f'{ahead}/{len(compared)}' if scvi else '–'} |")
 
 
 def formats(outs):
