@@ -7,16 +7,22 @@ import XCTest
 /// it, with the training file gone, samples and evaluates byte for byte as before, and its
 /// report and inspection still work; what it did not keep is refused in one line.
 final class PortableRunTests: XCTestCase {
+    /// A new folder holding train.h5ad (a slice of Zeisel's cells) and an empty elsewhere/.
+    private func scratchFolder() throws -> String {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
+        let folder = NSTemporaryDirectory() + "wbdit-portable-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture, toPath: folder + "/train.h5ad")
+        return folder
+    }
+
     /// A run records its training file's absolute path: trained from a relative path, it
     /// finds the file from another working directory (here for labels from a column it did
     /// not keep).
     func testARunTrainedFromARelativePathFindsItsDataFromElsewhere() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
-        let folder = NSTemporaryDirectory() + "wbdit-relative-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.copyItem(atPath: fixture, toPath: folder + "/train.h5ad")
         let trained = try CommandRunner.wbdit(["train", "--data", "train.h5ad", "--run", "run", "--top-genes", "100", "--steps", "2",
                                                "--stratify", "level1", "--patch", "10", "--hidden", "16", "--depth", "1",
                                                "--heads", "2", "--batch", "8"], in: folder)
@@ -30,13 +36,9 @@ final class PortableRunTests: XCTestCase {
     }
 
     func testACopiedRunWithoutItsDataSamplesAndEvaluatesAsBefore() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../CellDataTests/Fixtures/zeisel-slice.h5ad").standardized.path
-        let folder = NSTemporaryDirectory() + "wbdit-portable-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (data, run, copy) = (folder + "/train.h5ad", folder + "/run", folder + "/elsewhere/run")
-        try FileManager.default.copyItem(atPath: fixture, toPath: data)
         let trained = try CommandRunner.wbdit(["train", "--data", data, "--run", run, "--top-genes", "100", "--steps", "4",
                                                "--stratify", "level1", "--holdout", "0.2", "--patch", "10", "--hidden", "16",
                                                "--depth", "1", "--heads", "2", "--batch", "8"])
