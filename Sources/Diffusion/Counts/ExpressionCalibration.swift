@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 
 /// Per gene, the mean normalised count of the cells whose smooth log value is s:
 ///
@@ -14,8 +13,9 @@ import Foundation
 /// is not expm1 of the mean of its logs. For a gene that is sparse in a cell type, x̂ is a
 /// small average of zeros and log1p(S/L), and expm1 of it understates the expression there
 /// several-fold while a per-gene scale overstates it elsewhere; the negative binomial then
-/// makes too many zeros and too few genes detected per cell (on a 400-gene CITE-seq panel,
-/// 0.451 of the values zero against 0.408 in the real cells). The calibrated curve puts the
+/// makes too many zeros and too few genes detected per cell (in a NumPy prototype on a
+/// 400-gene CITE-seq panel, 0.451 of the values zero against 0.408 in the real cells). The
+/// calibrated curve puts the
 /// mean where the cells have it.
 struct ExpressionCalibration {
     let genes: Int, bins: Int
