@@ -55,7 +55,7 @@ struct Train: ParsableCommand {
     var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay (default: the recipe's).")
     var weightDecay: Double?
-    @Option(help: "Training steps, or give --epochs (default: with --time-budget, the steps that fit it, timed on this machine before training; otherwise the preset's, 90000 for the white-box small preset on fast).")
+    @Option(help: "Training steps, or give --epochs (default: with --time-budget, the steps that fit it, timed on this machine before training and again from the run's pace every twentieth of the budget; otherwise the preset's, 90000 for the white-box small preset on fast).")
     var steps: Int?
     @Option(help: "Passes over the data (each drops the last partial batch).")
     var epochs: Int?
@@ -206,10 +206,9 @@ struct Train: ParsableCommand {
         trainer.start { event in
             switch event {
             case .step(let r):
-                let total = trainer.config.totalSteps
                 // Most wanted first: a narrow terminal cuts the line from the right.
                 progress.update(String(format: "%@ step %d/%d  ETA %@  loss %.5f  lr %.2e  %@/step  %.1f cells/s  epoch %d",
-                                       Format.bar(r.progress(totalSteps: total, budget: trainer.config.timeBudgetSeconds)), r.step, total,
+                                       Format.bar(r.progress(budget: trainer.config.timeBudgetSeconds)), r.step, r.totalSteps,
                                        Format.duration(r.etaSeconds), r.loss, r.learningRate, Format.seconds(r.stepSeconds),
                                        r.cellsPerSecond, r.epoch))
             case .readouts(let step, let layers):

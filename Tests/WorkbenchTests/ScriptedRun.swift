@@ -35,7 +35,7 @@ enum ScriptedRun {
 
     static func stepReport(_ step: Int) -> StepReport {
         let loss = 0.25 + 0.75 * exp(-Double(step) / 60) + 0.03 * sin(Double(step) * 1.7)
-        return StepReport(step: step, epoch: step * 16 / 270, loss: loss, learningRate: 1e-3, gradientNorm: 0.5 + 0.1 * cos(Double(step)),
+        return StepReport(step: step, totalSteps: 1000, epoch: step * 16 / 270, loss: loss, learningRate: 1e-3, gradientNorm: 0.5 + 0.1 * cos(Double(step)),
                           stepSeconds: 0.0425, cellsPerSecond: 376.5, etaSeconds: Double(1000 - step) * 0.0425, peakMemoryMiB: 212)
     }
 

@@ -7,6 +7,7 @@ weights, the AdamW moments, the EMA and the saved generator, epoch and position.
 """
 
 import json
+import math
 
 import pytest
 
@@ -71,3 +72,17 @@ def test_time_budget_stops_with_a_checkpoint(swift_runs, tmp_path):
     assert config["totalSteps"] == 100000 and config["learningRate"]["totalSteps"] == 100000
     steps, _ = metrics(run)
     assert max(steps) == latest
+
+
+def test_a_schedule_resized_by_a_time_budget_reads_as_wbdit_writes_it():
+    # `LearningRateSchedule.resized(at: 60, totalSteps: 210)` of peak 1, warm-up 10, floor
+    # 0.1, 110 steps, as config.json holds it (TimeBudgetPlanningTests checks the same rates).
+    from wbdit_torch.diffusion import LearningRateSchedule
+    c = {"peakRate": 1, "warmupSteps": 10, "cosineDecay": True, "minimumRate": 0.1, "totalSteps": 210,
+         "anchor": {"step": 60, "progress": 0.5}}
+    resized = LearningRateSchedule.from_config(c)
+    original = LearningRateSchedule.from_config({**c, "totalSteps": 110, "anchor": None})
+    assert resized.rate(60) == pytest.approx(original.rate(60)) == pytest.approx(0.55)
+    assert resized.rate(135) == pytest.approx(0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 0.75)))
+    assert resized.rate(210) == pytest.approx(0.1)
+    assert resized.rate(85) > original.rate(85)   # the longer decay falls more slowly

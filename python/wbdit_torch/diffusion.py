@@ -125,12 +125,16 @@ class LearningRateSchedule:
     cosine_decay: bool = False
     minimum_rate: float = 0.0
     total_steps: int = 1
+    # (step, progress): where the decay stood when a time budget last changed the run's length
+    anchor: tuple[int, float] | None = None
 
     @classmethod
     def from_config(cls, c: dict) -> "LearningRateSchedule":
+        anchor = c.get("anchor")
         return cls(peak_rate=float(c["peakRate"]), warmup_steps=int(c.get("warmupSteps", 0)),
                    cosine_decay=bool(c.get("cosineDecay", False)), minimum_rate=float(c.get("minimumRate", 0.0)),
-                   total_steps=int(c["totalSteps"]))
+                   total_steps=int(c["totalSteps"]),
+                   anchor=(int(anchor["step"]), float(anchor["progress"])) if anchor else None)
 
     def rate(self, step: int) -> float:
         """The rate of update `step` (1-based)."""
@@ -138,8 +142,14 @@ class LearningRateSchedule:
             return self.peak_rate * step / max(1, self.warmup_steps)
         if not self.cosine_decay or self.total_steps <= self.warmup_steps:
             return self.peak_rate
-        progress = min(1.0, (step - self.warmup_steps) / (self.total_steps - self.warmup_steps))
-        return self.minimum_rate + (self.peak_rate - self.minimum_rate) * 0.5 * (1 + math.cos(math.pi * progress))
+        return self.minimum_rate + (self.peak_rate - self.minimum_rate) * 0.5 * (1 + math.cos(math.pi * self.progress(step)))
+
+    def progress(self, step: int) -> float:
+        """How far the decay is: linear from the end of warm-up to the anchor, and from there to the end."""
+        from_step, from_progress = self.anchor or (self.warmup_steps, 0.0)
+        if step <= from_step:
+            return from_progress * (step - self.warmup_steps) / max(1, from_step - self.warmup_steps)
+        return min(1.0, from_progress + (1 - from_progress) * (step - from_step) / max(1, self.total_steps - from_step))
 
 
 # MARK: - Timestep draws

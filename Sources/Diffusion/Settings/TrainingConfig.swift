@@ -55,6 +55,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The prediction target, ε unless the run chose otherwise.
     public var target: PredictionTarget { predictionTarget ?? .epsilon }
+    /// Whether the time budget chose the run's length: the trainer then plans it again at
+    /// each checkpoint, from the pace so far (`StepTimer.stepsLeft`).
+    public var lengthFollowsBudget: Bool { lengthChoice != nil && timeBudgetSeconds != nil }
     /// The training step's product precision, Float32 unless the run chose otherwise.
     public var precision: ProductPrecision { productPrecision ?? .float32 }
 

@@ -8,7 +8,11 @@ import Storage
 /// (`send`) and events (the `onEvent` callback, called on the trainer's thread with plain
 /// values). It is the only writer of its run directory.
 public final class Trainer: @unchecked Sendable {
-    public let config: TrainingConfig
+    /// The run's configuration. Only its length and schedule change while it trains, when a
+    /// time budget set them (`replan`); any thread may read it.
+    public var config: TrainingConfig { configLock.withLock { current } }
+    private var current: TrainingConfig
+    private let configLock = NSLock()
     public let run: RunDirectory
     /// The principal basis the network works in (`--pca-basis`), or nil.
     public let basis: PrincipalBasis?
@@ -21,6 +25,8 @@ public final class Trainer: @unchecked Sendable {
     private var recentStepSeconds: Double?
     /// Seconds of training so far, over every session of this run (what a time budget counts).
     private var trainingSeconds = 0.0
+    /// `trainingSeconds` at the last checkpoint written or resumed from.
+    private var secondsAtCheckpoint = 0.0
     private var metrics: MetricsLog?
     private let finished = DispatchSemaphore(value: 0)
     /// This trainer's hold on its run directory, given up when it ends.
@@ -28,7 +34,7 @@ public final class Trainer: @unchecked Sendable {
 
     private init(config: TrainingConfig, run: RunDirectory, data: TrainingCells, labels: [Int32]?, network: DiffusionTransformer,
                  completedSteps: Int, basis: PrincipalBasis?) {
-        self.config = config
+        self.current = config
         self.run = run
         self.basis = basis
         self.completedSteps = completedSteps
@@ -89,6 +95,7 @@ public final class Trainer: @unchecked Sendable {
         if let totalSteps, totalSteps != config.totalSteps {
             config.totalSteps = totalSteps
             config.learningRate.totalSteps = totalSteps
+            config.lengthChoice = nil   // the length given replaces the budget's plan
             try run.writeConfig(config)
         }
         let network = try Checkpoint.load(run.modelPath(step: latest))
@@ -98,8 +105,10 @@ public final class Trainer: @unchecked Sendable {
         let trainer = Trainer(config: config, run: run, data: data, labels: classes, network: network, completedSteps: latest,
                               basis: basis)
         trainer.trainingSeconds = try OptimiserStateFile.restore(trainer.step, from: run.optimiserPath(step: latest))
+        trainer.secondsAtCheckpoint = trainer.trainingSeconds
         trainer.lastCheckpoint = latest
         trainer.lock = lock
+        try trainer.replan()   // as the run did (or was about to) when it wrote this checkpoint
         try MetricsLog.truncate(run.metricsPath, after: latest)
         return trainer
     }
@@ -149,9 +158,9 @@ public final class Trainer: @unchecked Sendable {
         do {
             metrics = try MetricsLog(path: run.metricsPath)
             defer { metrics = nil }
-            while completedSteps < config.totalSteps {
+            while completedSteps < current.totalSteps {
                 if try handleCommands(onEvent) { return }
-                let rate = learningRateOverride ?? config.learningRate.rate(at: completedSteps + 1)
+                let rate = learningRateOverride ?? current.learningRate.rate(at: completedSteps + 1)
                 let started = DispatchTime.now().uptimeNanoseconds
                 guard try step.run(rate: rate) else {
                     onEvent(.failed(step: completedSteps + 1, reason: "the loss became \(step.loss) at step \(completedSteps + 1); the last good checkpoint is \(lastCheckpoint.map { "step \($0)" } ?? "none")"))
@@ -162,22 +171,22 @@ public final class Trainer: @unchecked Sendable {
                 let report = makeReport(seconds: seconds, rate: rate, spent: trainingSeconds + seconds)
                 try metrics?.append(report)
                 onEvent(.step(report))
-                if completedSteps % config.readoutEvery == 0 || completedSteps == 1 {
+                if completedSteps % current.readoutEvery == 0 || completedSteps == 1 {
                     let layers = try step.probeReadouts()
                     try metrics?.append(step: completedSteps, layers)
                     onEvent(.readouts(step: completedSteps, layers: layers))
                 }
                 trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                let budgetSpent = config.timeBudgetSeconds.map { trainingSeconds >= $0 } ?? false
-                if completedSteps % config.checkpointEvery == 0 || completedSteps == config.totalSteps || budgetSpent {
+                let budgetSpent = current.timeBudgetSeconds.map { trainingSeconds >= $0 } ?? false
+                if completedSteps % current.checkpointEvery == 0 || completedSteps == current.totalSteps || budgetSpent || planDue {
                     try writeCheckpoint(onEvent)
                 }
-                if budgetSpent, let budget = config.timeBudgetSeconds {
+                if budgetSpent, let budget = current.timeBudgetSeconds {
                     onEvent(.finished(step: completedSteps, reason: String(format: "time budget of %g s spent at step %d", budget, completedSteps)))
                     return
                 }
             }
-            onEvent(.finished(step: completedSteps, reason: "completed \(config.totalSteps) steps"))
+            onEvent(.finished(step: completedSteps, reason: "completed \(current.totalSteps) steps"))
         } catch {
             onEvent(.failed(step: completedSteps, reason: "\(error)"))
         }
@@ -213,21 +222,50 @@ public final class Trainer: @unchecked Sendable {
 
     private func makeReport(seconds: Double, rate: Double, spent: Double) -> StepReport {
         recentStepSeconds = recentStepSeconds.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
-        var eta = recentStepSeconds! * Double(config.totalSteps - completedSteps)
-        if let budget = config.timeBudgetSeconds { eta = max(0, min(eta, budget - spent)) }
-        return StepReport(step: completedSteps, epoch: step.epoch, loss: step.loss, learningRate: rate,
+        var eta = recentStepSeconds! * Double(current.totalSteps - completedSteps)
+        if let budget = current.timeBudgetSeconds { eta = max(0, min(eta, budget - spent)) }
+        return StepReport(step: completedSteps, totalSteps: current.totalSteps, epoch: step.epoch, loss: step.loss, learningRate: rate,
                           gradientNorm: step.gradientNorm, stepSeconds: seconds,
-                          cellsPerSecond: Double(config.batch) / seconds, etaSeconds: eta,
+                          cellsPerSecond: Double(current.batch) / seconds, etaSeconds: eta,
                           peakMemoryMiB: StepReport.peakMemory(), trainingSeconds: spent)
     }
 
     // MARK: - Checkpoints and samples
 
+    /// Writes a checkpoint, then plans the rest of the run from it (`replan`).
     private func writeCheckpoint(_ onEvent: (TrainerEvent) -> Void) throws {
-        try CheckpointWriter(run: run, config: config)
+        try CheckpointWriter(run: run, config: current)
             .write(step, at: completedSteps, trainingSeconds: trainingSeconds, previous: lastCheckpoint)
-        lastCheckpoint = completedSteps
+        (lastCheckpoint, secondsAtCheckpoint) = (completedSteps, trainingSeconds)
         onEvent(.checkpointWritten(step: completedSteps, path: run.modelPath(step: completedSteps)))
+        try replan()
+    }
+
+    /// Whether a run whose length follows its budget has trained a twentieth of the budget
+    /// since its last checkpoint: it then writes one, and plans again from it, however long
+    /// (or short) the run was planned to be.
+    private var planDue: Bool {
+        guard current.lengthFollowsBudget, let budget = current.timeBudgetSeconds else { return false }
+        return trainingSeconds - secondsAtCheckpoint >= budget / 20
+    }
+
+    /// When the time budget chose the run's length, chooses it again from the pace of all
+    /// the steps so far: the steps left in the budget at that pace, the decay resized to end
+    /// there (`LearningRateSchedule.resized`), written to the run's configuration. It depends
+    /// only on what a checkpoint holds (its step, the training seconds, the configuration
+    /// it was written under), and planning again at the same checkpoint changes nothing, so
+    /// a run resumed from a checkpoint goes on as it would have.
+    private func replan() throws {
+        guard current.lengthFollowsBudget, let budget = current.timeBudgetSeconds, completedSteps > 0 else { return }
+        let total = completedSteps + StepTimer.stepsLeft(budget: budget, spent: trainingSeconds, completed: completedSteps)
+        guard total > completedSteps, total != current.totalSteps else { return }
+        var revised = current
+        revised.learningRate = current.learningRate.resized(at: completedSteps, totalSteps: total)
+        revised.totalSteps = total
+        revised.lengthChoice = String(format: "%d steps: %.0f s of budget at %.2f ms a step, the pace of its first %d steps (planned again every twentieth of the budget)",
+                                      total, budget, trainingSeconds / Double(completedSteps) * 1000, completedSteps)
+        try run.writeConfig(revised)
+        configLock.withLock { current = revised }
     }
 
     private func sample(cells: Int, settings: SamplerSettings, useEMA: Bool, labels request: LabelRequest, guidance: Guidance,

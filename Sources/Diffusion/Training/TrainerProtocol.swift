@@ -36,6 +36,8 @@ public enum TrainerEvent: Sendable, Equatable {
 /// The figures of one training step.
 public struct StepReport: Sendable, Equatable, Codable {
     public var step: Int
+    /// The run's length as planned at this step (a time budget plans it again at each checkpoint).
+    public var totalSteps: Int
     public var epoch: Int
     public var loss: Double
     public var learningRate: Double
@@ -49,9 +51,10 @@ public struct StepReport: Sendable, Equatable, Codable {
     /// Seconds of training spent so far (what a time budget counts).
     public var trainingSeconds: Double
 
-    public init(step: Int, epoch: Int, loss: Double, learningRate: Double, gradientNorm: Double, stepSeconds: Double,
+    public init(step: Int, totalSteps: Int, epoch: Int, loss: Double, learningRate: Double, gradientNorm: Double, stepSeconds: Double,
                 cellsPerSecond: Double, etaSeconds: Double, peakMemoryMiB: Double = 0, trainingSeconds: Double = 0) {
         self.step = step
+        self.totalSteps = totalSteps
         self.epoch = epoch
         self.loss = loss
         self.learningRate = learningRate
@@ -64,7 +67,7 @@ public struct StepReport: Sendable, Equatable, Codable {
     }
 
     /// How far the run is: the larger of the steps done and the time budget spent.
-    public func progress(totalSteps: Int, budget: Double?) -> Double {
+    public func progress(budget: Double?) -> Double {
         let steps = Double(step) / Double(max(1, totalSteps))
         guard let budget, budget > 0 else { return steps }
         return min(1, max(steps, trainingSeconds / budget))

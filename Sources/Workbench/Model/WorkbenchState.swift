@@ -106,5 +106,6 @@ public struct WorkbenchState: Sendable {
 
     /// The step reached so far.
     public var step: Int { steps.last?.step ?? 0 }
-    public var totalSteps: Int { config?.totalSteps ?? 0 }
+    /// The run's length as last planned (a time budget plans it again at each checkpoint).
+    public var totalSteps: Int { latest?.totalSteps ?? config?.totalSteps ?? 0 }
 }

@@ -50,7 +50,7 @@ enum TrainScreen {
         var column = x + grid.text("step ", x: x, y: inner.y, Style(.muted))
         column += grid.text("\(step)/\(state.totalSteps)", x: column, y: inner.y, Style(.foreground, bold: true)) + 1
         let budget = state.config?.timeBudgetSeconds
-        let fraction = r?.progress(totalSteps: total, budget: budget) ?? Double(step) / Double(total)
+        let fraction = r?.progress(budget: budget) ?? Double(step) / Double(total)
         grid.bar(fraction: fraction, x: column, y: inner.y, width: barWidth, Style(.series1, on: .selected))
         column += barWidth + 1
         column += grid.text(String(format: "%3.0f%%", 100 * fraction), x: column, y: inner.y, Style(.foreground)) + 2
