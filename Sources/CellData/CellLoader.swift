@@ -139,7 +139,9 @@ public enum CellLoader {
         guard matrix.values.contains(where: { $0 != 0 }) else {
             throw HDF5Error("\(path): \(raw.name) holds only zeros (\(matrix.cells) × \(matrix.genes)): there is no expression to learn")
         }
-        let counts = Preprocessing.isCounts(matrix)
+        let (whole, largest) = (Preprocessing.isCounts(matrix), matrix.values.max() ?? 0)
+        let counts = Preprocessing.isUnlogged(wholeNumbers: whole, largest: largest)
+        if counts && !whole { steps.append(Preprocessing.unloggedStep(largest: largest)) }
         if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < matrix.genes {
             guard counts else {
                 throw HDF5Error("\(path): \(raw.name) is not raw counts, and the seurat_v3 flavour needs them (--source raw, or --flavor seurat)")

@@ -7,6 +7,23 @@ public enum Preprocessing {
         m.values.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
     }
 
+    /// More than any log-normalised value reaches: log1p of a whole cell's 10⁶ in one gene
+    /// is 13.8, log2 of it 19.9.
+    public static let largestLogValue: Float = 30
+
+    /// Whether non-negative values are to be normalised and log-transformed as counts are:
+    /// whole numbers (UMI or read counts), or values that no logarithm left — larger than
+    /// `largestLogValue` (estimated counts, TPM, totals normalised without log1p). Otherwise
+    /// they are taken as log-normalised already.
+    public static func isUnlogged(wholeNumbers: Bool, largest: Float) -> Bool {
+        wholeNumbers || largest > largestLogValue
+    }
+
+    /// The preprocessing step that records values read as counts though they are not whole numbers.
+    public static func unloggedStep(largest: Float) -> String {
+        String(format: "values not whole numbers but up to %.6g, more than log-normalised values reach: normalised and log-transformed as counts", largest)
+    }
+
     /// Each cell's sum of values, in Double: its library size when the values are counts.
     public static func totals(_ m: CellMatrix) -> [Float] {
         (0..<m.cells).map { c in

@@ -42,6 +42,7 @@ public final class StreamedCells {
         var keptRows: [Int] = []
         var expressing = [Int](repeating: 0, count: sourceGenes)
         var fractional = [Bool](repeating: false, count: sourceGenes)
+        var largest = [Float](repeating: 0, count: sourceGenes)
         try reader.forEachBlock(progress: { progress("checking cells \($0)") }) { first, block in
             try CellLoader.checkValues(block, firstCell: first, name: matrixName, path: path, alternatives: alternatives)
             for c in 0..<block.rows {
@@ -52,6 +53,7 @@ public final class StreamedCells {
                     let (j, x) = (Int(block.indices[k]), block.values[k])
                     if x != 0 { expressing[j] += 1 }
                     if x != x.rounded() { fractional[j] = true }
+                    largest[j] = max(largest[j], x)
                 }
             }
         }
@@ -70,7 +72,10 @@ public final class StreamedCells {
         guard !keptRows.isEmpty, geneCount > 0 else {
             throw HDF5Error("\(path): no cells or no genes are left after filtering (\(keptRows.count) × \(geneCount))")
         }
-        let counts = !(pipeline.keptGenes ?? Array(0..<sourceGenes)).contains { fractional[$0] }
+        let keptGenes = pipeline.keptGenes ?? Array(0..<sourceGenes)
+        let (whole, largestKept) = (!keptGenes.contains { fractional[$0] }, keptGenes.map { largest[$0] }.max() ?? 0)
+        let counts = Preprocessing.isUnlogged(wholeNumbers: whole, largest: largestKept)
+        if counts && !whole { steps.append(Preprocessing.unloggedStep(largest: largestKept)) }
 
         // Pass 2 (and 3): the highly variable genes.
         if preparation.flavor == .seuratV3, let topGenes = preparation.topGenes, topGenes < geneCount {

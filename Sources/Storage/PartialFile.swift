@@ -32,6 +32,22 @@ public final class PartialFile {
         }
     }
 
+    /// Links the written file to the target only if no target exists yet — an exclusive
+    /// create that is never seen half-written — and returns whether it did; either way the
+    /// temporary name is gone. Other failures throw, with errno saying why.
+    public func commitExclusively() throws -> Bool {
+        guard pending else { return false }
+        guard link(path, target) == 0 else {
+            let reason = errno
+            discard()
+            if reason == EEXIST { return false }
+            errno = reason
+            throw FileWriteError(description: "cannot create \(target): \(String(cString: strerror(reason)))", code: reason)
+        }
+        discard()
+        return true
+    }
+
     /// Deletes the temporary file; the target is left as it was.
     public func discard() {
         guard pending else { return }

@@ -1,5 +1,6 @@
 import CellData
 import Foundation
+import TestSupport
 import XCTest
 
 /// Streaming must prepare exactly the cells that reading the whole file prepares: the same
@@ -41,6 +42,32 @@ final class StreamedCellsTests: XCTestCase {
     func testFiltersAndScaling() throws {
         try assertSame(zeisel, Preparation(topGenes: 60, minimumGenes: 200, minimumCells: 20, scaleGenes: true), labels: "level1")
         try assertSame(zeisel, Preparation(topGenes: nil, minimumCells: 5), blockCells: 1)
+    }
+
+    /// Values that are not whole numbers but larger than log-normalised values reach
+    /// (estimated counts, TPM) are normalised and log-transformed as counts are, streamed or
+    /// whole; log-normalised values pass through.
+    func testEstimatedCountsAreNormalisedAndLogNormalisedValuesAreNot() throws {
+        let counts = try AnnDataFile(path: zeisel).matrix()
+        let path = NSTemporaryDirectory() + "estimated-\(UUID().uuidString).h5ad"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Per cell a factor that is not whole: what normalize_total takes out again.
+        let estimated = CellMatrix(cells: counts.cells, genes: counts.genes,
+                                   values: counts.values.enumerated().map { $1 * (1.37 + Float($0 / counts.genes % 5) * 0.11) })
+        try AnnDataWriter.write(estimated, to: path)
+        try assertSame(path, Preparation(topGenes: nil))
+        let loaded = try CellLoader.load(path, Preparation(topGenes: nil))
+        XCTAssertTrue(loaded.steps.first?.hasPrefix("values not whole numbers but up to") == true, "\(loaded.steps)")
+        XCTAssertEqual(Array(loaded.steps.dropFirst()), ["normalize_total(target_sum=1e4)", "log1p"])
+        let scanpy = try NumpyArray(contentsOf: Fixture.path("zeisel-slice-lognorm.npy"))
+        XCTAssertLessThanOrEqual(relativeDifference(loaded.matrix.values, scanpy.values), 1e-5)
+        XCTAssertNotNil(loaded.librarySizes)
+
+        try AnnDataWriter.write(CellMatrix(cells: counts.cells, genes: counts.genes, values: scanpy.values), to: path)
+        let logNormalised = try CellLoader.load(path, Preparation(topGenes: nil))
+        XCTAssertEqual(logNormalised.matrix.values, scanpy.values, "passed through")
+        XCTAssertFalse(logNormalised.steps.contains { $0.hasPrefix("values not whole") })
+        try assertSame(path, Preparation(topGenes: nil))
     }
 
     func testOneBlockHoldingEverything() throws {

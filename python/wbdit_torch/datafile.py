@@ -8,7 +8,7 @@ variable genes are not selected again but taken by name from `data.geneNames`, a
 `preparation.source` (X, raw/X, layers/NAME); cells expressing fewer than
 `minimumGenes` genes dropped; genes expressed in fewer than `minimumCells` cells
 dropped; with seurat_v3, the named genes kept first; raw counts (every value a whole
-number ≥ 0) normalised to `targetSum` per cell (sums in double, the per-cell factor
+number ≥ 0, or any value above 30, more than log-normalised values reach) normalised to `targetSum` per cell (sums in double, the per-cell factor
 rounded to float32, as the engine) and log1p-transformed (log-normalised data is used as
 it is); with seurat, the named genes kept; then the gene scale. A .npy is used as it is.
 The result must have the recorded shape (`data.cells` × `data.genes`); the file's
@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import RunError
+
+LARGEST_LOG_VALUE = 30.0   # `Preprocessing.largestLogValue`
 
 
 # MARK: - The data file's checksum
@@ -172,7 +174,8 @@ def prepare_cells(path, data: dict, label_column: str | None = None) -> Prepared
         kept = np.flatnonzero((values != 0).sum(axis=0) >= min_cells)
         values = values[:, kept]
         names = None if names is None else [names[i] for i in kept]
-    counts = bool(np.all(values == np.round(values)))
+    # `Preprocessing.isUnlogged`: whole numbers, or values past any log-normalised value
+    counts = bool(np.all(values == np.round(values))) or float(values.max(initial=0)) > LARGEST_LOG_VALUE
     wanted = data.get("geneNames")
     top = prep.get("topGenes")
     flavor = prep.get("flavor", "seurat")

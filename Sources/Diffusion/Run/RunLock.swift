@@ -3,8 +3,9 @@ import Storage
 import Networks
 
 /// The one writer of a run directory: `lock` holds the trainer's host, process id, engine
-/// and start time, created exclusively (O_EXCL) before anything in the run is written and
-/// removed when the trainer ends. A second trainer is refused with the holder named; a
+/// and start time, created exclusively before anything in the run is written (written whole
+/// under a temporary name, then linked into place, so no one ever reads it half-written,
+/// even after a Ctrl-C at that moment) and removed when the trainer ends. A second trainer is refused with the holder named; a
 /// lock left by a trainer that was killed on this host (its process is gone) is taken
 /// over, and the refusal for another host's lock says how to clear it. The PyTorch
 /// trainer (`python -m wbdit_torch.train`) takes the same lock.
@@ -43,17 +44,17 @@ public final class RunLock: @unchecked Sendable {
                         started: ISO8601DateFormatter().string(from: Date()))
         let bytes = try JSONEncoder().encode(me)
         for _ in 0..<2 {
-            let fd = open(lockPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if fd >= 0 {
-                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                close(fd)
-                guard written == bytes.count else {
-                    unlink(lockPath)
-                    throw TrainingError("cannot write \(lockPath) (disk full?)")
-                }
-                return RunLock(path: lockPath)
+            let partial = PartialFile(target: lockPath)
+            let fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw TrainingError("cannot create \(lockPath): \(String(cString: strerror(errno)))") }
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard written == bytes.count else { throw TrainingError("cannot write \(lockPath) (disk full?)") }
+            do {
+                if try partial.commitExclusively() { return RunLock(path: lockPath) }
+            } catch {
+                throw TrainingError("\(error)")
             }
-            guard errno == EEXIST else { throw TrainingError("cannot create \(lockPath): \(String(cString: strerror(errno)))") }
             guard let holder = holder(of: run) else {
                 throw TrainingError("\(run.path) is locked by an unreadable \(lockPath); remove it if no trainer is running")
             }
