@@ -21,8 +21,10 @@ public enum Preprocessing {
 
     /// The preprocessing step that records values read as counts though they are not whole numbers.
     public static func unloggedStep(largest: Float) -> String {
-        String(format: "values not whole numbers but up to %.6g, more than log-normalised values reach: normalised and log-transformed as counts", largest)
+        unloggedStepOpening + String(format: " up to %.6g, more than log-normalised values reach: normalised and log-transformed as counts", largest)
     }
+    /// How that step begins, for those who look for it.
+    public static let unloggedStepOpening = "values not whole numbers but"
 
     /// Each cell's sum of values, in Double: its library size when the values are counts.
     public static func totals(_ m: CellMatrix) -> [Float] {

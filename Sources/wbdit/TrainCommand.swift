@@ -121,6 +121,9 @@ struct Train: ParsableCommand {
             trainer = try plan().start(runPath: runPath) { progress.update("reading \(data ?? ""): " + $0) }.trainer
             progress.finish()
             if let choice = trainer.config.lengthChoice { print("length: \(choice)") }
+            for step in trainer.config.data.preprocessing where step.hasPrefix(Preprocessing.unloggedStepOpening) {
+                TrainedRun.printNote("\(data ?? runPath): \(step) (estimated counts or TPM?)")
+            }
         }
         try Self.train(trainer)
     }

@@ -205,6 +205,19 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("already holds a run"), refused.stderr)
     }
 
+    /// Values that are not whole numbers but no logarithm left (estimated counts) are
+    /// normalised as counts are, and the user is told.
+    func testEstimatedCountsAreNormalisedWithANote() throws {
+        let estimated = directory + "/estimated.h5ad"
+        let values: [Float] = (0..<(40 * 20)).map { (i: Int) -> Float in Float((i / 20 + i % 20) % 4) * 37.3 }
+        try AnnDataWriter.write(CellMatrix(cells: 40, genes: 20, values: values), to: estimated)
+        let trained = try CommandRunner.wbdit(["train", "--data", estimated, "--run", directory + "/estimated", "--steps", "2"] + small)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stderr.contains("note: \(estimated): values not whole numbers but up to 111.9"), trained.stderr)
+        let config = try String(contentsOfFile: directory + "/estimated/config.json", encoding: .utf8)
+        XCTAssertTrue(config.contains("log1p"), config)
+    }
+
     /// Ctrl-C at the first moment the run exists, before its trainer runs: exit 130, and
     /// the run is never left stuck — it either resumes or starts again.
     func testCtrlCWhileTheRunIsCreatedLeavesAWayForward() throws {
