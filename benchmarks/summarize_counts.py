@@ -184,9 +184,10 @@ def formats(outs):
         print(f"| {os.path.basename(os.path.normpath(out))} | " + " | ".join(cell(k, kind) for k, _, kind in keys) + " |")
 
 
-if sys.argv[1] == "--summary":
-    summary(sys.argv[2:])
-elif sys.argv[1] == "--formats":
-    formats(sys.argv[2:])
-else:
-    table(sys.argv[1])
+if __name__ == "__main__":
+    if sys.argv[1] == "--summary":
+        summary(sys.argv[2:])
+    elif sys.argv[1] == "--formats":
+        formats(sys.argv[2:])
+    else:
+        table(sys.argv[1])
