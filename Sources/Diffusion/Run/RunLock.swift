@@ -4,10 +4,10 @@ import Networks
 
 /// The one writer of a run directory: `lock` holds the trainer's host, process id, engine
 /// and start time, created exclusively before anything in the run is written (written whole
-/// under a temporary name, then linked into place, so no one ever reads it half-written,
-/// even after a Ctrl-C at that moment) and removed when the trainer ends. A second trainer is refused with the holder named; a
-/// lock left by a trainer that was killed on this host (its process is gone) is taken
-/// over, and the refusal for another host's lock says how to clear it. The PyTorch
+/// under a temporary name, then linked into place, so no one reads it half-written, even
+/// after a Ctrl-C at that moment) and removed when the trainer ends. A second trainer is
+/// refused with the holder named; a lock left by a trainer that was killed on this host (its
+/// process is gone) is taken over, and the refusal for another host's lock says how to clear it. The PyTorch
 /// trainer (`python -m wbdit_torch.train`) takes the same lock.
 public final class RunLock: @unchecked Sendable {
     public struct Holder: Codable, Equatable, Sendable {
