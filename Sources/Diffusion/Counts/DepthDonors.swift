@@ -10,10 +10,10 @@ import Kernels
 /// cell is less noisy and so nearer to every other cell: in a NumPy prototype of the model
 /// on a 400-gene panel, with the leading 20 components and no weight, held-out cells put
 /// through it as if a network had made them took donors 8% deeper than themselves (median
-/// counts 1238 against 1144). The weight undoes what
-/// is left (a cell near many cells would otherwise donate for all of them). A network's
-/// cells that sit where deep cells do still take deep donors: that is the network's error,
-/// and `wbdit eval` shows it in the library sizes.
+/// counts 1238 against 1144). The weight undoes what is left (a cell near many cells would
+/// otherwise donate for all of them). A network's cells that sit where deep cells do still
+/// take deep donors: that is the network's error, and `wbdit eval` shows it in the library
+/// sizes.
 struct DepthDonors {
     static let neighbours = 30
     /// Per training cell: its smooth scores (cells × components), whole library size, counts

@@ -15,8 +15,7 @@ import Dispatch
 /// several-fold while a per-gene scale overstates it elsewhere; the negative binomial then
 /// makes too many zeros and too few genes detected per cell (in a NumPy prototype on a
 /// 400-gene CITE-seq panel, 0.451 of the values zero against 0.408 in the real cells). The
-/// calibrated curve puts the
-/// mean where the cells have it.
+/// calibrated curve puts the mean where the cells have it.
 struct ExpressionCalibration {
     let genes: Int, bins: Int
     /// genes × bins: each knot's mean smooth value and mean normalised count.
