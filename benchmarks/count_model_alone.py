@@ -8,13 +8,15 @@ cells would sit next to their own source in every cell-level comparison.)
     python3 benchmarks/count_model_alone.py --run RUN --out alone.h5ad [--seed 0]
     wbdit eval --run RUN --generated alone.h5ad --json > alone.json
 
-It reads the run's `count-model.safetensors` (format 3, docs/recipe.md "Counts out") with
+It reads the run's `count-model.safetensors` (format 4, docs/recipe.md "Counts out") with
 NumPy and draws as `CountModel.counts(for:seed:)` does, with NumPy's generator: each
 cell's smooth part on the model's k components, each gene's mean from the
 calibration curve (linear between knots, flat past them) at least its floor and at most
 the normalize_total target, times its scale; a depth donor among the 30 training cells
-nearest in the k scores, drawn by the file's weights; NB(θ_g) counts at the donor's depth
-over the model's genes, log-normalised with the donor's library."""
+nearest in the k scores, drawn by the file's weights; the composition sharpened to w^γ until,
+at the donor's depth over the model's genes, it detects as many genes as the donor's smooth part
+(bisection on log γ); NB(φ_d θ_g) counts, φ_d the donor's dispersion factor, log-normalised
+with the donor's library."""
 import argparse
 import json
 import os
@@ -37,6 +39,25 @@ def tensors(path):
     return {name: read(info) for name, info in header.items()}, metadata
 
 
+def sharpened(weights, totals, theta, target):
+    """Per cell, the composition w^γ scaled to `totals` counts, γ (log γ in [log ¼, log 4],
+    20 bisection steps) the one whose expected genes detected under NB(μ_g, θ_g),
+    Σ_g 1 − (1 + μ_g/θ_g)^(−θ_g), is the cell's target."""
+    log_w = np.log(weights)
+    log_w -= log_w.max(1, keepdims=True)
+    def means(log_gamma):
+        w = np.exp(np.exp(log_gamma)[:, None] * log_w)
+        return w / w.sum(1, keepdims=True) * totals[:, None]
+    low, high = np.full(len(weights), np.log(0.25)), np.full(len(weights), np.log(4.0))
+    for _ in range(20):
+        middle = (low + high) / 2
+        mu = means(middle)
+        detected = (-np.expm1(-theta[None, :] * np.log1p(mu / theta[None, :]))).sum(1)
+        above = detected >= target
+        low, high = np.where(above, middle, low), np.where(above, high, middle)
+    return means((low + high) / 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True)
@@ -45,8 +66,8 @@ def main():
     args = parser.parse_args()
 
     model, metadata = tensors(os.path.join(args.run, "count-model.safetensors"))
-    if metadata.get("format") != "3":
-        raise SystemExit(f"count_model_alone.py: {args.run}: count-model format {metadata.get('format')}, this script reads 3")
+    if metadata.get("format") != "4":
+        raise SystemExit(f"count_model_alone.py: {args.run}: count-model format {metadata.get('format')}, this script reads 4")
     k, target = int(metadata["components"]), float(metadata["target_sum"])
     mean, axes = model["basis_mean"], model["basis_axes"][:, :k]
 
@@ -71,8 +92,8 @@ def main():
     weights = model["reference_weights"][candidates]
     donors = np.array([rng.choice(row, p=w / w.sum()) for row, w in zip(candidates, weights)])
 
-    expected = m / m.sum(1, keepdims=True) * model["reference_totals"][donors][:, None]
-    theta = model["dispersion"]
+    expected = sharpened(m, model["reference_totals"][donors], model["dispersion"], model["reference_detected"][donors])
+    theta = model["dispersion"][None, :] * model["reference_dispersion_factors"][donors][:, None]
     counts = rng.negative_binomial(theta, theta / (theta + expected)).astype(np.float32)
     libraries = model["reference_library_sizes"][donors].astype(np.float32)
     out = anndata.AnnData(counts, obs=pd.DataFrame({"library_size": libraries}, index=[str(i) for i in range(len(counts))]),

@@ -33,7 +33,7 @@ final class CountModelTests: XCTestCase {
         for theta in [0.5, 2.0, 20.0] {
             let means = (0..<20_000).map { 0.5 + Double($0 % 9) }
             let counts = means.map { Double(generator.nextNegativeBinomial(mean: $0, dispersion: theta)) }
-            XCTAssertEqual(CountModel.fitDispersion(counts: counts, means: means), theta, accuracy: 0.1 * theta, "θ \(theta)")
+            XCTAssertEqual(NegativeBinomialFit.dispersion(counts: counts, means: means), theta, accuracy: 0.1 * theta, "θ \(theta)")
         }
     }
 
@@ -56,7 +56,7 @@ final class CountModelTests: XCTestCase {
         let poisson = (0..<1000).map { Double($0 % 3) }
         for (name, means, counts) in cases + [("fractional", cases[1].1.map { $0 * 0.37 }, fractional),
                                               ("poisson", poisson, poisson)] {
-            let fitted = CountModel.fitDispersion(counts: counts, means: means)
+            let fitted = NegativeBinomialFit.dispersion(counts: counts, means: means)
             func argmax(_ grid: [Double]) -> Double { grid.max { direct(exp($0), counts, means) < direct(exp($1), counts, means) }! }
             let coarse = argmax(Array(stride(from: log(1e-2), through: log(1e4), by: 1e-2)))
             let best = argmax(Array(stride(from: max(log(1e-2), coarse - 1e-2), through: min(log(1e4), coarse + 1e-2), by: 1e-4)))
@@ -68,9 +68,15 @@ final class CountModelTests: XCTestCase {
         let (cells, sizes, counts) = cells(2000, genes: 30, theta: 1.5, seed: 4)
         let basis = try XCTUnwrap(PrincipalBasis(fitting: cells)).leading(2)
         let model = CountModel(fitting: cells, librarySizes: sizes, basis: basis, targetSum: 1e4)
-        let median = model.dispersion.sorted()[15]
-        XCTAssertEqual(Double(median), 1.5, accuracy: 0.5, "the dispersion the cells were drawn with")
         let drawn = model.counts(for: cells, seed: 1)
+        // The noise counted once: each gene's variance that of the cells.
+        func variance(_ m: CellMatrix, _ j: Int) -> Double {
+            let column = (0..<m.cells).map { Double(m.values[$0 * m.genes + j]) }
+            let mean = column.reduce(0, +) / Double(m.cells)
+            return column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(m.cells - 1)
+        }
+        let ratios = (0..<30).map { variance(drawn.counts, $0) / variance(counts, $0) }.sorted()
+        XCTAssertEqual(ratios[15], 1, accuracy: 0.15, "median over genes of the variance, drawn over real")
         XCTAssertEqual(drawn.counts.cells, 2000)
         XCTAssertTrue(drawn.counts.values.allSatisfy { $0 >= 0 && $0 == $0.rounded() })
         func zeros(_ m: CellMatrix, _ j: Int) -> Double { Double((0..<m.cells).filter { m.values[$0 * m.genes + j] == 0 }.count) / Double(m.cells) }
@@ -81,6 +87,38 @@ final class CountModelTests: XCTestCase {
         // Log-normalised with their own sizes, as the training cells were.
         let first = drawn.logNormalised.values[0], expected = log1p(drawn.counts.values[0] / drawn.librarySizes[0] * 1e4)
         XCTAssertEqual(first, expected, accuracy: 1e-6)
+    }
+
+    /// Cells of one composition and one depth whose complexity differs: half are drawn with
+    /// dispersion 0.2 (few genes detected), half with 20. One dispersion per gene would give
+    /// every cell the same genes detected; the donors give each drawn cell its own.
+    func testCountsKeepTheSpreadOfGenesDetected() throws {
+        let (n, genes) = (1200, 60)
+        var generator = SeededGenerator(seed: 8)
+        let profile = (0..<genes).map { 0.05 + Double(($0 * 5) % 11) }, total = profile.reduce(0, +)
+        var counts = [Float](repeating: 0, count: n * genes), sizes = [Float](repeating: 0, count: n)
+        for c in 0..<n {
+            let theta = c % 2 == 0 ? 0.2 : 20.0
+            for j in 0..<genes {
+                counts[c * genes + j] = Float(generator.nextNegativeBinomial(mean: 150 * profile[j] / total, dispersion: theta))
+            }
+            sizes[c] = max(1, counts[(c * genes)..<((c + 1) * genes)].reduce(0, +))
+        }
+        var cells = CellMatrix(cells: n, genes: genes, values: counts)
+        Preprocessing.normalizeTotal(&cells)
+        Preprocessing.log1p(&cells)
+        let model = CountModel(fitting: cells, librarySizes: sizes, basis: try XCTUnwrap(PrincipalBasis(fitting: cells)).leading(2), targetSum: 1e4)
+        func logDetected(_ m: CellMatrix) -> [Double] { CountStatistics.detected(m).map { Foundation.log1p($0) } }
+        let real = logDetected(CellMatrix(cells: n, genes: genes, values: counts))
+        let drawn = logDetected(model.counts(for: cells, seed: 2).counts)
+        func sd(_ x: [Double]) -> Double {
+            let mean = x.reduce(0, +) / Double(x.count)
+            return (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count)).squareRoot()
+        }
+        XCTAssertEqual(sd(drawn), sd(real), accuracy: 0.15 * sd(real), "the spread of genes detected")
+        let sortedReal = real.sorted(), sortedDrawn = drawn.sorted()
+        let distance = zip(sortedReal, sortedDrawn).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(n)
+        XCTAssertLessThan(distance, 0.08, "W1 of ln(1 + genes detected)")
     }
 
     func testEachCellDependsOnlyOnTheSeedAndItsIndex() throws {

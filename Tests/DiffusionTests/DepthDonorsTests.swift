@@ -29,15 +29,15 @@ final class DepthDonorsTests: XCTestCase {
             let deep = (0..<queries.cells).filter { donors.totals[donors.donor($0, among: near, &generator)] == 5000 }
             return Double(deep.count) / Double(queries.cells)
         }
-        let weighted = DepthDonors(scores: scores, libraries: totals, totals: totals)
+        let weighted = DepthDonors(scores: scores, libraries: totals, totals: totals, detected: totals, factors: totals)
         XCTAssertLessThan(weighted.weights[0], weighted.weights[1], "the hub weighs less")
-        let uniform = DepthDonors(scores: scores, libraries: totals, totals: totals, weights: Array(repeating: 1, count: n))
+        let uniform = DepthDonors(scores: scores, libraries: totals, totals: totals, detected: totals, factors: totals, weights: Array(repeating: 1, count: n))
         XCTAssertGreaterThan(deepShare(uniform), 0.25)
         XCTAssertEqual(deepShare(weighted), 0.1, accuracy: 0.03, "deep cells are 10% of the cells")
     }
 
     func testOneCellDonatesToEveryone() {
-        let donors = DepthDonors(scores: CellMatrix(cells: 1, genes: 2, values: [0, 0]), libraries: [7], totals: [5])
+        let donors = DepthDonors(scores: CellMatrix(cells: 1, genes: 2, values: [0, 0]), libraries: [7], totals: [5], detected: [3], factors: [1])
         var generator = SeededGenerator(seed: 1)
         let near = donors.candidates(CellMatrix(cells: 2, genes: 2, values: [1, 1, -1, 3]))
         XCTAssertEqual(donors.donor(1, among: near, &generator), 0)

@@ -12,19 +12,23 @@ import Kernels
 ///     x̂_c  = the cell's projection on the leading k components (log-normalised units)
 ///     m_cg = min(max(h_g(x̂_cg), floor_g), S)   h_g: `ExpressionCalibration`, the training
 ///                                               cells' mean normalised count at that value
-///     d    = a training cell near c in those k scores, the donor of its depth (`DepthDonors`)
-///     y_cg ~ NB(mean T_d · a_g m_cg / Σ_h a_h m_ch, dispersion θ_g)
+///     d    = a training cell near c in those k scores, its donor (`DepthDonors`)
+///     w_cg = (a_g m_cg)^γ_c                    γ_c: the composition sharpened until, drawn
+///                                               as the donor is, it detects as many genes as
+///                                               the donor's own smooth part (`CellComplexity`)
+///     y_cg ~ NB(mean T_d · w_cg / Σ_h w_ch, dispersion φ_d θ_g)
 ///
-/// with S the run's `normalize_total` target and T_d the donor's counts over the model's
-/// genes: the network gives the cell's composition, the donor its depth, as scVI takes a
-/// cell's library over the genes it models. The counts are log-normalised with the donor's
+/// with S the run's `normalize_total` target, T_d the donor's counts over the model's genes
+/// and φ_d the donor's complexity, its factor on every gene's dispersion. The network gives the
+/// cell's composition; the donor gives its depth, as scVI takes a cell's library over the
+/// genes it models, and its complexity. The counts are log-normalised with the donor's
 /// whole library, as the training cells were. k is chosen per dataset on held-out molecules
 /// (`MolecularCrossValidation`): the components past it are mostly sampling noise, which
 /// the network reproduces with the rest of the cell; kept, that noise would be counted
 /// twice, once in x̂ and once in the negative binomial (on a 400-gene panel it doubled each
 /// gene's variance). The per-gene scale a_g and dispersion θ_g are fitted by maximum
-/// likelihood on training cells' counts around their own smooth parts, so the model adds
-/// just the noise a real cell shows around its smooth part.
+/// likelihood on training cells' counts around their own smooth parts (θ_g with each cell's
+/// factor φ_c), so the model adds just the noise a real cell shows around its smooth part.
 public struct CountModel {
     public let targetSum: Double
     /// Per gene: a_g, θ_g and the floor of m_cg.
@@ -55,7 +59,7 @@ public struct CountModel {
     /// library sizes, around their smooth parts on `basis`'s leading components: the curves
     /// h_g, then the genes' scales a_g and the cells' depths r_c by alternating maximum
     /// likelihood (a rank-one Poisson fit of the counts to r_c · a_g · m_cg), then each
-    /// gene's dispersion θ_g.
+    /// gene's dispersion θ_g, then the cells' complexities with θ_g again (`CellComplexity`).
     public init(fitting cells: CellMatrix, librarySizes: [Float], basis: PrincipalBasis, targetSum: Double) {
         precondition(librarySizes.count == cells.cells && basis.genes == cells.genes, "CountModel: cells, sizes and basis disagree")
         let (n, g) = (cells.cells, cells.genes)
@@ -91,17 +95,20 @@ public struct CountModel {
             }
         }
         var dispersion = [Float](repeating: 1, count: g)
+        var means = [Float](repeating: 0, count: n * g)
+        for c in 0..<n { for j in 0..<g { means[c * g + j] = Float(depth[c] * scale[j] * Double(base[c * g + j])) } }
         dispersion.withUnsafeMutableBufferPointer { thetaOut in
             let thetaOut = thetaOut   // a Sendable view for the workers
             DispatchQueue.concurrentPerform(iterations: g) { j in
-                var y = [Double](repeating: 0, count: n), means = y
-                for c in 0..<n { y[c] = Double(counts[c * g + j]); means[c] = depth[c] * scale[j] * Double(base[c * g + j]) }
-                thetaOut[j] = Float(y.contains { $0 > 0 } ? Self.fitDispersion(counts: y, means: means) : 1e4)
+                let y = (0..<n).map { Double(counts[$0 * g + j]) }
+                thetaOut[j] = Float(y.contains { $0 > 0 } ? NegativeBinomialFit.dispersion(counts: y, means: (0..<n).map { Double(means[$0 * g + j]) }) : 1e4)
             }
         }
-        self.init(targetSum: targetSum, scale: scale.map(Float.init), dispersion: dispersion, floor: floor, basis: basis,
+        let complexity = CellComplexity(counts: counts, means: means, cells: n, genes: g, dispersion: dispersion)
+        self.init(targetSum: targetSum, scale: scale.map(Float.init), dispersion: complexity.dispersion, floor: floor, basis: basis,
                   calibration: calibration,
-                  donors: DepthDonors(scores: basis.project(cells), libraries: librarySizes, totals: totals.map(Float.init)))
+                  donors: DepthDonors(scores: basis.project(cells), libraries: librarySizes, totals: totals.map(Float.init),
+                                      detected: complexity.smoothDetected, factors: complexity.factors))
     }
 
     /// Each cell's projection on the basis's leading components, in the cells' units.
@@ -110,45 +117,6 @@ public struct CountModel {
         basis.project(&values)
         basis.restore(&values)
         return values
-    }
-
-    /// The dispersion θ maximising the negative-binomial likelihood of `counts` with these
-    /// means, by golden-section search on log θ over [10⁻², 10⁴]. Only the terms that depend
-    /// on θ are summed, written to cost one lgamma per distinct count and one log1p per cell
-    /// (log(θ + μ) = log θ + log1p(μ/θ)):
-    ///
-    ///     ℓ(θ) = Σ_y>0 [lgamma(y + θ) − lgamma(θ)] − Σ y · log θ − Σ (θ + y) · log1p(μ/θ)
-    static func fitDispersion(counts: [Double], means: [Double]) -> Double {
-        // Each non-zero count with how many cells hold it, in a fixed order (sums do not
-        // depend on the dictionary's per-process order).
-        var multiplicity: [Double: Double] = [:]
-        for y in counts where y > 0 { multiplicity[y, default: 0] += 1 }
-        let distinct = multiplicity.sorted { $0.key < $1.key }
-        let positive = distinct.reduce(0) { $0 + $1.value }
-        let total = counts.reduce(0, +)
-        func logLikelihood(_ logTheta: Double) -> Double {
-            let theta = exp(logTheta)
-            var sum: Double = -positive * lgamma(theta) - total * logTheta
-            for (y, cells) in distinct { let term: Double = lgamma(y + theta); sum += cells * term }
-            for (y, mu) in zip(counts, means) { sum -= (theta + y) * log1p(mu / theta) }
-            return sum
-        }
-        let ratio = (5.0.squareRoot() - 1) / 2
-        var (low, high) = (log(1e-2), log(1e4))
-        var (x1, x2) = (high - ratio * (high - low), low + ratio * (high - low))
-        var (f1, f2) = (logLikelihood(x1), logLikelihood(x2))
-        for _ in 0..<40 {
-            if f1 < f2 {
-                (low, x1, f1) = (x1, x2, f2)
-                x2 = low + ratio * (high - low)
-                f2 = logLikelihood(x2)
-            } else {
-                (high, x2, f2) = (x2, x1, f1)
-                x1 = high - ratio * (high - low)
-                f1 = logLikelihood(x1)
-            }
-        }
-        return exp((low + high) / 2)
     }
 
     /// Counts for generated cells (log-normalised, in the data's units), cells `firstCell…`
@@ -166,16 +134,23 @@ public struct CountModel {
                     var generator = SeededGenerator(seed: seed, stream: 0xC0_0000 + UInt64(firstCell + c))
                     let donor = donors.donor(c, among: near, &generator)
                     sizesOut[c] = donors.libraries[donor]
-                    // The cell's composition a_g · m_cg, at the donor's depth over these genes.
-                    // At most the whole normalised library in one gene: a network far from
-                    // trained (an early sample) can ask for anything.
-                    func m(_ j: Int) -> Double { min(max(Double(expected[c * g + j]), Double(floor[j])), targetSum) }
-                    var composition = 0.0
-                    for j in 0..<g { composition += Double(scale[j]) * m(j) }
-                    let depth = composition > 0 ? Double(donors.totals[donor]) / composition : 0
+                    // The cell's composition a_g · m_cg, sharpened to detect as many genes at the
+                    // donor's depth as the donor's smooth part does, then drawn with the donor's
+                    // dispersion factor. At most the whole normalised library in one gene: a
+                    // network far from trained (an early sample) can ask for anything.
+                    let weights = (0..<g).map { j in Double(scale[j]) * min(max(Double(expected[c * g + j]), Double(floor[j])), targetSum) }
+                    let factor = Double(donors.factors[donor])
+                    var means = [Double](repeating: 0, count: g)
+                    if weights.allSatisfy({ $0 > 0 && $0.isFinite }) {
+                        weights.withUnsafeBufferPointer { w in
+                            means.withUnsafeMutableBufferPointer {
+                                CellComplexity.sharpen(w, total: Double(donors.totals[donor]), dispersion: dispersion, factor: factor,
+                                                       target: Double(donors.detected[donor]), into: $0)
+                            }
+                        }
+                    }
                     for j in 0..<g {
-                        let mean = depth * Double(scale[j]) * m(j)
-                        out[c * g + j] = Float(generator.nextNegativeBinomial(mean: mean, dispersion: Double(dispersion[j])))
+                        out[c * g + j] = Float(generator.nextNegativeBinomial(mean: means[j], dispersion: factor * Double(dispersion[j])))
                     }
                 }
             }

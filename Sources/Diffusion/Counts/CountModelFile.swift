@@ -14,14 +14,16 @@ import Networks
 ///     reference_scores           [cells, components] the depth donors' smooth scores …
 ///     reference_library_sizes    [cells]             … their library sizes
 ///     reference_totals           [cells]             … their counts over these genes
+///     reference_detected         [cells]             … the genes their smooth parts detect there
+///     reference_dispersion_factors [cells]           … their factors on the dispersions
 ///     reference_weights          [cells]             … and their weights as donors
 ///
-/// with metadata `target_sum` (the run's normalize_total target) and `format` (3; formats 1
-/// and 2, written before the calibrated means and the weighted donors, are read as outdated:
-/// fitted again from the run's cells).
+/// with metadata `target_sum` (the run's normalize_total target) and `format` (4; formats
+/// 1 to 3, written before the calibrated means, the weighted donors and the donors'
+/// complexity, are read as outdated: fitted again from the run's cells).
 extension CountModel {
     public static let fileName = "count-model.safetensors"
-    static let fileFormat = "3"
+    static let fileFormat = "4"
 
     /// Whether `path` holds a model of a format this wbdit no longer draws counts with.
     public static func isOutdated(_ path: String) -> Bool {
@@ -45,6 +47,8 @@ extension CountModel {
         file.add("reference_scores", shape: [cells, donors.scores.genes], floats: donors.scores.values)
         file.add("reference_library_sizes", shape: [cells], floats: donors.libraries)
         file.add("reference_totals", shape: [cells], floats: donors.totals)
+        file.add("reference_detected", shape: [cells], floats: donors.detected)
+        file.add("reference_dispersion_factors", shape: [cells], floats: donors.factors)
         file.add("reference_weights", shape: [cells], floats: donors.weights)
         try file.write(to: path)
     }
@@ -86,6 +90,8 @@ extension CountModel {
                                                 genes: genes, bins: calibrationShape[1])
         let donors = DepthDonors(scores: CellMatrix(cells: n, genes: components, values: try tensor("reference_scores", referenceShape)),
                                  libraries: try tensor("reference_library_sizes", [n]), totals: try tensor("reference_totals", [n]),
+                                 detected: try tensor("reference_detected", [n]),
+                                 factors: try tensor("reference_dispersion_factors", [n]),
                                  weights: try tensor("reference_weights", [n]))
         self.init(targetSum: targetSum, scale: try tensor("scale", [genes]), dispersion: try tensor("dispersion", [genes]),
                   floor: try tensor("floor", [genes]), basis: basis, calibration: calibration, donors: donors)

@@ -1,7 +1,8 @@
 import CellData
 import Kernels
 
-/// The training cells a generated cell takes its sequencing depth from: one of the
+/// The training cells a generated cell takes its sequencing depth and its complexity
+/// (`CellComplexity`) from: one of the
 /// `neighbours` training cells nearest it in the count model's smooth scores, drawn with
 /// weight 1 / (1 + o_d), o_d the number of training cells that have cell d among their own
 /// `neighbours` nearest.
@@ -17,24 +18,26 @@ import Kernels
 struct DepthDonors {
     static let neighbours = 30
     /// Per training cell: its smooth scores (cells × components), whole library size, counts
-    /// over the model's genes and weight as a donor.
+    /// over the model's genes, the genes its smooth part detects at its depth (E_d of
+    /// `CellComplexity`), its dispersion factor (φ_d) and its weight as a donor.
     let scores: CellMatrix
-    let libraries: [Float], totals: [Float], weights: [Float]
+    let libraries: [Float], totals: [Float], detected: [Float], factors: [Float], weights: [Float]
 
-    init(scores: CellMatrix, libraries: [Float], totals: [Float], weights: [Float]) {
-        precondition(libraries.count == scores.cells && totals.count == scores.cells && weights.count == scores.cells,
-                     "DepthDonors: \(scores.cells) cells, \(libraries.count) sizes, \(totals.count) totals, \(weights.count) weights")
-        (self.scores, self.libraries, self.totals, self.weights) = (scores, libraries, totals, weights)
+    init(scores: CellMatrix, libraries: [Float], totals: [Float], detected: [Float], factors: [Float], weights: [Float]) {
+        let n = scores.cells
+        precondition([libraries, totals, detected, factors, weights].allSatisfy { $0.count == n },
+                     "DepthDonors: \(n) cells, \(libraries.count) sizes, \(totals.count) totals, \(detected.count) detected, \(factors.count) factors, \(weights.count) weights")
+        (self.scores, self.libraries, self.totals, self.detected, self.factors, self.weights) = (scores, libraries, totals, detected, factors, weights)
     }
 
     /// Donors from training cells' scores, their weights from how often each is another's neighbour.
-    init(scores: CellMatrix, libraries: [Float], totals: [Float]) {
+    init(scores: CellMatrix, libraries: [Float], totals: [Float], detected: [Float], factors: [Float]) {
         var occurrences = [Float](repeating: 0, count: scores.cells)
         if scores.cells > 1 {
             let near = NearestNeighbours(of: scores, in: scores, k: min(Self.neighbours, scores.cells - 1), excludingSelf: true)
             for i in near.indices { occurrences[Int(i)] += 1 }
         }
-        self.init(scores: scores, libraries: libraries, totals: totals, weights: occurrences.map { 1 / (1 + $0) })
+        self.init(scores: scores, libraries: libraries, totals: totals, detected: detected, factors: factors, weights: occurrences.map { 1 / (1 + $0) })
     }
 
     /// For each of `queries` (cells × the same components), its candidates, nearest first.
