@@ -41,8 +41,8 @@ def tensors(path):
 
 def sharpened(weights, totals, theta, target):
     """Per cell, the composition w^γ scaled to `totals` counts, γ (log γ in [log ¼, log 4],
-    20 bisection steps) the one whose expected genes detected under NB(μ_g, θ_g),
-    Σ_g 1 − (1 + μ_g/θ_g)^(−θ_g), is the cell's target."""
+    20 bisection steps) the one whose expected genes detected under NB(μ_cg, θ_cg),
+    Σ_g 1 − (1 + μ_cg/θ_cg)^(−θ_cg), is the cell's target (θ: cells × genes)."""
     log_w = np.log(weights)
     log_w -= log_w.max(1, keepdims=True)
     def means(log_gamma):
@@ -52,7 +52,7 @@ def sharpened(weights, totals, theta, target):
     for _ in range(20):
         middle = (low + high) / 2
         mu = means(middle)
-        detected = (-np.expm1(-theta[None, :] * np.log1p(mu / theta[None, :]))).sum(1)
+        detected = (-np.expm1(-theta * np.log1p(mu / theta))).sum(1)
         above = detected >= target
         low, high = np.where(above, middle, low), np.where(above, high, middle)
     return means((low + high) / 2)
@@ -92,8 +92,8 @@ def main():
     weights = model["reference_weights"][candidates]
     donors = np.array([rng.choice(row, p=w / w.sum()) for row, w in zip(candidates, weights)])
 
-    expected = sharpened(m, model["reference_totals"][donors], model["dispersion"], model["reference_detected"][donors])
     theta = model["dispersion"][None, :] * model["reference_dispersion_factors"][donors][:, None]
+    expected = sharpened(m, model["reference_totals"][donors], theta, model["reference_detected"][donors])
     counts = rng.negative_binomial(theta, theta / (theta + expected)).astype(np.float32)
     libraries = model["reference_library_sizes"][donors].astype(np.float32)
     out = anndata.AnnData(counts, obs=pd.DataFrame({"library_size": libraries}, index=[str(i) for i in range(len(counts))]),
