@@ -28,7 +28,7 @@ class RunLock:
         return holder if isinstance(holder, dict) else None
 
     def acquire(self, engine: str) -> None:
-        """Creates `lock` exclusively, as `Sources/Diffusion/Run/RunLock.swift` does.
+        """Creates `lock` exclusively, whole, as `Sources/Diffusion/Run/RunLock.swift` does.
 
         The file is JSON `{"host", "pid", "engine", "started"}` (an ISO 8601 UTC time), the
         format the Swift trainer and workbench read to name the holder. A live holder is
@@ -39,7 +39,7 @@ class RunLock:
               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         for _ in range(2):
             try:
-                fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                self._create(me)
             except FileExistsError:
                 holder = self.holder()
                 if holder is None:
@@ -56,10 +56,18 @@ class RunLock:
                     continue
                 clear = "" if holder.get("host") == me["host"] else f"; if that trainer is gone, remove {self.lock_path}"
                 raise RunError(f"{self.path} is being trained by {described}{clear}") from None
-            with os.fdopen(fd, "w") as f:
-                json.dump(me, f)
             return
         raise RunError(f"cannot take the lock {self.lock_path}")
+
+    def _create(self, holder: dict) -> None:
+        """Writes `holder` whole under a temporary name and links it into place, so that the
+        lock is never seen half-written; FileExistsError when a lock is there already."""
+        partial = self.lock_path.with_name(f".{self.lock_path.name}.partial-{os.getpid()}")
+        try:
+            partial.write_text(json.dumps(holder))
+            os.link(partial, self.lock_path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     def release(self) -> None:
         holder = self.holder()
