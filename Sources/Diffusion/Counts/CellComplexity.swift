@@ -13,9 +13,9 @@ import Foundation
 ///   more zeros at the same means.
 /// - **The sharpness of the composition.** A network's cell is smoother than a real one:
 ///   its composition spreads over more genes, and at a real depth it detects too many. A
-///   generated cell's composition w is sharpened to w^γ until, drawn at its donor's depth
-///   with its donor's factor, it detects as many genes as the donor's own smooth part
-///   (E_d, in expectation); then it is drawn so.
+///   generated cell's composition w is sharpened to w^γ (γ < 1 flattens it) until, drawn
+///   at its donor's depth with its donor's factor, it detects as many genes as the donor's
+///   own smooth part (E_d, in expectation); then it is drawn so.
 struct CellComplexity {
     /// θ_g, fitted with each training cell's factor.
     let dispersion: [Float]
