@@ -2,10 +2,9 @@ import CellData
 import Kernels
 
 /// The training cells a generated cell takes its sequencing depth and its complexity
-/// (`CellComplexity`) from: one of the
-/// `neighbours` training cells nearest it in the count model's smooth scores, drawn with
-/// weight 1 / (1 + o_d), o_d the number of training cells that have cell d among their own
-/// `neighbours` nearest.
+/// (`CellComplexity`) from: one of the `neighbours` training cells nearest it in the count
+/// model's smooth scores, drawn with weight 1 / (1 + o_d), o_d the number of training cells
+/// that have cell d among their own `neighbours` nearest.
 ///
 /// Both choices are against hubs. On components that mostly hold sampling noise, a deep
 /// cell is less noisy and so nearer to every other cell: in a NumPy prototype of the model
@@ -18,8 +17,8 @@ import Kernels
 struct DepthDonors {
     static let neighbours = 30
     /// Per training cell: its smooth scores (cells × components), whole library size, counts
-    /// over the model's genes, the genes its smooth part detects at its depth (E_d of
-    /// `CellComplexity`), its dispersion factor (φ_d) and its weight as a donor.
+    /// over the model's genes, the genes its smooth part detects at its depth with its factor
+    /// (E_d of `CellComplexity`), that dispersion factor (φ_d) and its weight as a donor.
     let scores: CellMatrix
     let libraries: [Float], totals: [Float], detected: [Float], factors: [Float], weights: [Float]
 
